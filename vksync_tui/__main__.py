@@ -1,0 +1,3 @@
+from vksync_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""Token masking. Tokens must never reach logs, tracebacks, screenshots, URLs or test output.
+
+Every secret the process learns is registered here, so `redact()` can scrub any text that might carry one
+(an exception message from httpx, a config error, a log line) without knowing where it came from.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+_known: set[str] = set()
+_lock = threading.Lock()
+
+
+def mask(secret: str) -> str:
+    """`vk1.a.abcdef…9f3c` → `vk1.a…9f3c`: enough to tell tokens apart, useless to an attacker."""
+    if len(secret) <= 10:
+        return "…" + secret[-2:] if len(secret) > 4 else "…"
+    return f"{secret[:5]}…{secret[-4:]}"
+
+
+def register_secret(secret: str) -> None:
+    if secret and len(secret) >= 8:
+        with _lock:
+            _known.add(secret)
+
+
+def redact(text: str) -> str:
+    with _lock:
+        secrets = sorted(_known, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, mask(secret))
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Attached to our log handlers so even a careless log call cannot leak a registered token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True

@@ -1,0 +1,1 @@
+"""Peewee models, schema migrations and the single-writer write path."""
