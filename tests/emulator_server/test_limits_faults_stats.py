@@ -1,0 +1,136 @@
+"""Unit behaviour of the emulator's rate limits, fault spec and statistics (no HTTP involved)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vksync_tui.emulator.faults import FaultInjector, FaultSpec
+from vksync_tui.emulator.limits import RateLimits
+from vksync_tui.emulator.stats import EmulatorStats
+
+
+class FakeClock:
+    def __init__(self, start: float = 1000.0) -> None:
+        self.t = start
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+
+
+def test_window_admits_three_per_second_for_a_user_token_and_rejections_do_not_count() -> None:
+    clock = FakeClock()
+    limits = RateLimits(clock)
+    outcomes = []
+    for _ in range(10):
+        outcomes.append(limits.admit("u", "user"))
+        clock.t += 0.01
+    assert outcomes == [True] * 3 + [False] * 7
+    clock.t = 1000.0 + 1.0  # the first accepted request (at 1000.00) leaves the window exactly now
+    assert limits.admit("u", "user") is True
+    assert limits.admit("u", "user") is False
+
+
+def test_group_tokens_get_twenty_and_service_rate_is_configurable() -> None:
+    clock = FakeClock()
+    limits = RateLimits(clock, rps={"service": 5})
+    assert sum(limits.admit("g", "group") for _ in range(25)) == 20
+    assert sum(limits.admit("s", "service") for _ in range(25)) == 5
+    assert sum(limits.admit("u", "user") for _ in range(25)) == 3
+
+
+def test_daily_quota_per_token_and_method_resets_after_a_day() -> None:
+    clock = FakeClock()
+    limits = RateLimits(clock, daily_quotas={"wall.get": 2})
+    assert [limits.charge_daily("a", "wall.get") for _ in range(3)] == [True, True, False]
+    assert limits.charge_daily("b", "wall.get") is True
+    assert limits.charge_daily("a", "users.get") is True
+    clock.t += 86_400
+    assert limits.charge_daily("a", "wall.get") is True
+
+
+def test_fault_spec_parses_every_key_and_prints_canonically() -> None:
+    spec = FaultSpec.parse(
+        "error6=0.05, error9=0.01,error10=0.02,error29=0.01,http500=0.02,timeout=0.01,reset=0.01,"
+        "truncate=0.01,empty=0.01,inner_false=0.05,captcha=0.001,sticky=0.1,revoke=main@40,"
+        "revoke=vk1.abc@3,delay=0.05,timeout_delay=2"
+    )
+    assert spec.request_faults["captcha"] == 0.001
+    assert spec.inner_false == 0.05 and spec.sticky == 0.1 and spec.delay == 0.05 and spec.timeout_delay == 2
+    assert spec.revokes == {"main": 40, "vk1.abc": 3}
+    assert FaultSpec.parse(str(spec)) == spec
+    assert str(FaultSpec.parse("")) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("error6", "not key=value"),
+        ("error7=0.1", "unknown fault spec key 'error7'"),
+        ("error6=x", "not a number"),
+        ("error6=1.5", "between 0 and 1"),
+        ("error6=0.6,http500=0.6", "add up to 1.2"),
+        ("revoke=main", "revoke=LABEL@N"),
+        ("revoke=main@x", "revoke=LABEL@N"),
+        ("delay=-1", "cannot be negative"),
+        ("sticky=0.1,sticky=0.2", "given twice"),
+    ],
+)
+def test_bad_fault_specs_raise_a_clear_value_error(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        FaultSpec.parse(text)
+
+
+def test_same_seed_gives_the_same_fault_sequence_and_rates_are_roughly_right() -> None:
+    spec = FaultSpec.parse("error6=0.2,http500=0.1,inner_false=0.3")
+    first, second, other = FaultInjector(spec, 7), FaultInjector(spec, 7), FaultInjector(spec, 8)
+    draws = [first.draw_request_fault() for _ in range(2000)]
+    assert draws == [second.draw_request_fault() for _ in range(2000)]
+    assert draws != [other.draw_request_fault() for _ in range(2000)]
+    assert 300 < draws.count("error6") < 500
+    assert 120 < draws.count("http500") < 280
+    assert 480 < sum(first.draw_inner_false() for _ in range(2000)) < 720
+
+
+def test_sticky_is_a_stable_function_of_method_and_params_without_token() -> None:
+    injector = FaultInjector(FaultSpec.parse("sticky=0.1"), 3)
+    keys = [{"group_id": "1", "offset": str(offset), "count": "1000"} for offset in range(0, 1_000_000, 1000)]
+    failing = [params for params in keys if injector.is_sticky("groups.getMembers", params)]
+    assert 60 < len(failing) < 140
+    again = FaultInjector(FaultSpec.parse("sticky=0.1"), 3)
+    for params in failing:
+        assert again.is_sticky("groups.getMembers", {**params, "access_token": "other", "v": "5.131"})
+    assert FaultInjector(FaultSpec.parse(""), 3).is_sticky("groups.getMembers", failing[0]) is False
+
+
+def test_revoke_counts_requests_per_label_or_token_string() -> None:
+    injector = FaultInjector(FaultSpec.parse("revoke=main@2,revoke=tok-b@1"), 0)
+    main_outcomes = [injector.note_request_and_check_revoked("main", "tok-a") for _ in range(4)]
+    assert main_outcomes == [False, False, True, True]
+    assert [injector.note_request_and_check_revoked("b", "tok-b") for _ in range(2)] == [False, True]
+    assert injector.note_request_and_check_revoked("other", "tok-c") is False
+
+
+def test_stats_max_rps_counts_arrivals_in_any_one_second_window() -> None:
+    clock = FakeClock()
+    stats = EmulatorStats(clock)
+    for step in (0.0, 0.1, 0.2, 0.3, 1.5, 1.6, 3.0):
+        clock.t = 1000.0 + step
+        stats.record_request("groups.getMembers", "main")
+    stats.record_request("execute", None)
+    stats.record_inner_call("users.get", "main")
+    stats.record_error(6, "main")
+    snapshot = stats.snapshot()
+    assert snapshot["requests"] == 8
+    assert snapshot["inner_calls"] == 1
+    assert snapshot["by_method"] == {"groups.getMembers": 7, "execute": 1, "users.get": 1}
+    assert snapshot["errors_by_code"] == {"6": 1}
+    main = snapshot["by_token"]["main"]
+    assert main["max_rps"] == 4
+    assert main["requests"] == 7
+    assert main["by_method"] == {"groups.getMembers": 7, "users.get": 1}
+    assert main["errors_by_code"] == {"6": 1}
+    stats.reset()
+    assert stats.snapshot()["requests"] == 0
