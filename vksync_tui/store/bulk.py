@@ -1,0 +1,89 @@
+"""Bulk writes at raw-driver speed with SQL that peewee wrote for the bound backend.
+
+Why: peewee's `insert_many` spends ~6× the time of the driver's `executemany` converting every value in Python
+(data-layer-notes §2.1), which would make the store the bottleneck of a multi-token sync and starve the HTTP
+threads of the GIL. So the statement is built ONCE by peewee (right placeholder style, upsert syntax and no
+`RETURNING` on PostgreSQL) for a single row of placeholders, and the rows go straight to `cursor.executemany`.
+
+Consequence for callers: rows are plain tuples in the order of `fields`, already in database form — no field
+`db_value` conversion happens (bools and ints are fine; `JsonTextField` values must be `json.dumps`-ed).
+Columns left out of `fields` get the model's constant default inlined by peewee (e.g. `comment_id = 0`).
+Build the SQL after `open_database()` (it needs the bound backend), e.g. once per sync run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import peewee as pw
+
+
+def upsert_sql(
+    model: type[pw.Model],
+    fields: Sequence[pw.Field],
+    conflict_target: Sequence[pw.Field],
+    preserve: Sequence[pw.Field] = (),
+    update: Mapping[pw.Field, Any] | None = None,
+) -> str:
+    """`INSERT … ON CONFLICT (conflict_target) DO UPDATE SET …` for one row of `fields`.
+
+    `preserve`: columns set from the incoming row (EXCLUDED). `update`: column → expression or constant
+    (e.g. `{Membership.is_current: True, Author.posts_count: Author.posts_count + 1}`); constants are inlined
+    so the only parameters are the row's values. With neither, conflicting rows are left untouched.
+    """
+    if not preserve and not update:
+        return insert_ignore_sql(model, fields)
+    query = _one_row_insert(model, fields).on_conflict(
+        conflict_target=list(conflict_target),
+        preserve=list(preserve),
+        update=_portable_constants(update or {}),
+    )
+    return _render(model, query.returning())
+
+
+def insert_ignore_sql(model: type[pw.Model], fields: Sequence[pw.Field]) -> str:
+    """Insert one row of `fields`, silently skipping rows that violate a unique key (SQLite `INSERT OR
+    IGNORE`, PostgreSQL `ON CONFLICT DO NOTHING`)."""
+    return _render(model, _one_row_insert(model, fields).on_conflict_ignore().returning())
+
+
+def execute_many(db: pw.Database, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+    """Run `sql` once per row through the driver's `executemany`; returns the driver's rowcount.
+
+    The rows are written atomically: inside a caller's transaction (a `StoreWriter` job) this is a savepoint,
+    otherwise its own transaction — never one commit per row. Driver errors become peewee's exceptions
+    (`pw.IntegrityError`, …) like every other query.
+    """
+    with db.atomic(), pw.__exception_wrapper__:
+        cursor = db.cursor()
+        cursor.executemany(sql, rows)
+        return cursor.rowcount
+
+
+def _one_row_insert(model: type[pw.Model], fields: Sequence[pw.Field]) -> pw.ModelInsert:
+    if not fields:
+        raise ValueError("a bulk statement needs at least one field")
+    given = {field.name for field in fields}
+    defaults = model._meta.defaults.items()
+    frozen = [f.name for f, default in defaults if f.name not in given and callable(default)]
+    if frozen:
+        raise ValueError(f"list {frozen} in the fields: a callable default would be frozen into the SQL")
+    placeholder = pw.SQL(model._meta.database.param)
+    return model.insert_many([tuple(placeholder for _ in fields)], fields=list(fields))
+
+
+def _portable_constants(update: Mapping[pw.Field, Any]) -> dict[pw.Field, Any]:
+    """Booleans as TRUE/FALSE: peewee would inline 1/0, which PostgreSQL rejects for boolean columns."""
+    return {
+        field: pw.SQL("TRUE" if value else "FALSE") if isinstance(value, bool) else value
+        for field, value in update.items()
+    }
+
+
+def _render(model: type[pw.Model], query: pw.Query) -> str:
+    context = model._meta.database.get_sql_context(value_literals=True)
+    sql, params = context.sql(query).query()
+    if params:
+        raise ValueError(f"bulk statement kept parameters {params!r}; express them as SQL or constants")
+    return sql

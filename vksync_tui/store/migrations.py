@@ -1,0 +1,80 @@
+"""Schema versioning: a `schema_version` table and an ordered list of `up` steps.
+
+Rules for adding a step (and why):
+- Pending steps and their version stamps run in ONE transaction (`migration_context`), so a failed upgrade
+  leaves the database at its previous version with its data intact.
+- Step 1 creates every table from the *current* model classes. So a later step that changes a model must
+  also change the model class, and must be idempotent on a fresh database that step 1 already built in the new
+  shape (e.g. guard `add_column` with `column_missing`). Fresh and upgraded databases then end up identical.
+- Steps run from `open_database`, before any worker thread starts, on the opening thread's connection.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import peewee as pw
+from playhouse.migrate import SchemaMigrator
+
+from vksync_tui.store.models import ALL_MODELS, SchemaVersion
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    up: Callable[[SchemaMigrator, pw.Database], None]
+
+
+class NewerSchemaError(Exception):
+    """The database was written by a newer vksync-tui whose schema this version does not know."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"schema version {found} is newer than this program's {known}")
+        self.found = found
+        self.known = known
+
+
+def _create_version_1(migrator: SchemaMigrator, db: pw.Database) -> None:
+    db.create_tables(ALL_MODELS, safe=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "create all tables", _create_version_1),)
+
+
+def column_missing(db: pw.Database, table: str, column: str) -> bool:
+    """For steps that add a column a fresh database already got from the current model classes."""
+    return column not in {c.name for c in db.get_columns(table)}
+
+
+def current_version(db: pw.Database) -> int:
+    if not db.table_exists(SchemaVersion._meta.table_name):
+        return 0
+    found = SchemaVersion.select(pw.fn.MAX(SchemaVersion.version)).scalar()
+    return int(found or 0)
+
+
+def apply_migrations(
+    db: pw.Database,
+    steps: Sequence[Migration] = MIGRATIONS,
+    *,
+    now: Callable[[], float] = time.time,
+) -> int:
+    """Bring `db` to the last step's version in one transaction; returns the resulting version.
+
+    Raises `NewerSchemaError` instead of touching a database from a newer program.
+    """
+    ordered = sorted(steps, key=lambda step: step.version)
+    if [step.version for step in ordered] != list(range(1, len(ordered) + 1)):
+        raise ValueError("migration versions must be 1, 2, 3, … without gaps")
+    migrator = SchemaMigrator.from_database(db)
+    with migrator.migration_context():
+        found = current_version(db)
+        if found > len(ordered):
+            raise NewerSchemaError(found, len(ordered))
+        for step in ordered[found:]:
+            step.up(migrator, db)
+            SchemaVersion.create(version=step.version, description=step.description, applied_at=int(now()))
+    return max(found, len(ordered))
