@@ -42,6 +42,11 @@ def upsert_sql(
     return _render(model, query.returning())
 
 
+def insert_sql(model: type[pw.Model], fields: Sequence[pw.Field]) -> str:
+    """A plain one-row INSERT of `fields` (append-only tables such as the member staging table)."""
+    return _render(model, _one_row_insert(model, fields).returning())
+
+
 def insert_ignore_sql(model: type[pw.Model], fields: Sequence[pw.Field]) -> str:
     """Insert one row of `fields`, silently skipping rows that violate a unique key (SQLite `INSERT OR
     IGNORE`, PostgreSQL `ON CONFLICT DO NOTHING`)."""
