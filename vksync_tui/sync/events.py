@@ -1,8 +1,8 @@
 """Typed progress events: the only thing the engine tells its faces (TUI panel, CLI progress, JSON summary).
 
 Events are plain frozen dataclasses so both faces render the same facts. High-frequency facts (items so far,
-chunks done, requests, errors) travel as a cumulative `Progress` snapshot that the `ProgressReporter` emits at
-most a few times per second; rare, notable facts (phase changes, token fallbacks, failures) are emitted at once.
+chunks done, requests, errors) travel as a cumulative `Progress` snapshot that the `ProgressReporter` emits
+at most a few times per second; rare, notable facts (phase changes, token fallbacks, failures) go out at once.
 """
 
 from __future__ import annotations
@@ -98,7 +98,17 @@ class JobFinished:
     error: str | None = None
 
 
-SyncEvent = JobStarted | PhaseStarted | PhaseFinished | ChunkFailed | ChunkRetried | TokenChanged | Notice | Progress | JobFinished
+SyncEvent = (
+    JobStarted
+    | PhaseStarted
+    | PhaseFinished
+    | ChunkFailed
+    | ChunkRetried
+    | TokenChanged
+    | Notice
+    | Progress
+    | JobFinished
+)
 EventSink = Callable[[SyncEvent], None]
 
 
@@ -109,9 +119,10 @@ def discard(_: SyncEvent) -> None:
 class ProgressReporter:
     """Thread-safe accumulator of a job's figures that emits `Progress` at most `max_per_second` times.
 
-    Worker threads call `add(...)` per chunk; a 10M-member sync therefore produces ~4 events per second, not
+    Worker threads call `add(...)` per request; a 10M-member sync therefore produces ~4 events per second, not
     one per page, so neither the Textual event loop nor a terminal is flooded. `flush()` forces an emission
-    (phase boundaries, the end of a job) so the last figures are never lost.
+    (phase boundaries, the end of a job) so the last figures are never lost. Figures (requests, errors, items)
+    are cumulative over the job; `chunks_done`/`chunks_total` and the ETA belong to the running phase.
     """
 
     def __init__(
@@ -128,41 +139,73 @@ class ProgressReporter:
         self._snapshot = Progress(phase="recon")
         self._errors: Counter[str] = Counter()
         self._last_emit = float("-inf")
-        self._phase_started = clock()
-        self._phase_items_start = 0
+        self._job_started = clock()
+        self._phase_started = self._job_started
 
     @property
     def snapshot(self) -> Progress:
         with self._lock:
             return self._snapshot
 
+    @property
+    def errors_by_code(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._errors)
+
     def emit(self, event: SyncEvent) -> None:
         """Notable events go out at once, unthrottled (they are rare by construction)."""
         self._sink(event)
 
-    def start_phase(self, phase: str, *, chunks_total: int | None = None, expected_items: int | None = None) -> None:
+    def mark_job_start(self) -> None:
+        """Restart the job clock (the requests-per-second figure is measured from here)."""
         with self._lock:
+            self._job_started = self._clock()
+
+    def start_phase(
+        self, phase: str, *, chunks_total: int | None = None, expected_items: int | None = None
+    ) -> None:
+        with self._lock:
+            expected = self._snapshot.expected_items if expected_items is None else expected_items
             self._snapshot = replace(
                 self._snapshot,
                 phase=phase,
                 chunks_total=chunks_total,
                 chunks_done=0,
-                expected_items=expected_items if expected_items is not None else self._snapshot.expected_items,
+                eta_seconds=None,
+                expected_items=expected,
             )
             self._phase_started = self._clock()
-            self._phase_items_start = self._snapshot.items
         self._sink(PhaseStarted(phase, chunks_total))
         self.flush()
+
+    def finish_phase(self, phase: str, summary: dict[str, int | float | str] | None = None) -> float:
+        """Emit the phase's last snapshot and `PhaseFinished`; returns the phase's duration in seconds."""
+        with self._lock:
+            seconds = self._clock() - self._phase_started
+        self.flush()
+        self._sink(PhaseFinished(phase, seconds, dict(summary or {})))
+        return seconds
 
     def set_ceiling(self, ceiling_rps: float) -> None:
         with self._lock:
             self._snapshot = replace(self._snapshot, ceiling_rps=ceiling_rps)
+
+    def add_chunks_total(self, extra: int) -> None:
+        """Follow-up work discovered while a phase runs (next pages, bridging pages) grows its total."""
+        with self._lock:
+            total = (self._snapshot.chunks_total or 0) + extra
+            self._snapshot = replace(self._snapshot, chunks_total=total)
 
     def set_token_state(self, label: str, state: TokenState) -> None:
         with self._lock:
             tokens = dict(self._snapshot.tokens)
             tokens[label] = state
             self._snapshot = replace(self._snapshot, tokens=tokens)
+
+    def token_changed(self, label: str, state: TokenState, reason: str) -> None:
+        """The token pool's `on_token_event` callback: remember the state and tell the faces at once."""
+        self.set_token_state(label, state)
+        self._sink(TokenChanged(label, state, reason))
 
     def add(
         self,
@@ -179,21 +222,20 @@ class ProgressReporter:
                 self._errors[error_code] += 1
             s = self._snapshot
             now = self._clock()
-            elapsed = max(now - self._phase_started, 1e-6)
-            new_items = s.items + items
             done = s.chunks_done + chunks_done
-            eta = None
+            eta = s.eta_seconds
             if s.chunks_total and done:
-                eta = elapsed * (s.chunks_total - done) / done
+                eta = max(now - self._phase_started, 0.0) * max(s.chunks_total - done, 0) / done
+            total_requests = s.requests + requests
             self._snapshot = replace(
                 s,
-                items=new_items,
+                items=s.items + items,
                 chunks_done=done,
                 chunks_failed=s.chunks_failed + chunks_failed,
                 chunks_retried_ok=s.chunks_retried_ok + chunks_retried_ok,
-                requests=s.requests + requests,
+                requests=total_requests,
                 errors_by_code=dict(self._errors),
-                requests_per_second=(s.requests + requests) / max(now - self._job_start_time(), 1e-6),
+                requests_per_second=total_requests / max(now - self._job_started, 1e-6),
                 eta_seconds=eta,
             )
             due = now - self._last_emit >= self._interval
@@ -208,12 +250,3 @@ class ProgressReporter:
             self._last_emit = self._clock()
             snapshot = self._snapshot
         self._sink(snapshot)
-
-    def _job_start_time(self) -> float:
-        return self._job_started
-
-    def mark_job_start(self) -> None:
-        with self._lock:
-            self._job_started = self._clock()
-
-    _job_started: float = 0.0

@@ -1,0 +1,281 @@
+"""PhasedFetch with a scripted fetcher: the engine's own rules, without HTTP (the end-to-end tests add that).
+
+The token pool, limiter and clock are the real ones (a ManualClock makes every wait instant); only the
+fetcher — the piece that would talk HTTP — is scripted per (token, call).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from vksync_tui.config import TokenEntry, Tuning
+from vksync_tui.sync.engine import FetchJob, PhasedFetch, WorkUnit, workers_for
+from vksync_tui.sync.events import ChunkFailed, ChunkRetried, PhaseFinished, ProgressReporter, SyncEvent
+from vksync_tui.vk.clock import ManualClock
+from vksync_tui.vk.errors import (
+    AccessDenied,
+    AuthError,
+    InternalError,
+    RuntimeError_,
+    TransientError,
+    VkError,
+)
+from vksync_tui.vk.execute import ApiCall, CallOutcome
+from vksync_tui.vk.tokens import PooledToken, TokenPool
+
+# What the script answers for one call: a value, an Exception to fail the whole request with, or
+# INNER_FALSE for an execute slot that came back `false`.
+INNER_FALSE = object()
+Script = Callable[[str, ApiCall, int], Any]  # (token label, call, batch length) -> answer
+
+
+class ScriptedFetcher:
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.requests: list[tuple[str, list[int]]] = []
+        self._lock = threading.Lock()
+
+    def fetch(
+        self, token: PooledToken, calls: Sequence[ApiCall], batchable: bool, cancel: threading.Event
+    ) -> list[CallOutcome]:
+        with self._lock:
+            self.requests.append((token.label, [int(call.params["n"]) for call in calls]))
+        outcomes = []
+        for call in calls:
+            answer = self.script(token.label, call, len(calls))
+            if isinstance(answer, VkError):
+                token.record_failure(answer, call.method)
+                raise answer
+            if answer is INNER_FALSE:
+                outcomes.append(CallOutcome(call, ok=False))
+            else:
+                outcomes.append(CallOutcome(call, ok=True, value=answer))
+        return outcomes
+
+
+def unit(n: int) -> WorkUnit:
+    return WorkUnit(f"n={n}", ApiCall("test.get", {"n": n}))
+
+
+def make_engine(
+    script: Script,
+    *,
+    tokens: int = 2,
+    workers: int = 1,
+    batch: int = 25,
+    cancel: threading.Event | None = None,
+) -> tuple[PhasedFetch, TokenPool, ScriptedFetcher, list[SyncEvent]]:
+    clock = ManualClock()
+    tuning = Tuning(workers=workers, execute_batch=batch, retry_pause=0.5, retry_attempts=3)
+    entries = [TokenEntry(label=f"t{i}", secret=f"secret-token-{i}-xxxxxxxx") for i in range(tokens)]
+    events: list[SyncEvent] = []
+    pool = TokenPool(entries, tuning, clock=clock)
+    fetcher = ScriptedFetcher(script)
+    reporter = ProgressReporter(events.append, clock=clock.now)
+    engine = PhasedFetch(pool, fetcher, tuning, reporter, cancel or threading.Event(), clock)
+    return engine, pool, fetcher, events
+
+
+def collect_job(pool: TokenPool, units: list[WorkUnit], results: dict[int, Any], **extra: Any) -> FetchJob:
+    def on_result(work: WorkUnit, value: Any) -> None:
+        results[int(work.call.params["n"])] = value
+
+    return FetchJob("test", units, pool.eligible(), extra.pop("on_result", on_result), **extra)
+
+
+def echo(label: str, call: ApiCall, size: int) -> Any:
+    return call.params["n"]
+
+
+def test_all_units_go_out_in_execute_sized_batches() -> None:
+    engine, pool, fetcher, events = make_engine(echo, workers=2)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(100)], results, total_units=100))
+    assert results == {n: n for n in range(100)}
+    assert report.requests == 4 and report.calls_ok == 100 and not report.failed
+    assert sorted(len(ns) for _, ns in fetcher.requests) == [25, 25, 25, 25]
+    assert [e.phase for e in events if isinstance(e, PhaseFinished)] == ["parallel"]
+
+
+def test_a_failing_token_hands_the_whole_batch_to_the_next_one() -> None:
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        return TransientError("HTTP 500") if label == "t0" else call.params["n"]
+
+    engine, pool, fetcher, _ = make_engine(script, tokens=3)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(10)], results))
+    assert results == {n: n for n in range(10)}
+    assert fetcher.requests[:2] == [("t0", list(range(10))), ("t1", list(range(10)))]
+    assert report.fell_back == 1 and report.errors_by_code == {"transient": 1}
+
+
+def test_inner_false_retries_only_those_calls_on_a_token_they_have_not_tried() -> None:
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        n = call.params["n"]
+        if label == "t0" and n in (3, 7):
+            return INNER_FALSE
+        if label == "t1" and n == 7:
+            return INNER_FALSE
+        return n
+
+    engine, pool, fetcher, _ = make_engine(script, tokens=3)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(10)], results))
+    assert results == {n: n for n in range(10)}
+    assert fetcher.requests == [("t0", list(range(10))), ("t1", [3, 7]), ("t2", [7])]
+    assert report.errors_by_code["inner_false"] == 3 and report.retried_ok == 0
+
+
+def test_calls_no_token_could_do_go_to_the_sequential_retry_phase() -> None:
+    attempts: dict[int, int] = {}
+
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        n = call.params["n"]
+        if n == 4:
+            attempts[n] = attempts.get(n, 0) + 1
+            return INNER_FALSE if attempts[n] <= 3 else n
+        return n
+
+    engine, pool, fetcher, events = make_engine(script, tokens=2)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(6)], results))
+    assert results == {n: n for n in range(6)}
+    assert report.retried_ok == 1 and not report.failed
+    # parallel: the batch on t0, the false call on t1; retry phase: t0 (false again), then t1 succeeds
+    assert fetcher.requests == [("t0", list(range(6))), ("t1", [4]), ("t0", [4]), ("t1", [4])]
+    assert [e.chunk for e in events if isinstance(e, ChunkFailed)] == ["n=4"]
+    assert [(e.chunk, e.ok) for e in events if isinstance(e, ChunkRetried)] == [("n=4", True)]
+    assert [e.phase for e in events if isinstance(e, PhaseFinished)] == ["parallel", "retry"]
+
+
+def test_a_permanently_failing_call_is_reported_by_key_after_bounded_attempts() -> None:
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        n = call.params["n"]
+        return InternalError(10, "Internal server error") if n == 2 else n
+
+    engine, pool, fetcher, _ = make_engine(script, tokens=2, batch=1)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(4)], results))
+    assert results == {0: 0, 1: 1, 3: 3}
+    assert report.failed_keys == ["n=2"]
+    # 2 tokens in the parallel phase, then 3 retry attempts × 2 tokens
+    assert sum(1 for _, ns in fetcher.requests if ns == [2]) == 2 + 3 * 2
+
+
+def test_request_errors_are_rejected_without_retrying() -> None:
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        n = call.params["n"]
+        return AccessDenied(15, "Access denied") if n == 1 else n
+
+    engine, pool, fetcher, _ = make_engine(script, tokens=2, batch=1)
+    rejected: list[str] = []
+    results: dict[int, Any] = {}
+    job = collect_job(
+        pool, [unit(n) for n in range(3)], results, on_rejected=lambda work, error: rejected.append(work.key)
+    )
+    report = engine.run(job)
+    assert rejected == ["n=1"] and [f.unit.key for f in report.rejected] == ["n=1"]
+    assert sum(1 for _, ns in fetcher.requests if ns == [1]) == 1
+    assert not report.failed and results == {0: 0, 2: 2}
+
+
+def test_follow_ups_returned_by_on_result_are_fetched_too() -> None:
+    engine, pool, _, _ = make_engine(echo, workers=3)
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def next_page(work: WorkUnit, value: Any) -> list[WorkUnit]:
+        with lock:
+            seen.append(value)
+        return [unit(value + 10)] if value + 10 < 100 else []
+
+    report = engine.run(FetchJob("pages", [unit(n) for n in range(10)], pool.eligible(), next_page))
+    assert sorted(seen) == list(range(100))
+    assert report.calls_ok == 100 and not report.failed
+
+
+def test_error_13_halves_the_batch_size_for_the_rest_of_the_job() -> None:
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        if size > 6:
+            return RuntimeError_(
+                13, "Runtime error occurred during code invocation: response size is too big"
+            )
+        return call.params["n"]
+
+    engine, pool, fetcher, _ = make_engine(script, tokens=2, batch=25)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(60)], results))
+    assert results == {n: n for n in range(60)}
+    assert report.batch_size == 6 and not report.failed
+    sizes = [len(ns) for _, ns in fetcher.requests]
+    assert sizes[:4] == [25, 12, 6, 6]  # 13 is not the token's fault: no fallback, the batch is split
+    assert max(sizes[3:]) <= 6
+
+
+def test_cancellation_stops_at_a_batch_boundary() -> None:
+    cancel = threading.Event()
+    engine, pool, fetcher, _ = make_engine(echo, workers=2, batch=5, cancel=cancel)
+    results: dict[int, Any] = {}
+
+    def on_result(work: WorkUnit, value: Any) -> None:
+        results[value] = value
+        if len(results) == 12:
+            cancel.set()
+
+    report = engine.run(collect_job(pool, [unit(n) for n in range(200)], results, on_result=on_result))
+    assert report.cancelled
+    assert len(results) < 30 and len(fetcher.requests) < 6
+
+
+def test_a_crash_in_on_result_stops_the_job_and_is_raised() -> None:
+    engine, pool, _, _ = make_engine(echo, workers=2, batch=2)
+
+    def on_result(work: WorkUnit, value: Any) -> None:
+        if value == 5:
+            raise ValueError("disk full")
+
+    with pytest.raises(ValueError, match="disk full"):
+        engine.run(collect_job(pool, [unit(n) for n in range(50)], {}, on_result=on_result))
+
+
+def test_revoked_token_is_disabled_and_the_others_finish() -> None:
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        if label == "t0" and sum(1 for used, _ in fetcher.requests if used == "t0") > 2:
+            return AuthError(5, "User authorization failed: invalid access_token (4).")
+        return call.params["n"]
+
+    engine, pool, fetcher, _ = make_engine(script, tokens=2, workers=1, batch=5)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(100)], results))
+    assert results == {n: n for n in range(100)} and not report.failed
+    revoked = pool.get("t0")
+    assert revoked is not None and revoked.state == "disabled"
+    assert report.errors_by_code == {"5": 1}
+    assert [label for label, _ in fetcher.requests].count("t0") == 3  # never asked again once disabled
+
+
+def test_worker_rule_is_rps_times_latency_plus_one_per_token() -> None:
+    pool = TokenPool(
+        [TokenEntry("u", "user-token-xxxxxxxx"), TokenEntry("g", "group-token-xxxxxxx", kind="group")],
+        Tuning(user_rps=3.0, group_rps=20.0),
+        clock=ManualClock(),
+    )
+    tokens = pool.eligible()
+    assert workers_for(pool, tokens, latency=0.5) == (2 + 1) + (10 + 1)
+    assert workers_for(pool, tokens, latency=0.01) == (1 + 1) + (1 + 1)
+    assert workers_for(pool, tokens, latency=0.5, override=4) == 4
+
+
+def test_progress_is_throttled_and_counts_requests_and_errors() -> None:
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        return TransientError("timeout") if label == "t0" else call.params["n"]
+
+    engine, pool, _, _ = make_engine(script, tokens=2, batch=1)
+    engine.run(collect_job(pool, [unit(n) for n in range(20)], {}))
+    snapshot = engine._reporter.snapshot
+    assert snapshot.requests == 40 and snapshot.items == 20
+    assert snapshot.errors_by_code == {"transient": 20}

@@ -1,0 +1,602 @@
+"""PhasedFetch: the one fetch mechanism every list sync runs on.
+
+A job is a stream of work units (an `ApiCall` with a key that names it in reports), the tokens allowed to do
+them, and `on_result(unit, value) -> follow-up units`. The engine runs it in two phases:
+
+1. **parallel**: a pool of worker threads takes batches of up to `execute_batch` units and sends each batch
+   as ONE `execute` (a single unit, or a job that cannot be batched, goes out as a plain call). When a token
+   fails the whole batch (transient/HTTP error, error 5/6/9/10/29, a garbled answer),
+   `TokenPool.with_fallback` moves the batch to the next eligible token; inner `false` results re-run only
+   those units, on a token they have not tried yet. A unit no token could do is kept in `failed`, never
+   dropped. Error 13 ("response size is too big") halves the batch size for the rest of the job. Successes
+   go to `on_result`, whose follow-ups (next pages, deep scans, bridging pages) join the queue.
+2. **retry**: the units still failing are retried one request at a time, `retry_pause` apart, at most
+   `retry_attempts` times each; what still fails is reported by key. Follow-ups found in the retry phase
+   start another parallel round, so deep pagination behind a recovered page is not lost.
+
+Worker count: each token can have at most `rps × latency` requests in flight before its limiter, not the
+network, is the bottleneck; one more keeps its next slot from idling while a response is parsed. So
+`workers = Σ_tokens (ceil(rps × latency) + 1)`, with `latency` the measured duration of one request of this
+job (the first batch is fetched before the pool starts, to measure it). `tuning.workers > 0` overrides it.
+
+Cancellation is checked at every batch boundary and inside every limiter wait; a cancelled job simply stops
+(whatever `on_result` already stored stays stored; the caller decides what that means).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from vksync_tui.sync.events import ChunkFailed, ChunkRetried, ProgressReporter
+from vksync_tui.vk.clock import Clock
+from vksync_tui.vk.errors import (
+    REQUEST_ERROR_CODES,
+    Cancelled,
+    RuntimeError_,
+    TransientError,
+    VkApiError,
+    VkError,
+)
+from vksync_tui.vk.execute import ApiCall, CallOutcome, build_script, map_results
+from vksync_tui.vk.tokens import AllTokensFailed, PooledToken, TokenPool
+
+MAX_EXECUTE_CALLS = 25
+
+
+@dataclass(frozen=True)
+class WorkUnit:
+    """One API call of a job, with the key that names it in progress events, failure reports and SyncRun."""
+
+    key: str
+    call: ApiCall
+
+
+@dataclass(frozen=True)
+class FailedUnit:
+    unit: WorkUnit
+    error: str
+
+
+OnResult = Callable[[WorkUnit, Any], Iterable[WorkUnit] | None]
+
+
+@dataclass
+class FetchJob:
+    """What to fetch, with which tokens, and where results go.
+
+    `count_items(unit, value)` feeds the "items so far" figure (default: 1 per call). `on_rejected` hears
+    calls VK refused for a reason no token can fix (access denied, deleted user, bad parameter); by default
+    they are only counted and listed in the report. `batch_size` caps `tuning.execute_batch` for jobs whose
+    answers are large; `batchable=False` sends every call on its own. `stagger=True` starts the workers one
+    request interval (1 / ceiling rps) apart, for lists whose first wave would otherwise hit error 6 at once.
+    """
+
+    name: str
+    units: Iterable[WorkUnit]
+    tokens: Sequence[PooledToken]
+    on_result: OnResult
+    total_units: int | None = None
+    count_items: Callable[[WorkUnit, Any], int] | None = None
+    on_rejected: Callable[[WorkUnit, VkApiError], None] | None = None
+    batch_size: int | None = None
+    batchable: bool = True
+    stagger: bool = False
+
+
+@dataclass
+class PhaseFigures:
+    name: str
+    seconds: float = 0.0
+    requests: int = 0
+    calls_ok: int = 0
+    calls_failed: int = 0
+
+    def as_dict(self) -> dict[str, int | float | str]:
+        return {
+            "phase": self.name,
+            "seconds": round(self.seconds, 3),
+            "requests": self.requests,
+            "calls_ok": self.calls_ok,
+            "calls_failed": self.calls_failed,
+        }
+
+
+@dataclass
+class FetchReport:
+    """What a job did; `failed` and `rejected` are what the caller must take into account."""
+
+    calls_ok: int = 0
+    items: int = 0
+    requests: int = 0
+    errors_by_code: Counter[str] = field(default_factory=Counter)
+    failed: list[FailedUnit] = field(default_factory=list)
+    rejected: list[FailedUnit] = field(default_factory=list)
+    retried_ok: int = 0
+    fell_back: int = 0
+    workers: int = 0
+    batch_size: int = 0
+    latency: float = 0.0
+    cancelled: bool = False
+    phases: list[PhaseFigures] = field(default_factory=list)
+
+    @property
+    def failed_keys(self) -> list[str]:
+        return [failed.unit.key for failed in self.failed]
+
+    def merge(self, other: FetchReport) -> None:
+        """Fold a later job's report into this one (a sync made of several jobs reports their sum)."""
+        self.calls_ok += other.calls_ok
+        self.items += other.items
+        self.requests += other.requests
+        self.errors_by_code.update(other.errors_by_code)
+        self.failed.extend(other.failed)
+        self.rejected.extend(other.rejected)
+        self.retried_ok += other.retried_ok
+        self.fell_back += other.fell_back
+        self.workers = max(self.workers, other.workers)
+        self.batch_size = other.batch_size or self.batch_size
+        self.latency = other.latency or self.latency
+        self.cancelled = self.cancelled or other.cancelled
+        self.phases.extend(other.phases)
+
+
+class BatchFetcher(Protocol):
+    """Sends a batch with one token and maps the answer to one outcome per call (in order).
+
+    Raises a `VkError` when the token failed the whole batch; the engine hands it to the pool's fallback.
+    """
+
+    def fetch(
+        self, token: PooledToken, calls: Sequence[ApiCall], batchable: bool, cancel: threading.Event
+    ) -> list[CallOutcome]: ...
+
+
+class LatencyMeter:
+    """Smoothed duration of one HTTP request (without limiter waits): the input of the worker-count rule."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: float | None = None
+
+    @property
+    def value(self) -> float | None:
+        with self._lock:
+            return self._value
+
+    def record(self, seconds: float) -> None:
+        with self._lock:
+            self._value = seconds if self._value is None else 0.8 * self._value + 0.2 * seconds
+
+
+class _TimedClient:
+    """Wraps a VkClient so the meter sees network + server time only, not waits for a limiter slot."""
+
+    def __init__(self, client: Any, meter: LatencyMeter) -> None:
+        self._client = client
+        self._meter = meter
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        return self._timed(self._client.call, args, kwargs)
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return self._timed(self._client.execute, args, kwargs)
+
+    def _timed(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        started = time.perf_counter()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            self._meter.record(time.perf_counter() - started)
+
+
+class ApiFetcher:
+    """The real fetcher: a plain `token.call` for one call, one `token.execute` for a batch."""
+
+    def __init__(self, client: Any, meter: LatencyMeter) -> None:
+        self._client = _TimedClient(client, meter)
+
+    def fetch(
+        self, token: PooledToken, calls: Sequence[ApiCall], batchable: bool, cancel: threading.Event
+    ) -> list[CallOutcome]:
+        if not is_batch(calls, batchable):
+            call = calls[0]
+            try:
+                value = token.call(self._client, call.method, call.params, cancel)
+            except VkApiError as error:
+                if not is_request_error(error):
+                    raise
+                return [CallOutcome(call, False, None, error)]
+            return [CallOutcome(call, True, value, None)]
+        result = token.execute(self._client, build_script(calls), cancel=cancel)
+        return map_results(result, calls)
+
+
+def is_batch(calls: Sequence[ApiCall], batchable: bool) -> bool:
+    """Whether these calls go out as one `execute` (else: a plain call of the single call)."""
+    return batchable and len(calls) > 1
+
+
+def workers_for(pool: TokenPool, tokens: Sequence[PooledToken], latency: float, override: int = 0) -> int:
+    """The module docstring's rule: Σ (ceil(rps × latency) + 1) over the job's tokens, or the override."""
+    if override > 0:
+        return override
+    return max(1, sum(math.ceil(pool.ceiling_rps([token]) * latency) + 1 for token in tokens))
+
+
+def error_key(error: BaseException) -> str:
+    """How an error is counted in `errors_by_code`: the VK code, or the transport failure's kind."""
+    if isinstance(error, VkApiError):
+        return str(error.code)
+    if isinstance(error, TransientError):
+        return "transient"
+    return type(error).__name__
+
+
+def is_request_error(error: VkApiError) -> bool:
+    """VK refused the call itself (access denied, deleted user, bad parameter): no token or retry can help.
+
+    Everything else a call can fail with (token faults, server errors, a bare inner `false`, codes we do not
+    know) is worth another token and the retry phase, which are both bounded.
+    """
+    return error.code in REQUEST_ERROR_CODES
+
+
+class _ResponseTooBig(Exception):
+    """Error 13 "response size is too big" for a batch: not the token's fault, so no fallback — split it."""
+
+
+class _WorkQueue:
+    """Units waiting to be fetched: follow-ups first, then the (lazy) source, so memory stays bounded."""
+
+    def __init__(self, source: Iterator[WorkUnit], cancel: threading.Event) -> None:
+        self._cond = threading.Condition()
+        self._ready: deque[WorkUnit] = deque()
+        self._source = source
+        self._cancel = cancel
+        self._in_flight = 0
+        self._closed = False
+
+    def take(self, limit: int) -> list[WorkUnit] | None:
+        """Up to `limit` units, or None once nothing is queued and nothing in flight can add more."""
+        with self._cond:
+            while True:
+                if self._closed or self._cancel.is_set():
+                    return None
+                batch = self._fill(limit)
+                if batch:
+                    self._in_flight += 1
+                    return batch
+                if self._in_flight == 0:
+                    self._closed = True
+                    self._cond.notify_all()
+                    return None
+                # In-flight batches may still add follow-ups; the timeout bounds how late a cancel is seen.
+                self._cond.wait(timeout=0.1)
+
+    def done(self, requeue: Sequence[WorkUnit], follow_ups: Sequence[WorkUnit]) -> None:
+        """A batch finished: units to try again go first (they are oldest), follow-ups after them."""
+        with self._cond:
+            self._ready.extendleft(reversed(requeue))
+            self._ready.extend(follow_ups)
+            self._in_flight -= 1
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def _fill(self, limit: int) -> list[WorkUnit]:
+        batch: list[WorkUnit] = []
+        while self._ready and len(batch) < limit:
+            batch.append(self._ready.popleft())
+        while len(batch) < limit:
+            unit = next(self._source, None)
+            if unit is None:
+                break
+            batch.append(unit)
+        return batch
+
+
+class PhasedFetch:
+    """Runs FetchJobs: parallel phase with token fallback, then the sequential retry phase."""
+
+    def __init__(
+        self,
+        pool: TokenPool,
+        fetcher: BatchFetcher,
+        tuning: Any,
+        reporter: ProgressReporter,
+        cancel: threading.Event,
+        clock: Clock,
+        meter: LatencyMeter | None = None,
+    ) -> None:
+        self._pool = pool
+        self._fetcher = fetcher
+        self._tuning = tuning
+        self._reporter = reporter
+        self._cancel = cancel
+        self._clock = clock
+        self._meter = meter or LatencyMeter()
+
+    @property
+    def latency(self) -> LatencyMeter:
+        return self._meter
+
+    def run(self, job: FetchJob) -> FetchReport:
+        """Fetch everything the job describes; raises only what `on_result` raised (workers stopped first)."""
+        run = _JobRun(self, job)
+        return run.execute()
+
+
+class _JobRun:
+    """The state of one job while it runs (kept apart from PhasedFetch so the engine object is reusable)."""
+
+    def __init__(self, engine: PhasedFetch, job: FetchJob) -> None:
+        self.engine = engine
+        self.job = job
+        self.pool = engine._pool
+        self.reporter = engine._reporter
+        self.cancel = engine._cancel
+        self.tokens = list(job.tokens)
+        self.report = FetchReport()
+        self.lock = threading.Lock()
+        self.failed: list[FailedUnit] = []
+        self.crash: BaseException | None = None
+        limit = min(engine._tuning.execute_batch, job.batch_size or MAX_EXECUTE_CALLS, MAX_EXECUTE_CALLS)
+        self.batch_size = max(1, limit if job.batchable else 1)
+        self.phase: PhaseFigures = PhaseFigures("parallel")
+
+    # -- the job as a whole -------------------------------------------------------------------------------
+
+    def execute(self) -> FetchReport:
+        self.reporter.set_ceiling(self.pool.ceiling_rps(self.tokens))
+        units: Iterator[WorkUnit] = iter(self.job.units)
+        total = self.job.total_units
+        for round_number in itertools.count():
+            parallel = "parallel" if round_number == 0 else f"parallel-{round_number + 1}"
+            self._parallel_phase(parallel, units, total)
+            if self.crash is not None:
+                raise self.crash
+            follow_ups: list[WorkUnit] = []
+            if self.failed and not self.cancel.is_set():
+                follow_ups = self._retry_phase("retry" if round_number == 0 else f"retry-{round_number + 1}")
+            if self.cancel.is_set():
+                self.report.cancelled = True
+                self.report.failed.extend(self.failed)
+                break
+            if not follow_ups:
+                break
+            units, total = iter(follow_ups), len(follow_ups)
+        self.report.batch_size = self.batch_size
+        self.report.latency = self.engine._meter.value or 0.0
+        return self.report
+
+    def _count_error(self, key: str) -> None:
+        with self.lock:
+            self.report.errors_by_code[key] += 1
+        self.reporter.add(error_code=key)
+
+    # -- parallel phase -----------------------------------------------------------------------------------
+
+    def _parallel_phase(self, name: str, units: Iterator[WorkUnit], total: int | None) -> None:
+        self.phase = PhaseFigures(name)
+        self.report.phases.append(self.phase)
+        self.reporter.start_phase(name, chunks_total=total)
+        queue = _WorkQueue(units, self.cancel)
+        first = queue.take(self.batch_size) if self.engine._meter.value is None else None
+        if first is not None:
+            self._process(queue, first, start=0)
+        latency = self.engine._meter.value or 0.0
+        workers = workers_for(self.pool, self.tokens, latency, self.engine._tuning.workers)
+        self.report.workers = max(self.report.workers, workers)
+        interval = 1.0 / max(self.pool.ceiling_rps(self.tokens), 1e-9)
+        threads = [
+            threading.Thread(
+                target=self._worker,
+                args=(queue, index, index * interval if self.job.stagger else 0.0),
+                name=f"sync-{self.job.name}-{index}",
+                daemon=True,
+            )
+            for index in range(workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.phase.seconds = self.reporter.finish_phase(name, self.phase.as_dict())
+
+    def _worker(self, queue: _WorkQueue, index: int, delay: float) -> None:
+        if delay and self.engine._clock.wait(self.cancel, delay):
+            return
+        while True:
+            batch = queue.take(self.batch_size)
+            if batch is None:
+                return
+            self._process(queue, batch, start=index)
+
+    def _process(self, queue: _WorkQueue, batch: list[WorkUnit], start: int) -> None:
+        follow_ups: list[WorkUnit] = []
+        requeue: list[WorkUnit] = []
+        try:
+            follow_ups, requeue = self._fetch_with_fallback(batch, start)
+        except BaseException as error:  # a crash in on_result stops the job; re-raised by execute()
+            with self.lock:
+                self.crash = self.crash or error
+            queue.close()
+        finally:
+            if follow_ups:
+                self.reporter.add_chunks_total(len(follow_ups))
+            queue.done(requeue, follow_ups)
+
+    def _fetch_with_fallback(
+        self, batch: list[WorkUnit], start: int
+    ) -> tuple[list[WorkUnit], list[WorkUnit]]:
+        """Fetch a batch, moving unfinished units across tokens; returns (follow-ups, units to requeue)."""
+        remaining = batch
+        tried: set[str] = set()
+        follow_ups: list[WorkUnit] = []
+        while remaining:
+            if self.cancel.is_set():
+                return follow_ups, []
+            candidates = [token for token in self.tokens if token.label not in tried]
+            if not candidates:
+                self._fail(remaining, "every eligible token failed these calls")
+                return follow_ups, []
+            try:
+                outcomes = self._attempt(remaining, candidates, start, tried)
+            except _ResponseTooBig:
+                return follow_ups, self._split(remaining)
+            except Cancelled:
+                return follow_ups, []
+            except AllTokensFailed as error:
+                self._fail(remaining, str(error))
+                return follow_ups, []
+            except VkApiError as error:
+                self._reject(remaining, error)
+                return follow_ups, []
+            if len(tried) > 1:
+                with self.lock:
+                    self.report.fell_back += 1
+            remaining, found = self._absorb(remaining, outcomes)
+            follow_ups.extend(found)
+        return follow_ups, []
+
+    def _attempt(
+        self, units: list[WorkUnit], candidates: list[PooledToken], start: int, tried: set[str]
+    ) -> list[CallOutcome]:
+        calls = [unit.call for unit in units]
+
+        def send(token: PooledToken) -> list[CallOutcome]:
+            tried.add(token.label)
+            with self.lock:
+                self.report.requests += 1
+                self.phase.requests += 1
+            self.reporter.add(requests=1)
+            try:
+                return self.engine._fetcher.fetch(token, calls, self.job.batchable, self.cancel)
+            except VkError as error:
+                self._count_error(error_key(error))
+                if isinstance(error, RuntimeError_) and len(calls) > 1 and "too big" in error.message.lower():
+                    raise _ResponseTooBig() from error
+                raise
+
+        method = "execute" if is_batch(calls, self.job.batchable) else calls[0].method
+        return self.pool.with_fallback(
+            send, candidates, start=start % len(candidates), cancel=self.cancel, method=method
+        )
+
+    def _split(self, units: list[WorkUnit]) -> list[WorkUnit]:
+        """Halve the job's batch size (error 13) and give the units back to the queue, to go out smaller."""
+        with self.lock:
+            self.batch_size = max(1, min(self.batch_size, len(units)) // 2)
+        return units
+
+    def _absorb(
+        self, units: list[WorkUnit], outcomes: list[CallOutcome]
+    ) -> tuple[list[WorkUnit], list[WorkUnit]]:
+        """Hand successes to the job; return (units to try on another token, follow-ups)."""
+        retry: list[WorkUnit] = []
+        follow_ups: list[WorkUnit] = []
+        for unit, outcome in zip(units, outcomes, strict=True):
+            if self._settle(unit, outcome, follow_ups) is not None:
+                retry.append(unit)
+        return retry, follow_ups
+
+    def _settle(self, unit: WorkUnit, outcome: CallOutcome, follow_ups: list[WorkUnit]) -> str | None:
+        """Deliver a success or record a rejection; for a call another token may still do, its error."""
+        if outcome.ok:
+            follow_ups.extend(self._deliver(unit, outcome.value))
+            return None
+        error = outcome.error
+        if error is not None and is_request_error(error):
+            self._count_error(error_key(error))
+            self._reject([unit], error)
+            return None
+        self._count_error(error_key(error) if error is not None else "inner_false")
+        return str(error) if error is not None else "inner call returned false"
+
+    def _deliver(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+        found = list(self.job.on_result(unit, value) or ())
+        items = self.job.count_items(unit, value) if self.job.count_items else 1
+        with self.lock:
+            self.report.calls_ok += 1
+            self.report.items += items
+            self.phase.calls_ok += 1
+        self.reporter.add(items=items, chunks_done=1)
+        return found
+
+    def _fail(self, units: list[WorkUnit], error: str) -> None:
+        with self.lock:
+            self.failed.extend(FailedUnit(unit, error) for unit in units)
+            self.phase.calls_failed += len(units)
+        for unit in units:
+            self.reporter.emit(ChunkFailed(self.phase.name, unit.key, error))
+        self.reporter.add(chunks_failed=len(units))
+
+    def _reject(self, units: list[WorkUnit], error: VkApiError) -> None:
+        with self.lock:
+            self.report.rejected.extend(FailedUnit(unit, str(error)) for unit in units)
+        for unit in units:
+            if self.job.on_rejected is not None:
+                self.job.on_rejected(unit, error)
+
+    # -- retry phase --------------------------------------------------------------------------------------
+
+    def _retry_phase(self, name: str) -> list[WorkUnit]:
+        """Sequential: one request at a time, `retry_pause` apart; returns follow-ups of what recovered."""
+        tuning = self.engine._tuning
+        waiting: deque[tuple[WorkUnit, int]] = deque((failed.unit, 0) for failed in self.failed)
+        self.failed = []
+        self.phase = PhaseFigures(name)
+        self.report.phases.append(self.phase)
+        self.reporter.start_phase(name, chunks_total=len(waiting))
+        follow_ups: list[WorkUnit] = []
+        rotation = itertools.count()
+        while waiting and not self.engine._clock.wait(self.cancel, tuning.retry_pause):
+            batch = [waiting.popleft() for _ in range(min(self.batch_size, len(waiting)))]
+            errors = self._retry_once([unit for unit, _ in batch], next(rotation), follow_ups)
+            for (unit, attempts), error in zip(batch, errors, strict=True):
+                if error is None:
+                    continue
+                if attempts + 1 < tuning.retry_attempts:
+                    waiting.append((unit, attempts + 1))
+                    continue
+                self.report.failed.append(FailedUnit(unit, error))
+                self.phase.calls_failed += 1
+                self.reporter.emit(ChunkRetried(unit.key, False, error))
+        self.failed.extend(FailedUnit(unit, "cancelled before retry") for unit, _ in waiting)
+        self.phase.seconds = self.reporter.finish_phase(name, self.phase.as_dict())
+        return follow_ups
+
+    def _retry_once(self, units: list[WorkUnit], start: int, follow_ups: list[WorkUnit]) -> list[str | None]:
+        """One request for these units (every token in turn); per unit None (settled) or its error."""
+        try:
+            outcomes = self._attempt(units, list(self.tokens), start, set())
+        except _ResponseTooBig:
+            self._split(units)
+            return ["response size is too big"] * len(units)
+        except Cancelled:
+            return ["cancelled"] * len(units)
+        except AllTokensFailed as error:
+            return [str(error)] * len(units)
+        except VkApiError as error:
+            self._reject(units, error)
+            return [None] * len(units)
+        errors: list[str | None] = []
+        for unit, outcome in zip(units, outcomes, strict=True):
+            error = self._settle(unit, outcome, follow_ups)
+            if outcome.ok:
+                with self.lock:
+                    self.report.retried_ok += 1
+                self.reporter.add(chunks_retried_ok=1)
+                self.reporter.emit(ChunkRetried(unit.key, True))
+            errors.append(error)
+        return errors
