@@ -1,5 +1,6 @@
 """API.* calls inside scripts: parameter conversion, pagination loops, execute_errors, the 25-call cap."""
 
+import json
 from typing import Any
 
 import pytest
@@ -170,3 +171,39 @@ def test_api_call_cap_is_configurable() -> None:
     with pytest.raises(VKScriptRuntimeError):
         run_script("API.a.b(); API.a.b(); return 1;", {}, lambda m, p: 1, ExecuteLimits(max_api_calls=1))
 
+
+
+class CodeSpelledError(Exception):
+    """The emulator's EmuApiError names the code `code` rather than `error_code`."""
+
+    def __init__(self, code: int, error_msg: str) -> None:
+        super().__init__(error_msg)
+        self.code = code
+        self.error_msg = error_msg
+
+
+def test_errors_spelling_their_code_as_code_are_inner_errors_too() -> None:
+    def api(method: str, params: dict[str, Any]) -> Any:
+        raise CodeSpelledError(203, "Access to group denied")
+
+    result = run_script("return [API.groups.getById(), 1];", {}, api)
+    assert result.response == [False, 1]
+    assert result.execute_errors == [{"method": "groups.getById", "error_code": 203,
+                                      "error_msg": "Access to group denied"}]
+
+
+def test_a_script_built_like_the_clients_build_script_runs() -> None:
+    """The client's batch form: a returned array of calls whose params are JSON object literals."""
+    params = {"group_id": 5, "offset": 0, "count": 1000, "fields": "sex,city",
+              "title": "Quote \" and \\ and \u044f"}
+    code = "return [" + ", ".join(f"API.groups.getMembers({json.dumps(params, ensure_ascii=False)})"
+                                  for _ in range(3)) + "];"
+    seen: list[dict[str, Any]] = []
+
+    def api(method: str, given: dict[str, Any]) -> Any:
+        seen.append(given)
+        return {"count": 0, "items": []}
+
+    assert run_script(code, {}, api).response == [{"count": 0, "items": []}] * 3
+    assert seen[0] == {"group_id": "5", "offset": "0", "count": "1000", "fields": "sex,city",
+                       "title": "Quote \" and \\ and я"}

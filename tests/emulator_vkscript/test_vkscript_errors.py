@@ -137,3 +137,46 @@ def test_oversize_response_fails_with_13() -> None:
 def test_default_response_cap_is_5_mib() -> None:
     code = "var a = [], i = 0; while (i < 1100) { a.push('" + "y" * 5000 + "'); i = i + 1; } return a;"
     assert runtime_error(code).error_msg.endswith("response size is too big")
+
+
+def test_doubling_concatenation_runs_out_of_operations_before_memory() -> None:
+    err = runtime_error("var s = 'x'; while (1) { s = s + s; }")
+    assert err.error_msg.endswith("Too many operations")
+    err = runtime_error("var a = [1]; while (1) { a = a + a; }")
+    assert err.error_msg.endswith("Too many operations")
+
+
+def test_copying_big_arrays_in_a_loop_is_charged() -> None:
+    code = ("var a = [], i = 0; while (i < 1000) { a.push(i); i = i + 1; }"
+            " var n = 0; while (n < 100000) { var b = a.slice(); n = n + 1; } return n;")
+    assert runtime_error(code).error_msg.endswith("Too many operations")
+
+
+def test_a_value_that_contains_itself_cannot_be_returned() -> None:
+    runtime_error("var a = []; a.push(a); return a;")
+
+
+def test_unterminated_string_names_its_line() -> None:
+    err = compile_error("var a = 1;\nvar b = 'oops;\nreturn b;")
+    assert err.error_msg == "Unable to compile code: unterminated string in line 2"
+
+
+def test_deeply_nested_expression_is_a_compile_error_not_a_crash() -> None:
+    compile_error("return " + "(" * 5000 + "1" + ")" * 5000 + ";")
+
+
+def test_runtime_error_stops_the_script_before_later_calls() -> None:
+    calls: list[str] = []
+
+    def api(method: str, params: dict[str, Any]) -> Any:
+        calls.append(method)
+        return 1
+
+    with pytest.raises(VKScriptRuntimeError):
+        run_script("API.a.first(); var x = [1] < 2; API.a.second(); return 1;", {}, api)
+    assert calls == ["a.first"]
+
+
+def test_trailing_comma_in_object_literal_asks_for_a_field_name() -> None:
+    assert compile_error("return {a: 1,};").error_msg == (
+        "Unable to compile code: 'field name' expected, '}' found in line 1")

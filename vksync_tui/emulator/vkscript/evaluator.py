@@ -7,8 +7,9 @@ None to continue or a 1-tuple `(value,)` to stop, which keeps the hot path excep
 Operations budget ("Too many operations", VK error 13): VK does not document its cap, so the emulator counts
 work in coarse units — a statement costs 1 plus its expression nodes, each loop iteration charges its test and
 its body, a taken `if` branch charges that branch, and `+` on strings or arrays costs one unit per 16 elements
-it produces (charged *before* building the result, so a doubling loop cannot exhaust memory). The budget is
-checked once per loop iteration and on every concatenation. With the default of 1 000 000 units `while(1){}`
+it produces (charged *before* building the result, so a doubling loop cannot exhaust memory), as do arrays
+made by methods (`slice`, `split`, ...) and `@.` projections. The budget is checked once per loop iteration
+and whenever such a size charge is made. With the default of 1 000 000 units `while(1){}`
 fails after 500 000 iterations (~0.25 s), while a 25-page pagination script uses about 22 000.
 """
 
@@ -124,6 +125,19 @@ def _set_index(target: Any, index: Any, value: Any) -> None:
         target.append(value)
     else:
         target[position] = value
+
+
+def _inner_error(method: str, exc: Exception) -> dict[str, Any] | None:
+    """The execute_errors entry for a failed inner call, or None when `exc` is not a VK API error (a bug).
+
+    VK API errors carry `error_msg` and their code as `error_code` (the documented contract) or `code` (the
+    emulator's EmuApiError spells it so).
+    """
+    error_msg = getattr(exc, "error_msg", None)
+    error_code = getattr(exc, "error_code", getattr(exc, "code", None))
+    if not isinstance(error_code, int) or not isinstance(error_msg, str):
+        return None
+    return {"method": method, "error_code": error_code, "error_msg": error_msg}
 
 
 def _no_statement(run: _Run) -> None:
@@ -262,7 +276,14 @@ class _Compiler:
 
     def expr_Projection(self, node: n.Projection) -> Code:
         target, name, project = self.expression(node.target), node.name, v.project
-        return lambda run: project(target(run), name)
+
+        def run_projection(run: _Run) -> Any:
+            result = project(target(run), name)
+            if type(result) is list:
+                run.charge(len(result) // _CONCAT_UNIT)
+            return result
+
+        return run_projection
 
     def expr_Unary(self, node: n.Unary) -> Code:
         operand, op = self.expression(node.operand), node.op
@@ -369,7 +390,14 @@ class _Compiler:
     def expr_MethodCall(self, node: n.MethodCall) -> Code:
         target, method = self.expression(node.target), METHODS[node.name]
         args = tuple(self.expression(arg) for arg in node.args)
-        return lambda run: method(target(run), [arg(run) for arg in args])
+
+        def call_method(run: _Run) -> Any:
+            result = method(target(run), [arg(run) for arg in args])
+            if type(result) is list:
+                run.charge(len(result) // _CONCAT_UNIT)
+            return result
+
+        return call_method
 
     def expr_FunctionCall(self, node: n.FunctionCall) -> Code:
         function, arg = FUNCTIONS[node.name], self.expression(node.args[0])
@@ -391,10 +419,10 @@ class _Compiler:
             try:
                 result = run.call_api(method, request)
             except Exception as exc:
-                error_code, error_msg = getattr(exc, "error_code", None), getattr(exc, "error_msg", None)
-                if error_code is None or error_msg is None:
+                error = _inner_error(method, exc)
+                if error is None:
                     raise
-                run.errors.append({"method": method, "error_code": error_code, "error_msg": error_msg})
+                run.errors.append(error)
                 return False
             return v.detach(result)
 

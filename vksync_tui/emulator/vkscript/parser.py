@@ -243,7 +243,7 @@ class _Parser:
         elif token.kind is Kind.NAME or token.kind is Kind.NUMBER:
             key = token.text
         else:
-            raise expected_found("}", token.text, token.line)
+            raise expected_found("field name", token.text, token.line)
         self.expect(":")
         return key, self.assignment()
 
