@@ -5,7 +5,7 @@ expression statements, each simple statement ending in `;` (VK rejects a missing
 Unknown functions and methods are compile errors, so a typo fails before any API call is made.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeVar
 
 from vksync_tui.emulator.vkscript import nodes as n
@@ -193,7 +193,7 @@ class _Parser:
             else:
                 return expr
 
-    def known(self, name: str, table: dict[str, object], what: str) -> str:
+    def known(self, name: str, table: Collection[str], what: str) -> str:
         if name not in table:
             raise self.error(f"unknown {what} '{name}'")
         return name
