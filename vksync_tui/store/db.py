@@ -66,7 +66,7 @@ def open_database(
             f"{where} has schema version {exc.found}, newer than this vksync-tui knows ({exc.known}); "
             "upgrade vksync-tui or choose another --home"
         ) from None
-    except (pw.DatabaseError, sqlite3.Error, OSError) as exc:
+    except (pw.PeeweeException, sqlite3.Error, OSError) as exc:
         _close_quietly(db)
         raise _explain(exc, where, timeout) from None
     return db
@@ -107,8 +107,10 @@ def _explain(exc: BaseException, where: str, timeout: float) -> StoreError:
             f"{where} is not a readable SQLite database (damaged, or another kind of file); "
             "move it aside and a new database will be created"
         )
-    if isinstance(exc, PermissionError) or "unable to open" in text or "readonly" in text:
-        return StoreError(f"cannot write {where}: make its folder writable or choose another --home")
+    if isinstance(exc, OSError) or "unable to open" in text or "readonly" in text:
+        return StoreError(
+            f"cannot create or write {where}: make its folder writable or choose another --home"
+        )
     one_line = " ".join(redact(str(exc)).split())
     return StoreError(f"cannot open {where}: {one_line}")
 
