@@ -1,0 +1,136 @@
+"""The VK API over HTTP: one POST per call, typed errors, no token outside the request body.
+
+Why POST with a form body: VK accepts GET and POST equally, but a token in a query string ends up in proxy
+logs, httpx exception texts and our own debug output. In the body it stays out of all of them. (Bodies over
+2 KB, such as long `user_ids` lists and execute scripts, need POST anyway.)
+
+One `httpx.Client` per `VkClient` keeps connections alive; httpx's pool is thread-safe, so worker threads
+share a client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from vksync_tui.vk.errors import TransientError, VkApiError, make_api_error
+from vksync_tui.vk.params import normalize_params
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.vk.com/method/"
+DEFAULT_API_VERSION = "5.199"
+
+
+@dataclass(frozen=True)
+class ExecuteError:
+    """One entry of `execute_errors`: VK names the failed method but not the call's position in the script."""
+
+    method: str
+    error_code: int
+    error_msg: str
+
+    def as_api_error(self) -> VkApiError:
+        return make_api_error(self.error_code, self.error_msg, self.method)
+
+
+@dataclass
+class ExecuteResult:
+    response: Any
+    errors: list[ExecuteError] = field(default_factory=list)
+
+
+class VkClient:
+    def __init__(
+        self,
+        api_url: str = DEFAULT_API_URL,
+        api_version: str = DEFAULT_API_VERSION,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.api_url = api_url if api_url.endswith("/") else api_url + "/"
+        self.api_version = api_version
+        self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+
+    def call(self, method: str, params: Mapping[str, object], token: str) -> Any:
+        """The `response` value of one API method; raises `VkApiError` subclasses or `TransientError`."""
+        return self._request(method, params, token)["response"]
+
+    def execute(self, code: str, token: str, args: Mapping[str, object] | None = None) -> ExecuteResult:
+        envelope = self._request("execute", {**(args or {}), "code": code}, token)
+        return ExecuteResult(envelope["response"], _execute_errors(envelope.get("execute_errors")))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> VkClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _request(self, method: str, params: Mapping[str, object], token: str) -> dict[str, Any]:
+        form = {key: str(value) for key, value in normalize_params(params).items()}
+        form["v"] = self.api_version
+        form["access_token"] = token
+        started = time.monotonic()
+        try:
+            reply = self._http.post(self.api_url + method, data=form)
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"{method}: timed out ({type(exc).__name__})") from None
+        except httpx.HTTPError as exc:
+            raise TransientError(f"{method}: network error ({type(exc).__name__}: {exc})") from None
+        log.debug("%s -> HTTP %s in %.0f ms", method, reply.status_code, (time.monotonic() - started) * 1000)
+        return _parse_envelope(method, reply)
+
+
+def _parse_envelope(method: str, reply: httpx.Response) -> dict[str, Any]:
+    if reply.status_code != 200:
+        raise TransientError(f"{method}: HTTP {reply.status_code}")
+    if not reply.content.strip():
+        raise TransientError(f"{method}: empty response body")
+    try:
+        envelope = json.loads(reply.content)
+    except (ValueError, UnicodeDecodeError):
+        size = len(reply.content)
+        raise TransientError(f"{method}: response is not JSON (truncated or garbled, {size} bytes)") from None
+    if not isinstance(envelope, dict):
+        raise TransientError(f"{method}: response is JSON but not an object")
+    error = envelope.get("error")
+    if isinstance(error, dict):
+        raise _api_error(method, error)
+    if "response" not in envelope:
+        raise TransientError(f"{method}: response has neither 'response' nor 'error'")
+    return envelope
+
+
+def _api_error(method: str, error: Mapping[str, Any]) -> VkApiError | TransientError:
+    code = _as_int(error.get("error_code"))
+    if not code:
+        return TransientError(f"{method}: error envelope without an integer error_code")
+    subcode = _as_int(error.get("error_subcode")) or None
+    return make_api_error(code, str(error.get("error_msg", "")), method, subcode)
+
+
+def _execute_errors(raw: object) -> list[ExecuteError]:
+    if not isinstance(raw, list):
+        return []
+    return [
+        ExecuteError(
+            str(item.get("method", "")), _as_int(item.get("error_code")), str(item.get("error_msg", ""))
+        )
+        for item in raw
+        if isinstance(item, dict)
+    ]
+
+
+def _as_int(value: object) -> int:
+    """VK error codes are ints; anything else becomes 0 (a generic `VkApiError`) rather than a crash."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

@@ -1,0 +1,56 @@
+"""Per-token request spacing that keeps VK's "N requests per second" limit (error 6) from ever firing.
+
+Design: GCRA with burst 1, i.e. grants at least `interval = 1/rps + margin` apart. A bucket with capacity =
+rps would let ~2×rps through in one second (capacity plus refill); spacing cannot, since any 1-second window
+holds at most ceil(1/interval) grants. The margin absorbs the jitter between our grant and VK's arrival
+timestamp.
+
+Two steps per `acquire()`:
+1. Under the lock, reserve the next free slot (`max(now, last slot) + interval`) — this queues callers in
+   order without a thundering herd — and sleep until it *outside* the lock.
+2. On waking, re-check under the lock that the previous *actual* grant is at least `interval` ago. A thread
+   that woke late would otherwise sit closer to the next one than the reservation assumed; the re-check
+   makes the spacing hold for real grant times, not just planned ones.
+A cancelled waiter gives up its slot silently; the slot then stays empty (conservative, never too fast).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from vksync_tui.vk.clock import Clock, SystemClock
+from vksync_tui.vk.errors import Cancelled
+
+DEFAULT_MARGIN = 0.01
+
+
+class RateLimiter:
+    def __init__(self, rps: float, clock: Clock | None = None, *, margin: float = DEFAULT_MARGIN) -> None:
+        if rps <= 0:
+            raise ValueError(f"rps must be positive, got {rps}")
+        self.rps = rps
+        self.interval = 1.0 / rps + margin
+        self._clock = clock or SystemClock()
+        self._lock = threading.Lock()
+        self._next_slot = float("-inf")
+        self._last_grant = float("-inf")
+
+    def acquire(self, cancel: threading.Event | None = None) -> None:
+        """Block until this caller may send one request; raises `Cancelled` if `cancel` is set meanwhile."""
+        with self._lock:
+            now = self._clock.now()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self.interval
+        wait = slot - now
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("cancelled while waiting for the rate limit")
+            if wait > 0 and self._clock.wait(cancel, wait):
+                raise Cancelled("cancelled while waiting for the rate limit")
+            with self._lock:
+                now = self._clock.now()
+                wait = self._last_grant + self.interval - now
+                if wait <= 0:
+                    self._last_grant = now
+                    self._next_slot = max(self._next_slot, now + self.interval)
+                    return
