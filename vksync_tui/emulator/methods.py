@@ -1,0 +1,76 @@
+"""`call_method`: the emulator's VK API methods, with VK's token-kind, parameter and access checks.
+
+The HTTP layer parses the request and calls `call_method(world, name, params, token)`; the VKScript
+`execute` wiring calls the function returned by `inner_caller(...)` for each `API.x.y({...})`. Both run
+the same checks. `on_call(name)` is invoked for every call (also failed ones) so the HTTP layer can count
+inner calls against per-method quotas.
+
+Token kinds per method come from the schema's `access_token_type` (see the notes' token matrix): a
+community token on a user/service-only method → 27, the service key on a user/group-only method → 28.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from vksync_tui.emulator import methods_groups as groups
+from vksync_tui.emulator.errors import EmuApiError
+from vksync_tui.emulator.params import Params, stringify_params
+from vksync_tui.emulator.tokens import TokenInfo
+from vksync_tui.emulator.world import World
+
+Handler = Callable[[World, Params, TokenInfo], Any]
+_ALL = frozenset({"user", "group", "service"})
+_USER_SERVICE = frozenset({"user", "service"})
+_USER_GROUP = frozenset({"user", "group"})
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    kinds: frozenset[str]
+    handler: Handler
+
+
+METHODS: dict[str, MethodSpec] = {
+    "groups.getMembers": MethodSpec(_ALL, groups.groups_get_members),
+    "groups.getById": MethodSpec(_ALL, groups.groups_get_by_id),
+    "groups.isMember": MethodSpec(_ALL, groups.groups_is_member),
+    "users.get": MethodSpec(_ALL, groups.users_get),
+    "utils.resolveScreenName": MethodSpec(_ALL, groups.utils_resolve_screen_name),
+}
+
+
+def check_token_kind(name: str, token: TokenInfo) -> None:
+    """Raise 3 for an unknown method, 27/28 when the token kind may not call it."""
+    spec = METHODS.get(name)
+    if spec is None:
+        raise EmuApiError(3)
+    if token.kind in spec.kinds:
+        return
+    if token.kind == "group":
+        raise EmuApiError(27, "method is unavailable with group auth.")
+    if token.kind == "service":
+        raise EmuApiError(28, "method is unavailable with service token.")
+    raise EmuApiError(15, "method is unavailable with user auth.")
+
+
+def call_method(world: World, name: str, params: Mapping[str, str], token: TokenInfo, *,
+                on_call: Callable[[str], None] | None = None) -> Any:
+    """The `response` value of one method call, or raises `EmuApiError` exactly as VK would answer."""
+    if on_call is not None:
+        on_call(name)
+    check_token_kind(name, token)
+    with world.lock:
+        return METHODS[name].handler(world, Params(params), token)
+
+
+def inner_caller(world: World, token: TokenInfo, *,
+                 on_call: Callable[[str], None] | None = None) -> Callable[[str, Mapping[str, Any]], Any]:
+    """The `call_api` callable for the VKScript interpreter: params may be numbers/arrays, as in scripts."""
+
+    def call_api(name: str, params: Mapping[str, Any]) -> Any:
+        return call_method(world, name, stringify_params(params), token, on_call=on_call)
+
+    return call_api

@@ -1,0 +1,173 @@
+"""User profiles derived on the fly from the user id (no per-user objects, so 10M members cost nothing here).
+
+Every positive id up to `MAX_USER_ID` is an existing VK user whose traits (name, sex, city, deactivation,
+closed profile, ...) are a pure function of (seed, id). Shapes follow `users_user_full` of the 5.199 schema;
+deactivated users come back the way VK returns them: `deactivated` plus the minimal fields only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, NamedTuple
+
+from vksync_tui.emulator.hashing import hash_of
+
+MAX_USER_ID = 2_000_000_000
+_TAG_USER = 0x5553
+
+MALE_FIRST = ("Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Артём", "Илья", "Кирилл",
+              "Михаил", "Никита", "Матвей", "Роман", "Егор", "Арсений", "Иван", "Денис", "Евгений", "Тимофей",
+              "Владимир", "Павел", "Олег", "Игорь", "Константин", "Антон", "Юрий", "Виктор", "Николай")
+FEMALE_FIRST = ("Анастасия", "Мария", "Анна", "Виктория", "Екатерина", "Наталья", "Марина", "Полина",
+                "Софья", "Дарья", "Алиса", "Ксения", "Александра", "Елена", "Ольга", "Татьяна", "Юлия",
+                "Ирина", "Светлана", "Вероника", "Алина", "Кристина", "Людмила", "Валерия")
+LAST_STEMS = ("Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов",
+              "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров",
+              "Павлов", "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин",
+              "Захаров", "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв")
+CITIES = ((1, "Москва"), (2, "Санкт-Петербург"), (49, "Екатеринбург"), (99, "Новосибирск"),
+          (60, "Казань"), (95, "Нижний Новгород"), (104, "Самара"), (119, "Ростов-на-Дону"),
+          (151, "Уфа"), (123, "Омск"), (72, "Краснодар"), (110, "Пермь"), (10, "Волгоград"),
+          (73, "Красноярск"), (42, "Воронеж"), (314, "Киев"), (282, "Минск"))
+PLATFORMS = (1, 2, 3, 4, 5, 6, 7)
+
+_TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                     ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
+                      "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "sch", "", "y", "", "e", "yu", "ya"],
+                     strict=True))
+
+SUPPORTED_USER_FIELDS = frozenset({
+    "sex", "bdate", "city", "country", "photo_50", "photo_100", "photo_200", "photo_max", "has_photo",
+    "domain", "screen_name", "last_seen", "online", "verified",
+})
+
+
+class UserTraits(NamedTuple):
+    """The facts about one user, decoded from one 64-bit hash."""
+
+    user_id: int
+    sex: int
+    first_name: str
+    last_name: str
+    deactivated: str | None
+    is_closed: bool
+    city: tuple[int, str] | None
+    bdate: str | None
+    has_photo: bool
+    custom_domain: bool
+    last_seen_ago: int
+    platform: int
+    photo_key: int
+
+
+def is_valid_user_id(user_id: int) -> bool:
+    return 0 < user_id <= MAX_USER_ID
+
+
+def user_traits(seed: int, user_id: int) -> UserTraits:
+    """Decode the user's traits; consecutive bit fields of one hash keep this at a few microseconds."""
+    h = hash_of(seed, _TAG_USER, user_id)
+    sex = 1 + (h & 1)
+    names = FEMALE_FIRST if sex == 1 else MALE_FIRST
+    first = names[(h >> 1) % len(names)]
+    stem = LAST_STEMS[(h >> 9) % len(LAST_STEMS)]
+    last = stem + "а" if sex == 1 else stem
+    roll = (h >> 17) % 1000
+    deactivated = "deleted" if roll < 25 else "banned" if roll < 35 else None
+    is_closed = (h >> 27) % 100 < 12
+    city = CITIES[(h >> 34) % len(CITIES)] if (h >> 40) % 10 < 7 else None
+    bdate_kind = (h >> 44) % 10
+    day, month, year = 1 + (h >> 48) % 28, 1 + (h >> 53) % 12, 1960 + (h >> 57) % 50
+    bdate = None if bdate_kind < 3 else f"{day}.{month}" if bdate_kind < 6 else f"{day}.{month}.{year}"
+    h2 = hash_of(h, 2)
+    return UserTraits(
+        user_id=user_id, sex=sex, first_name=first, last_name=last, deactivated=deactivated,
+        is_closed=is_closed, city=city, bdate=bdate, has_photo=h2 % 10 < 8, custom_domain=(h2 >> 4) % 10 < 3,
+        last_seen_ago=int((h2 >> 8) % (90 * 86400)) if (h2 >> 40) % 10 < 8 else int((h2 >> 8) % 600),
+        platform=PLATFORMS[(h2 >> 44) % len(PLATFORMS)], photo_key=h2 >> 16,
+    )
+
+
+def user_domain(traits: UserTraits) -> str:
+    """`id<id>` for most users; for some a transliterated nickname ending in the id (still resolvable)."""
+    if not traits.custom_domain:
+        return f"id{traits.user_id}"
+    first = "".join(_TRANSLIT.get(ch, ch) for ch in traits.first_name.lower())
+    last = "".join(_TRANSLIT.get(ch, ch) for ch in traits.last_name.lower())
+    return f"{first}.{last}{traits.user_id}"
+
+
+def resolve_user_domain(seed: int, name: str) -> int | None:
+    """The user id behind a screen name (`id123` or a nickname domain), None when nobody has it."""
+    if name.startswith("id") and name[2:].isdigit():
+        user_id = int(name[2:])
+        return user_id if is_valid_user_id(user_id) else None
+    digits = len(name) - len(name.rstrip("0123456789"))
+    if digits == 0:
+        return None
+    user_id = int(name[-digits:])
+    if not is_valid_user_id(user_id):
+        return None
+    return user_id if user_domain(user_traits(seed, user_id)) == name else None
+
+
+def _photo_url(traits: UserTraits, size: int) -> str:
+    if not traits.has_photo:
+        return f"https://vk.com/images/camera_{size}.png"
+    key = traits.photo_key
+    return (f"https://sun{1 + key % 9}-{10 + key % 80}.userapi.com/s/v1/ig2/"
+            f"{key:016x}.jpg?size={size}x{size}&quality=95&type=album")
+
+
+def _field_value(traits: UserTraits, field: str, now: int) -> Any:
+    match field:
+        case "sex":
+            return traits.sex
+        case "bdate":
+            return traits.bdate
+        case "city":
+            return {"id": traits.city[0], "title": traits.city[1]} if traits.city else None
+        case "country":
+            return {"id": 1, "title": "Россия"} if traits.city else None
+        case "photo_50" | "photo_100" | "photo_200" | "photo_max":
+            return _photo_url(traits, 200 if field == "photo_max" else int(field.split("_")[1]))
+        case "has_photo":
+            return int(traits.has_photo)
+        case "domain" | "screen_name":
+            return user_domain(traits)
+        case "last_seen":
+            return {"time": now - traits.last_seen_ago, "platform": traits.platform}
+        case "online":
+            return int(traits.last_seen_ago < 300)
+        case "verified":
+            return 0
+    return None
+
+
+def user_object(seed: int, user_id: int, fields: Collection[str], now: int) -> dict[str, Any]:
+    """The `users.get` object for one user with the requested fields (unknown fields are ignored, like VK)."""
+    traits = user_traits(seed, user_id)
+    if traits.deactivated:
+        obj: dict[str, Any] = {
+            "id": user_id,
+            "first_name": "DELETED" if traits.deactivated == "deleted" else traits.first_name,
+            "last_name": "" if traits.deactivated == "deleted" else traits.last_name,
+            "deactivated": traits.deactivated,
+        }
+        for field in ("photo_50", "photo_100", "photo_200"):
+            if field in fields:
+                obj[field] = f"https://vk.com/images/deactivated_{field.split('_')[1]}.png"
+        return obj
+    obj = {
+        "id": user_id,
+        "first_name": traits.first_name,
+        "last_name": traits.last_name,
+        "can_access_closed": not traits.is_closed,
+        "is_closed": traits.is_closed,
+    }
+    for field in fields:
+        if field in SUPPORTED_USER_FIELDS:
+            value = _field_value(traits, field, now)
+            if value is not None:
+                obj[field] = value
+    return obj

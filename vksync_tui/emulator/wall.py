@@ -1,0 +1,301 @@
+"""A community wall: posts, their likes, reposts and comment threads, all derived from (seed, group, post id).
+
+Only the post id list, the pinned/popular choices and later mutations are stored. Every counter on a post
+is computed from the same lists the list methods page through (likes.getList, wall.getReposts,
+wall.getComments), so `likes.count == len(likers)`, `reposts.wall_count == len(reposts)` and
+`comments.count == number of comments incl. thread replies` always hold — including after `add_likes`.
+`reposts.count` = `wall_count` + `mail_count` (shares in private messages are counted but never listed,
+as on VK).
+"""
+
+from __future__ import annotations
+
+import random
+from array import array
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from vksync_tui.emulator.hashing import distinct_walk, hash_of, rng_for, unit
+from vksync_tui.emulator.spec import CommunitySpec
+from vksync_tui.emulator.texts import sentence_text, short_reply
+
+_TAG_POST_IDS = 0x5049
+_TAG_POST = 0x5054
+_TAG_LIKERS = 0x4C49
+_TAG_REPOSTERS = 0x5250
+_TAG_COMMENTS = 0x434D
+_TAG_TEXT = 0x5458
+_TAG_POPULAR = 0x5050
+COMMENT_ID_STRIDE = 100_000  # comment id = post_id * stride + sequence: ids stay unique per wall
+_DAY = 86_400
+
+
+class PostPlan(NamedTuple):
+    """Everything about a post except its lists (which are derived from these numbers on demand)."""
+
+    post_id: int
+    date: int
+    from_id: int
+    signer_id: int | None
+    created_by: int | None
+    author: int | None  # post_author_data.author
+    user_likes: int  # likes by users (the walk part of the likers list)
+    group_likers: tuple[int, ...]  # community ids (positive) that liked the post
+    wall_reposts: int
+    mail_reposts: int
+    top_comments: int
+    popular: bool
+
+
+class Comment(NamedTuple):
+    comment_id: int
+    from_id: int
+    date: int
+    parent_id: int  # 0 for a top-level comment, else the thread's top comment
+    reply_to_user: int | None
+    reply_to_comment: int | None
+
+
+class Wall:
+    """Posts of one community wall (see module docstring)."""
+
+    def __init__(self, seed: int, cspec: CommunitySpec, audience: array, created: int, now: int) -> None:
+        self.seed = seed
+        self.group_id = cspec.id
+        self.wall_open = cspec.wall_open
+        self.audience = audience
+        rng = rng_for(seed, _TAG_POST_IDS, cspec.id)
+        gaps = bytes(1 if b < 220 else 2 + b % 3 for b in rng.randbytes(cspec.posts))
+        self.post_ids = array("q", [0])
+        for gap in gaps:
+            self.post_ids.append(self.post_ids[-1] + gap)
+        self.post_ids.pop(0)
+        self._first_date = created
+        self._interval = max(1, (now - 3 * 3600 - created) // max(1, cspec.posts))
+        self.popular = self._choose_popular(cspec.popular_posts)
+        self.pinned: int | None = self._choose_pinned()
+        self._added_dates: dict[int, int] = {}
+        self._extra_likes: dict[int, list[int]] = {}
+        self._publishers: list[int] = []
+        self._liker_groups: tuple[int, ...] = ()
+
+    def link(self, managers: dict[int, str], liker_groups: Sequence[int]) -> None:
+        """Managers who can publish (editors and up) sign `created_by`; other communities may like posts."""
+        self._publishers = sorted(uid for uid, role in managers.items() if role != "moderator")
+        self._liker_groups = tuple(gid for gid in liker_groups if gid != self.group_id)
+
+    def _choose_popular(self, count: int) -> frozenset[int]:
+        if not self.post_ids or count <= 0:
+            return frozenset()
+        older = self.post_ids[: max(1, len(self.post_ids) * 9 // 10)]
+        return frozenset(distinct_walk(older, count, hash_of(self.seed, _TAG_POPULAR, self.group_id)))
+
+    def _choose_pinned(self) -> int | None:
+        if not self.post_ids:
+            return None
+        if self.popular:
+            return min(self.popular)
+        return self.post_ids[hash_of(self.seed, _TAG_POPULAR, self.group_id, 1) % len(self.post_ids)]
+
+    # ------------------------------------------------------------------------------------------- lookups
+    def __len__(self) -> int:
+        return len(self.post_ids)
+
+    def has_post(self, post_id: int) -> bool:
+        index = bisect_left(self.post_ids, post_id)
+        return index < len(self.post_ids) and self.post_ids[index] == post_id
+
+    def feed_order(self) -> list[int]:
+        """Post ids in wall.get order: the pinned post first, then newest to oldest."""
+        ordered = [pid for pid in reversed(self.post_ids) if pid != self.pinned]
+        return [self.pinned, *ordered] if self.pinned is not None else ordered
+
+    def _user_at(self, *key: int) -> int:
+        return self.audience[hash_of(self.seed, *key) % len(self.audience)]
+
+    def plan(self, post_id: int) -> PostPlan:
+        h = hash_of(self.seed, _TAG_POST, self.group_id, post_id)
+        date = self._added_dates.get(post_id)
+        if date is None:
+            index = bisect_left(self.post_ids, post_id)
+            date = self._first_date + index * self._interval + h % max(1, self._interval // 2)
+        roll = h % 100
+        user_posts_from = 85 if self.wall_open else 100
+        signed_from = 70 if self.wall_open else 80
+        signer = created_by = author = None
+        from_id = -self.group_id
+        if roll >= user_posts_from:
+            from_id = self._user_at(_TAG_POST, self.group_id, post_id, 1)
+        else:
+            if roll >= signed_from:
+                signer = self._user_at(_TAG_POST, self.group_id, post_id, 2)
+            if self._publishers and (h >> 8) % 100 < 40:
+                created_by = self._publishers[(h >> 12) % len(self._publishers)]
+            if self._publishers and (h >> 20) % 100 < 15:
+                author = self._publishers[(h >> 24) % len(self._publishers)]
+        popular = post_id in self.popular
+        cap = max(0, len(self.audience) - 1)
+        user_likes = min(cap, 1000 + h % 2500 if popular else int(300 * unit(h, 1) ** 3))
+        group_likers: tuple[int, ...] = ()
+        if self._liker_groups and user_likes >= 5 and (h >> 30) % 10 == 0:
+            group_likers = self._liker_groups[: 1 + (h >> 34) % 2]
+        wall_reposts = min(cap, 1001 + h % 800 if popular else int(40 * unit(h, 2) ** 4))
+        mail_reposts = 50 + h % 300 if popular else (1 + (h >> 36) % 3 if (h >> 40) % 5 == 0 else 0)
+        top_comments = 110 + h % 150 if popular else int(20 * unit(h, 3) ** 3)
+        return PostPlan(post_id, date, from_id, signer, created_by, author, user_likes, group_likers,
+                        wall_reposts, mail_reposts, top_comments, popular)
+
+    # --------------------------------------------------------------------------------------------- lists
+    def likers(self, post_id: int) -> list[int]:
+        """likes.getList order: newest first — added likes, then users, then communities (negative ids)."""
+        plan = self.plan(post_id)
+        extra = self._extra_likes.get(post_id, [])
+        users = distinct_walk(self.audience, plan.user_likes, self._likers_key(post_id))
+        return [*reversed(extra), *users, *(-gid for gid in plan.group_likers)]
+
+    def likes_count(self, plan: PostPlan) -> int:
+        return plan.user_likes + len(self._extra_likes.get(plan.post_id, ())) + len(plan.group_likers)
+
+    def _likers_key(self, post_id: int) -> int:
+        return hash_of(self.seed, _TAG_LIKERS, self.group_id, post_id)
+
+    def reposters(self, post_id: int) -> list[int]:
+        """Users who reposted the post to their own wall, oldest repost first."""
+        plan = self.plan(post_id)
+        return distinct_walk(self.audience, plan.wall_reposts,
+                             hash_of(self.seed, _TAG_REPOSTERS, self.group_id, post_id))
+
+    def comment_tree(self, plan: PostPlan) -> list[tuple[Comment, list[Comment]]]:
+        """Top-level comments in id order, each with its thread replies in id order."""
+        rng = rng_for(self.seed, _TAG_COMMENTS, self.group_id, plan.post_id)
+        tree: list[tuple[Comment, list[Comment]]] = []
+        sequence = 0
+        date = plan.date
+        for _ in range(plan.top_comments):
+            sequence += 1
+            date += rng.randint(30, 3600)
+            top = Comment(plan.post_id * COMMENT_ID_STRIDE + sequence, self._comment_author(rng), date, 0,
+                          None, None)
+            replies: list[Comment] = []
+            reply_chance, reply_max = (0.35, 25) if plan.popular else (0.1, 4)
+            if rng.random() < reply_chance:
+                for _ in range(rng.randint(1, reply_max)):
+                    sequence += 1
+                    date += rng.randint(10, 900)
+                    target = top if not replies or rng.random() < 0.6 else rng.choice(replies)
+                    replies.append(Comment(plan.post_id * COMMENT_ID_STRIDE + sequence,
+                                           self._comment_author(rng), date, top.comment_id,
+                                           target.from_id, target.comment_id))
+            tree.append((top, replies))
+        return tree
+
+    def _comment_author(self, rng: random.Random) -> int:
+        if rng.random() < 0.05:
+            return -self.group_id
+        return self.audience[rng.randrange(len(self.audience))]
+
+    # ----------------------------------------------------------------------------------------- mutations
+    def add_posts(self, n: int, now: int, counter: int) -> list[int]:
+        new_ids = []
+        next_id = (self.post_ids[-1] if self.post_ids else 0) + 1
+        for offset in range(n):
+            post_id = next_id + offset
+            self.post_ids.append(post_id)
+            self._added_dates[post_id] = now - (n - 1 - offset)
+            new_ids.append(post_id)
+        return new_ids
+
+    def add_likes(self, n: int, rng: random.Random) -> int:
+        """Add `n` user likes on random posts (continuing each post's liker walk, so no duplicates)."""
+        added = 0
+        attempts = 0
+        while added < n and self.post_ids and attempts < n * 20:
+            attempts += 1
+            post_id = self.post_ids[rng.randrange(len(self.post_ids))]
+            plan = self.plan(post_id)
+            extra = self._extra_likes.setdefault(post_id, [])
+            taken = plan.user_likes + len(extra)
+            fresh = distinct_walk(self.audience, 1, self._likers_key(post_id), first=taken)
+            if fresh:
+                extra.append(fresh[0])
+                added += 1
+        return added
+
+    # ------------------------------------------------------------------------------------------- objects
+    def post_object(self, post_id: int, *, admin: bool, now: int) -> dict[str, Any]:
+        """`wall_wallpost_full` as wall.get returns it. `created_by` only for admins and posts < 24 h old."""
+        plan = self.plan(post_id)
+        h = hash_of(self.seed, _TAG_POST, self.group_id, post_id, 7)
+        likes = self.likes_count(plan)
+        comments = sum(1 + len(replies) for _, replies in self.comment_tree(plan))
+        post: dict[str, Any] = {
+            "inner_type": "wall_wallpost",
+            "id": post_id,
+            "owner_id": -self.group_id,
+            "from_id": plan.from_id,
+            "date": plan.date,
+            "post_type": "post",
+            "text": self.post_text(post_id),
+            "attachments": [],
+            "post_source": {"type": "vk"},
+            "comments": {"count": comments, "can_post": 1, "groups_can_post": True},
+            "likes": {"count": likes, "user_likes": 0, "can_like": 1, "can_publish": 1},
+            "reposts": {"count": plan.wall_reposts + plan.mail_reposts, "wall_count": plan.wall_reposts,
+                        "mail_count": plan.mail_reposts, "user_reposted": 0},
+            "views": {"count": likes * 12 + plan.wall_reposts * 30 + h % 4000 + 50},
+            "marked_as_ads": 0,
+            "is_favorite": False,
+            "hash": f"{h:016x}"[:14],
+        }
+        if post_id == self.pinned:
+            post["is_pinned"] = 1
+        if plan.signer_id is not None:
+            post["signer_id"] = plan.signer_id
+        if plan.created_by is not None and admin and now - plan.date < _DAY:
+            post["created_by"] = plan.created_by
+        if plan.author is not None:
+            post["post_author_data"] = {"author": plan.author}
+        return post
+
+    def original_object(self, post_id: int) -> dict[str, Any]:
+        """The reposted original as it appears in `copy_history` (no counters, as on VK)."""
+        plan = self.plan(post_id)
+        return {"inner_type": "wall_wallpost", "id": post_id, "owner_id": -self.group_id,
+                "from_id": plan.from_id, "date": plan.date, "post_type": "post",
+                "text": self.post_text(post_id), "attachments": [], "post_source": {"type": "vk"}}
+
+    def repost_object(self, post_id: int, user_id: int, position: int) -> dict[str, Any]:
+        """The repost on `user_id`'s wall: a post of theirs whose `copy_history` holds the original."""
+        plan = self.plan(post_id)
+        h = hash_of(self.seed, _TAG_REPOSTERS, self.group_id, post_id, user_id)
+        return {
+            "inner_type": "wall_wallpost", "id": 1 + h % 5000, "owner_id": user_id, "from_id": user_id,
+            "date": plan.date + 120 + position * 97 + h % 60, "post_type": "post", "text": "",
+            "attachments": [], "post_source": {"type": "vk"},
+            "comments": {"count": 0, "can_post": 1},
+            "likes": {"count": 0, "user_likes": 0, "can_like": 1, "can_publish": 1},
+            "reposts": {"count": 0, "user_reposted": 0}, "views": {"count": 1 + h % 300},
+            "copy_history": [self.original_object(post_id)],
+        }
+
+    def post_text(self, post_id: int) -> str:
+        rng = rng_for(self.seed, _TAG_TEXT, self.group_id, post_id)
+        kind = rng.random()
+        if kind < 0.3:
+            return sentence_text(rng, 20, 100)
+        if kind < 0.8:
+            return sentence_text(rng, 100, 600)
+        return sentence_text(rng, 600, 3000)
+
+    def comment_object(self, post_id: int, comment: Comment) -> dict[str, Any]:
+        rng = rng_for(self.seed, _TAG_TEXT, self.group_id, comment.comment_id)
+        obj: dict[str, Any] = {
+            "id": comment.comment_id, "from_id": comment.from_id, "date": comment.date,
+            "text": short_reply(rng), "post_id": post_id, "owner_id": -self.group_id,
+            "parents_stack": [comment.parent_id] if comment.parent_id else [],
+        }
+        if comment.reply_to_comment is not None:
+            obj["reply_to_user"] = comment.reply_to_user
+            obj["reply_to_comment"] = comment.reply_to_comment
+        return obj
