@@ -8,8 +8,9 @@ import peewee as pw
 import pytest
 
 from vksync_tui.store.bulk import execute_many, insert_sql
-from vksync_tui.store.models import Membership, PendingDiffItem
+from vksync_tui.store.models import Membership, MembershipEvent, PendingDiffItem
 from vksync_tui.store.staging import (
+    apply_member_diff,
     count_unique_staged,
     create_member_staging,
     diff_members,
@@ -66,6 +67,41 @@ def test_diff_matches_python_sets(db: pw.Database, seed: int) -> None:
     assert counts == (len(joined), len(left))
     assert unique == len(fetched)
     assert Membership.select().where(Membership.community_id == OTHER_COMMUNITY).count() == 300
+
+    kept = sorted(left)[:5]  # groups.isMember says these are still members
+    PendingDiffItem.insert_many([(RUN, user_id, "still_member") for user_id in kept]).execute()
+    apply_member_diff(db, RUN, COMMUNITY, at=500, baseline=False)
+    assert _current(COMMUNITY) == fetched | set(kept)
+    assert len(_current(OTHER_COMMUNITY)) == 300
+    assert _events("join") == joined and _events("leave") == left - set(kept)
+    rejoined = next(iter(joined & former))
+    member = Membership.get(community_id=COMMUNITY, user_id=rejoined)
+    assert (member.first_seen, member.joined_at, member.left_at) == (1, 500, None)
+    gone = Membership.get(community_id=COMMUNITY, user_id=sorted(left - set(kept))[0])
+    assert (gone.is_current, gone.left_at) == (False, 500)
+
+
+def test_baseline_apply_writes_no_events(db: pw.Database) -> None:
+    create_member_staging(db, RUN)
+    stage_member_ids(db, RUN, [1, 2, 3])
+    diff_members(db, RUN, COMMUNITY)
+    drop_member_staging(db, RUN)
+    assert apply_member_diff(db, RUN, COMMUNITY, at=10, baseline=True) == 3
+    assert _current(COMMUNITY) == {1, 2, 3}
+    assert MembershipEvent.select().count() == 0
+    assert {m.joined_at for m in Membership.select()} == {None}
+
+
+def _current(community_id: int) -> set[int]:
+    query = Membership.select(Membership.user_id).where(
+        (Membership.community_id == community_id) & (Membership.is_current == True)  # noqa: E712
+    )
+    return {m.user_id for m in query}
+
+
+def _events(kind: str) -> set[int]:
+    query = MembershipEvent.select().where((MembershipEvent.kind == kind) & (MembershipEvent.run_id == RUN))
+    return {event.user_id for event in query}
 
 
 def test_diff_rerun_replaces_joined_and_left_but_keeps_still_member(db: pw.Database) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import peewee as pw
 
 from vksync_tui.store.bulk import execute_many, insert_sql
-from vksync_tui.store.models import BaseModel, Membership, PendingDiffItem, database_proxy
+from vksync_tui.store.models import BaseModel, Membership, MembershipEvent, PendingDiffItem, database_proxy
 
 STAGING_PREFIX = "member_staging_"
 
@@ -92,6 +92,65 @@ def diff_members(db: pw.Database, run_id: int, community_id: int) -> tuple[int, 
         joined_count = PendingDiffItem.insert_from(joined, item_fields).as_rowcount().execute()
         left_count = PendingDiffItem.insert_from(left, item_fields).as_rowcount().execute()
     return int(joined_count), int(left_count)
+
+
+def apply_member_diff(db: pw.Database, run_id: int, community_id: int, at: int, *, baseline: bool) -> int:
+    """Apply the run's pending diff to `membership` in one transaction; returns how many rows changed.
+
+    `left` items that also have a `still_member` item (re-checked with groups.isMember) are ignored.
+    Leavers get `is_current = FALSE, left_at = at`; joiners are inserted or re-activated. Events are written
+    for both unless `baseline` (a community's first sync: its members did not join just now, so no events and
+    an unknown `joined_at`). Reads only PendingDiffItem, so the staging table may already be dropped.
+    """
+    _require_bound(db)
+    item = PendingDiffItem
+    still = PendingDiffItem.alias("still")
+    confirmed_left = (
+        item.select(item.user_id)
+        .where(
+            (item.run_id == run_id)
+            & (item.kind == "left")
+            & ~pw.fn.EXISTS(
+                still.select(pw.SQL("1")).where(
+                    (still.run_id == run_id)
+                    & (still.kind == "still_member")
+                    & (still.user_id == item.user_id)
+                )
+            )
+        )
+    )
+    joined = item.select(item.user_id).where((item.run_id == run_id) & (item.kind == "joined"))
+    joined_at = None if baseline else at
+    with db.atomic():
+        if not baseline:
+            for kind, users in (("join", joined), ("leave", confirmed_left)):
+                events = users.select(pw.Value(community_id), item.user_id, pw.Value(kind), pw.Value(at),
+                                      pw.Value(run_id))
+                fields = [MembershipEvent.community_id, MembershipEvent.user_id, MembershipEvent.kind,
+                          MembershipEvent.at, MembershipEvent.run_id]
+                MembershipEvent.insert_from(events, fields).as_rowcount().execute()
+        left_count = (
+            Membership.update(is_current=False, left_at=at)
+            .where((Membership.community_id == community_id) & Membership.user_id.in_(confirmed_left))
+            .execute()
+        )
+        arrivals = joined.select(pw.Value(community_id), item.user_id, pw.Value(True), pw.Value(at),
+                                 pw.Value(joined_at))
+        joined_count = (
+            Membership.insert_from(
+                arrivals,
+                [Membership.community_id, Membership.user_id, Membership.is_current, Membership.first_seen,
+                 Membership.joined_at],
+            )
+            .on_conflict(
+                conflict_target=[Membership.community_id, Membership.user_id],
+                preserve=[Membership.is_current, Membership.joined_at],
+                update={Membership.left_at: None},
+            )
+            .as_rowcount()
+            .execute()
+        )
+    return int(left_count) + int(joined_count)
 
 
 def drop_member_staging(db: pw.Database, run_id: int) -> None:
