@@ -1,0 +1,95 @@
+"""Diff review: totals, keyset pages from SQL, search, leave pending, and the threshold-abort view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import DataTable, Input, Label
+
+from tests.tui.conftest import screen_text, settle
+from tests.tui.seed import seed_pending
+from vksync_tui.store.models import PendingDiff
+from vksync_tui.tui.app import VkSyncApp
+from vksync_tui.tui.screens.diff_review import DiffReviewScreen, ThresholdAbort
+
+
+def table_ids(screen: DiffReviewScreen, kind: str) -> list[int]:
+    table = screen.query_one(f"#table-{kind}", DataTable)
+    return [int(table.get_row_at(row)[0]) for row in range(table.row_count)]
+
+
+async def test_pages_come_from_sql_and_escape_leaves_the_diff_pending(
+    make_app: Callable[..., VkSyncApp],
+) -> None:
+    app = make_app()
+    run_id = seed_pending(joined=250, left=30)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DiffReviewScreen)
+        assert table_ids(screen, "joined") == list(range(100_001, 100_101))
+        assert table_ids(screen, "left") == list(range(1, 31))
+        text = screen_text(app)
+        assert "joined +250" in text and "left −30" in text and "verified still members 3" in text
+        assert "threshold 95%" in text
+        assert "rows 1–100 of 250" in str(screen.query_one("#diff-pager", Label).render())
+
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        assert table_ids(screen, "joined") == list(range(100_101, 100_201))
+        await pilot.press("pagedown", "pagedown")
+        await settle(app, pilot)
+        assert table_ids(screen, "joined") == list(range(100_201, 100_251))
+        await pilot.press("pageup")
+        await settle(app, pilot)
+        assert table_ids(screen, "joined") == list(range(100_101, 100_201))
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is app.dashboard
+    assert PendingDiff.get_by_id(run_id).joined == 250
+
+
+async def test_search_filters_both_lists_by_name_or_id(make_app: Callable[..., VkSyncApp]) -> None:
+    app = make_app()
+    seed_pending(joined=250, left=30)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DiffReviewScreen)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        app.focused.value = "Name1000"
+        await settle(app, pilot)
+        # Name100001 .. Name100009 and Name100010 .. Name100099 contain "Name1000"; 100100+ do not.
+        assert table_ids(screen, "joined") == list(range(100_001, 100_100))
+        assert table_ids(screen, "left") == []
+        app.focused.value = "17"
+        await settle(app, pilot)
+        assert table_ids(screen, "left") == [17]
+
+
+async def test_threshold_abort_shows_figures_and_nothing_to_confirm(
+    make_app: Callable[..., VkSyncApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.push_review(212345678, None, ThresholdAbort(expected=5000, fetched=4100, threshold=0.95))
+        await settle(app, pilot)
+        assert isinstance(app.screen, DiffReviewScreen)
+        text = screen_text(app)
+        assert "stopped by the safety threshold" in text
+        assert "expected 5,000 · fetched 4,100 (82.00%)" in text and "below the 95% threshold" in text
+        assert "Nothing was changed" in text
+        assert not app.screen.query(DataTable)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DiffReviewScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is app.dashboard

@@ -1,0 +1,78 @@
+"""Settings: tuning validated and saved with save_config, token enable/disable/remove with confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Label, TabbedContent
+
+from tests.tui.conftest import settle
+from vksync_tui.config import load_config
+from vksync_tui.home import Home
+from vksync_tui.tui.app import VkSyncApp
+from vksync_tui.tui.screens.confirm import ConfirmScreen
+from vksync_tui.tui.screens.settings import SettingsScreen
+
+
+async def open_settings(app: VkSyncApp, pilot: Pilot[int]) -> SettingsScreen:
+    await settle(app, pilot)
+    await pilot.press("f2")
+    await settle(app, pilot)
+    assert isinstance(app.screen, SettingsScreen)
+    return app.screen
+
+
+async def test_bad_tuning_is_refused_and_good_tuning_is_saved(
+    make_app: Callable[..., VkSyncApp], tui_home: Home
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_settings(app, pilot)
+        screen.query_one("#settings-tabs", TabbedContent).active = "tab-tuning"
+        await settle(app, pilot)
+        screen.query_one("#tuning-safety_threshold", Input).value = "1.5"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "safety_threshold: must be in (0, 1]" in str(
+            screen.query_one("#tuning-problem", Label).render()
+        )
+        assert load_config(tui_home.config_file).tuning.safety_threshold == 0.95
+
+        screen.query_one("#tuning-safety_threshold", Input).value = "0.9"
+        screen.query_one("#tuning-user_rps", Input).value = "2.5"
+        screen.query_one("#tuning-api_url", Input).value = "http://127.0.0.1:8765/method/"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    saved = load_config(tui_home.config_file)
+    assert saved.tuning.safety_threshold == 0.9 and saved.tuning.user_rps == 2.5
+    assert saved.api_url == "http://127.0.0.1:8765/method/"
+
+
+async def test_remove_asks_first_and_toggle_persists(
+    make_app: Callable[..., VkSyncApp], tui_home: Home
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_settings(app, pilot)
+        table = screen.query_one("#token-table", DataTable)
+        assert table.row_count == 2 and screen.selected_token() == "admin"
+
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert load_config(tui_home.config_file).token("admin").enabled is False  # type: ignore[union-attr]
+        assert "disabled" in [str(cell) for cell in table.get_row("admin")]
+
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert [t.label for t in load_config(tui_home.config_file).tokens] == ["admin", "reader"]
+
+        await pilot.press("x")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert [t.label for t in load_config(tui_home.config_file).tokens] == ["reader"]
+        assert table.row_count == 1

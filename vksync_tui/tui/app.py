@@ -1,0 +1,595 @@
+"""The Textual App: owns the config, the database binding, the running sync jobs and every background worker.
+
+Rules this module keeps (see docs/ARCHITECTURE.md and textual-notes.md):
+- syncs run on the App, one thread worker per job, so they survive screen switches and several lists may run
+  at once; each worker has its own group, a description and `exit_on_error=False`;
+- worker threads never touch widgets: they `post_message`, and the handlers here change state and tell the
+  screens what to show (attributes down, messages up);
+- quitting sets every job's cancel event first, so the engine stops at its next batch boundary and the
+  process never hangs on a thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import partial
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from vksync_tui.config import Community, Config, TokenCheck, TokenEntry, Tuning, load_config, save_config
+from vksync_tui.home import Home
+from vksync_tui.secrets import redact
+from vksync_tui.store.models import database_proxy
+from vksync_tui.sync.context import SyncContext
+from vksync_tui.sync.events import SyncEvent
+from vksync_tui.tui import commands, tasks
+from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
+from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
+from vksync_tui.tui.messages import SyncEventPosted
+from vksync_tui.tui.screens.dashboard import DashboardScreen
+from vksync_tui.tui.screens.diff_review import Decision, DiffReviewScreen, ThresholdAbort
+from vksync_tui.tui.screens.help import HelpScreen
+from vksync_tui.tui.screens.settings import SettingsScreen
+from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH
+
+Clock = Callable[[], float]
+
+
+class StatusesLoaded(Message):
+    def __init__(self, group_id: int, statuses: list[ListStatus]) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.statuses = statuses
+
+
+class ReviewReady(Message):
+    """A pending diff (or a threshold abort) is ready to be reviewed."""
+
+    def __init__(self, group_id: int, pending: PendingInfo | None, abort: ThresholdAbort | None) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.pending = pending
+        self.abort = abort
+
+
+class TaskDone(Message):
+    """A short background task finished; `refresh` asks for the dashboard figures to be re-read."""
+
+    def __init__(self, text: str, *, error: bool = False, refresh: bool = True) -> None:
+        super().__init__()
+        self.text = text
+        self.error = error
+        self.refresh = refresh
+
+
+class TokenChecked(Message):
+    def __init__(self, entry: TokenEntry, check: TokenCheck, *, new: bool) -> None:
+        super().__init__()
+        self.entry = entry
+        self.check = check
+        self.new = new
+
+
+class CommunityResolved(Message):
+    def __init__(self, community: Community) -> None:
+        super().__init__()
+        self.community = community
+
+
+class VkSyncApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "vksync-tui"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-too-narrow"),
+        (MIN_WIDTH, "-wide-enough"),
+        (120, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+q", "quit", "Quit", priority=True, tooltip="Cancel running syncs and quit.", id="app-quit"
+        ),
+        Binding("f1", "help", "Help", tooltip="What every screen and key does.", id="app-help"),
+        Binding(
+            "f2", "view('settings')", "Settings", tooltip="Tokens, tuning and communities.", id="app-settings"
+        ),
+        Binding("f3", "view('dashboard')", "Dashboard", tooltip="Back to the dashboard.", id="app-dashboard"),
+        Binding("question_mark", "toggle_keys", "Keys", tooltip="Show or hide the key panel.", id="app-keys"),
+    ]
+
+    def __init__(
+        self,
+        home: Home,
+        *,
+        clock: Clock = time.time,
+        demo: Any | None = None,
+    ) -> None:
+        """Loads the config and opens the session's sync context (database, writer, token pool, client).
+
+        `demo` is the running demo environment (enables churn). Raises `ConfigError` / `StoreError`.
+        One context serves every job of the session, so concurrent syncs share the tokens' rate limits.
+        """
+        super().__init__()
+        self.home = home
+        self.clock = clock
+        self.demo = demo
+        self.config: Config = load_config(home.config_file)
+        self.context = SyncContext.open(home, config=self.config)
+        self._context_stale = False
+        self.current_group: int | None = self.config.communities[0].id if self.config.communities else None
+        self.statuses: dict[int, list[ListStatus]] = {}
+        self.jobs: dict[JobKey, RunningJob] = {}
+        self._job_workers: dict[Worker[Any], JobKey] = {}
+        self.dashboard = DashboardScreen()
+        self.checking: set[str] = set()
+        self.token_calls: dict[tuple[str, str], int] = {}
+        if demo is not None:
+            self.sub_title = "demo — VK emulator on loopback"
+
+    # --- life cycle ---------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.push_screen(self.dashboard)
+        self.action_reload()
+
+    async def action_quit(self) -> None:
+        """Ask every engine to stop at its next batch boundary, then exit; the workers end on their own."""
+        for job in self.jobs.values():
+            job.cancel.set()
+        self.exit(0)
+
+    # --- views ------------------------------------------------------------------------------------------
+
+    def action_view(self, name: str) -> None:
+        if name == "settings":
+            if not isinstance(self.screen, SettingsScreen):
+                self._pop_to_dashboard()
+                self.push_screen(SettingsScreen())
+        else:
+            self._pop_to_dashboard()
+
+    def _pop_to_dashboard(self) -> None:
+        while self.screen is not self.dashboard and len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from commands.palette_commands(self, screen)
+
+    # --- dashboard data -------------------------------------------------------------------------------
+
+    def select_community(self, group_id: int) -> None:
+        if group_id != self.current_group:
+            self.current_group = group_id
+            self.render_dashboard()
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        """Re-read counts, last runs and the pending diff of the selected community in a worker."""
+        if self.current_group is None:
+            self.render_dashboard()
+            return
+        self.run_worker(
+            partial(self._load_statuses, self.current_group),
+            thread=True,
+            exclusive=True,
+            group="dashboard-load",
+            exit_on_error=False,
+            description="Reading list figures",
+        )
+
+    def _load_statuses(self, group_id: int) -> None:
+        with database_proxy.connection_context():
+            statuses = list_statuses(group_id)
+        self.post_message(StatusesLoaded(group_id, statuses))
+
+    def on_statuses_loaded(self, message: StatusesLoaded) -> None:
+        self.statuses[message.group_id] = message.statuses
+        self.render_dashboard()
+
+    def render_dashboard(self) -> None:
+        if not self.dashboard.is_mounted:
+            return
+        group = self.current_group
+        running = {
+            key.list_name for key, job in self.jobs.items() if key.group_id == group and job.view.running
+        }
+        self.dashboard.show_statuses(
+            self.statuses.get(group) if group is not None else None, running, self.clock()
+        )
+        for job in self.jobs.values():
+            self.dashboard.show_job(job.view, self.job_title(job.key))
+
+    def community_title(self, group_id: int) -> str:
+        community = self.config.community(group_id)
+        if community is None:
+            return f"club{group_id}"
+        return community.title or community.screen_name or f"club{group_id}"
+
+    def job_title(self, key: JobKey) -> str:
+        return f"{LISTS_BY_NAME[key.list_name].title} · {self.community_title(key.group_id)}"
+
+    # --- syncs ------------------------------------------------------------------------------------------
+
+    def action_sync(self, list_name: str, **options: object) -> None:
+        """Start syncing `list_name` of the selected community (refused, with a reason, if it cannot run)."""
+        group = self.current_group
+        problem = self._start_problem(list_name, group)
+        if problem is not None or group is None:
+            self.notify(problem or "no community selected", severity="warning", title="Cannot start sync")
+            return
+        key = JobKey(list_name, group)
+        job = RunningJob(key, JobView(key), options=dict(options))
+        context = self._job_context()
+        self.jobs[key] = job
+        self.dashboard.drop_job(key)
+        worker = self.run_worker(
+            partial(self._run_job, job, context),
+            name=f"sync-{key.slug}",
+            group=f"sync-{key.slug}",
+            thread=True,
+            exit_on_error=False,
+            description=f"Syncing {list_name} of community {group}",
+        )
+        self._job_workers[worker] = key
+        self.render_dashboard()
+
+    def _start_problem(self, list_name: str, group: int | None) -> str | None:
+        if group is None:
+            return "no community configured: add one in settings (f2)"
+        if list_name not in LISTS_BY_NAME:
+            return f"unknown list {list_name!r}"
+        status = next((s for s in self.statuses.get(group, []) if s.info.name == list_name), None)
+        if status is not None and not status.available:
+            return f"{LISTS_BY_NAME[list_name].title}: sync not available yet"
+        job = self.jobs.get(JobKey(list_name, group))
+        if job is not None and job.view.running:
+            return f"{LISTS_BY_NAME[list_name].title} is already syncing"
+        if list_name == "subscribers":
+            pending = next((s.pending for s in self.statuses.get(group, []) if s.pending is not None), None)
+            if pending is not None:
+                return "a subscribers diff is pending: review it first (r)"
+        return None
+
+    def _run_job(self, job: RunningJob, context: SyncContext) -> Any:
+        """Runs in the job's thread: the engine talks to the UI only through posted messages."""
+        from vksync_tui.sync.registry import run_sync  # only reached for registered lists (see lists.py)
+
+        def forward(event: SyncEvent) -> None:
+            self.post_message(SyncEventPosted(job.key, event))
+
+        return run_sync(
+            job.key.list_name, context.for_job(forward, job.cancel), job.key.group_id, **job.options
+        )
+
+    def _job_context(self) -> SyncContext:
+        """The session context, reopened if settings changed while nothing runs (new pool and client)."""
+        if self._context_stale and not self.running_jobs():
+            self.context.close()
+            self.context = SyncContext.open(self.home, config=self.config)
+            self._context_stale = False
+        return self.context
+
+    def running_jobs(self) -> list[RunningJob]:
+        return [job for job in self.jobs.values() if job.view.running]
+
+    def close(self) -> None:
+        """Flush the writer and close the database and HTTP client; call after the app has exited."""
+        self.context.close()
+
+    def on_sync_event_posted(self, message: SyncEventPosted) -> None:
+        job = self.jobs.get(message.key)
+        if job is None:
+            return
+        job.view.apply(message.event)
+        if self.dashboard.is_mounted:
+            self.dashboard.show_job(job.view, self.job_title(job.key))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        key = self._job_workers.get(event.worker)
+        if key is None:
+            if event.state == WorkerState.ERROR and event.worker.error is not None:
+                self.notify(redact(str(event.worker.error)), severity="error", title=event.worker.description)
+            return
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        del self._job_workers[event.worker]
+        job = self.jobs[key]
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            job.view.crash(event.worker.error)
+        elif event.state == WorkerState.CANCELLED and job.view.running:
+            job.view.crash(RuntimeError("cancelled"))
+        self._job_ended(job)
+
+    def _job_ended(self, job: RunningJob) -> None:
+        self.render_dashboard()
+        self.action_reload()
+        finished = job.view.finished
+        if finished is None or job.key.list_name != "subscribers":
+            return
+        if finished.status == "pending":
+            self.open_review(job.key.group_id)
+        elif finished.status == "aborted":
+            self.push_review(job.key.group_id, None, threshold_abort(job.view))
+
+    def cancel_job(self, key: JobKey) -> None:
+        job = self.jobs.get(key)
+        if job is not None and job.view.running:
+            job.cancel.set()
+            self.notify(f"cancelling {self.job_title(key)} at the next batch boundary")
+
+    def action_cancel_all(self) -> None:
+        for key, job in self.jobs.items():
+            if job.view.running:
+                self.cancel_job(key)
+
+    def action_clear_finished(self) -> None:
+        for key in [key for key, job in self.jobs.items() if not job.view.running]:
+            del self.jobs[key]
+            self.dashboard.drop_job(key)
+
+    # --- diff review --------------------------------------------------------------------------------------
+
+    def action_review_diff(self) -> None:
+        if self.current_group is not None:
+            self.open_review(self.current_group)
+
+    def open_review(self, group_id: int) -> None:
+        self.run_worker(
+            partial(self._load_pending, group_id),
+            thread=True,
+            exclusive=True,
+            group="review-load",
+            exit_on_error=False,
+            description="Reading the pending diff",
+        )
+
+    def _load_pending(self, group_id: int) -> None:
+        with database_proxy.connection_context():
+            pending = pending_diff(group_id)
+        self.post_message(ReviewReady(group_id, pending, None))
+
+    def on_review_ready(self, message: ReviewReady) -> None:
+        if message.pending is None and message.abort is None:
+            self.notify("no pending subscribers diff for this community", title="Review")
+            return
+        self.push_review(message.group_id, message.pending, message.abort)
+
+    def push_review(self, group_id: int, pending: PendingInfo | None, abort: ThresholdAbort | None) -> None:
+        screen = DiffReviewScreen(self.community_title(group_id), pending, abort, now=self.clock())
+        run_id = pending.run_id if pending is not None else None
+        self.push_screen(screen, partial(self._review_decided, group_id, run_id))
+
+    def _review_decided(self, group_id: int, run_id: int | None, decision: Decision | None) -> None:
+        if decision is None or run_id is None:
+            return
+        self.run_worker(
+            partial(self._decide_diff, group_id, decision),
+            thread=True,
+            group=f"diff-{decision}-{group_id}",
+            exit_on_error=False,
+            description=f"{decision.capitalize()} the pending diff",
+        )
+
+    def _decide_diff(self, group_id: int, decision: Decision) -> None:
+        text = tasks.decide_diff(self.home, self.config, group_id, decision)
+        self.post_message(TaskDone(text))
+
+    @on(TaskDone)
+    def _task_done(self, message: TaskDone) -> None:
+        self.notify(message.text, severity="error" if message.error else "information")
+        if message.refresh:
+            self.action_reload()
+
+    # --- demo ------------------------------------------------------------------------------------------
+
+    def action_simulate_churn(self) -> None:
+        if self.demo is None or self.current_group is None:
+            self.notify("churn is simulated only in --demo mode", severity="warning")
+            return
+        self.run_worker(
+            partial(self._churn, self.current_group),
+            thread=True,
+            group="demo-churn",
+            exit_on_error=False,
+            description="Simulating churn in the emulator",
+        )
+
+    def _churn(self, group_id: int) -> None:
+        joined, left = self.demo.churn(group_id)
+        self.post_message(
+            TaskDone(
+                f"emulator: {joined} joined and {left} left; sync subscribers to see them in the diff review",
+                refresh=False,
+            )
+        )
+
+    # --- tokens and communities (settings) ------------------------------------------------------------
+
+    def token_status(self, entry: TokenEntry) -> str:
+        """ok / cooling / invalid / disabled (+ unchecked, checking): config first, then live job states."""
+        if entry.label in self.checking:
+            return "checking"
+        if not entry.enabled:
+            return "disabled"
+        if entry.check.invalid:
+            return "invalid"
+        live = [job.view.tokens.get(entry.label) for job in self.jobs.values() if job.view.running]
+        if "disabled" in live:
+            return "disabled"
+        if "cooling" in live:
+            return "cooling"
+        return "ok" if entry.check.checked_at is not None else "unchecked"
+
+    def calls_today(self, label: str) -> int:
+        """Requests made with this token today by syncs run from this app (the pool counts per run)."""
+        return self.token_calls.get((date.fromtimestamp(self.clock()).isoformat(), label), 0)
+
+    def action_add_token(self) -> None:
+        self.action_view("settings")
+        if isinstance(self.screen, SettingsScreen):
+            self.screen.action_add()
+        else:
+            self.call_after_refresh(
+                lambda: isinstance(self.screen, SettingsScreen) and self.screen.action_add()
+            )
+
+    def add_token(self, entry: TokenEntry) -> None:
+        """Check the new token against VK first; it joins the pool only if VK accepts it."""
+        self.checking.add(entry.label)
+        self.run_worker(
+            partial(self._check_new_token, entry),
+            thread=True,
+            group=f"token-add-{entry.label}",
+            exit_on_error=False,
+            description="Checking a new token",
+        )
+        self.notify(f"checking token {entry.label!r}…")
+
+    def _check_new_token(self, entry: TokenEntry) -> None:
+        self.post_message(TokenChecked(entry, tasks.check_entry(self.config, entry), new=True))
+
+    def action_check_tokens(self, label: str | None = None) -> None:
+        entries = [entry for entry in self.config.tokens if label is None or entry.label == label]
+        if not entries:
+            self.notify("no token to check", severity="warning")
+            return
+        self.checking.update(entry.label for entry in entries)
+        self._refresh_settings()
+        self.run_worker(
+            partial(self._check_tokens, entries),
+            thread=True,
+            group="token-check",
+            exit_on_error=False,
+            description=f"Checking {len(entries)} token(s)",
+        )
+
+    def _check_tokens(self, entries: list[TokenEntry]) -> None:
+        for entry in entries:
+            self.post_message(TokenChecked(entry, tasks.check_entry(self.config, entry), new=False))
+
+    def on_token_checked(self, message: TokenChecked) -> None:
+        entry, check = message.entry, message.check
+        self.checking.discard(entry.label)
+        if message.new:
+            if check.invalid or check.last_error:
+                self.notify(
+                    f"token {entry.label!r} was not added: {check.last_error or 'rejected by VK'}",
+                    severity="error",
+                    title="Token rejected",
+                    timeout=10,
+                )
+                self._refresh_settings()
+                return
+            entry.check = check
+            self.config.tokens.append(entry)
+            self.notify(f"token {entry.label!r} added")
+        else:
+            current = self.config.token(entry.label)
+            if current is None:
+                return
+            current.check = check
+        self.save()
+
+    def toggle_token(self, label: str) -> None:
+        entry = self.config.token(label)
+        if entry is not None:
+            entry.enabled = not entry.enabled
+            self.save()
+
+    def remove_token(self, label: str) -> None:
+        self.config.tokens = [entry for entry in self.config.tokens if entry.label != label]
+        self.save()
+        self.notify(f"token {label!r} removed")
+
+    def save_tuning(self, tuning: Tuning, api_url: str) -> None:
+        self.config.tuning = tuning
+        if self.config.api_url_in_file is not None:
+            self.config.api_url_in_file = api_url
+        else:
+            self.config.api_url = api_url
+        self.save()
+
+    def add_community(self, query: str) -> None:
+        self.run_worker(
+            partial(self._resolve_community, query),
+            thread=True,
+            group="community-add",
+            exit_on_error=False,
+            description="Looking up a community",
+        )
+
+    def _resolve_community(self, query: str) -> None:
+        try:
+            community = tasks.resolve_community(self.config, query)
+        except tasks.TaskError as problem:
+            self.post_message(TaskDone(f"community {query!r}: {problem}", error=True, refresh=False))
+            return
+        self.post_message(CommunityResolved(community))
+
+    def on_community_resolved(self, message: CommunityResolved) -> None:
+        community = message.community
+        if self.config.community(community.id) is not None:
+            self.notify(f"community {community.id} is already configured", severity="warning")
+            return
+        self.config.communities.append(community)
+        self.save()
+        self.notify(f"community {community.title or community.id} added")
+
+    def remove_community(self, group_id: int) -> None:
+        self.config.communities = [c for c in self.config.communities if c.id != group_id]
+        self.save()
+
+    def _refresh_settings(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, SettingsScreen):
+                screen.show_tokens()
+
+    # --- config ------------------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Persist the config (atomic, 0600) and let every screen re-read it."""
+        save_config(self.home.config_file, self.config)
+        self._context_stale = True
+        if self.current_group is None and self.config.communities:
+            self.current_group = self.config.communities[0].id
+        elif self.current_group is not None and self.config.community(self.current_group) is None:
+            self.current_group = self.config.communities[0].id if self.config.communities else None
+        self.dashboard.show_communities()
+        self.action_reload()
+        for screen in self.screen_stack:
+            if isinstance(screen, SettingsScreen):
+                screen.show_config()
+
+
+def threshold_abort(view: JobView) -> ThresholdAbort:
+    """The figures of a threshold abort, from the job's final summary (falling back to its last progress)."""
+    summary = view.finished.summary if view.finished is not None else {}
+    expected = summary.get("expected", view.progress.expected_items or view.expected_items)
+    fetched = summary.get("fetched", view.progress.items)
+    threshold = summary.get("threshold")
+    return ThresholdAbort(
+        expected=expected if isinstance(expected, int) else None,
+        fetched=fetched if isinstance(fetched, int) else None,
+        threshold=float(threshold) if isinstance(threshold, int | float) else None,
+        error=view.finished.error if view.finished is not None else None,
+    )

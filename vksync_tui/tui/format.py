@@ -1,0 +1,46 @@
+"""Small text formatters shared by the screens, so every figure reads the same everywhere."""
+
+from __future__ import annotations
+
+
+def count(value: int | None) -> str:
+    """`1234567` → `1,234,567`; unknown → `?`."""
+    return "?" if value is None else f"{value:,}"
+
+
+def duration(seconds: float | None) -> str:
+    """`75.2` → `1:15`, `3725` → `1:02:05`; unknown → `--:--`."""
+    if seconds is None or seconds < 0:
+        return "--:--"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def ago(then: float | None, now: float) -> str:
+    """How long ago a timestamp was, in the coarsest unit that still says something."""
+    if then is None:
+        return "never"
+    delta = max(0.0, now - then)
+    if delta < 60:
+        return "just now"
+    for unit_seconds, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if delta >= unit_seconds:
+            return f"{int(delta // unit_seconds)} {unit} ago"
+    return "just now"
+
+
+def rate(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def errors_by_code(errors: dict[str, int]) -> str:
+    """`{"6": 3, "10": 1}` → `6×3 10×1` (ordered by code); none → `none`."""
+    if not errors:
+        return "none"
+    ordered = sorted(
+        errors.items(),
+        key=lambda item: (not item[0].isdigit(), int(item[0]) if item[0].isdigit() else 0, item[0]),
+    )
+    return " ".join(f"{code}×{n}" for code, n in ordered)

@@ -1,0 +1,45 @@
+"""Entry point of the dashboard (`vksync-tui` with no command, `vksync-tui --demo`).
+
+Problems the operator can fix (a broken config.toml, an unwritable home, a locked or too-new database)
+become a `CliError`, which the CLI prints as one line; they never reach Textual as a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+
+from vksync_tui.cli.common import EXIT_BAD_INPUT, CliError
+from vksync_tui.config import API_URL_ENV, ConfigError
+from vksync_tui.home import Home, HomeError, resolve_home
+from vksync_tui.store.db import StoreError
+
+
+def launch_tui(home: str | None, demo: bool) -> int:
+    """Run the dashboard until the operator quits; returns the process exit code."""
+    if demo:
+        from vksync_tui.tui.demo import demo_environment
+
+        # The demo must talk to its own emulator, whatever the environment says about the real API.
+        os.environ.pop(API_URL_ENV, None)
+        with demo_environment() as environment:
+            return run_app(environment.home, demo=environment)
+    try:
+        resolved = resolve_home(home).ensure()
+    except HomeError as exc:
+        raise CliError(str(exc), EXIT_BAD_INPUT) from None
+    return run_app(resolved)
+
+
+def run_app(home: Home, *, demo: object | None = None) -> int:
+    from vksync_tui.tui.app import VkSyncApp
+
+    try:
+        app = VkSyncApp(home, demo=demo)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_BAD_INPUT) from None
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        return app.run() or 0
+    finally:
+        app.close()

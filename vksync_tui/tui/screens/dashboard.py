@@ -1,0 +1,133 @@
+"""The home screen: one card per list for the selected community, and the panels of the running syncs.
+
+The screen owns no data: the App hands it list statuses and job views (attributes down) and it answers with
+messages (start a sync, review a diff, cancel a job) that the App acts on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Select
+
+from vksync_tui.tui.jobs import JobKey, JobView
+from vksync_tui.tui.lists import LISTS, ListStatus
+from vksync_tui.tui.widgets.list_card import ListCard
+from vksync_tui.tui.widgets.sync_panel import SyncPanel
+from vksync_tui.tui.widgets.too_small import TooSmall
+
+if TYPE_CHECKING:
+    from vksync_tui.tui.app import VkSyncApp
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "s", "sync_selected", "Sync", tooltip="Sync the focused list.", id="dashboard-sync", show=False
+        ),
+        Binding("u", "app.sync('subscribers')", "Sync subscribers", id="dashboard-sync-subscribers"),
+        Binding(
+            "r",
+            "app.review_diff",
+            "Review diff",
+            tooltip="Review the pending subscribers diff.",
+            id="dashboard-review",
+        ),
+        Binding(
+            "m",
+            "app.simulate_churn",
+            "Churn",
+            tooltip="Demo: let members join and leave in the emulator.",
+            id="dashboard-churn",
+        ),
+        Binding(
+            "f5",
+            "app.reload",
+            "Reload",
+            tooltip="Reload counts and last syncs from the database.",
+            id="dashboard-reload",
+        ),
+    ]
+
+    @property
+    def vk_app(self) -> VkSyncApp:
+        return cast("VkSyncApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield TooSmall()
+        with Horizontal(id="community-bar"):
+            yield Label("Community", id="community-label")
+            yield Select[int]([], id="community-select", allow_blank=True, prompt="no community configured")
+        with VerticalScroll(id="dashboard-body"):
+            yield Label("", id="no-community", classes="hint")
+            with Grid(id="cards"):
+                for info in LISTS:
+                    yield ListCard(info)
+            yield Label("Syncs", id="panels-title", classes="section-title")
+            yield Vertical(id="panels")
+            yield Label(
+                "No sync has run in this session. Focus a card and press enter to start one.",
+                id="no-panels",
+                classes="hint",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_communities()
+        self.vk_app.render_dashboard()
+
+    def show_communities(self) -> None:
+        app = self.vk_app
+        select = self.query_one("#community-select", Select)
+        options = [(f"{c.title or c.screen_name} (id {c.id})", c.id) for c in app.config.communities]
+        with self.prevent(Select.Changed):
+            select.set_options(options)
+            if app.current_group is not None:
+                select.value = app.current_group
+        self.query_one("#no-community", Label).update(
+            ""
+            if options
+            else "No community configured yet: open settings (f2) and add one by id or screen name."
+        )
+        self.set_class(not options, "-no-community")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "community-select" and isinstance(event.value, int):
+            self.vk_app.select_community(event.value)
+
+    def show_statuses(self, statuses: list[ListStatus] | None, running: set[str], now: float) -> None:
+        by_name = {status.info.name: status for status in statuses or []}
+        for card in self.query(ListCard):
+            card.show(by_name.get(card.info.name), running=card.info.name in running, now=now)
+
+    def show_job(self, view: JobView, title: str) -> None:
+        panels = self.query_one("#panels", Vertical)
+        panel_id = f"panel-{view.key.slug}"
+        found = panels.query(f"#{panel_id}")
+        if found:
+            cast(SyncPanel, found.first()).show(view)
+        else:
+            panel = SyncPanel(view.key, title)
+            panels.mount(panel)
+            panel.call_after_refresh(panel.show, view)
+        self.query_one("#no-panels", Label).display = False
+
+    def drop_job(self, key: JobKey) -> None:
+        for panel in self.query(f"#panel-{key.slug}"):
+            panel.remove()
+
+    def action_sync_selected(self) -> None:
+        focused = self.focused
+        if isinstance(focused, ListCard):
+            focused.action_start()
+
+    def on_list_card_start_requested(self, message: ListCard.StartRequested) -> None:
+        self.vk_app.action_sync(message.list_name)
+
+    def on_sync_panel_cancel_requested(self, message: SyncPanel.CancelRequested) -> None:
+        self.vk_app.cancel_job(message.key)

@@ -1,0 +1,298 @@
+"""Review of a subscribers diff before anything is marked as left: totals, paged joined/left lists, search.
+
+`y` applies, `n` discards, `escape` leaves the diff pending for later (the dashboard badge brings it back).
+A threshold abort opens the same screen with its figures and nothing to confirm: nothing was changed.
+Pages are read by a thread worker on this screen (reads only; leaving the screen may cancel them harmlessly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import ClassVar, Literal
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+
+from vksync_tui.store.models import database_proxy
+from vksync_tui.tui import format as fmt
+from vksync_tui.tui.diff_pages import PAGE_SIZE, DiffPage, diff_page
+from vksync_tui.tui.lists import PendingInfo
+from vksync_tui.tui.widgets.too_small import TooSmall
+
+Decision = Literal["apply", "discard"]
+KINDS = ("joined", "left")
+
+
+@dataclass(frozen=True)
+class ThresholdAbort:
+    """Figures of a subscribers sync stopped by the safety threshold (from its summary)."""
+
+    expected: int | None
+    fetched: int | None
+    threshold: float | None
+    error: str | None = None
+
+
+@dataclass
+class Pager:
+    """Keyset pages of one list: `starts[i]` is the user id after which page i begins."""
+
+    starts: list[int] = field(default_factory=lambda: [0])
+    last_page: DiffPage | None = None
+
+    @property
+    def index(self) -> int:
+        return len(self.starts) - 1
+
+
+class PageLoaded(Message):
+    def __init__(self, page: DiffPage, search: str, after_user_id: int) -> None:
+        super().__init__()
+        self.page = page
+        self.search = search
+        self.after_user_id = after_user_id
+
+
+def percent(part: int | None, whole: int | None) -> str:
+    if part is None or not whole:
+        return "?"
+    return f"{100.0 * part / whole:.2f}%"
+
+
+class DiffReviewScreen(Screen[Decision | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "y",
+            "decide('apply')",
+            "Apply",
+            tooltip="Apply: record joins and mark left members as left.",
+            id="diff-apply",
+        ),
+        Binding(
+            "n",
+            "decide('discard')",
+            "Discard",
+            tooltip="Discard this diff; members stay unchanged.",
+            id="diff-discard",
+        ),
+        Binding(
+            "escape",
+            "leave_pending",
+            "Leave pending",
+            tooltip="Close and keep the diff for later.",
+            id="diff-leave",
+        ),
+        # Priority: the focused table would otherwise scroll within the 100 loaded rows instead of paging SQL.
+        Binding("pagedown", "page(1)", "Next page", id="diff-next-page", priority=True),
+        Binding("pageup", "page(-1)", "Previous page", id="diff-previous-page", priority=True),
+        Binding("right_square_bracket", "page(1)", "Next page", show=False, id="diff-next-page-alt"),
+        Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="diff-previous-page-alt"),
+        Binding("slash", "focus_search", "Search", id="diff-search"),
+        Binding("tab", "switch_list", "Joined/left", show=False, id="diff-switch"),
+    ]
+
+    def __init__(
+        self,
+        community_title: str,
+        pending: PendingInfo | None,
+        abort: ThresholdAbort | None = None,
+        *,
+        now: float,
+    ) -> None:
+        super().__init__(classes="diff-review")
+        self.community_title = community_title
+        self.pending = pending
+        self.abort = abort
+        self.now = now
+        self.pagers = {kind: Pager() for kind in KINDS}
+        self.search = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield TooSmall()
+        yield Static(self._totals(), id="diff-totals")
+        if self.pending is None:
+            yield Static(self._abort_text(), id="diff-abort")
+            yield Footer()
+            return
+        with Horizontal(id="diff-search-bar"):
+            yield Label("Search", id="diff-search-label")
+            yield Input(placeholder="name, screen name or id", id="diff-search-input")
+        with TabbedContent(id="diff-tabs"):
+            for kind in KINDS:
+                count = self.pending.joined if kind == "joined" else self.pending.left
+                sign = "+" if kind == "joined" else "−"
+                with TabPane(f"{kind.capitalize()} {sign}{fmt.count(count)}", id=f"tab-{kind}"):
+                    yield DataTable(id=f"table-{kind}", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="diff-pager")
+        yield Static(
+            Text.assemble(
+                ("y", "bold green"),
+                " apply   ",
+                ("n", "bold red"),
+                " discard   ",
+                ("escape", "bold"),
+                " leave pending",
+            ),
+            id="diff-actions",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.pending is None:
+            self.sub_title = "threshold abort"
+            return
+        self.sub_title = "pending diff"
+        for kind in KINDS:
+            table = self.query_one(f"#table-{kind}", DataTable)
+            table.add_column("user id", key="id", width=12)
+            table.add_column("name", key="name", width=32)
+            table.add_column("screen name", key="domain", width=20)
+            table.add_column("note", key="note", width=10)
+            self.load_page(kind)
+        self.query_one("#table-joined", DataTable).focus()
+
+    @property
+    def active_kind(self) -> str:
+        tabs = self.query_one("#diff-tabs", TabbedContent)
+        return "left" if tabs.active == "tab-left" else "joined"
+
+    def _totals(self) -> Text:
+        text = Text()
+        if self.pending is not None:
+            p = self.pending
+            text.append(f"Pending subscribers diff of {self.community_title}", style="bold")
+            text.append(f" — run #{p.run_id}, {fmt.ago(p.created_at, self.now)}\n")
+            text.append(
+                f"expected {fmt.count(p.expected)} · fetched {fmt.count(p.fetched)} "
+                f"({percent(p.fetched, p.expected)}) · "
+            )
+            text.append(f"joined +{fmt.count(p.joined)}", style="green")
+            text.append(" · ")
+            text.append(f"left −{fmt.count(p.left)}", style="red")
+            text.append(f" · verified still members {fmt.count(p.still_member)}")
+            if p.threshold is not None:
+                text.append(f" · threshold {p.threshold:.0%}")
+            return text
+        text.append(
+            f"Subscribers sync of {self.community_title} stopped by the safety threshold", style="bold red"
+        )
+        return text
+
+    def _abort_text(self) -> Text:
+        abort = self.abort or ThresholdAbort(None, None, None)
+        text = Text()
+        text.append(
+            f"expected {fmt.count(abort.expected)} · fetched {fmt.count(abort.fetched)} "
+            f"({percent(abort.fetched, abort.expected)})"
+        )
+        if abort.threshold is not None:
+            text.append(f" · below the {abort.threshold:.0%} threshold", style="bold red")
+        text.append("\n\n")
+        if abort.error:
+            text.append(f"{abort.error}\n\n", style="yellow")
+        text.append(
+            "Nothing was changed: no member is marked as left and there is nothing to confirm.\n"
+            "Check the tokens and the network, then sync again.\n\n"
+        )
+        text.append("escape", style="bold")
+        text.append(" back to the dashboard")
+        return text
+
+    def load_page(self, kind: str) -> None:
+        """Read the current page of `kind` in a thread; a newer request for the same list supersedes it."""
+        assert self.pending is not None
+        self.run_worker(
+            partial(self._read_page, self.pending.run_id, kind, self.pagers[kind].starts[-1], self.search),
+            thread=True,
+            exclusive=True,
+            group=f"diff-page-{kind}",
+            exit_on_error=False,
+            description=f"Reading a page of {kind} members",
+        )
+
+    def _read_page(self, run_id: int, kind: str, after_user_id: int, search: str) -> None:
+        with database_proxy.connection_context():
+            page = diff_page(run_id, kind, search=search, after_user_id=after_user_id)
+        self.post_message(PageLoaded(page, search, after_user_id))
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        page = message.page
+        if message.search != self.search or message.after_user_id != self.pagers[page.kind].starts[-1]:
+            return
+        self.pagers[page.kind].last_page = page
+        table = self.query_one(f"#table-{page.kind}", DataTable)
+        table.clear()
+        for row in page.rows:
+            table.add_row(
+                str(row.user_id), row.name, row.domain or "", row.deactivated or "", key=str(row.user_id)
+            )
+        self._show_pager()
+
+    def _show_pager(self) -> None:
+        kind = self.active_kind
+        pager = self.pagers[kind]
+        page = pager.last_page
+        if page is None:
+            self.query_one("#diff-pager", Label).update("loading…")
+            return
+        first = pager.index * PAGE_SIZE + 1
+        last = pager.index * PAGE_SIZE + len(page.rows)
+        matched = f" matching “{self.search}”" if self.search else ""
+        shown = f"rows {fmt.count(first)}–{fmt.count(last)}" if page.rows else "no rows"
+        self.query_one("#diff-pager", Label).update(
+            f"{kind}: {shown} of {fmt.count(page.matching)}{matched} · page {pager.index + 1}"
+            " · pgdn/] next · pgup/[ previous · / search"
+        )
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._show_pager()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "diff-search-input":
+            return
+        self.search = event.value.strip()
+        for kind in KINDS:
+            self.pagers[kind] = Pager()
+            self.load_page(kind)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(f"#table-{self.active_kind}", DataTable).focus()
+
+    def action_page(self, step: int) -> None:
+        if self.pending is None:
+            return
+        kind = self.active_kind
+        pager = self.pagers[kind]
+        page = pager.last_page
+        if step > 0 and page is not None and page.has_next and page.rows:
+            pager.starts.append(page.rows[-1].user_id)
+        elif step < 0 and pager.index > 0:
+            pager.starts.pop()
+        else:
+            return
+        self.load_page(kind)
+
+    def action_focus_search(self) -> None:
+        if self.pending is not None:
+            self.query_one("#diff-search-input", Input).focus()
+
+    def action_switch_list(self) -> None:
+        if self.pending is None:
+            return
+        tabs = self.query_one("#diff-tabs", TabbedContent)
+        tabs.active = "tab-left" if tabs.active == "tab-joined" else "tab-joined"
+        self.query_one(f"#table-{self.active_kind}", DataTable).focus()
+
+    def action_decide(self, decision: Decision) -> None:
+        if self.pending is not None:
+            self.dismiss(decision)
+
+    def action_leave_pending(self) -> None:
+        self.dismiss(None)

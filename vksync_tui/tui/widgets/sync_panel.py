@@ -1,0 +1,156 @@
+"""The live panel of one running sync: phases with bars and ETA, figures, tokens, errors and a short log.
+
+The panel holds no state of its own beyond its widgets: the App folds engine events into a `JobView` and calls
+`show(view)`; the engine's reporter already throttles `Progress`, so a render per event is cheap.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Label, ProgressBar, Static
+
+from vksync_tui.tui import format as fmt
+from vksync_tui.tui.jobs import JobKey, JobView, PhaseView
+
+LEVEL_STYLES = {"info": "dim", "warning": "yellow", "error": "bold red"}
+STATUS_STYLES = {
+    "running": "bold cyan",
+    "applied": "bold green",
+    "done": "bold green",
+    "pending": "bold yellow",
+    "aborted": "bold red",
+    "failed": "bold red",
+    "cancelled": "yellow",
+}
+
+
+class PhaseRow(Horizontal):
+    """One phase: name, bar, percentage and the engine's ETA (the bar's own ETA would depend on wall time)."""
+
+    def __init__(self, phase: str) -> None:
+        super().__init__(classes="phase-row")
+        self.phase = phase
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.phase, classes="phase-name")
+        yield ProgressBar(total=None, show_eta=False, classes="phase-bar")
+        yield Label("", classes="phase-eta")
+
+    def show(self, phase: PhaseView, view: JobView) -> None:
+        bar = self.query_one(ProgressBar)
+        eta = self.query_one(".phase-eta", Label)
+        progress = view.progress
+        if phase.done:
+            bar.update(total=1, progress=1)
+            eta.update(f"done {fmt.duration(phase.seconds)}")
+            return
+        if progress.phase != phase.name:
+            eta.update("waiting")
+            return
+        total, done = _bar_figures(phase, view)
+        bar.update(total=total, progress=done)
+        eta.update("" if not view.running else f"ETA {fmt.duration(progress.eta_seconds)}")
+
+
+def _bar_figures(phase: PhaseView, view: JobView) -> tuple[float | None, float]:
+    """Chunks are the honest unit of progress; items are the fallback when a phase has no chunk count."""
+    progress = view.progress
+    if progress.chunks_total:
+        return progress.chunks_total, progress.chunks_done
+    if phase.total:
+        return phase.total, progress.chunks_done
+    expected = progress.expected_items or view.expected_items
+    if expected:
+        return expected, min(progress.items, expected)
+    return None, 0
+
+
+class SyncPanel(Vertical, can_focus=True):
+    """Live view of one job; focus it and press `c` to cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "c",
+            "cancel_job",
+            "Cancel sync",
+            tooltip="Stop this sync at the next batch boundary.",
+            id="panel-cancel",
+        ),
+    ]
+
+    class CancelRequested(Message):
+        def __init__(self, key: JobKey) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, key: JobKey, title: str) -> None:
+        super().__init__(id=f"panel-{key.slug}", classes="sync-panel")
+        self.key = key
+        self.border_title = title
+        self._phase_rows: dict[str, PhaseRow] = {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="panel-columns"):
+            with Vertical(classes="panel-left"):
+                yield Vertical(classes="phases")
+                yield Static("", classes="figures")
+            yield Static("", classes="panel-log")
+
+    def action_cancel_job(self) -> None:
+        self.post_message(self.CancelRequested(self.key))
+
+    def show(self, view: JobView) -> None:
+        self.border_subtitle = view.status
+        self.set_class(not view.running, "-finished")
+        phases = self.query_one(".phases", Vertical)
+        for name, phase in view.phases.items():
+            row = self._phase_rows.get(name)
+            if row is None:
+                row = self._phase_rows[name] = PhaseRow(name)
+                phases.mount(row)
+                row.call_after_refresh(row.show, phase, view)
+            else:
+                row.show(phase, view)
+        self.query_one(".figures", Static).update(self._figures(view))
+        self.query_one(".panel-log", Static).update(self._log(view))
+
+    @staticmethod
+    def _figures(view: JobView) -> Text:
+        p = view.progress
+        expected = p.expected_items if p.expected_items is not None else view.expected_items
+        tokens = view.token_counts()
+        text = Text()
+        text.append(f"status {view.status}", style=STATUS_STYLES.get(view.status, "bold"))
+        text.append(f"   phase {p.phase}\n")
+        text.append(f"items {fmt.count(p.items)} of {fmt.count(expected)} expected\n")
+        text.append(f"chunks {fmt.count(p.chunks_done)}/{fmt.count(p.chunks_total)}  ")
+        text.append(f"failed {p.chunks_failed}", style="bold red" if p.chunks_failed else "bold")
+        text.append(f"  retried ok {p.chunks_retried_ok}\n")
+        text.append(
+            f"requests {fmt.count(p.requests)}  {fmt.rate(p.requests_per_second)} rps "
+            f"of {fmt.rate(p.ceiling_rps)} ceiling\n"
+        )
+        text.append("errors ")
+        text.append(fmt.errors_by_code(p.errors_by_code), style="yellow" if p.errors_by_code else "")
+        text.append("\ntokens ")
+        text.append(f"{tokens['ok']} active", style="green")
+        text.append(" · ")
+        text.append(f"{tokens['cooling']} cooling", style="yellow" if tokens["cooling"] else "")
+        text.append(" · ")
+        text.append(f"{tokens['disabled']} disabled", style="red" if tokens["disabled"] else "")
+        return text
+
+    @staticmethod
+    def _log(view: JobView) -> Text:
+        text = Text()
+        for index, (level, line) in enumerate(view.log):
+            if index:
+                text.append("\n")
+            text.append(f"› {line}", style=LEVEL_STYLES.get(level, ""))
+        return text
