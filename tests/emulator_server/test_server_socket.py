@@ -1,0 +1,162 @@
+"""The emulator on a real loopback socket: keep-alive concurrency, socket-level faults, stop, the CLI."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.emulator_server.conftest import MAIN_GROUP, V, main_count, token_of
+from vksync_tui.emulator.server import start_emulator
+from vksync_tui.emulator.spec import WorldSpec
+from vksync_tui.emulator.world import World
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_serves_vk_calls_and_stops_promptly(small_world_factory: Callable[[], World]) -> None:
+    world = small_world_factory()
+    with start_emulator(world) as emulator:
+        assert emulator.url == f"http://127.0.0.1:{emulator.port}/method/"
+        assert emulator.base_url == f"http://127.0.0.1:{emulator.port}"
+        token = token_of(world, "user-admin")
+        with httpx.Client(base_url=emulator.url) as client:
+            params = {"v": V, "access_token": token, "group_id": MAIN_GROUP}
+            body = client.post("groups.getMembers", data=params)
+            assert body.json()["response"]["count"] == main_count(world)
+            idle_keepalive = client.get(f"{emulator.base_url}/_emu/groups")
+            assert idle_keepalive.status_code == 200
+            started = time.monotonic()
+            emulator.stop()
+            assert time.monotonic() - started < 2.0
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", emulator.port), timeout=1).close()
+
+
+def test_sixteen_concurrent_keepalive_clients(small_world_factory: Callable[[], World]) -> None:
+    world = small_world_factory()
+    token = token_of(world, "group-demo_community")
+    errors: list[BaseException] = []
+    results: list[int] = []
+    barrier = threading.Barrier(16)
+
+    with start_emulator(world, rps={"group": 10_000}) as emulator:
+
+        def worker() -> None:
+            try:
+                with httpx.Client(base_url=emulator.url, timeout=10) as client:
+                    barrier.wait()
+                    for offset in range(0, 50, 10):
+                        response = client.post(
+                            "groups.getMembers",
+                            data={"v": V, "access_token": token, "group_id": MAIN_GROUP, "offset": offset,
+                                  "count": 10},
+                        )
+                        results.append(len(response.json()["response"]["items"]))
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == []
+        assert results == [10] * 80
+        assert emulator.connections_accepted == 16
+
+
+def test_reset_is_a_connection_error_for_httpx(small_world_factory: Callable[[], World]) -> None:
+    world = small_world_factory()
+    with (
+        start_emulator(world, faults="reset=1") as emulator,
+        httpx.Client(base_url=emulator.url) as client,
+        pytest.raises(httpx.TransportError),
+    ):
+        client.post("users.get", data={"v": V, "access_token": token_of(world, "user-admin")})
+
+
+def test_timeout_fault_makes_the_client_time_out(small_world_factory: Callable[[], World]) -> None:
+    world = small_world_factory()
+    with (
+        start_emulator(world, faults="timeout=1,timeout_delay=1.5") as emulator,
+        httpx.Client(base_url=emulator.url, timeout=0.2) as client,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        client.post("users.get", data={"v": V, "access_token": token_of(world, "user-admin")})
+
+
+def test_http500_truncate_and_empty_over_the_socket(small_world_factory: Callable[[], World]) -> None:
+    world = small_world_factory()
+    token = token_of(world, "group-demo_community")
+    with start_emulator(world) as emulator, httpx.Client(base_url=emulator.url) as client:
+        for spec, check in (
+            ("http500=1", lambda r: r.status_code == 500 and "<html>" in r.text),
+            ("empty=1", lambda r: r.status_code == 200 and r.content == b""),
+            ("truncate=1", lambda r: r.status_code == 200 and r.text.startswith('{"response":')),
+        ):
+            client.post(f"{emulator.base_url}/_emu/faults", content=spec.encode())
+            response = client.post("users.get", data={"v": V, "access_token": token, "user_ids": "1,2,3"})
+            assert check(response), spec
+        client.post(f"{emulator.base_url}/_emu/faults", content=b"")
+        healed = client.post("users.get", data={"v": V, "access_token": token, "user_ids": "1"})
+        assert healed.json()["response"]
+
+
+def test_refuses_non_loopback_hosts(small_world_factory: Callable[[], World]) -> None:
+    with pytest.raises(ValueError, match="non-loopback"):
+        start_emulator(small_world_factory(), host="0.0.0.0")
+
+
+def test_cli_prints_its_address_first_and_exits_on_sigterm(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "VKSYNC_HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vksync_tui", "emulator", "--port", "0", "--members", "2000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().strip()
+        assert first.startswith("VK emulator listening on http://127.0.0.1:")
+        url = first.removeprefix("VK emulator listening on ")
+        assert url.endswith("/method/")
+        token_lines = [process.stdout.readline() for _ in range(3)]
+        assert all("…" in line for line in token_lines)
+        tokens = httpx.get(url.removesuffix("method/") + "_emu/tokens").json()
+        assert all(token["token"] not in "".join(token_lines) for token in tokens)
+        groups = httpx.get(url.removesuffix("method/") + "_emu/groups").json()
+        assert groups == World.generate(1, WorldSpec.demo(2000)).groups_summary()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=5) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_cli_rejects_bad_input(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "VKSYNC_HOME": str(tmp_path)}
+    for args, message in (
+        (["--faults", "error6=2"], "--faults"),
+        (["--host", "0.0.0.0"], "loopback"),
+        (["--world", str(tmp_path / "missing.toml")], "no such file"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "vksync_tui", "emulator", "--port", "0", *args],
+            capture_output=True, text=True, env=env, cwd=REPO, timeout=30,
+        )
+        assert done.returncode == 2, done.stderr
+        assert message in done.stderr

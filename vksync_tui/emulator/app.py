@@ -1,0 +1,267 @@
+"""The VK emulator's WSGI app: `/method/<name>` as VK answers it, plus loopback-only `/_emu/*` endpoints.
+
+A request goes through the same stages, in the same order, as it would at VK's front:
+arrival (stats, scheduled churn, `revoke` counting) → fixed `delay` → per-request fault draw (transport faults
+and injected error codes replace the answer) → `v` check (error 8) → token check (error 5) → per-second window
+(error 6; `execute` counts once) → sticky faults and daily quotas (10 / 29, per call) → the method itself.
+
+VK answers every API outcome with HTTP 200: `{"response": …}` or `{"error": {"error_code", "error_msg",
+"request_params"}}`, where `request_params` echoes `method`, `oauth`="1", `v` and the other parameters but
+never `access_token`. Parameters come from the query string and from a form body (urlencoded or multipart);
+a JSON body is ignored, as VK does not read one — so its parameters, `v` included, are simply missing.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from vksync_tui.emulator.control import ControlEndpoints
+from vksync_tui.emulator.errors import EmuApiError
+from vksync_tui.emulator.faults import API_ERROR_FAULTS, FaultInjector, FaultSpec
+from vksync_tui.emulator.limits import Clock, RateLimits, SystemClock
+from vksync_tui.emulator.methods import call_method
+from vksync_tui.emulator.stats import EmulatorStats
+from vksync_tui.emulator.vkscript import VKScriptCompileError, VKScriptRuntimeError, run_script
+
+StartResponse = Callable[..., Any]
+JSON_TYPE = "application/json; charset=utf-8"
+METHOD_PREFIX = "/method/"
+CONTROL_PREFIX = "/_emu/"
+EXECUTE = "execute"
+HTML_500 = (
+    b"<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n"
+    b"<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+
+
+class DropConnection(ConnectionResetError):
+    """Raised by the app for a `reset` fault: the server drops the socket without answering.
+
+    Over `httpx.WSGITransport` the client sees this exception itself (a ConnectionResetError); over a real
+    socket it sees a connection error from httpx.
+    """
+
+
+class ApiFailure(EmuApiError):
+    """An error raised by the HTTP layer itself; may carry extra top-level error fields (captcha)."""
+
+    def __init__(self, code: int, detail: str | None = None, extra: Mapping[str, Any] | None = None) -> None:
+        super().__init__(code, detail)
+        self.extra = dict(extra or {})
+
+
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def read_params(environ: Mapping[str, Any]) -> dict[str, str]:
+    """Query-string parameters, overridden by form-body parameters (urlencoded or multipart)."""
+    params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    content_type = environ.get("CONTENT_TYPE", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type == "application/x-www-form-urlencoded":
+        params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    elif media_type == "multipart/form-data":
+        params.update(_multipart_fields(content_type, body))
+    return params
+
+
+def _multipart_fields(content_type: str, body: bytes) -> dict[str, str]:
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    fields: dict[str, str] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name and part.get_filename() is None:
+            payload = part.get_payload(decode=True) or b""
+            fields[str(name)] = payload.decode(part.get_content_charset() or "utf-8", "replace")
+    return fields
+
+
+def bearer_token(environ: Mapping[str, Any]) -> str | None:
+    scheme, _, credentials = str(environ.get("HTTP_AUTHORIZATION", "")).partition(" ")
+    return credentials.strip() or None if scheme.lower() == "bearer" else None
+
+
+def request_params_echo(method: str, params: Mapping[str, str]) -> list[dict[str, str]]:
+    """VK's `request_params`: method, oauth=1, v, then the other params — never the token."""
+    echo = [{"key": "method", "value": method}, {"key": "oauth", "value": "1"}]
+    if "v" in params:
+        echo.append({"key": "v", "value": params["v"]})
+    echo.extend(
+        {"key": key, "value": value} for key, value in params.items() if key not in ("access_token", "v")
+    )
+    return echo
+
+
+class EmulatorApp:
+    """WSGI callable; see the module docstring for the request pipeline. Thread-safe."""
+
+    def __init__(
+        self,
+        world: Any,
+        *,
+        faults: str | None = None,
+        clock: Clock | None = None,
+        fault_seed: int = 0,
+        rps: Mapping[str, int] | None = None,
+        daily_quotas: Mapping[str, int] | None = None,
+        churn_every: int = 0,
+        churn_join: int = 0,
+        churn_leave: int = 0,
+        churn_group_id: int | None = None,
+    ) -> None:
+        self.world = world
+        self.clock = clock or SystemClock()
+        self.limits = RateLimits(self.clock, rps=rps, daily_quotas=daily_quotas)
+        self.stats = EmulatorStats(self.clock)
+        self.fault_seed = fault_seed
+        self.faults = FaultInjector(FaultSpec.parse(faults), fault_seed)
+        self._churn_every = churn_every
+        self._churn_join = churn_join
+        self._churn_leave = churn_leave
+        self._churn_group_id = churn_group_id
+        self._arrivals = 0
+        self._arrivals_lock = threading.Lock()
+        self.control = ControlEndpoints(self)
+
+    def set_faults(self, spec_text: str) -> FaultSpec:
+        """Replace the active fault spec (raises ValueError on a bad spec); the seeded streams restart."""
+        self.faults = FaultInjector(FaultSpec.parse(spec_text), self.fault_seed)
+        return self.faults.spec
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(METHOD_PREFIX):
+            status, content_type, body = self._method_request(path[len(METHOD_PREFIX) :], environ)
+        elif path.startswith(CONTROL_PREFIX):
+            status, content_type, body = self.control.handle(path[len(CONTROL_PREFIX) :], environ)
+        else:
+            status, content_type, body = "404 Not Found", JSON_TYPE, json_bytes({"error": "not found"})
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return [body]
+
+    # --- /method/<name> -----------------------------------------------------------------------------------
+
+    def _method_request(self, method: str, environ: Mapping[str, Any]) -> tuple[str, str, bytes]:
+        params = read_params(environ)
+        token_text = params.get("access_token") or bearer_token(environ)
+        token = self._find_token(token_text)
+        label = token.label if token is not None else None
+        self.stats.record_request(method, label)
+        self._on_arrival()
+        revoked = token is not None and self.faults.note_request_and_check_revoked(token.label, token.token)
+        if self.faults.spec.delay:
+            self.clock.sleep(self.faults.spec.delay)
+        fault = self.faults.draw_request_fault()
+        if fault == "http500":
+            return "500 Internal Server Error", "text/html; charset=utf-8", HTML_500
+        if fault == "reset":
+            raise DropConnection("reset fault")
+        if fault == "empty":
+            return "200 OK", JSON_TYPE, b""
+        if fault == "timeout":
+            self.clock.sleep(self.faults.spec.timeout_delay)
+        try:
+            if fault in API_ERROR_FAULTS:
+                raise self._injected_error(API_ERROR_FAULTS[fault], environ)
+            envelope = self._answer(method, params, token_text, None if revoked else token)
+        except EmuApiError as failure:
+            self.stats.record_error(failure.code, label)
+            envelope = {
+                "error": {
+                    **failure.as_error_object(request_params_echo(method, params)),
+                    **getattr(failure, "extra", {}),
+                }
+            }
+        body = json_bytes(envelope)
+        if fault == "truncate":
+            body = body[: len(body) // 2]
+        return "200 OK", JSON_TYPE, body
+
+    def _answer(
+        self, method: str, params: dict[str, str], token_text: str | None, token: Any
+    ) -> dict[str, Any]:
+        if not params.get("v"):
+            raise ApiFailure(8, "v (version) is required")
+        if token is None:
+            raise ApiFailure(5, "invalid access_token (4)." if token_text else "no access_token passed.")
+        if not self.limits.admit(token.token, token.kind):
+            raise ApiFailure(6)
+        if method == EXECUTE:
+            return self._execute(params, token)
+        return {"response": self._call(method, params, token)}
+
+    def _call(self, method: str, params: Mapping[str, str], token: Any) -> Any:
+        """One API call (direct or inside execute) after the per-second window: sticky, quota, the method."""
+        if self.faults.is_sticky(method, params):
+            raise ApiFailure(10)
+        if not self.limits.charge_daily(token.token, method):
+            raise ApiFailure(29)
+        return call_method(self.world, method, params, token)
+
+    def _execute(self, params: Mapping[str, str], token: Any) -> dict[str, Any]:
+        code = params.get("code")
+        if code is None:
+            raise ApiFailure(100, "code is undefined")
+        args = {key: value for key, value in params.items() if key not in ("access_token", "code")}
+
+        def call_api(method: str, call_params: Mapping[str, str]) -> Any:
+            inner_params = {"v": params["v"], **call_params}
+            self.stats.record_inner_call(method, token.label)
+            try:
+                if self.faults.draw_inner_false():
+                    raise ApiFailure(10)
+                return self._call(method, inner_params, token)
+            except EmuApiError as failure:
+                self.stats.record_error(failure.code, token.label)
+                raise
+
+        try:
+            result = run_script(code, args, call_api)
+        except (VKScriptCompileError, VKScriptRuntimeError) as exc:
+            raise ApiFailure(exc.error_code, exc.error_msg) from None
+        envelope: dict[str, Any] = {"response": result.response}
+        if result.execute_errors:
+            envelope["execute_errors"] = list(result.execute_errors)
+        return envelope
+
+    def _injected_error(self, code: int, environ: Mapping[str, Any]) -> ApiFailure:
+        if code != 14:
+            return ApiFailure(code)
+        sid = self.faults.captcha_sid()
+        host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+        return ApiFailure(
+            14, extra={"captcha_sid": sid, "captcha_img": f"http://{host}/captcha.php?sid={sid}&s=1"}
+        )
+
+    def _find_token(self, token_text: str | None) -> Any:
+        return self.world.token_info(token_text) if token_text else None
+
+    def _on_arrival(self) -> None:
+        """Count arrivals for scheduled churn: every `churn_every`-th request changes the member list."""
+        if not self._churn_every:
+            return
+        with self._arrivals_lock:
+            self._arrivals += 1
+            due = self._arrivals % self._churn_every == 0
+        if due:
+            self.control.churn_members(self._churn_group_id, self._churn_join, self._churn_leave)
+
+
+def make_app(
+    world: Any, *, faults: str | None = None, clock: Clock | None = None, fault_seed: int = 0, **options: Any
+) -> EmulatorApp:
+    """The emulator's WSGI app for `world`. Options: `rps`, `daily_quotas`, `churn_every`, `churn_join`,
+    `churn_leave`, `churn_group_id` (see EmulatorApp)."""
+    return EmulatorApp(world, faults=faults, clock=clock, fault_seed=fault_seed, **options)
