@@ -16,8 +16,9 @@ them, and `on_result(unit, value) -> follow-up units`. The engine runs it in two
 
 Worker count: each token can have at most `rps × latency` requests in flight before its limiter, not the
 network, is the bottleneck; one more keeps its next slot from idling while a response is parsed. So
-`workers = Σ_tokens (ceil(rps × latency) + 1)`, with `latency` the measured duration of one request of this
-job (the first batch is fetched before the pool starts, to measure it). `tuning.workers > 0` overrides it.
+`workers = Σ_tokens (ceil(rps × latency) + 1)`, with `latency` the measured duration of one request: the
+larger of the smoothed latency so far (recon) and this job's first batch, which is fetched before the pool
+starts. `tuning.workers > 0` overrides the rule.
 
 Cancellation is checked at every batch boundary and inside every limiter wait; a cancelled job simply stops
 (whatever `on_result` already stored stays stored; the caller decides what that means).
@@ -70,6 +71,9 @@ OnResult = Callable[[WorkUnit, Any], Iterable[WorkUnit] | None]
 @dataclass
 class FetchJob:
     """What to fetch, with which tokens, and where results go.
+
+    `on_result` runs on a worker thread; it may raise `TransientError` for an answer that is malformed (a
+    page without items, ids out of order): the call is then retried like an inner `false`.
 
     `count_items(unit, value)` feeds the "items so far" figure (default: 1 per call). `on_rejected` hears
     calls VK refused for a reason no token can fix (access denied, deleted user, bad parameter); by default
@@ -164,14 +168,21 @@ class LatencyMeter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._value: float | None = None
+        self._last: float | None = None
 
     @property
     def value(self) -> float | None:
         with self._lock:
             return self._value
 
+    @property
+    def last(self) -> float | None:
+        with self._lock:
+            return self._last
+
     def record(self, seconds: float) -> None:
         with self._lock:
+            self._last = seconds
             self._value = seconds if self._value is None else 0.8 * self._value + 0.2 * seconds
 
 
@@ -391,10 +402,11 @@ class _JobRun:
         self.report.phases.append(self.phase)
         self.reporter.start_phase(name, chunks_total=total)
         queue = _WorkQueue(units, self.cancel)
-        first = queue.take(self.batch_size) if self.engine._meter.value is None else None
+        first = queue.take(self.batch_size)
         if first is not None:
-            self._process(queue, first, start=0)
-        latency = self.engine._meter.value or 0.0
+            self._process(queue, first, start=0)  # measures this job's latency before sizing the pool
+        meter = self.engine._meter
+        latency = max(meter.value or 0.0, meter.last or 0.0)
         workers = workers_for(self.pool, self.tokens, latency, self.engine._tuning.workers)
         self.report.workers = max(self.report.workers, workers)
         interval = 1.0 / max(self.pool.ceiling_rps(self.tokens), 1e-9)
@@ -513,7 +525,11 @@ class _JobRun:
     def _settle(self, unit: WorkUnit, outcome: CallOutcome, follow_ups: list[WorkUnit]) -> str | None:
         """Deliver a success or record a rejection; for a call another token may still do, its error."""
         if outcome.ok:
-            follow_ups.extend(self._deliver(unit, outcome.value))
+            try:
+                follow_ups.extend(self._deliver(unit, outcome.value))
+            except TransientError as malformed:
+                self._count_error("malformed")
+                return str(malformed)
             return None
         error = outcome.error
         if error is not None and is_request_error(error):
@@ -593,7 +609,7 @@ class _JobRun:
         errors: list[str | None] = []
         for unit, outcome in zip(units, outcomes, strict=True):
             error = self._settle(unit, outcome, follow_ups)
-            if outcome.ok:
+            if error is None and outcome.ok:
                 with self.lock:
                     self.report.retried_ok += 1
                 self.reporter.add(chunks_retried_ok=1)

@@ -1,0 +1,147 @@
+"""Shared fixtures: a temporary home, a VK emulator on a real loopback socket, and a home configured for it.
+
+- `home`: an empty home folder; `VKSYNC_HOME` points at it and `VKSYNC_API_URL` is cleared for the test.
+- `emulator_factory(**start_emulator_kwargs)`: starts emulators (stopped after the test).
+- `emulator`: the default world (seed 1) with a 20,000-member main community.
+- `configured_home`: `home` + `emulator` + a config.toml with the emulator's URL, its communities and tokens;
+  an `EmulatorHome` that also drives the emulator's `/_emu/` control endpoints (truth, churn, faults, stats).
+  `configure(...)` rewrites the config with chosen token labels or tuning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from vksync_tui.config import Community, Config, TokenEntry, Tuning, save_config
+from vksync_tui.emulator.server import RunningEmulator, start_emulator
+from vksync_tui.home import Home
+
+DEFAULT_TEST_MEMBERS = 20_000
+
+
+@pytest.fixture
+def home(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Home:
+    root = tmp_path / "vksync-home"
+    monkeypatch.setenv("VKSYNC_HOME", str(root))
+    monkeypatch.delenv("VKSYNC_API_URL", raising=False)
+    return Home(root).ensure()
+
+
+@pytest.fixture
+def emulator_factory() -> Iterator[Callable[..., RunningEmulator]]:
+    started: list[RunningEmulator] = []
+
+    def start(**kwargs: Any) -> RunningEmulator:
+        kwargs.setdefault("seed", 1)
+        emulator = start_emulator(**kwargs)
+        started.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
+@pytest.fixture
+def emulator(emulator_factory: Callable[..., RunningEmulator]) -> RunningEmulator:
+    return emulator_factory(members=DEFAULT_TEST_MEMBERS)
+
+
+@dataclass
+class EmulatorHome:
+    """A home whose config points at a running emulator, plus the emulator's control endpoints."""
+
+    home: Home
+    emulator: RunningEmulator
+    groups: list[dict[str, Any]]
+    tokens: list[dict[str, Any]]
+    config: Config = field(default_factory=Config)
+
+    @property
+    def group_id(self) -> int:
+        """The main (first, public) community of the world."""
+        return int(self.groups[0]["id"])
+
+    def configure(
+        self,
+        *,
+        labels: Sequence[str] | None = None,
+        tuning: Tuning | None = None,
+        communities: Sequence[int] | None = None,
+    ) -> Config:
+        """Write config.toml: the chosen tokens (by label; default every user and community token)."""
+        wanted = [t for t in self.tokens if t["kind"] in ("user", "group")] if labels is None else [
+            next(t for t in self.tokens if t["label"] == label) for label in labels
+        ]
+        group_ids = list(communities) if communities is not None else [int(g["id"]) for g in self.groups]
+        self.config = Config(
+            api_url=self.emulator.url,
+            communities=[
+                Community(int(g["id"]), str(g["screen_name"]), str(g["name"]))
+                for g in self.groups
+                if int(g["id"]) in group_ids
+            ],
+            tokens=[
+                TokenEntry(
+                    label=t["label"],
+                    secret=t["token"],
+                    kind=t["kind"],
+                    group_id=t["owner_id"] if t["kind"] == "group" else None,
+                )
+                for t in wanted
+            ],
+            tuning=tuning or Tuning(),
+        )
+        save_config(self.home.config_file, self.config)
+        return self.config
+
+    def control(self, verb: str, path: str, **kwargs: Any) -> Any:
+        reply = httpx.request(verb, f"{self.emulator.base_url}/_emu/{path}", timeout=60, **kwargs)
+        reply.raise_for_status()
+        return reply.json()
+
+    def truth_members(self, group_id: int | None = None) -> list[int]:
+        answer = self.control("GET", "truth/members", params={"group_id": group_id or self.group_id})
+        return sorted(int(user_id) for user_id in answer["ids"])
+
+    def churn(self, *, join: int = 0, leave: int = 0, group_id: int | None = None) -> dict[str, list[int]]:
+        body = {"group_id": group_id or self.group_id, "join": join, "leave": leave}
+        return self.control("POST", "churn", json=body)
+
+    def set_faults(self, spec: str) -> Any:
+        return self.control("POST", "faults", content=spec.encode())
+
+    def stats(self) -> Any:
+        return self.control("GET", "stats")
+
+
+@pytest.fixture
+def configured_home(home: Home, emulator: RunningEmulator) -> EmulatorHome:
+    return make_emulator_home(home, emulator)
+
+
+def make_emulator_home(home: Home, emulator: RunningEmulator) -> EmulatorHome:
+    """For tests that start their own emulator (other sizes, faults, scheduled churn)."""
+    groups = httpx.get(f"{emulator.base_url}/_emu/groups", timeout=30).json()
+    tokens = httpx.get(f"{emulator.base_url}/_emu/tokens", timeout=30).json()
+    configured = EmulatorHome(home, emulator, groups, tokens)
+    configured.configure()
+    return configured
+
+
+@pytest.fixture
+def emulator_home_factory(
+    home: Home, emulator_factory: Callable[..., RunningEmulator]
+) -> Callable[..., EmulatorHome]:
+    """`emulator_home_factory(members=..., faults=..., churn_every=...)`: a configured home, new emulator."""
+
+    def make(**kwargs: Any) -> EmulatorHome:
+        kwargs.setdefault("members", DEFAULT_TEST_MEMBERS)
+        return make_emulator_home(home, emulator_factory(**kwargs))
+
+    return make

@@ -1,0 +1,160 @@
+"""SyncContext: everything a list sync needs, opened the same way by the CLI and the TUI.
+
+One context owns the config, the database with its single `StoreWriter`, the `TokenPool` (so every job of a
+session shares the tokens' rate limits — two jobs with separate pools would each use the full rps and earn
+error 6), the `VkClient`, the clock and the latency meter. `for_job()` gives a concurrent job its own event
+sink and cancel event on the same shared resources; the pool's token events reach every running job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+import httpx
+import peewee as pw
+
+from vksync_tui.config import Config, load_config
+from vksync_tui.home import Home
+from vksync_tui.store.db import open_database
+from vksync_tui.store.writer import StoreWriter
+from vksync_tui.sync.engine import ApiFetcher, LatencyMeter, PhasedFetch
+from vksync_tui.sync.events import EventSink, ProgressReporter, SyncEvent, TokenState, discard
+from vksync_tui.vk.client import VkClient
+from vksync_tui.vk.clock import Clock, SystemClock
+from vksync_tui.vk.tokens import TokenPool
+
+T = TypeVar("T")
+
+
+class _TokenEventRouter:
+    """The pool's `on_token_event`: forwards token health changes to the reporters of the running jobs."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reporters: list[ProgressReporter] = []
+
+    def __call__(self, label: str, state: str, reason: str) -> None:
+        with self._lock:
+            reporters = list(self._reporters)
+        token_state: TokenState = state if state in ("ok", "cooling", "disabled") else "ok"  # type: ignore[assignment]
+        for reporter in reporters:
+            reporter.token_changed(label, token_state, reason)
+
+    @contextlib.contextmanager
+    def attached(self, reporter: ProgressReporter) -> Iterator[ProgressReporter]:
+        with self._lock:
+            self._reporters.append(reporter)
+        try:
+            yield reporter
+        finally:
+            with self._lock:
+                self._reporters.remove(reporter)
+
+
+@dataclass
+class SyncContext:
+    home: Home
+    config: Config
+    db: pw.Database
+    writer: StoreWriter
+    pool: TokenPool
+    client: VkClient
+    on_event: EventSink = discard
+    cancel: threading.Event = field(default_factory=threading.Event)
+    clock: Clock = field(default_factory=SystemClock)
+    wall_clock: Callable[[], float] = time.time
+    latency: LatencyMeter = field(default_factory=LatencyMeter)
+    _router: _TokenEventRouter = field(default_factory=_TokenEventRouter)
+    _owner: bool = True
+
+    @classmethod
+    def open(
+        cls,
+        home: Home,
+        *,
+        on_event: EventSink = discard,
+        transport: httpx.BaseTransport | None = None,
+        cancel: threading.Event | None = None,
+        clock: Clock | None = None,
+        config: Config | None = None,
+    ) -> SyncContext:
+        """Load the config, open the database (migrating it) and build pool and client. Close when done."""
+        home.ensure()
+        config = config or load_config(home.config_file)
+        clock = clock or SystemClock()
+        router = _TokenEventRouter()
+        db = open_database(home.db_path)
+        writer = StoreWriter(db)
+        pool = TokenPool(config.tokens, config.tuning, clock=clock, on_token_event=router)
+        client = VkClient(
+            config.api_url, config.api_version, transport=transport, timeout=config.tuning.request_timeout
+        )
+        return cls(
+            home=home,
+            config=config,
+            db=db,
+            writer=writer,
+            pool=pool,
+            client=client,
+            on_event=on_event,
+            cancel=cancel or threading.Event(),
+            clock=clock,
+            _router=router,
+        )
+
+    def for_job(self, on_event: EventSink, cancel: threading.Event | None = None) -> SyncContext:
+        """A view for one more concurrent job: own sink and cancel event, shared pool/db/writer/client."""
+        return replace(self, on_event=on_event, cancel=cancel or threading.Event(), _owner=False)
+
+    def emit(self, event: SyncEvent) -> None:
+        self.on_event(event)
+
+    @contextlib.contextmanager
+    def job_reporter(self) -> Iterator[ProgressReporter]:
+        """A fresh reporter for one job, hearing the pool's token events while the job runs."""
+        reporter = ProgressReporter(self.on_event, clock=self.clock.now)
+        for token in self.pool:
+            reporter.set_token_state(token.label, token.state)  # type: ignore[arg-type]
+        with self._router.attached(reporter):
+            yield reporter
+
+    def engine(self, reporter: ProgressReporter) -> PhasedFetch:
+        return PhasedFetch(
+            self.pool,
+            ApiFetcher(self.client, self.latency),
+            self.config.tuning,
+            reporter,
+            self.cancel,
+            self.clock,
+            self.latency,
+        )
+
+    def write(self, job: Callable[[], T]) -> T:
+        """Run a write on the single writer thread and wait for it to commit."""
+        return self.writer.submit(job).result()
+
+    def now(self) -> int:
+        """Unix seconds for stored timestamps (injectable through `wall_clock`)."""
+        return int(self.wall_clock())
+
+    def close(self) -> None:
+        """Flush and stop the writer, close the client; views made by `for_job` leave that to their owner."""
+        if not self._owner:
+            return
+        try:
+            self.writer.close()
+        finally:
+            self.client.close()
+            with contextlib.suppress(pw.DatabaseError):
+                self.db.close()
+
+    def __enter__(self) -> SyncContext:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,15 @@
+"""Errors a sync raises instead of finishing with a summary: the operator asked for something impossible.
+
+Everything else (faults, thresholds, cancellation) ends as a recorded run with a status; these mean the run
+could not meaningfully start, and both faces show the message as it is (the CLI exits with code 2).
+"""
+
+from __future__ import annotations
+
+
+class SyncInputError(Exception):
+    """Unknown community or list, or no token that can do the job; `str()` is one line for the operator."""
+
+
+class NoUsableToken(SyncInputError):
+    """No enabled, healthy token of the kind the job needs; the message names the kind."""

@@ -1,0 +1,121 @@
+"""Sync-run records (`SyncRun` rows) and the summary every run ends with.
+
+A run row is written when a sync starts (status `running`) and completed when it ends, whatever the end:
+`applied` / `pending` / `done`, `aborted` (safety threshold), `cancelled`, `failed`. The figures per phase and
+the keys of chunks that never came in are kept as JSON, so the TUI's history and `--json` show the same facts.
+Writes go through the context's single writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vksync_tui.secrets import redact
+from vksync_tui.store.models import SyncRun
+from vksync_tui.sync.context import SyncContext
+from vksync_tui.sync.engine import FetchReport
+
+RUN_STATUSES = ("running", "applied", "pending", "done", "aborted", "cancelled", "failed", "interrupted")
+
+
+@dataclass
+class RunSummary:
+    """The outcome of one `run_sync`; `as_json()` is the CLI's final `--json` line."""
+
+    list_name: str
+    group_id: int
+    status: str
+    run_id: int | None = None
+    expected: int | None = None
+    fetched: int = 0
+    joined: int = 0
+    left: int = 0
+    verified_still_member: int = 0
+    failed_chunks: list[str] = field(default_factory=list)
+    retried_ok: int = 0
+    requests: int = 0
+    errors_by_code: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "list": self.list_name,
+            "group_id": self.group_id,
+            "status": self.status,
+            "expected": self.expected,
+            "fetched": self.fetched,
+            "joined": self.joined,
+            "left": self.left,
+            "verified_still_member": self.verified_still_member,
+            "failed_chunks": list(self.failed_chunks),
+            "retried_ok": self.retried_ok,
+            "requests": self.requests,
+            "errors_by_code": dict(sorted(self.errors_by_code.items())),
+            "seconds": round(self.seconds, 3),
+            "run_id": self.run_id,
+            "error": self.error,
+            **self.extras,
+        }
+
+    def absorb(self, report: FetchReport) -> None:
+        """Take the engine's figures (requests, retries, errors, failed chunk keys) into the summary."""
+        self.requests += report.requests
+        self.retried_ok += report.retried_ok
+        for code, count in report.errors_by_code.items():
+            self.errors_by_code[code] = self.errors_by_code.get(code, 0) + count
+        self.failed_chunks.extend(report.failed_keys)
+
+
+def start_run(ctx: SyncContext, list_name: str, group_id: int) -> int:
+    """Record a new run; an earlier run of the same list and community left `running` by a crash is closed
+    as `interrupted` (a new run of that pair means the old one is not running any more)."""
+    now = ctx.now()
+
+    def record() -> int:
+        same_pair = (SyncRun.list_name == list_name) & (SyncRun.community_id == group_id)
+        stale = same_pair & (SyncRun.status == "running")
+        SyncRun.update(
+            status="interrupted", finished_at=now, error="the process stopped before the run ended"
+        ).where(stale).execute()
+        return int(SyncRun.insert(list_name=list_name, community_id=group_id, started_at=now).execute())
+
+    return ctx.write(record)
+
+
+def finish_run(ctx: SyncContext, summary: RunSummary, figures: Mapping[str, Any] | None = None) -> None:
+    """Complete the run's row from its summary (status, counts, figures, failed chunks, redacted error)."""
+    if summary.run_id is None:
+        return
+    now = ctx.now()
+    stored_figures = {**summary.as_json(), **(figures or {})}
+    error = redact(summary.error) if summary.error else None
+
+    def record() -> None:
+        SyncRun.update(
+            status=summary.status,
+            finished_at=now,
+            expected=summary.expected,
+            fetched=summary.fetched,
+            requests=summary.requests,
+            figures=stored_figures,
+            failed_chunks=list(summary.failed_chunks),
+            error=error,
+        ).where(SyncRun.id == summary.run_id).execute()
+
+    ctx.write(record)
+
+
+def set_run_status(ctx: SyncContext, run_id: int, status: str) -> None:
+    """Later transitions of a finished run (a pending diff applied or discarded)."""
+    ctx.write(lambda: SyncRun.update(status=status).where(SyncRun.id == run_id).execute())
+
+
+def recent_runs(group_id: int, list_name: str | None = None, limit: int = 20) -> list[SyncRun]:
+    query = SyncRun.select().where(SyncRun.community_id == group_id)
+    if list_name is not None:
+        query = query.where(SyncRun.list_name == list_name)
+    return list(query.order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(limit))

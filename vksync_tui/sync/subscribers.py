@@ -1,0 +1,459 @@
+"""The subscribers sync: every member id of a community, the diff against the store, verified, then saved.
+
+Steps (each a phase the faces show):
+1. recon — `groups.getById(fields=members_count)`: the expected count, the community's title.
+2. fetch — `groups.getMembers` pages of 1000 ids (25 pages per `execute` = 25,000 ids per request) streamed
+   into the run's staging table through the writer, so memory does not grow with the community. Pages
+   overlap by `PAGE_OVERLAP` ids and `Coverage` proves no id range was skipped while offsets drifted
+   (members leaving mid-sync); holes are bridged with extra pages; a full last page or a larger `count`
+   (members joining) adds pages at the end.
+3. threshold — fewer unique ids than `safety_threshold × expected` aborts the run: members untouched.
+4. diff — in the database (`store.staging.diff_members`): joined = staged − current, left = current − staged.
+5. verify — every "left" candidate is re-checked with `groups.isMember` (500 ids per call, 25 calls per
+   execute); members after all become `still_member` (drift), unverifiable ones are not marked left.
+6. save the pending diff; apply it at once only when asked (`apply=True`, the CLI's `--yes`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import time
+from array import array
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from vksync_tui.secrets import redact
+from vksync_tui.store.errors import StoreError
+from vksync_tui.store.models import Community, PendingDiffItem, SyncRun
+from vksync_tui.store.staging import (
+    count_unique_staged,
+    create_member_staging,
+    diff_members,
+    drop_member_staging,
+    index_member_staging,
+    stage_member_ids,
+    staged_run_ids,
+)
+from vksync_tui.sync import diff
+from vksync_tui.sync.context import SyncContext
+from vksync_tui.sync.coverage import Coverage
+from vksync_tui.sync.engine import FetchJob, FetchReport, PhasedFetch, WorkUnit
+from vksync_tui.sync.errors import NoUsableToken, SyncInputError
+from vksync_tui.sync.events import JobFinished, JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.runs import RunSummary, finish_run, start_run
+from vksync_tui.vk.errors import TransientError, VkError
+from vksync_tui.vk.execute import ApiCall
+from vksync_tui.vk.tokens import PooledToken
+
+LIST_NAME = "subscribers"
+PAGE_SIZE = 1000  # groups.getMembers' maximum `count`
+# Adjacent pages share this many ids, so up to 8 members leaving below a page boundary between the two
+# fetches leave no hole (the coverage check bridges bigger drifts); it costs 0.8 % more requests.
+PAGE_OVERLAP = 8
+IS_MEMBER_BATCH = 500  # groups.isMember's maximum number of user_ids
+MAX_BRIDGE_ROUNDS = 12
+MEMBER_TOKEN_KINDS = ("user", "group")  # execute is not documented for service tokens
+
+
+def member_tokens(ctx: SyncContext, group_id: int) -> list[PooledToken]:
+    """Tokens that can page a community's members; raises NoUsableToken naming the kind that is needed."""
+    tokens = ctx.pool.eligible(kinds=MEMBER_TOKEN_KINDS, group_id=group_id)
+    if not tokens:
+        raise NoUsableToken(
+            "no usable token for the subscribers sync: add an enabled user token or a community token "
+            "(vksync-tui tokens add)"
+        )
+    return tokens
+
+
+def sync_subscribers(ctx: SyncContext, group_id: int, *, apply: bool = False) -> RunSummary:
+    """Run the whole subscribers sync for one community (see the module docstring); records a SyncRun."""
+    tokens = member_tokens(ctx, group_id)
+    started = time.monotonic()
+    summary = RunSummary(LIST_NAME, group_id, status="running")
+    _drop_leftover_staging(ctx, group_id)
+    summary.run_id = start_run(ctx, LIST_NAME, group_id)
+    with ctx.job_reporter() as reporter:
+        reporter.mark_job_start()
+        run = _SubscribersRun(ctx, reporter, tokens, summary, apply)
+        try:
+            run.execute()
+        except (SyncInputError, VkError, StoreError) as error:
+            summary.status, summary.error = "failed", redact(str(error))
+            if isinstance(error, SyncInputError):
+                raise
+        except BaseException as error:
+            summary.status, summary.error = "failed", redact(f"{type(error).__name__}: {error}")
+            raise
+        finally:
+            summary.seconds = time.monotonic() - started
+            run.cleanup()
+            finish_run(ctx, summary, run.figures)
+            reporter.emit(JobFinished(summary.status, summary.as_json(), summary.error))  # type: ignore[arg-type]
+    return summary
+
+
+def _drop_leftover_staging(ctx: SyncContext, group_id: int) -> None:
+    """Staging tables of earlier runs of this community that never finished (a crash) are dead weight."""
+
+    def drop() -> None:
+        for run_id in staged_run_ids(ctx.db):
+            run = SyncRun.get_or_none(SyncRun.id == run_id)
+            if run is None or run.community_id == group_id:
+                drop_member_staging(ctx.db, run_id)
+
+    ctx.write(drop)
+
+
+class ReconFailed(VkError):
+    """No token could read the community's member count, even in the retry phase."""
+
+
+class _SubscribersRun:
+    def __init__(
+        self,
+        ctx: SyncContext,
+        reporter: ProgressReporter,
+        tokens: Sequence[PooledToken],
+        summary: RunSummary,
+        apply: bool,
+    ) -> None:
+        self.ctx = ctx
+        self.reporter = reporter
+        self.tokens = list(tokens)
+        self.summary = summary
+        self.apply = apply
+        self.group_id = summary.group_id
+        self.run_id = int(summary.run_id or 0)
+        self.engine: PhasedFetch = ctx.engine(reporter)
+        self.figures: dict[str, Any] = {}
+        self.staging_created = False
+
+    # -- the steps ------------------------------------------------------------------------------------------
+
+    def execute(self) -> None:
+        expected = self.recon()
+        if expected is None:
+            self.summary.status = "cancelled"
+            return
+        self.summary.expected = expected
+        report = self.fetch(expected)
+        if self.ctx.cancel.is_set():
+            self.summary.status = "cancelled"
+            return
+        if report.rejected:
+            raise SyncInputError(
+                f"VK refused the member list of community {self.group_id}: {report.rejected[0].error} "
+                "(a closed community needs a token of one of its members or admins)"
+            )
+        fetched = self.ctx.write(self._index_and_count)
+        self.summary.fetched = fetched
+        threshold = self.ctx.config.tuning.safety_threshold
+        if fetched < threshold * expected:
+            self.abort(fetched, expected, threshold)
+            return
+        baseline = diff.is_baseline(self.group_id)
+        _, left = self.ctx.write(lambda: diff_members(self.ctx.db, self.run_id, self.group_id))
+        self._drop_staging()
+        if left and not baseline:
+            self.verify_left(left)
+        if self.ctx.cancel.is_set():
+            self.summary.status = "cancelled"
+            return
+        counts = diff.save_pending(
+            self.ctx,
+            run_id=self.run_id,
+            group_id=self.group_id,
+            expected=expected,
+            fetched=fetched,
+            threshold=threshold,
+        )
+        self.summary.joined, self.summary.left = counts.joined, counts.left
+        self.summary.verified_still_member = counts.still_member
+        self.summary.extras["baseline"] = baseline
+        if self.apply:
+            diff.apply_pending(self.ctx, self.group_id)
+            self.summary.status = "applied"
+        else:
+            self.summary.status = "pending"
+
+    def recon(self) -> int | None:
+        """groups.getById through the engine (fallback and retry phase included): the expected count.
+
+        None when the run was cancelled meanwhile."""
+        answers: list[Any] = []
+        params = {"group_id": self.group_id, "fields": "members_count"}
+        job = FetchJob(
+            "subscribers-recon",
+            [WorkUnit("recon", ApiCall("groups.getById", params))],
+            self.tokens,
+            lambda unit, value: answers.append(value),
+            total_units=1,
+            batchable=False,
+        )
+        report = self.engine.run(job)
+        self.summary.absorb(report)
+        if report.rejected:
+            raise SyncInputError(
+                f"community {self.group_id} is unknown to VK or not accessible ({report.rejected[0].error})"
+            )
+        if report.cancelled:
+            return None
+        if not answers:
+            reason = report.failed[0].error if report.failed else "cancelled"
+            raise ReconFailed(f"could not read community {self.group_id} from VK: {reason}")
+        group = _first_group(answers[0])
+        if group is None or int(group.get("id", 0)) != self.group_id:
+            raise SyncInputError(f"community {self.group_id} is unknown to VK")
+        count = group.get("members_count")
+        if not isinstance(count, int):
+            raise SyncInputError(
+                f"VK did not report the member count of community {self.group_id} "
+                f"({group.get('deactivated') or 'closed or hidden member list?'})"
+            )
+        self.ctx.write(partial(_store_community, group, self.ctx.now()))
+        return count
+
+    def fetch(self, expected: int) -> FetchReport:
+        self.ctx.write(lambda: create_member_staging(self.ctx.db, self.run_id))
+        self.staging_created = True
+        pages = MemberPages(self.group_id, expected, self._stage)
+        initial = pages.initial_units()
+        self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, expected, len(initial)))
+        job = FetchJob(
+            "subscribers",
+            initial,
+            self.tokens,
+            pages.on_result,
+            total_units=len(initial),
+            count_items=_count_page_items,
+        )
+        report = self.engine.run(job)
+        rounds = 0
+        while not report.failed and not report.rejected and not self.ctx.cancel.is_set():
+            offsets = pages.coverage.bridge_offsets()
+            if not offsets:
+                break
+            rounds += 1
+            if rounds > MAX_BRIDGE_ROUNDS:
+                self.reporter.emit(Notice("warning", f"member list still has {len(offsets)} unproven gap(s)"))
+                self.figures["unclosed_gaps"] = len(offsets)
+                break
+            bridge = FetchJob(
+                "subscribers-bridge",
+                [pages.unit(offset, bridge=True) for offset in offsets],
+                self.tokens,
+                pages.on_result,
+                total_units=len(offsets),
+                count_items=_count_page_items,
+            )
+            report.merge(self.engine.run(bridge))
+        self.ctx.writer.flush()
+        self.summary.absorb(report)
+        self.figures.update(
+            {
+                "pages": pages.coverage.pages,
+                "bridge_rounds": rounds,
+                "bridge_pages": pages.bridges,
+                "workers": report.workers,
+                "batch_size": report.batch_size,
+                "latency_ms": round(report.latency * 1000, 1),
+                "fell_back": report.fell_back,
+                "phases": [phase.as_dict() for phase in report.phases],
+            }
+        )
+        return report
+
+    def abort(self, fetched: int, expected: int, threshold: float) -> None:
+        share = fetched / expected if expected else 0.0
+        self.summary.status = "aborted"
+        self.summary.error = (
+            f"safety threshold: fetched {fetched} unique member ids of {expected} expected "
+            f"({share:.1%} < {threshold:.0%}); the members table was not touched"
+            + (f"; {len(self.summary.failed_chunks)} chunk(s) failed" if self.summary.failed_chunks else "")
+        )
+        self.reporter.emit(Notice("error", self.summary.error))
+
+    def verify_left(self, left: int) -> None:
+        """Re-check every left candidate with groups.isMember; see the module docstring."""
+        left_items = diff.items_of(self.run_id, "left").order_by(PendingDiffItem.user_id).tuples()
+        candidates = array("q", (user_id for (user_id,) in left_items))
+        units = [
+            WorkUnit(
+                f"isMember[{start}]",
+                ApiCall("groups.isMember", {"group_id": self.group_id, "user_ids": list(chunk)}),
+            )
+            for start in range(0, len(candidates), IS_MEMBER_BATCH)
+            for chunk in (candidates[start : start + IS_MEMBER_BATCH],)
+        ]
+        verifier = _LeftVerifier(self.ctx, self.run_id)
+        job = FetchJob(
+            "subscribers-verify",
+            units,
+            self.tokens,
+            verifier.on_result,
+            total_units=len(units),
+            count_items=lambda unit, value: len(value),
+        )
+        report = self.engine.run(job)
+        unverified = [
+            int(user_id)
+            for failed in (*report.failed, *report.rejected)
+            for user_id in failed.unit.call.params["user_ids"]  # type: ignore[attr-defined]
+        ]
+        unverified.extend(verifier.unanswered)
+        self.ctx.write(partial(diff.drop_unverified, self.run_id, unverified))
+        self.ctx.writer.flush()
+        self.summary.absorb(report)
+        self.figures["left_candidates"] = left
+        self.figures["unverified_left"] = len(unverified)
+        if unverified:
+            self.reporter.emit(
+                Notice("warning", f"{len(unverified)} left candidate(s) not verified, so not marked left")
+            )
+
+    # -- helpers --------------------------------------------------------------------------------------------
+
+    def _stage(self, ids: list[int]) -> None:
+        """Queue one page of ids for the staging table (the writer's bounded queue is the backpressure)."""
+        self.ctx.writer.submit(partial(stage_member_ids, self.ctx.db, self.run_id, ids))
+
+    def _index_and_count(self) -> int:
+        index_member_staging(self.ctx.db, self.run_id)
+        return count_unique_staged(self.ctx.db, self.run_id)
+
+    def _drop_staging(self) -> None:
+        if self.staging_created:
+            self.ctx.write(lambda: drop_member_staging(self.ctx.db, self.run_id))
+            self.staging_created = False
+
+    def cleanup(self) -> None:
+        """Whatever happened, the staging table goes (members were never touched by it)."""
+        try:
+            self.ctx.writer.flush()
+        finally:
+            self._drop_staging()
+
+
+class MemberPages:
+    """Plans `groups.getMembers` pages, checks each answer and feeds ids to staging and the coverage proof."""
+
+    def __init__(self, group_id: int, expected: int, stage: Callable[[list[int]], None]) -> None:
+        self.group_id = group_id
+        self.step = PAGE_SIZE - PAGE_OVERLAP
+        self.coverage = Coverage(PAGE_OVERLAP)
+        self._stage = stage
+        self._planned_end = 0
+        self._expected = expected
+        self.bridges = 0
+        self._lock = threading.Lock()
+
+    def unit(self, offset: int, *, bridge: bool = False) -> WorkUnit:
+        if bridge:
+            self.bridges += 1
+        params = {"group_id": self.group_id, "offset": offset, "count": PAGE_SIZE, "sort": "id_asc"}
+        return WorkUnit(f"offset={offset}", ApiCall("groups.getMembers", params))
+
+    def initial_units(self) -> list[WorkUnit]:
+        return self._plan_until(max(self._expected, 1))
+
+    def _plan_until(self, end_index: int) -> list[WorkUnit]:
+        """Plan pages (offsets step apart) until one starts at or past `end_index`'s reach."""
+        with self._lock:
+            offsets = []
+            while self._planned_end < end_index:
+                offsets.append(self._planned_end)
+                self._planned_end += self.step
+        return [self.unit(offset) for offset in offsets]
+
+    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+        offset = int(unit.call.params["offset"])
+        ids, count = _page_ids(value)
+        self.coverage.add_page(offset, PAGE_SIZE, ids)
+        if ids:
+            self._stage(ids)
+        # Members joined: VK's count grew past the plan, or the last planned page came back full.
+        end = count if len(ids) < PAGE_SIZE else max(count, offset + len(ids) + 1)
+        return self._plan_until(end)
+
+
+class _LeftVerifier:
+    """Collects groups.isMember answers: members after all go to `still_member`; missing answers are noted."""
+
+    def __init__(self, ctx: SyncContext, run_id: int) -> None:
+        self.ctx = ctx
+        self.run_id = run_id
+        self.unanswered: list[int] = []
+        self._lock = threading.Lock()
+
+    def on_result(self, unit: WorkUnit, value: Any) -> None:
+        if not isinstance(value, list):
+            raise TransientError(f"groups.isMember returned {type(value).__name__}, not a list")
+        asked = [int(user_id) for user_id in unit.call.params["user_ids"]]
+        answered: dict[int, int] = {}
+        for item in value:
+            if isinstance(item, dict) and "user_id" in item:
+                answered[int(item["user_id"])] = int(item.get("member", 0))
+        still = [user_id for user_id in asked if answered.get(user_id) == 1]
+        missing = [user_id for user_id in asked if user_id not in answered]
+        if still:
+            self.ctx.writer.submit(partial(diff.mark_still_members, self.run_id, still))
+        if missing:
+            with self._lock:
+                self.unanswered.extend(missing)
+
+
+def _page_ids(value: Any) -> tuple[list[int], int]:
+    """The ids and VK's `count` of a getMembers page; TransientError (→ retry) for anything malformed."""
+    if not isinstance(value, dict) or not isinstance(value.get("items"), list) or not isinstance(
+        value.get("count"), int
+    ):
+        raise TransientError("groups.getMembers answer without items/count")
+    ids = value["items"]
+    if any(not isinstance(user_id, int) for user_id in ids):
+        raise TransientError("groups.getMembers items are not plain ids")
+    if any(later <= earlier for earlier, later in itertools.pairwise(ids)):
+        raise TransientError("groups.getMembers page is not in ascending id order")
+    return ids, value["count"]
+
+
+def _count_page_items(unit: WorkUnit, value: Any) -> int:
+    return len(value.get("items", ())) if isinstance(value, dict) else 0
+
+
+def _first_group(answer: Any) -> dict[str, Any] | None:
+    """groups.getById answers `{"groups": [...]}` in 5.199 (a bare list in older versions)."""
+    groups = answer.get("groups") if isinstance(answer, dict) else answer
+    if isinstance(groups, list) and groups and isinstance(groups[0], dict):
+        return groups[0]
+    return None
+
+
+def _store_community(group: dict[str, Any], now: int) -> None:
+    """A writer job: remember the community's name and size as VK reported them at recon."""
+    Community.insert(
+        id=int(group["id"]),
+        screen_name=str(group.get("screen_name", "")),
+        title=str(group.get("name", "")),
+        is_closed=int(group.get("is_closed", 0) or 0),
+        members_count=group.get("members_count"),
+        updated_at=now,
+    ).on_conflict(
+        conflict_target=[Community.id],
+        preserve=[
+            Community.screen_name,
+            Community.title,
+            Community.is_closed,
+            Community.members_count,
+            Community.updated_at,
+        ],
+    ).execute()
+
+
+def expected_requests(members: int, batch: int = 25) -> int:
+    """Requests a perfect fetch of `members` ids needs with this page plan (for benchmarks' floors)."""
+    pages = max(1, math.ceil(max(members, 1) / (PAGE_SIZE - PAGE_OVERLAP)))
+    return math.ceil(pages / batch)
