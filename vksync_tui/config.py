@@ -49,8 +49,13 @@ class Community:
 
 @dataclass
 class TokenCheck:
-    """What the last `tokens check` learned. `invalid` marks a token VK rejected (revoked / wrong)."""
+    """What the last `tokens check` learned. `invalid` marks a token VK rejected (revoked / wrong).
 
+    `owner_id` follows VK's owner convention: the user id for a user token, `-group_id` for a community token.
+    `scopes` holds a user token's scopes or a community token's rights; empty means "not known".
+    """
+
+    detected_kind: TokenKind | None = None
     owner_id: int | None = None
     owner_name: str | None = None
     admin_levels: dict[int, int] = field(default_factory=dict)
@@ -279,6 +284,7 @@ def _parse_check(reader: _Reader, data: Mapping[str, Any], key: str) -> TokenChe
     if not all(isinstance(scope, str) for scope in scopes):
         raise reader.fail(f"{key}.scopes", "must be a list of strings")
     return TokenCheck(
+        detected_kind=cast(TokenKind | None, reader.value(data, key, "detected_kind", str, None, _kind)),
         owner_id=reader.value(data, key, "owner_id", int, None),
         owner_name=reader.value(data, key, "owner_name", str, None),
         admin_levels=levels,

@@ -216,3 +216,19 @@ def test_execute_counts_as_one_call() -> None:
     pool = harness.pool
     result = pool.with_fallback(lambda token: token.execute(harness.client, "return [1, 2];"), pool.tokens)
     assert result.response == [1, 2] and harness.pool.tokens[0].calls == 1
+
+
+def test_second_round_waits_for_cool_down_and_retries() -> None:
+    answers = iter([vk_error(6), vk_error(6), ok("late")])
+    harness = Harness([entry("a"), entry("b")], {"a": lambda _label: next(answers),
+                                                 "b": lambda _label: next(answers)})
+    assert harness.run(rounds=2) == "late"
+    assert harness.called == ["a", "b", "a"]
+    assert harness.clock.now() == pytest.approx(1.0, abs=0.05)
+
+
+def test_rounds_are_bounded() -> None:
+    harness = Harness([entry("a")], {"a": fails(10)})
+    with pytest.raises(AllTokensFailed):
+        harness.run(rounds=3)
+    assert harness.called == ["a", "a", "a"]

@@ -114,9 +114,9 @@ class PooledToken:
         return self.entry.check.admin_levels.get(group_id, 0)
 
     def has_right(self, right: str) -> bool:
-        """Scopes (user) or rights (community) from the last check; unchecked tokens get the benefit of the
-        doubt (VK will answer 15 if the right is missing)."""
-        return self.entry.check.checked_at is None or right in self.entry.check.scopes
+        """Scopes (user) or rights (community) from the last check. Unknown ones (never checked, or VK did not
+        say) get the benefit of the doubt: VK answers 15 if the right is really missing."""
+        return not self.entry.check.scopes or right in self.entry.check.scopes
 
     def call(self, client: VkClient, method: str, params: Mapping[str, object],
              cancel: threading.Event | None = None) -> Any:
@@ -225,23 +225,30 @@ class TokenPool:
         start: int = 0,
         cancel: threading.Event | None = None,
         method: str | None = None,
+        rounds: int = 1,
     ) -> T:
         """Run `op(token)` with the first usable candidate (rotating from `start`); fall back on token faults.
 
-        Each candidate is tried at most once. Cooling tokens are skipped while another is ready; if only
-        cooling ones remain, this waits for the earliest to recover. `method` (optional) skips tokens that
-        already got error 27 for it. `op` should go through `token.call` / `token.execute` so health and
-        counters update. Raises `AllTokensFailed` when every candidate failed, `Cancelled` if `cancel` is set
+        Each candidate is tried at most once per round (`rounds`, default 1; a later round naturally waits for
+        tokens that are cooling down). Cooling tokens are skipped while another is ready; if only cooling ones
+        remain, this waits for the earliest to recover. `method` (optional) skips tokens that already got
+        error 27 for it. `op` should go through `token.call` / `token.execute` so health and counters update.
+        Raises `AllTokensFailed` when every candidate failed in every round, `Cancelled` if `cancel` is set
         while waiting.
         """
-        order = list(candidates[start % len(candidates):]) + list(candidates[: start % len(candidates)]) \
-            if candidates else []
+        shift = start % len(candidates) if candidates else 0
+        order = [*candidates[shift:], *candidates[:shift]]
         failures: dict[str, str] = {}
+        tried: set[str] = set()
+        round_number = 1
         while True:
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
-            remaining = [token for token in order if token.label not in failures
+            remaining = [token for token in order if token.label not in tried
                          and token.state != "disabled" and token.supports(method)]
+            if not remaining and round_number < rounds and tried:
+                round_number, tried = round_number + 1, set()
+                continue
             if not remaining:
                 raise AllTokensFailed({**failures, **_skip_reasons(order, failures, method)})
             ready = next((token for token in remaining if token.state == "ok"), None)
@@ -256,6 +263,7 @@ class TokenPool:
                 if isinstance(exc, Cancelled) or not is_token_fault(exc):
                     raise
                 failures[ready.label] = exc.reason
+                tried.add(ready.label)
 
 
 def _skip_reasons(

@@ -1,0 +1,93 @@
+"""check_token against a scripted VK: kind inference, admin levels, scopes/rights, invalid vs failed."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.vk.fake_vk import FakeVk, ok, vk_error
+from vksync_tui.config import Community, TokenCheck, TokenEntry
+from vksync_tui.secrets import register_secret
+from vksync_tui.vk.check import check_token
+from vksync_tui.vk.client import VkClient
+from vksync_tui.vk.clock import ManualClock
+
+SECRET = "vk1.a.check-test-secret-abcdef123456"
+register_secret(SECRET)
+COMMUNITIES = [Community(10, "ten"), Community(20, "twenty")]
+
+
+class Fail(int):
+    """An answer that is VK error `code` rather than a response value."""
+
+
+def run_check(answers: dict[str, object]) -> tuple[TokenCheck, FakeVk]:
+    """`answers`: method → response value, `Fail(code)`, or a callable(form) → httpx.Response.
+
+    Methods not listed answer error 3 (unknown method), as a server without them would.
+    """
+
+    def handler(method: str, form: dict[str, str]) -> httpx.Response:
+        answer = answers.get(method, Fail(3))
+        if callable(answer):
+            return answer(form)
+        return vk_error(answer) if isinstance(answer, Fail) else ok(answer)
+
+    fake = FakeVk(handler)
+    client = VkClient("http://vk.test/method/", transport=fake.transport)
+    entry = TokenEntry("t", SECRET, "service")
+    return check_token(client, entry, COMMUNITIES, clock=ManualClock(), wall_clock=lambda: 1234.5), fake
+
+
+def test_user_token_owner_admin_levels_and_scopes() -> None:
+    result, fake = run_check({
+        "users.get": [{"id": 7, "first_name": "Ann", "last_name": "Lee"}],
+        "account.getAppPermissions": 4096 | 8192 | 262144,
+        "groups.getById": {
+            "groups": [{"id": 10, "is_admin": 1, "admin_level": 3}, {"id": 20, "is_admin": 0}], "profiles": []
+        },
+    })
+    assert result.detected_kind == "user" and (result.owner_id, result.owner_name) == (7, "Ann Lee")
+    assert result.admin_levels == {10: 3, 20: 0}
+    assert result.scopes == ["messages", "wall", "groups"]
+    assert result.last_error is None and not result.invalid and result.checked_at == 1234.5
+    assert fake.form(-1)["group_ids"] == "10,20" and "admin_level" in fake.form(-1)["fields"]
+
+
+def test_legacy_bare_list_from_groups_get_by_id() -> None:
+    legacy = [{"id": 10, "is_admin": 1, "admin_level": 2}]
+    result, _ = run_check({"users.get": [{"id": 7}], "groups.getById": legacy})
+    assert result.admin_levels == {10: 2} and result.scopes == []  # permissions unknown: method refused
+
+
+def test_community_token_is_found_by_groups_get_by_id_without_ids() -> None:
+    own = ok({"groups": [{"id": 20, "name": "Twenty"}]})
+    result, _ = run_check({
+        "users.get": Fail(100),
+        "groups.getById": lambda form: vk_error(100) if "group_ids" in form else own,
+        "groups.getTokenPermissions": {"mask": 4096, "permissions": [{"name": "messages", "setting": 4096}]},
+    })
+    assert (result.detected_kind, result.owner_id, result.owner_name) == ("group", -20, "Twenty")
+    assert result.scopes == ["messages"] and result.last_error is None
+
+
+def test_service_key_has_no_owner() -> None:
+    result, _ = run_check({"users.get": [], "groups.getById": Fail(100)})
+    assert result.detected_kind == "service" and result.owner_id is None and result.last_error is None
+
+
+def test_revoked_token_is_marked_invalid() -> None:
+    result, _ = run_check({"users.get": Fail(5)})
+    assert result.invalid and result.last_error == "VK error 5 in users.get: Something"
+    assert SECRET not in (result.last_error or "")
+
+
+def test_network_trouble_is_an_error_but_not_invalid() -> None:
+    result, fake = run_check({"users.get": lambda form: httpx.Response(502, text="<html>")})
+    assert result.last_error and "HTTP 502" in result.last_error and not result.invalid
+    assert len(fake.requests) == 2  # one retry after a pause
+
+
+def test_error_6_is_retried_once() -> None:
+    answers = iter([vk_error(6), ok([{"id": 7}])])
+    result, _ = run_check({"users.get": lambda form: next(answers), "groups.getById": {"groups": []}})
+    assert result.detected_kind == "user" and result.last_error is None

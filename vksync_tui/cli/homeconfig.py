@@ -1,0 +1,47 @@
+"""Home + config access for CLI commands, with every failure turned into one operator-readable line.
+
+Shared by the command modules so each of them opens the home, loads and saves config.toml, and builds a VK
+client the same way (and a broken config or an unwritable folder reads the same everywhere).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from vksync_tui.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, CliError
+from vksync_tui.config import Config, ConfigError, load_config, save_config
+from vksync_tui.home import Home, HomeError, resolve_home
+from vksync_tui.logs import setup_logging
+from vksync_tui.vk.client import VkClient
+
+
+def open_home(args: argparse.Namespace) -> Home:
+    """The home from `--home` / VKSYNC_HOME / platform dirs, created (0700) and logging into its logs/."""
+    try:
+        home = resolve_home(getattr(args, "home", None)).ensure()
+        setup_logging(home)
+    except HomeError as exc:
+        raise CliError(f"home folder unusable: {exc}", EXIT_FAILURE) from None
+    except OSError as exc:
+        raise CliError(f"home folder unusable: {exc.strerror or exc}", EXIT_FAILURE) from None
+    return home
+
+
+def load_home_config(args: argparse.Namespace) -> tuple[Home, Config]:
+    home = open_home(args)
+    try:
+        return home, load_config(home.config_file)
+    except ConfigError as exc:
+        raise CliError(f"bad config: {exc}", EXIT_BAD_INPUT) from None
+
+
+def store_config(home: Home, config: Config) -> None:
+    try:
+        save_config(home.config_file, config)
+    except (OSError, HomeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CliError(f"cannot save {home.config_file}: {reason}", EXIT_FAILURE) from None
+
+
+def make_client(config: Config) -> VkClient:
+    return VkClient(config.api_url, config.api_version, timeout=config.tuning.request_timeout)

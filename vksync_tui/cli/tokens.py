@@ -1,0 +1,225 @@
+"""`vksync-tui tokens …`: add, list, check, remove, enable and disable VK access tokens.
+
+A token is shown only masked (`vk1.a…9f3c`), never echoed, and never printed in an error. `tokens add -`
+reads it from stdin so it stays out of shell history and the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import replace
+from urllib.parse import parse_qs, urlsplit
+
+from vksync_tui.cli.common import BadInput, CliError
+from vksync_tui.cli.homeconfig import load_home_config, make_client, store_config
+from vksync_tui.config import TOKEN_KINDS, Config, TokenCheck, TokenEntry
+from vksync_tui.secrets import mask, register_secret
+from vksync_tui.vk.check import check_token
+
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9._-]{20,512}$")
+ADMIN_LEVEL_NAMES = {1: "moderator", 2: "editor", 3: "administrator"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "tokens",
+        help="manage VK access tokens (add, list, check, remove, enable, disable)",
+        description="Manage the VK access tokens vksync-tui syncs with. Tokens are stored in config.toml "
+        "(mode 0600) and always shown masked.",
+    )
+    actions = parser.add_subparsers(dest="tokens_action", metavar="ACTION", required=True)
+
+    add = actions.add_parser(
+        "add",
+        help="add a token",
+        description="Add a VK access token. Nothing is sent to VK; run `tokens check` afterwards to learn "
+        "the token's owner, kind, admin levels and scopes.",
+    )
+    add.add_argument("token", metavar="TOKEN",
+                     help="the access token, or an OAuth redirect URL containing access_token=…, or - to "
+                     "read it from stdin (keeps it out of shell history)")
+    add.add_argument("--label", help="a short name for the token (default: KIND-N, e.g. user-1)")
+    add.add_argument("--kind", choices=TOKEN_KINDS,
+                     help="user (default), group (community token) or service (app key)")
+    add.add_argument("--group", type=int, metavar="ID",
+                     help="for a community token: the community's numeric id (implies --kind group)")
+    add.set_defaults(func=add_token)
+
+    listing = actions.add_parser("list", help="list tokens (masked) with kind, owner, status and last error",
+                                 description="List configured tokens, masked.")
+    listing.set_defaults(func=list_tokens)
+
+    check = actions.add_parser(
+        "check",
+        help="ask VK about each token (owner, kind, admin levels, scopes); exit 1 if any check fails",
+        description="Call VK with each token (or just LABEL) and record what it is: its kind, owner, admin "
+        "level in each configured community and its scopes/rights. Revoked or invalid tokens are marked "
+        "invalid (they stay enabled; remove or disable them yourself). Exit 1 if any check failed.",
+    )
+    check.add_argument("label", nargs="?", metavar="LABEL", help="check only this token")
+    check.set_defaults(func=check_tokens)
+
+    for name, func, text in (
+        ("remove", remove_token, "delete a token from config.toml"),
+        ("enable", enable_token, "use a token again in syncs"),
+        ("disable", disable_token, "keep a token but leave it out of syncs"),
+    ):
+        action = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        action.add_argument("label", metavar="LABEL")
+        action.set_defaults(func=func)
+
+
+def parse_token(raw: str) -> str:
+    """The bare token from what the operator pasted; raises BadInput without ever repeating the input."""
+    value = raw.strip()
+    if "access_token=" in value:
+        parts = urlsplit(value)
+        found = parse_qs(parts.fragment).get("access_token") or parse_qs(parts.query).get("access_token")
+        value = found[0] if found else ""
+    if not TOKEN_SHAPE.match(value):
+        raise BadInput("that does not look like a VK access token "
+                       "(expected 20-512 letters, digits, '.', '_' or '-'); nothing was saved")
+    return value
+
+
+def add_token(args: argparse.Namespace) -> int:
+    secret = parse_token(sys.stdin.readline() if args.token == "-" else args.token)
+    register_secret(secret)
+    kind = args.kind or ("group" if args.group else "user")
+    if args.group is not None and (kind != "group" or args.group <= 0):
+        raise BadInput("--group takes a positive community id, and only for a community token (--kind group)")
+    home, config = load_home_config(args)
+    duplicate = next((entry for entry in config.tokens if entry.secret == secret), None)
+    if duplicate is not None:
+        raise BadInput(f"this token is already configured as '{duplicate.label}'")
+    label = (args.label or _free_label(config, kind)).strip()
+    if not label:
+        raise BadInput("--label must not be empty")
+    if config.token(label) is not None:
+        raise BadInput(f"a token labelled '{label}' already exists; choose another --label")
+    config.tokens.append(TokenEntry(label=label, secret=secret, kind=kind, group_id=args.group))
+    store_config(home, config)
+    print(f"added {kind} token '{label}' ({mask(secret)}); verify it with: vksync-tui tokens check {label}")
+    return 0
+
+
+def _free_label(config: Config, kind: str) -> str:
+    number = 1
+    while config.token(f"{kind}-{number}") is not None:
+        number += 1
+    return f"{kind}-{number}"
+
+
+def list_tokens(args: argparse.Namespace) -> int:
+    _, config = load_home_config(args)
+    if not config.tokens:
+        print("no tokens yet; add one with: vksync-tui tokens add TOKEN")
+        return 0
+    rows = [("LABEL", "KIND", "TOKEN", "STATUS", "OWNER", "ADMIN", "LAST ERROR")]
+    rows += [
+        (entry.label, entry.kind, mask(entry.secret), token_status(entry), _owner(entry),
+         _admin_summary(entry.check), entry.check.last_error or "")
+        for entry in config.tokens
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
+    return 0
+
+
+def token_status(entry: TokenEntry) -> str:
+    if not entry.enabled:
+        return "disabled"
+    if entry.check.invalid:
+        return "invalid"
+    if entry.check.checked_at is None:
+        return "unchecked"
+    return "error" if entry.check.last_error else "ok"
+
+
+def _owner(entry: TokenEntry) -> str:
+    check = entry.check
+    if check.owner_id is None:
+        return f"club{entry.group_id}" if entry.group_id else "-"
+    shown = f"club{-check.owner_id}" if check.owner_id < 0 else f"id{check.owner_id}"
+    return f"{check.owner_name} ({shown})" if check.owner_name else shown
+
+
+def _admin_summary(check: TokenCheck) -> str:
+    return ", ".join(f"{group}:{ADMIN_LEVEL_NAMES.get(level, level)}"
+                     for group, level in sorted(check.admin_levels.items()) if level) or "-"
+
+
+def check_tokens(args: argparse.Namespace) -> int:
+    home, config = load_home_config(args)
+    targets = [_entry(config, args.label)] if args.label else list(config.tokens)
+    if not targets:
+        raise BadInput("no tokens to check; add one with: vksync-tui tokens add TOKEN")
+    failed = 0
+    with make_client(config) as client:
+        for entry in targets:
+            result = check_token(client, entry, config.communities)
+            _apply_check(entry, result)
+            failed += result.last_error is not None
+            outcome = f"FAILED: {result.last_error}" if result.last_error else _describe(entry)
+            print(f"{entry.label}: {outcome}")
+    store_config(home, config)
+    if failed:
+        raise CliError(f"{failed} of {len(targets)} token check(s) failed")
+    return 0
+
+
+def _apply_check(entry: TokenEntry, result: TokenCheck) -> None:
+    """Record a check. A failure that is not VK rejecting the token keeps what earlier checks learned."""
+    if result.last_error is not None and not result.invalid:
+        entry.check = replace(entry.check, last_error=result.last_error, checked_at=result.checked_at)
+        return
+    entry.check = result
+    if result.detected_kind is not None:
+        entry.kind = result.detected_kind
+    if result.detected_kind == "group" and result.owner_id is not None:
+        entry.group_id = -result.owner_id
+
+
+def _describe(entry: TokenEntry) -> str:
+    check = entry.check
+    parts = [f"ok, {entry.kind} token", f"owner {_owner(entry)}" if check.owner_id is not None else ""]
+    if entry.kind == "user":
+        parts.append(f"admin {_admin_summary(check)}")
+    if check.scopes:
+        parts.append(("rights " if entry.kind == "group" else "scopes ") + ",".join(check.scopes))
+    return ", ".join(part for part in parts if part)
+
+
+def _entry(config: Config, label: str) -> TokenEntry:
+    entry = config.token(label)
+    if entry is None:
+        known = ", ".join(item.label for item in config.tokens) or "none"
+        raise BadInput(f"no token labelled '{label}' (known: {known})")
+    return entry
+
+
+def remove_token(args: argparse.Namespace) -> int:
+    home, config = load_home_config(args)
+    config.tokens.remove(_entry(config, args.label))
+    store_config(home, config)
+    print(f"removed token '{args.label}'")
+    return 0
+
+
+def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
+    home, config = load_home_config(args)
+    _entry(config, args.label).enabled = enabled
+    store_config(home, config)
+    print(f"token '{args.label}' {'enabled' if enabled else 'disabled'}")
+    return 0
+
+
+def enable_token(args: argparse.Namespace) -> int:
+    return _set_enabled(args, True)
+
+
+def disable_token(args: argparse.Namespace) -> int:
+    return _set_enabled(args, False)

@@ -1,0 +1,134 @@
+"""`tokens check`: ask VK what a token is, whose it is, and what it may do.
+
+VK has no "describe this token" method, so the kind is inferred from what the token can see:
+1. `users.get` without ids returns the current user — only a **user** token has one. (Per the 5.199 schema
+   users.get is allowed for all three kinds, so a service token does *not* get error 28 here; with a community
+   or service token the answer is empty or an error, which we read as "no current user".)
+2. `groups.getById` without ids returns the token's own community for a **community** token (the common way
+   bots discover their group id).
+3. Neither → a **service** key (an app key has no owner VK will tell us about).
+Then, per kind: a user token's admin level in each configured community comes from
+`groups.getById(group_ids=…, fields=is_admin,admin_level)` (`admin_level` 1 moderator, 2 editor,
+3 administrator, only when `is_admin` = 1, and only if the token has the `groups` scope); its scopes from
+`account.getAppPermissions` (a bitmask; user tokens only). A community token's rights come from
+`groups.getTokenPermissions`. Scopes/rights a server does not reveal stay empty, which the pool reads as
+"unknown", not "none".
+
+Error 5 (authorization failed) marks the token invalid: revoked, expired or mistyped. Other failures (network,
+VK trouble) only record `last_error`; the token is not condemned for them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from vksync_tui.config import Community, TokenCheck, TokenEntry
+from vksync_tui.vk.client import VkClient
+from vksync_tui.vk.clock import Clock, SystemClock
+from vksync_tui.vk.errors import AuthError, TooManyRequests, TransientError, VkApiError, VkError
+from vksync_tui.vk.ratelimit import RateLimiter
+
+# Bits of a user token's permission mask (VK's documented user scopes).
+USER_SCOPE_BITS: Mapping[str, int] = {
+    "notify": 1, "friends": 2, "photos": 4, "audio": 8, "video": 16, "stories": 64, "pages": 128,
+    "status": 1024, "notes": 2048, "messages": 4096, "wall": 8192, "ads": 32768, "offline": 65536,
+    "docs": 131072, "groups": 262144, "notifications": 524288, "stats": 1048576, "email": 4194304,
+    "market": 134217728,
+}
+# Checking makes a few calls in a row with a token of unknown kind: pace them like the slowest kind.
+CHECK_RPS = 3.0
+# The token may have been used a moment ago (another command, a sync): one pause and retry on error 6 or a
+# network hiccup keeps a healthy token from being reported as failed.
+RETRY_PAUSE = 1.1
+
+
+def check_token(
+    client: VkClient,
+    entry: TokenEntry,
+    communities: Sequence[Community],
+    *,
+    clock: Clock | None = None,
+    wall_clock: Callable[[], float] = time.time,
+) -> TokenCheck:
+    """What VK says about `entry` now. Never raises for VK or network trouble: that goes into `last_error`."""
+    clock = clock or SystemClock()
+    pace = RateLimiter(CHECK_RPS, clock)
+
+    def call(method: str, params: Mapping[str, object]) -> Any:
+        pace.acquire()
+        try:
+            return client.call(method, params, entry.secret)
+        except (TooManyRequests, TransientError):
+            clock.sleep(RETRY_PAUSE)
+            pace.acquire()
+            return client.call(method, params, entry.secret)
+
+    result = TokenCheck(checked_at=wall_clock())
+    try:
+        user = _first(_optional(lambda: call("users.get", {})))
+        if user is not None and isinstance(user.get("id"), int):
+            _describe_user(result, user, call, communities)
+        else:
+            community = _first(_groups(_optional(lambda: call("groups.getById", {}))))
+            if community is not None and isinstance(community.get("id"), int):
+                _describe_community(result, community, call)
+            else:
+                result.detected_kind = "service"
+    except AuthError as exc:
+        result.invalid, result.last_error = True, exc.reason
+    except VkError as exc:
+        result.last_error = exc.reason
+    return result
+
+
+def _describe_user(result: TokenCheck, user: Mapping[str, Any], call: Callable[..., Any],
+                   communities: Sequence[Community]) -> None:
+    result.detected_kind = "user"
+    result.owner_id = user["id"]
+    result.owner_name = f"{user.get('first_name', '')} {user.get('last_name', '')}".strip() or None
+    mask = _optional(lambda: call("account.getAppPermissions", {}))
+    if isinstance(mask, int):
+        result.scopes = [name for name, bit in USER_SCOPE_BITS.items() if mask & bit]
+    if communities:
+        groups = _groups(call("groups.getById", {"group_ids": [c.id for c in communities],
+                                                 "fields": "is_admin,admin_level,members_count"}))
+        result.admin_levels = {
+            group["id"]: int(group.get("admin_level", 0)) if group.get("is_admin") else 0
+            for group in groups
+            if isinstance(group, dict) and isinstance(group.get("id"), int)
+        }
+
+
+def _describe_community(result: TokenCheck, community: Mapping[str, Any], call: Callable[..., Any]) -> None:
+    result.detected_kind = "group"
+    result.owner_id = -community["id"]
+    result.owner_name = community.get("name") or community.get("screen_name")
+    permissions = _optional(lambda: call("groups.getTokenPermissions", {}))
+    if isinstance(permissions, dict):
+        result.scopes = [item["name"] for item in permissions.get("permissions", [])
+                         if isinstance(item, dict) and isinstance(item.get("name"), str)]
+
+
+def _optional(request: Callable[[], Any]) -> Any:
+    """The answer, or None when VK refuses this particular question (auth failures still propagate)."""
+    try:
+        return request()
+    except AuthError:
+        raise
+    except VkApiError:
+        return None
+
+
+def _groups(response: Any) -> list[Any]:
+    """groups.getById answers `{"groups": [...]}` in 5.199 and a bare list in older versions."""
+    if isinstance(response, dict):
+        response = response.get("groups", [])
+    return response if isinstance(response, list) else []
+
+
+def _first(response: Any) -> dict[str, Any] | None:
+    if isinstance(response, list) and response and isinstance(response[0], dict):
+        return response[0]
+    return None
