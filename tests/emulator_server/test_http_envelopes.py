@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
+import vksync_tui.emulator.app as app_module
 from tests.emulator_server.conftest import MAIN_GROUP, Emu, FakeClock, V, main_count
 
 
@@ -129,3 +132,18 @@ def test_daily_quota_gives_error_29(emu_factory: Callable[..., Emu]) -> None:
         outcomes.append(body.get("error", {}).get("error_code", "ok"))
         clock.t += 1
     assert outcomes == ["ok", "ok", 29]
+
+
+def test_an_emulator_bug_is_an_http_500_and_a_logged_traceback(
+    emu: Emu, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug in a method")
+
+    monkeypatch.setattr(app_module, "call_method", broken)  # no real method fails on demand
+    response = emu.http.post(
+        "/method/users.get", data={"v": V, "access_token": emu.token("user-admin"), "user_ids": "1"}
+    )
+    assert response.status_code == 500
+    assert "bug in a method" in caplog.text
+    assert emu.token("user-admin") not in caplog.text

@@ -55,12 +55,14 @@ def test_compile_and_runtime_errors_are_whole_envelopes(emu_factory: Callable[..
     emu = emu_factory(clock=FakeClock())
     compile_error = emu.call("execute", code="return [1, 2")["error"]
     assert compile_error["error_code"] == 12
-    assert compile_error["error_msg"].startswith("Unable to compile code")
+    assert compile_error["error_msg"].startswith("Unable to compile code: ")
+    assert compile_error["error_msg"].count("Unable to compile code") == 1
     assert {"key": "code", "value": "return [1, 2"} in compile_error["request_params"]
     emu.app.clock.t += 1  # type: ignore[attr-defined]
     runtime_error = emu.call("execute", code="var a = 1; return a.slice(0);")["error"]
     assert runtime_error["error_code"] == 13
-    assert runtime_error["error_msg"].startswith("Runtime error occurred during code invocation")
+    assert runtime_error["error_msg"].startswith("Runtime error occurred during code invocation: ")
+    assert runtime_error["error_msg"].count("Runtime error") == 1
 
 
 def test_twenty_five_inner_calls_pass_and_the_twenty_sixth_fails_the_script(emu: Emu) -> None:

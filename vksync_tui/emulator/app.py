@@ -9,6 +9,11 @@ VK answers every API outcome with HTTP 200: `{"response": …}` or `{"error": {"
 "request_params"}}`, where `request_params` echoes `method`, `oauth`="1", `v` and the other parameters but
 never `access_token`. Parameters come from the query string and from a form body (urlencoded or multipart);
 a JSON body is ignored, as VK does not read one — so its parameters, `v` included, are simply missing.
+
+`execute` runs the VKScript interpreter with inner calls made under the same token (so token-kind rules,
+sticky faults, `inner_false` and daily quotas apply per inner call) and counts once against the per-second
+window. It accepts all three token kinds: the schema lists user and community tokens only, but VK's current
+execute page says the service key may call it too, and refusing would hide nothing a client can act on.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -27,8 +33,11 @@ from vksync_tui.emulator.faults import API_ERROR_FAULTS, FaultInjector, FaultSpe
 from vksync_tui.emulator.limits import Clock, RateLimits, SystemClock
 from vksync_tui.emulator.methods import call_method
 from vksync_tui.emulator.stats import EmulatorStats
+from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.vkscript import VKScriptCompileError, VKScriptRuntimeError, run_script
+from vksync_tui.emulator.world import World
 
+logger = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 JSON_TYPE = "application/json; charset=utf-8"
 METHOD_PREFIX = "/method/"
@@ -50,11 +59,21 @@ class DropConnection(ConnectionResetError):
 
 
 class ApiFailure(EmuApiError):
-    """An error raised by the HTTP layer itself; may carry extra top-level error fields (captcha)."""
+    """An error raised by the HTTP layer itself; may carry extra top-level error fields (captcha) or a
+    complete `error_msg` made elsewhere (the interpreter's 12/13 texts)."""
 
-    def __init__(self, code: int, detail: str | None = None, extra: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        detail: str | None = None,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        error_msg: str | None = None,
+    ) -> None:
         super().__init__(code, detail)
         self.extra = dict(extra or {})
+        if error_msg is not None:
+            self.error_msg = error_msg
 
 
 def json_bytes(value: Any) -> bytes:
@@ -109,7 +128,7 @@ class EmulatorApp:
 
     def __init__(
         self,
-        world: Any,
+        world: World,
         *,
         faults: str | None = None,
         clock: Clock | None = None,
@@ -142,28 +161,37 @@ class EmulatorApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path.startswith(METHOD_PREFIX):
-            status, content_type, body = self._method_request(path[len(METHOD_PREFIX) :], environ)
-        elif path.startswith(CONTROL_PREFIX):
-            status, content_type, body = self.control.handle(path[len(CONTROL_PREFIX) :], environ)
-        else:
-            status, content_type, body = "404 Not Found", JSON_TYPE, json_bytes({"error": "not found"})
+        try:
+            if path.startswith(METHOD_PREFIX):
+                status, content_type, body = self._method_request(path[len(METHOD_PREFIX) :], environ)
+            elif path.startswith(CONTROL_PREFIX):
+                status, content_type, body = self.control.handle(path[len(CONTROL_PREFIX) :], environ)
+            else:
+                status, content_type, body = "404 Not Found", JSON_TYPE, json_bytes({"error": "not found"})
+        except DropConnection:
+            raise
+        except Exception:
+            # An emulator bug: answer like VK's front does when a backend crashes, and keep the traceback
+            # (logged with the path only: parameters may hold a token).
+            logger.exception("VK emulator failed on %s", path)
+            status, content_type, body = "500 Internal Server Error", "text/html; charset=utf-8", HTML_500
         start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
         return [body]
 
     # --- /method/<name> -----------------------------------------------------------------------------------
 
     def _method_request(self, method: str, environ: Mapping[str, Any]) -> tuple[str, str, bytes]:
+        faults = self.faults  # one spec for the whole request, even if /_emu/faults replaces it meanwhile
         params = read_params(environ)
         token_text = params.get("access_token") or bearer_token(environ)
-        token = self._find_token(token_text)
+        token = self.world.token_info(token_text) if token_text else None
         label = token.label if token is not None else None
         self.stats.record_request(method, label)
         self._on_arrival()
-        revoked = token is not None and self.faults.note_request_and_check_revoked(token.label, token.token)
-        if self.faults.spec.delay:
-            self.clock.sleep(self.faults.spec.delay)
-        fault = self.faults.draw_request_fault()
+        revoked = token is not None and faults.note_request_and_check_revoked(token.label, token.token)
+        if faults.spec.delay:
+            self.clock.sleep(faults.spec.delay)
+        fault = faults.draw_request_fault()
         if fault == "http500":
             return "500 Internal Server Error", "text/html; charset=utf-8", HTML_500
         if fault == "reset":
@@ -171,11 +199,11 @@ class EmulatorApp:
         if fault == "empty":
             return "200 OK", JSON_TYPE, b""
         if fault == "timeout":
-            self.clock.sleep(self.faults.spec.timeout_delay)
+            self.clock.sleep(faults.spec.timeout_delay)
         try:
             if fault in API_ERROR_FAULTS:
-                raise self._injected_error(API_ERROR_FAULTS[fault], environ)
-            envelope = self._answer(method, params, token_text, None if revoked else token)
+                raise self._injected_error(API_ERROR_FAULTS[fault], faults, environ)
+            envelope = self._answer(method, params, token_text, None if revoked else token, faults)
         except EmuApiError as failure:
             self.stats.record_error(failure.code, label)
             envelope = {
@@ -190,7 +218,12 @@ class EmulatorApp:
         return "200 OK", JSON_TYPE, body
 
     def _answer(
-        self, method: str, params: dict[str, str], token_text: str | None, token: Any
+        self,
+        method: str,
+        params: dict[str, str],
+        token_text: str | None,
+        token: TokenInfo | None,
+        faults: FaultInjector,
     ) -> dict[str, Any]:
         if not params.get("v"):
             raise ApiFailure(8, "v (version) is required")
@@ -199,18 +232,18 @@ class EmulatorApp:
         if not self.limits.admit(token.token, token.kind):
             raise ApiFailure(6)
         if method == EXECUTE:
-            return self._execute(params, token)
-        return {"response": self._call(method, params, token)}
+            return self._execute(params, token, faults)
+        return {"response": self._call(method, params, token, faults)}
 
-    def _call(self, method: str, params: Mapping[str, str], token: Any) -> Any:
+    def _call(self, method: str, params: Mapping[str, str], token: TokenInfo, faults: FaultInjector) -> Any:
         """One API call (direct or inside execute) after the per-second window: sticky, quota, the method."""
-        if self.faults.is_sticky(method, params):
+        if faults.is_sticky(method, params):
             raise ApiFailure(10)
         if not self.limits.charge_daily(token.token, method):
             raise ApiFailure(29)
         return call_method(self.world, method, params, token)
 
-    def _execute(self, params: Mapping[str, str], token: Any) -> dict[str, Any]:
+    def _execute(self, params: Mapping[str, str], token: TokenInfo, faults: FaultInjector) -> dict[str, Any]:
         code = params.get("code")
         if code is None:
             raise ApiFailure(100, "code is undefined")
@@ -220,9 +253,9 @@ class EmulatorApp:
             inner_params = {"v": params["v"], **call_params}
             self.stats.record_inner_call(method, token.label)
             try:
-                if self.faults.draw_inner_false():
+                if faults.draw_inner_false():
                     raise ApiFailure(10)
-                return self._call(method, inner_params, token)
+                return self._call(method, inner_params, token, faults)
             except EmuApiError as failure:
                 self.stats.record_error(failure.code, token.label)
                 raise
@@ -230,23 +263,21 @@ class EmulatorApp:
         try:
             result = run_script(code, args, call_api)
         except (VKScriptCompileError, VKScriptRuntimeError) as exc:
-            raise ApiFailure(exc.error_code, exc.error_msg) from None
+            raise ApiFailure(exc.error_code, error_msg=exc.error_msg) from None
         envelope: dict[str, Any] = {"response": result.response}
         if result.execute_errors:
             envelope["execute_errors"] = list(result.execute_errors)
         return envelope
 
-    def _injected_error(self, code: int, environ: Mapping[str, Any]) -> ApiFailure:
+    @staticmethod
+    def _injected_error(code: int, faults: FaultInjector, environ: Mapping[str, Any]) -> ApiFailure:
         if code != 14:
             return ApiFailure(code)
-        sid = self.faults.captcha_sid()
+        sid = faults.captcha_sid()
         host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
         return ApiFailure(
             14, extra={"captcha_sid": sid, "captcha_img": f"http://{host}/captcha.php?sid={sid}&s=1"}
         )
-
-    def _find_token(self, token_text: str | None) -> Any:
-        return self.world.token_info(token_text) if token_text else None
 
     def _on_arrival(self) -> None:
         """Count arrivals for scheduled churn: every `churn_every`-th request changes the member list."""
@@ -260,7 +291,12 @@ class EmulatorApp:
 
 
 def make_app(
-    world: Any, *, faults: str | None = None, clock: Clock | None = None, fault_seed: int = 0, **options: Any
+    world: World,
+    *,
+    faults: str | None = None,
+    clock: Clock | None = None,
+    fault_seed: int = 0,
+    **options: Any,
 ) -> EmulatorApp:
     """The emulator's WSGI app for `world`. Options: `rps`, `daily_quotas`, `churn_every`, `churn_join`,
     `churn_leave`, `churn_group_id` (see EmulatorApp)."""
