@@ -71,6 +71,9 @@ class Dialogs:
     def __len__(self) -> int:
         return len(self._dialogs)
 
+    def in_inbox_order(self) -> list[Dialog]:
+        return [self._dialogs[peer] for peer in self.inbox]
+
     def get(self, peer_id: int) -> Dialog | None:
         return self._dialogs.get(peer_id)
 
@@ -131,14 +134,15 @@ class Dialogs:
     def conversation_object(self, dialog: Dialog) -> dict[str, Any]:
         """`messages_conversation` as a community sees it (with `important`/`unanswered`)."""
         last = dialog.last
-        in_read = dialog.messages[-1 - dialog.unread].message_id if dialog.unread else last.message_id
+        read = dialog.messages[:len(dialog.messages) - dialog.unread]  # all but the unread incoming tail
+        in_read = read[-1].message_id if read else 0
         conversation: dict[str, Any] = {
             "peer": {"id": dialog.peer_id, "type": "user", "local_id": dialog.peer_id},
             "last_message_id": last.message_id,
             "last_conversation_message_id": last.local_id,
             "in_read": in_read,
             "out_read": last.message_id,
-            "in_read_cmid": in_read - dialog.first.message_id + 1,
+            "in_read_cmid": read[-1].local_id if read else 0,
             "out_read_cmid": last.local_id,
             "sort_id": {"major_id": 0, "minor_id": last.message_id},
             "version": last.message_id * 16 + 3,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from vksync_tui.emulator import methods_groups as groups
+from vksync_tui.emulator import methods_messages as messages
+from vksync_tui.emulator import methods_wall as wall
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.params import Params, stringify_params
 from vksync_tui.emulator.tokens import TokenInfo
@@ -39,6 +41,13 @@ METHODS: dict[str, MethodSpec] = {
     "groups.isMember": MethodSpec(_ALL, groups.groups_is_member),
     "users.get": MethodSpec(_ALL, groups.users_get),
     "utils.resolveScreenName": MethodSpec(_ALL, groups.utils_resolve_screen_name),
+    "wall.get": MethodSpec(_USER_SERVICE, wall.wall_get),
+    "wall.getById": MethodSpec(_USER_SERVICE, wall.wall_get_by_id),
+    "wall.getComments": MethodSpec(_USER_SERVICE, wall.wall_get_comments),
+    "wall.getReposts": MethodSpec(_USER_SERVICE, wall.wall_get_reposts),
+    "likes.getList": MethodSpec(_USER_SERVICE, wall.likes_get_list),
+    "messages.getConversations": MethodSpec(_USER_GROUP, messages.messages_get_conversations),
+    "messages.getHistory": MethodSpec(_USER_GROUP, messages.messages_get_history),
 }
 
 

@@ -1,0 +1,208 @@
+"""wall.get, wall.getById, wall.getComments, wall.getReposts, likes.getList."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vksync_tui.emulator.access import (
+    caller_level,
+    group_object,
+    is_member,
+    profiles_for,
+    require_wall_access,
+    wall_owner,
+)
+from vksync_tui.emulator.errors import EmuApiError
+from vksync_tui.emulator.hashing import hash_of
+from vksync_tui.emulator.params import Params
+from vksync_tui.emulator.tokens import TokenInfo
+from vksync_tui.emulator.wall import Comment, PostPlan
+from vksync_tui.emulator.world import Community, World
+
+WALL_GET_MAX = 100
+COMMENTS_MAX = 100
+THREAD_ITEMS_MAX = 10
+REPOSTS_MAX = 1000
+LIKES_MAX = 1000
+_WALL_FILTERS = ("all", "owner", "others", "postponed", "suggests", "archived", "donut")
+_LIKE_TYPES = ("post", "comment", "photo", "audio", "video", "note", "market", "photo_comment",
+               "video_comment", "topic_comment", "market_comment", "sitepage", "story")
+
+
+def _post_people(posts: list[dict[str, Any]]) -> list[int]:
+    people: list[int] = []
+    for post in posts:
+        people.append(post["from_id"])
+        people.extend(post[key] for key in ("signer_id", "created_by") if key in post)
+    return people
+
+
+def wall_get(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
+    """Pinned post first, then newest to oldest; `count` is the total for the filter."""
+    community = wall_owner(world, params)
+    require_wall_access(community, token)
+    wall_filter = params.text("filter", "all")
+    if wall_filter not in _WALL_FILTERS:
+        raise EmuApiError(100, "filter is invalid")
+    order = community.wall.feed_order()
+    if wall_filter == "owner":
+        order = [pid for pid in order if community.wall.plan(pid).from_id < 0]
+    elif wall_filter == "others":
+        order = [pid for pid in order if community.wall.plan(pid).from_id > 0]
+    elif wall_filter != "all":
+        order = []  # the world has no postponed, suggested, archived or donut-only posts
+    offset = params.offset()
+    count = params.count(20, WALL_GET_MAX)
+    admin = caller_level(community, token) > 0
+    items = [community.wall.post_object(pid, admin=admin, now=world.now)
+             for pid in order[offset:offset + count]]
+    response: dict[str, Any] = {"count": len(order), "items": items}
+    if params.flag("extended"):
+        response["profiles"] = profiles_for(world, _post_people(items), params.fields())
+        response["groups"] = [group_object(world, community, token)]
+    return response
+
+
+def wall_get_by_id(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
+    """`posts=-1_1,-1_2`: existing, visible posts in the order asked; others are silently skipped."""
+    items: list[dict[str, Any]] = []
+    communities: dict[int, Community] = {}
+    for ref in params.items("posts") or _missing("posts"):
+        owner_text, _, post_text = ref.partition("_")
+        if not post_text.isdigit() or not owner_text.lstrip("-").isdigit():
+            raise EmuApiError(100, "posts is invalid")
+        owner_id = int(owner_text)
+        community = world.community(-owner_id) if owner_id < 0 else None
+        if community is None or (community.is_closed and not is_member(community, token)):
+            continue
+        if community.wall.has_post(int(post_text)):
+            admin = caller_level(community, token) > 0
+            items.append(community.wall.post_object(int(post_text), admin=admin, now=world.now))
+            communities[community.id] = community
+    response: dict[str, Any] = {"items": items}
+    if params.flag("extended"):
+        response["profiles"] = profiles_for(world, _post_people(items), params.fields())
+        response["groups"] = [group_object(world, c, token) for c in communities.values()]
+    return response
+
+
+def _missing(name: str) -> list[str]:
+    raise EmuApiError(100, f"{name} is undefined")
+
+
+def _post_plan(community: Community, params: Params, name: str) -> PostPlan | None:
+    post_id = params.required_integer(name)
+    if not community.wall.has_post(post_id):
+        return None
+    return community.wall.plan(post_id)
+
+
+def wall_get_comments(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
+    """Top level (count = all comments incl. replies) or one thread (`comment_id`)."""
+    community = wall_owner(world, params)
+    require_wall_access(community, token)
+    plan = _post_plan(community, params, "post_id")
+    if plan is None:
+        raise EmuApiError(100, "post_id is invalid")
+    tree = community.wall.comment_tree(plan)
+    thread_of = params.integer("comment_id")
+    if thread_of is not None:
+        replies = next((replies for top, replies in tree if top.comment_id == thread_of), None)
+        if replies is None:
+            raise EmuApiError(100, "comment_id is invalid")
+        level: list[tuple[Comment, list[Comment]]] = [(reply, []) for reply in replies]
+        total = len(replies)
+    else:
+        level = tree
+        total = sum(1 + len(replies) for _, replies in tree)
+    sort = params.text("sort", "asc")
+    if sort not in ("asc", "desc", "smart"):
+        raise EmuApiError(100, "sort is invalid")
+    if sort == "desc":
+        level = list(reversed(level))
+    start = 0
+    start_comment = params.integer("start_comment_id")
+    if start_comment is not None:
+        start = next((i for i, (c, _) in enumerate(level) if c.comment_id == start_comment), 0)
+    offset = start + params.offset()
+    count = params.count(10, COMMENTS_MAX)
+    thread_items = max(0, min(THREAD_ITEMS_MAX, params.integer("thread_items_count", 0) or 0))
+    need_likes = params.flag("need_likes")
+    items = []
+    for comment, replies in level[offset:offset + count]:
+        obj = _comment(world, community, plan, comment, need_likes)
+        if thread_of is None:
+            obj["thread"] = {
+                "count": len(replies),
+                "items": [_comment(world, community, plan, r, need_likes) for r in replies[:thread_items]],
+                "can_post": True, "show_reply_button": True, "groups_can_post": True,
+            }
+        items.append(obj)
+    response: dict[str, Any] = {"count": total, "items": items, "current_level_count": len(level),
+                                "can_post": True, "show_reply_button": True, "groups_can_post": True}
+    if params.flag("extended"):
+        people = [c["from_id"] for c in items] + [r["from_id"] for c in items for r in c.get("thread", {})
+                                                  .get("items", [])]
+        response["profiles"] = profiles_for(world, people, params.fields())
+        response["groups"] = [group_object(world, community, token)]
+    return response
+
+
+def _comment(world: World, community: Community, plan: PostPlan, comment: Comment,
+             need_likes: bool) -> dict[str, Any]:
+    obj = community.wall.comment_object(plan.post_id, comment)
+    if need_likes:
+        likes = hash_of(world.seed, comment.comment_id, 0x4C) % 15
+        obj["likes"] = {"count": likes, "user_likes": 0, "can_like": 1, "can_publish": 1}
+    return obj
+
+
+def wall_get_reposts(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
+    """Reposts to users' walls. No `count` in the answer (as on VK); needs admin level 3 on a community."""
+    community = wall_owner(world, params)
+    require_wall_access(community, token)
+    if caller_level(community, token) < 3:
+        raise EmuApiError(15)
+    plan = _post_plan(community, params, "post_id")
+    offset = params.offset()
+    count = params.count(20, REPOSTS_MAX)
+    reposters = community.wall.reposters(plan.post_id) if plan else []
+    page = reposters[offset:offset + count]
+    items = [community.wall.repost_object(plan.post_id, uid, offset + i)
+             for i, uid in enumerate(page)] if plan else []
+    return {"items": items, "profiles": profiles_for(world, page),
+            "groups": [group_object(world, community, token)]}
+
+
+def likes_get_list(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
+    """Likers (filter=likes, newest first, communities as negative ids) or reposters (filter=copies)."""
+    like_type = params.required_text("type")
+    if like_type not in _LIKE_TYPES:
+        raise EmuApiError(100, "type is invalid")
+    if like_type != "post":
+        raise EmuApiError(100, "type: only post likes are emulated")
+    community = wall_owner(world, params)
+    require_wall_access(community, token)
+    plan = _post_plan(community, params, "item_id")
+    like_filter = params.text("filter", "likes")
+    if like_filter not in ("likes", "copies"):
+        raise EmuApiError(100, "filter is invalid")
+    offset = params.offset()
+    count = params.count(100, LIKES_MAX)
+    if plan is None or (params.integer("friends_only", 0) or 0) != 0:
+        people: list[int] = []  # unknown post, or friends-only: the world has no friendships
+    elif like_filter == "likes":
+        people = community.wall.likers(plan.post_id)
+    else:
+        people = community.wall.reposters(plan.post_id)
+    page = people[offset:offset + count]
+    if not params.flag("extended"):
+        return {"count": len(people), "items": page}
+    fields = params.fields()
+    items: list[dict[str, Any]] = []
+    for owner_id in page:
+        if owner_id > 0:
+            items.append({"type": "profile", **world.user(owner_id, fields)})
+        elif (liker := world.community(-owner_id)) is not None:
+            items.append({"type": liker.spec.type, **group_object(world, liker, token)})
+    return {"count": len(people), "items": items}
