@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
 from typing import Any
+
+import pytest
 
 from tests.conftest import EmulatorHome
 from vksync_tui.config import Tuning
-from vksync_tui.store.models import Membership, MembershipEvent, SyncRun
+from vksync_tui.store.models import Membership, MembershipEvent, PendingDiff, SyncRun
 from vksync_tui.sync import diff
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.events import SyncEvent
+from vksync_tui.sync.errors import NoUsableToken, SyncInputError
+from vksync_tui.sync.events import Notice, Progress, SyncEvent, TokenChanged
 from vksync_tui.sync.registry import run_sync
 from vksync_tui.sync.runs import RunSummary
 
@@ -80,3 +86,113 @@ def test_sync_with_transient_faults_is_still_exact_and_retries(emulator_home_fac
     assert current_members(setup) == setup.truth_members()
     assert summary.retried_ok > 0 and not summary.failed_chunks
     assert {"6", "10", "transient"} <= set(summary.errors_by_code)
+
+
+def member_dump(setup: EmulatorHome) -> list[tuple[Any, ...]]:
+    with SyncContext.open(setup.home):
+        membership = list(Membership.select().order_by(Membership.community_id, Membership.user_id).tuples())
+        events = list(MembershipEvent.select().order_by(MembershipEvent.id).tuples())
+        return [*membership, ("events",), *events]
+
+
+def test_a_revoked_token_is_disabled_and_the_others_finish(emulator_home_factory: Any) -> None:
+    setup: EmulatorHome = emulator_home_factory(faults="revoke=user-admin@2")
+    setup.configure(labels=["user-admin", "user-reader", "user-editor"], tuning=Tuning(execute_batch=2))
+    events: list[SyncEvent] = []
+    summary = sync(setup, events=events)
+    assert summary.status == "applied", summary.error
+    assert current_members(setup) == setup.truth_members()
+    assert summary.errors_by_code.get("5", 0) >= 1
+    disabled = [e for e in events if isinstance(e, TokenChanged) and e.state == "disabled"]
+    assert [e.label for e in disabled] == ["user-admin"]
+
+
+def test_members_leaving_during_the_fetch_are_never_marked_left_wrongly(emulator_home_factory: Any) -> None:
+    setup: EmulatorHome = emulator_home_factory(members=60_000, churn_every=2, churn_leave=40)
+    setup.configure(
+        labels=["group-demo_community", "group-demo_community-manage-only"], tuning=Tuning(execute_batch=3)
+    )
+    first = sync(setup)
+    assert first.status == "applied", first.error
+    assert set(setup.truth_members()) <= set(current_members(setup))
+    second = sync(setup, apply=False)
+    assert second.status == "pending", second.error
+    with SyncContext.open(setup.home):
+        truth = set(setup.truth_members())
+        left = {int(user_id) for (user_id,) in diff.items_of(second.run_id or 0, "left").tuples()}
+        assert not left & truth  # nobody still in the community is about to be marked left
+        bridges = sum(SyncRun.get_by_id(run).figures["bridge_pages"] for run in (first.run_id, second.run_id))
+        assert bridges > 0  # the drift was real and the coverage check closed it
+    with SyncContext.open(setup.home) as ctx:
+        diff.apply_pending(ctx, setup.group_id)
+    assert truth <= set(current_members(setup))
+
+
+def test_permanently_failing_chunks_abort_on_the_threshold_and_leave_members_untouched(
+    emulator_home_factory: Any,
+) -> None:
+    setup: EmulatorHome = emulator_home_factory(members=60_000)
+    setup.configure(
+        labels=["group-demo_community", "group-demo_community-manage-only"],
+        tuning=Tuning(execute_batch=5, retry_pause=0.01, retry_attempts=2),
+    )
+    assert sync(setup).status == "applied"
+    setup.churn(join=30, leave=30)
+    before = member_dump(setup)
+    setup.set_faults("sticky=0.1")
+    events: list[SyncEvent] = []
+    summary = sync(setup, events=events)
+    assert summary.status == "aborted"
+    assert summary.failed_chunks and summary.fetched < 0.95 * (summary.expected or 0)
+    assert "safety threshold" in (summary.error or "")
+    assert any(isinstance(e, Notice) and "safety threshold" in e.text for e in events)
+    assert member_dump(setup) == before
+    with SyncContext.open(setup.home):
+        run = SyncRun.get_by_id(summary.run_id)
+        assert run.status == "aborted" and run.failed_chunks == summary.failed_chunks
+        assert not PendingDiff.select().exists()
+
+
+def test_cancelling_mid_fetch_leaves_members_and_pending_diff_untouched(emulator_home_factory: Any) -> None:
+    setup: EmulatorHome = emulator_home_factory(members=60_000)
+    setup.configure(labels=["group-demo_community"], tuning=Tuning(execute_batch=2))
+    assert sync(setup).status == "applied"
+    setup.churn(join=50, leave=50)
+    before = member_dump(setup)
+    cancel = threading.Event()
+    events: list[SyncEvent] = []
+
+    def watch(event: SyncEvent) -> None:
+        events.append(event)
+        if isinstance(event, Progress) and event.phase == "parallel" and event.items >= 10_000:
+            cancel.set()
+
+    with SyncContext.open(setup.home, on_event=watch, cancel=cancel) as ctx:
+        summary = run_sync("subscribers", ctx, setup.group_id, apply=True)
+    assert summary.status == "cancelled"
+    assert member_dump(setup) == before
+    with SyncContext.open(setup.home) as ctx:
+        assert not PendingDiff.select().exists()
+        assert SyncRun.get_by_id(summary.run_id).status == "cancelled"
+        assert not [name for name in ctx.db.get_tables() if name.startswith("member_staging_")]
+
+
+def test_no_usable_token_names_the_kind_needed(configured_home: EmulatorHome) -> None:
+    configured_home.configure(labels=["service"])
+    with SyncContext.open(configured_home.home) as ctx, pytest.raises(NoUsableToken, match="user token"):
+        run_sync("subscribers", ctx, configured_home.group_id)
+
+
+def test_an_unknown_community_is_bad_input(configured_home: EmulatorHome) -> None:
+    with SyncContext.open(configured_home.home) as ctx, pytest.raises(SyncInputError, match="999999"):
+        run_sync("subscribers", ctx, 999999)
+
+
+def test_the_domain_packages_import_no_textual() -> None:
+    code = (
+        "import sys, vksync_tui.sync.registry, vksync_tui.sync.export, vksync_tui.sync.diff, "
+        "vksync_tui.sync.context, vksync_tui.vk.tokens, vksync_tui.store.db, vksync_tui.emulator.server; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
