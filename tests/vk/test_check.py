@@ -7,7 +7,7 @@ import httpx
 from tests.vk.fake_vk import FakeVk, ok, vk_error
 from vksync_tui.config import Community, TokenCheck, TokenEntry
 from vksync_tui.secrets import register_secret
-from vksync_tui.vk.check import check_token
+from vksync_tui.vk.check import apply_check, check_token
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import ManualClock
 
@@ -91,3 +91,14 @@ def test_error_6_is_retried_once() -> None:
     answers = iter([vk_error(6), ok([{"id": 7}])])
     result, _ = run_check({"users.get": lambda form: next(answers), "groups.getById": {"groups": []}})
     assert result.detected_kind == "user" and result.last_error is None
+
+
+def test_apply_check_records_kind_and_keeps_knowledge_on_flaky_failures() -> None:
+    entry = TokenEntry("t", SECRET, "user")
+    apply_check(entry, TokenCheck(detected_kind="group", owner_id=-20, scopes=["messages"], checked_at=1.0))
+    assert (entry.kind, entry.group_id, entry.check.scopes) == ("group", 20, ["messages"])
+    apply_check(entry, TokenCheck(last_error="HTTP 502", checked_at=2.0))
+    kept = entry.check
+    assert (kept.scopes, kept.last_error, kept.checked_at) == (["messages"], "HTTP 502", 2.0)
+    apply_check(entry, TokenCheck(last_error="VK error 5", invalid=True, checked_at=3.0))
+    assert entry.check.invalid and entry.check.scopes == [] and entry.kind == "group"

@@ -9,14 +9,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 from vksync_tui.cli.common import BadInput, CliError
 from vksync_tui.cli.homeconfig import load_home_config, make_client, store_config
 from vksync_tui.config import TOKEN_KINDS, Config, TokenCheck, TokenEntry
 from vksync_tui.secrets import mask, register_secret
-from vksync_tui.vk.check import check_token
+from vksync_tui.vk.check import apply_check, check_token
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9._-]{20,512}$")
 ADMIN_LEVEL_NAMES = {1: "moderator", 2: "editor", 3: "administrator"}
@@ -161,7 +160,7 @@ def check_tokens(args: argparse.Namespace) -> int:
     with make_client(config) as client:
         for entry in targets:
             result = check_token(client, entry, config.communities)
-            _apply_check(entry, result)
+            apply_check(entry, result)
             failed += result.last_error is not None
             outcome = f"FAILED: {result.last_error}" if result.last_error else _describe(entry)
             print(f"{entry.label}: {outcome}")
@@ -169,18 +168,6 @@ def check_tokens(args: argparse.Namespace) -> int:
     if failed:
         raise CliError(f"{failed} of {len(targets)} token check(s) failed")
     return 0
-
-
-def _apply_check(entry: TokenEntry, result: TokenCheck) -> None:
-    """Record a check. A failure that is not VK rejecting the token keeps what earlier checks learned."""
-    if result.last_error is not None and not result.invalid:
-        entry.check = replace(entry.check, last_error=result.last_error, checked_at=result.checked_at)
-        return
-    entry.check = result
-    if result.detected_kind is not None:
-        entry.kind = result.detected_kind
-    if result.detected_kind == "group" and result.owner_id is not None:
-        entry.group_id = -result.owner_id
 
 
 def _describe(entry: TokenEntry) -> str:

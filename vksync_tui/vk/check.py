@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from vksync_tui.config import Community, TokenCheck, TokenEntry
@@ -81,6 +82,22 @@ def check_token(
     except VkError as exc:
         result.last_error = exc.reason
     return result
+
+
+def apply_check(entry: TokenEntry, result: TokenCheck) -> None:
+    """Record a check on its entry (kind and community id included, when VK revealed them).
+
+    A failure that is not VK rejecting the token (network, error 6, …) keeps what earlier checks learned and
+    only updates `last_error` / `checked_at`: a flaky moment must not erase a token's known admin levels.
+    """
+    if result.last_error is not None and not result.invalid:
+        entry.check = replace(entry.check, last_error=result.last_error, checked_at=result.checked_at)
+        return
+    entry.check = result
+    if result.detected_kind is not None:
+        entry.kind = result.detected_kind
+    if result.detected_kind == "group" and result.owner_id is not None:
+        entry.group_id = -result.owner_id
 
 
 def _describe_user(result: TokenCheck, user: Mapping[str, Any], call: Callable[..., Any],
