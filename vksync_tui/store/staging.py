@@ -14,6 +14,7 @@ The statements are built by peewee, so they run unchanged on PostgreSQL.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import peewee as pw
@@ -37,8 +38,7 @@ def create_member_staging(db: pw.Database, run_id: int) -> None:
 def stage_member_ids(db: pw.Database, run_id: int, ids: Iterable[int]) -> int:
     """Append one page of fetched ids (duplicates allowed: VK offsets drift while members join and leave)."""
     _require_bound(db)
-    staging = _staging_model(run_id)
-    return execute_many(db, insert_sql(staging, [staging.user_id]), ((user_id,) for user_id in ids))
+    return execute_many(db, _staging_insert_sql(run_id, type(db)), ((user_id,) for user_id in ids))
 
 
 def index_member_staging(db: pw.Database, run_id: int) -> None:
@@ -168,8 +168,16 @@ def _is_staging_name(name: str) -> bool:
     return name.startswith(STAGING_PREFIX) and name[len(STAGING_PREFIX) :].isdigit()
 
 
+@functools.lru_cache(maxsize=16)
+def _staging_insert_sql(run_id: int, backend: type[pw.Database]) -> str:
+    """Cached per run and backend: a 10M-member fetch stages 10,000 pages."""
+    staging = _staging_model(run_id)
+    return insert_sql(staging, [staging.user_id])
+
+
+@functools.lru_cache(maxsize=16)
 def _staging_model(run_id: int) -> type[BaseModel]:
-    """A throwaway model class per run: an append-only heap of ids, no primary key, no index."""
+    """A model class per run (cached): an append-only heap of ids, no primary key, no index."""
 
     class Meta:
         table_name = staging_table_name(run_id)

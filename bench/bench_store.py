@@ -1,0 +1,270 @@
+"""Store benchmark: bulk upsert speed against raw sqlite3, and the staged subscribers diff at scale.
+
+    .venv/bin/python bench/bench_store.py           # 1M upserts + 1M diff (about a minute)
+    .venv/bin/python bench/bench_store.py --big     # adds the 10M diff (a few minutes, ~2 GB of disk)
+
+Each part runs in a fresh subprocess so its peak RSS is its own. Ids are seeded pseudo-random (a
+multiplicative bijection, so 10M ids never have to sit in a Python list). Absolute times on a shared VM vary
+by ±35 %; the ratio to raw sqlite3 is the figure to watch (target ≤ 1.5×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import peewee as pw
+
+from vksync_tui.store.bulk import execute_many, upsert_sql
+from vksync_tui.store.db import SQLITE_PRAGMAS, open_database
+from vksync_tui.store.models import Membership, PendingDiffItem
+from vksync_tui.store.staging import (
+    apply_member_diff,
+    create_member_staging,
+    diff_members,
+    drop_member_staging,
+    index_member_staging,
+    stage_member_ids,
+)
+from vksync_tui.store.writer import StoreWriter
+
+ID_SPACE = 2_000_000_000
+ID_STEP = 1_000_000_007  # coprime with ID_SPACE: i → (i·STEP mod SPACE)+1 is a bijection, distinct ids
+ORDER_STEP = 7_777_777  # coprime with 10^k: visits 0..N-1 in a scattered order
+PAGE = 1_000  # ids per groups.getMembers call
+UPSERT_JOB_ROWS = 25_000  # rows per writer job in the upsert run (one execute of 25 calls)
+COMMUNITY, OTHER = 1, 2
+MEMBER_FIELDS = [Membership.community_id, Membership.user_id, Membership.is_current, Membership.first_seen]
+RAW_UPSERT = (
+    'INSERT INTO "membership" ("community_id", "user_id", "is_current", "first_seen") VALUES (?, ?, ?, ?) '
+    'ON CONFLICT ("community_id", "user_id") DO UPDATE SET "is_current" = excluded."is_current"'
+)
+
+
+def user_id(index: int) -> int:
+    return index * ID_STEP % ID_SPACE + 1
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+# ---------------------------------------------------------------------------------------------- upsert part
+
+
+def raw_connection(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None)
+    for name, value in SQLITE_PRAGMAS.items():
+        connection.execute(f"PRAGMA {name} = {value}")
+    return connection
+
+
+def raw_upsert(path: Path, rows: list[tuple[int, int, bool, int]]) -> float:
+    connection = raw_connection(path)
+
+    def run() -> None:
+        connection.execute("BEGIN")
+        connection.executemany(RAW_UPSERT, rows)
+        connection.execute("COMMIT")
+
+    seconds = timed(run)
+    connection.close()
+    return seconds
+
+
+def raw_upsert_chunked_commits(path: Path, rows: list[tuple[int, int, bool, int]]) -> float:
+    """Raw sqlite3 committing as often as the writer does here, to separate commit cost from writer cost."""
+    connection = raw_connection(path)
+
+    def run() -> None:
+        for start in range(0, len(rows), UPSERT_JOB_ROWS):
+            connection.execute("BEGIN")
+            connection.executemany(RAW_UPSERT, rows[start : start + UPSERT_JOB_ROWS])
+            connection.execute("COMMIT")
+
+    seconds = timed(run)
+    connection.close()
+    return seconds
+
+
+def store_upsert_one_transaction(path: Path, rows: list[tuple[int, int, bool, int]]) -> float:
+    db = open_database(path)
+    sql = upsert_sql(Membership, MEMBER_FIELDS, MEMBER_FIELDS[:2], preserve=[Membership.is_current])
+
+    def run() -> None:
+        with db.atomic():
+            execute_many(db, sql, rows)
+
+    seconds = timed(run)
+    db.close()
+    return seconds
+
+
+def store_upsert_through_writer(path: Path, rows: list[tuple[int, int, bool, int]]) -> float:
+    db = open_database(path)
+    sql = upsert_sql(Membership, MEMBER_FIELDS, MEMBER_FIELDS[:2], preserve=[Membership.is_current])
+    writer = StoreWriter(db)
+
+    def run() -> None:
+        for start in range(0, len(rows), UPSERT_JOB_ROWS):
+            chunk = rows[start : start + UPSERT_JOB_ROWS]
+            writer.submit(lambda chunk=chunk: execute_many(db, sql, chunk))
+        writer.flush()
+
+    seconds = timed(run)
+    writer.close()
+    db.close()
+    return seconds
+
+
+def upsert_part(rows_count: int, folder: Path) -> None:
+    rng = random.Random(1)
+    indexes = rng.sample(range(ID_SPACE - 1), rows_count)
+    rows = [(COMMUNITY, index + 1, True, 1_700_000_000) for index in indexes]
+    raw, chunked = "raw sqlite3 executemany, 1 tx", f"raw sqlite3, commit per {UPSERT_JOB_ROWS // 1000}k rows"
+    ours, writer = "store execute_many, 1 tx", f"store via StoreWriter ({UPSERT_JOB_ROWS // 1000}k-row jobs)"
+    methods = {
+        raw: raw_upsert,
+        ours: store_upsert_one_transaction,
+        chunked: raw_upsert_chunked_commits,
+        writer: store_upsert_through_writer,
+    }
+    print(f"bulk upsert of {rows_count:,} membership rows (4 columns, composite PK + 1 index), seconds:")
+    print(f"  {'method':<42}{'fresh':>8}{'conflict':>10}")
+    seconds: dict[str, tuple[float, float]] = {}
+    for number, (name, method) in enumerate(methods.items()):
+        path = folder / f"upsert-{number}.db"
+        open_database(path).close()
+        seconds[name] = (method(path, rows), method(path, rows))
+        print(f"  {name:<42}{seconds[name][0]:>8.2f}{seconds[name][1]:>10.2f}", flush=True)
+    for name, baseline in ((ours, raw), (writer, chunked), (writer, raw)):
+        fresh, conflict = (seconds[name][i] / seconds[baseline][i] for i in (0, 1))
+        print(f"  ratio {name} / {baseline}: fresh {fresh:.2f}×, conflict {conflict:.2f}×")
+    print(f"  peak RSS {peak_rss_mb():.0f} MB (mostly the Python list of rows)")
+
+
+# ------------------------------------------------------------------------------------------------ diff part
+
+
+def downloaded_pages(members: int) -> Iterator[list[int]]:
+    """Every stored member except each 10th (they left), plus a new id in each leaver's place (they joined),
+    in scattered order, in pages of PAGE ids."""
+    page: list[int] = []
+    for position in range(members):
+        index = position * ORDER_STEP % members
+        page.append(user_id(members + index) if index % 10 == 0 else user_id(index))
+        if len(page) == PAGE:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def seed_members(path: Path, members: int) -> float:
+    connection = raw_connection(path)
+
+    def run() -> None:
+        connection.execute("BEGIN")
+        connection.executemany(RAW_UPSERT, ((COMMUNITY, user_id(i), True, 1) for i in range(members)))
+        others = ((OTHER, user_id(2 * members + i), True, 1) for i in range(members // 10))
+        connection.executemany(RAW_UPSERT, others)
+        connection.execute("COMMIT")
+
+    seconds = timed(run)
+    connection.close()
+    return seconds
+
+
+def diff_part(members: int, folder: Path) -> None:
+    path = folder / f"diff-{members}.db"
+    open_database(path).close()
+    setup = seed_members(path, members)
+    db = open_database(path)
+    writer = StoreWriter(db)
+    run_id = 1
+    stage = timed(lambda: stage_all(writer, db, run_id, members))
+    index = timed(lambda: writer.submit(lambda: index_member_staging(db, run_id)).result())
+    counts: list[tuple[int, int]] = []
+    diff = timed(lambda: counts.append(writer.submit(lambda: diff_members(db, run_id, COMMUNITY)).result()))
+    apply = timed(
+        lambda: writer.submit(lambda: apply_member_diff(db, run_id, COMMUNITY, 1_800_000_000, baseline=False))
+        .result()
+    )
+    cleanup = timed(lambda: writer.submit(lambda: clean_up(db, run_id)).result())
+    writer.close()
+    expected_changes = (members + 9) // 10
+    correct = counts == [(expected_changes, expected_changes)]
+    current = Membership.select().where(
+        (Membership.community_id == COMMUNITY) & (Membership.is_current == True)  # noqa: E712
+    ).count()
+    db.close()
+    total = stage + index + diff + apply
+    print(f"staged subscribers diff, {members:,} members, 10 % left + 10 % joined (setup {setup:.1f} s):")
+    print(f"  stage {stage:.2f} s ({members // PAGE:,} pages of {PAGE} through StoreWriter), "
+          f"index {index:.2f} s, diff {diff:.2f} s, apply {apply:.2f} s → total {total:.2f} s")
+    print(f"  clean-up (drop staging, delete pending items) {cleanup:.2f} s; joined/left {counts[0]} "
+          f"{'as expected' if correct and current == members else 'WRONG'}; "
+          f"peak RSS {peak_rss_mb():.0f} MB; database {path.stat().st_size / 2**20:.0f} MB")
+
+
+def stage_all(writer: StoreWriter, db: pw.Database, run_id: int, members: int) -> None:
+    writer.submit(lambda: create_member_staging(db, run_id))
+    for page in downloaded_pages(members):
+        writer.submit(lambda page=page: stage_member_ids(db, run_id, page))
+    writer.flush()
+
+
+def clean_up(db: pw.Database, run_id: int) -> None:
+    drop_member_staging(db, run_id)
+    PendingDiffItem.delete().where(PendingDiffItem.run_id == run_id).execute()
+
+
+# ---------------------------------------------------------------------------------------------------- main
+
+
+def run_part(argv: list[str]) -> None:
+    subprocess.run([sys.executable, __file__, *argv], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--big", action="store_true", help="also run the 10M-member diff")
+    parser.add_argument("--part", choices=["upsert", "diff"], help=argparse.SUPPRESS)
+    parser.add_argument("-n", type=int, default=1_000_000, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.part == "upsert":
+        upsert_part(args.n, args.folder)
+        return
+    if args.part == "diff":
+        diff_part(args.n, args.folder)
+        return
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+    print(f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPUs, load average {load} (times are only comparable at low load)")
+    with tempfile.TemporaryDirectory(prefix="bench-store-") as folder:
+        run_part(["--part", "upsert", "-n", "1000000", "--folder", folder])
+        run_part(["--part", "diff", "-n", "1000000", "--folder", folder])
+        if args.big:
+            run_part(["--part", "diff", "-n", "10000000", "--folder", folder])
+
+
+if __name__ == "__main__":
+    main()
