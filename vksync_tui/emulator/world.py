@@ -239,10 +239,17 @@ def _build_community(seed: int, spec: WorldSpec, index: int, cspec: CommunitySpe
 
 
 def _insert_ids(ids: array, extra: list[int]) -> None:
+    """Make `extra` members while keeping the spec's member count: each newcomer replaces the member in the
+    middle of the list (deterministic), so `members_count` equals `CommunitySpec.members` exactly."""
     for user_id in extra:
         position = bisect_left(ids, user_id)
-        if position == len(ids) or ids[position] != user_id:
-            ids.insert(position, user_id)
+        if position < len(ids) and ids[position] == user_id:
+            continue
+        victim = len(ids) // 2
+        while ids[victim] in extra:
+            victim += 1
+        del ids[victim]
+        ids.insert(bisect_left(ids, user_id), user_id)
 
 
 def _generated_staff(seed: int, group_id: int, audience: array) -> dict[int, str]:
