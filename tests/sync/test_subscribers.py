@@ -164,7 +164,7 @@ def test_cancelling_mid_fetch_leaves_members_and_pending_diff_untouched(emulator
 
     def watch(event: SyncEvent) -> None:
         events.append(event)
-        if isinstance(event, Progress) and event.phase == "parallel" and event.items >= 10_000:
+        if isinstance(event, Progress) and event.phase == "fetch" and event.items >= 10_000:
             cancel.set()
 
     with SyncContext.open(setup.home, on_event=watch, cancel=cancel) as ctx:

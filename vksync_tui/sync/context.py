@@ -4,6 +4,8 @@ One context owns the config, the database with its single `StoreWriter`, the `To
 session shares the tokens' rate limits — two jobs with separate pools would each use the full rps and earn
 error 6), the `VkClient`, the clock and the latency meter. `for_job()` gives a concurrent job its own event
 sink and cancel event on the same shared resources; the pool's token events reach every running job.
+`engine(reporter, split_sessions=True)` gives each token its own `VkClient` (own HTTP connections), made
+once per token and closed with the context.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from vksync_tui.sync.engine import ApiFetcher, LatencyMeter, PhasedFetch
 from vksync_tui.sync.events import EventSink, ProgressReporter, SyncEvent, TokenState, discard
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import Clock, SystemClock
-from vksync_tui.vk.tokens import TokenPool
+from vksync_tui.vk.tokens import PooledToken, TokenPool
 
 T = TypeVar("T")
 
@@ -69,7 +71,10 @@ class SyncContext:
     clock: Clock = field(default_factory=SystemClock)
     wall_clock: Callable[[], float] = time.time
     latency: LatencyMeter = field(default_factory=LatencyMeter)
+    transport: httpx.BaseTransport | None = None
     _router: _TokenEventRouter = field(default_factory=_TokenEventRouter)
+    _sessions: dict[str, VkClient] = field(default_factory=dict)
+    _sessions_lock: threading.Lock = field(default_factory=threading.Lock)
     _owner: bool = True
 
     @classmethod
@@ -104,6 +109,7 @@ class SyncContext:
             on_event=on_event,
             cancel=cancel or threading.Event(),
             clock=clock,
+            transport=transport,
             _router=router,
         )
 
@@ -123,16 +129,31 @@ class SyncContext:
         with self._router.attached(reporter):
             yield reporter
 
-    def engine(self, reporter: ProgressReporter) -> PhasedFetch:
+    def engine(self, reporter: ProgressReporter, *, split_sessions: bool = False) -> PhasedFetch:
+        session_for = self.session_for if split_sessions else None
         return PhasedFetch(
             self.pool,
-            ApiFetcher(self.client, self.latency),
+            ApiFetcher(self.client, self.latency, session_for),
             self.config.tuning,
             reporter,
             self.cancel,
             self.clock,
             self.latency,
         )
+
+    def session_for(self, token: PooledToken) -> VkClient:
+        """The token's own client (split session), made on first use, shared by every job of the context."""
+        with self._sessions_lock:
+            session = self._sessions.get(token.label)
+            if session is None:
+                session = VkClient(
+                    self.config.api_url,
+                    self.config.api_version,
+                    transport=self.transport,
+                    timeout=self.config.tuning.request_timeout,
+                )
+                self._sessions[token.label] = session
+            return session
 
     def write(self, job: Callable[[], T]) -> T:
         """Run a write on the single writer thread and wait for it to commit."""
@@ -150,6 +171,10 @@ class SyncContext:
             self.writer.close()
         finally:
             self.client.close()
+            with self._sessions_lock:
+                for session in self._sessions.values():
+                    session.close()
+                self._sessions.clear()
             with contextlib.suppress(pw.DatabaseError):
                 self.db.close()
 

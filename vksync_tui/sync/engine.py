@@ -18,7 +18,9 @@ Worker count: each token can have at most `rps × latency` requests in flight be
 network, is the bottleneck; one more keeps its next slot from idling while a response is parsed. So
 `workers = Σ_tokens (ceil(rps × latency) + 1)`, with `latency` the measured duration of one request: the
 larger of the smoothed latency so far (recon) and this job's first batch, which is fetched before the pool
-starts. `tuning.workers > 0` overrides the rule.
+starts. `tuning.workers > 0` overrides the rule. Each worker has a home token (the token it was counted for,
+see `home_tokens`) that it tries first, so every token works its own share in parallel and a fast community
+token gets more workers than a 3 rps user token; fallback still moves a batch on when its home token fails.
 
 Cancellation is checked at every batch boundary and inside every limiter wait; a cancelled job simply stops
 (whatever `on_result` already stored stays stored; the caller decides what that means).
@@ -80,6 +82,8 @@ class FetchJob:
     they are only counted and listed in the report. `batch_size` caps `tuning.execute_batch` for jobs whose
     answers are large; `batchable=False` sends every call on its own. `stagger=True` starts the workers one
     request interval (1 / ceiling rps) apart, for lists whose first wave would otherwise hit error 6 at once.
+    `phase` names the job's phases in progress events: `phase` for the parallel one, `phase-retry` after it
+    (a sync made of several jobs — recon, fetch, verify — shows each by name).
     """
 
     name: str
@@ -92,6 +96,7 @@ class FetchJob:
     batch_size: int | None = None
     batchable: bool = True
     stagger: bool = False
+    phase: str = "parallel"
 
 
 @dataclass
@@ -208,24 +213,39 @@ class _TimedClient:
 
 
 class ApiFetcher:
-    """The real fetcher: a plain `token.call` for one call, one `token.execute` for a batch."""
+    """The real fetcher: a plain `token.call` for one call, one `token.execute` for a batch.
 
-    def __init__(self, client: Any, meter: LatencyMeter) -> None:
+    `session_for(token)`, when given, returns the client (its own HTTP connection pool) of that token: a
+    "split session", so each token works its share over its own connections and a connection that one token's
+    requests broke does not stall the others. Without it every token shares `client`.
+    """
+
+    def __init__(
+        self, client: Any, meter: LatencyMeter, session_for: Callable[[PooledToken], Any] | None = None
+    ) -> None:
         self._client = _TimedClient(client, meter)
+        self._meter = meter
+        self._session_for = session_for
+
+    def _client_for(self, token: PooledToken) -> _TimedClient:
+        if self._session_for is None:
+            return self._client
+        return _TimedClient(self._session_for(token), self._meter)
 
     def fetch(
         self, token: PooledToken, calls: Sequence[ApiCall], batchable: bool, cancel: threading.Event
     ) -> list[CallOutcome]:
+        client = self._client_for(token)
         if not is_batch(calls, batchable):
             call = calls[0]
             try:
-                value = token.call(self._client, call.method, call.params, cancel)
+                value = token.call(client, call.method, call.params, cancel)
             except VkApiError as error:
                 if not is_request_error(error):
                     raise
                 return [CallOutcome(call, False, None, error)]
             return [CallOutcome(call, True, value, None)]
-        result = token.execute(self._client, build_script(calls), cancel=cancel)
+        result = token.execute(client, build_script(calls), cancel=cancel)
         return map_results(result, calls)
 
 
@@ -239,6 +259,21 @@ def workers_for(pool: TokenPool, tokens: Sequence[PooledToken], latency: float, 
     if override > 0:
         return override
     return max(1, sum(math.ceil(pool.ceiling_rps([token]) * latency) + 1 for token in tokens))
+
+
+def home_tokens(pool: TokenPool, tokens: Sequence[PooledToken], latency: float, workers: int) -> list[int]:
+    """The home token (index into `tokens`) of each of `workers` workers, interleaved across tokens.
+
+    Token i gets `ceil(rps_i × latency) + 1` homes (the share `workers_for` counted for it), dealt round-robin
+    so the first workers to start are spread over every token; an override worker count repeats the cycle.
+    """
+    if not tokens:
+        return [0] * workers
+    shares = [math.ceil(pool.ceiling_rps([token]) * latency) + 1 for token in tokens]
+    order: list[int] = []
+    for turn in range(max(shares)):
+        order.extend(index for index, share in enumerate(shares) if share > turn)
+    return [order[worker % len(order)] for worker in range(workers)]
 
 
 def error_key(error: BaseException) -> str:
@@ -371,14 +406,16 @@ class _JobRun:
         self.reporter.set_ceiling(self.pool.ceiling_rps(self.tokens))
         units: Iterator[WorkUnit] = iter(self.job.units)
         total = self.job.total_units
+        base = self.job.phase
         for round_number in itertools.count():
-            parallel = "parallel" if round_number == 0 else f"parallel-{round_number + 1}"
-            self._parallel_phase(parallel, units, total)
+            suffix = "" if round_number == 0 else f"-{round_number + 1}"
+            self._parallel_phase(f"{base}{suffix}", units, total)
             if self.crash is not None:
                 raise self.crash
             follow_ups: list[WorkUnit] = []
             if self.failed and not self.cancel.is_set():
-                follow_ups = self._retry_phase("retry" if round_number == 0 else f"retry-{round_number + 1}")
+                retry = f"retry{suffix}" if base == "parallel" else f"{base}-retry{suffix}"
+                follow_ups = self._retry_phase(retry)
             if self.cancel.is_set():
                 self.report.cancelled = True
                 self.report.failed.extend(self.failed)
@@ -410,10 +447,11 @@ class _JobRun:
         workers = workers_for(self.pool, self.tokens, latency, self.engine._tuning.workers)
         self.report.workers = max(self.report.workers, workers)
         interval = 1.0 / max(self.pool.ceiling_rps(self.tokens), 1e-9)
+        homes = home_tokens(self.pool, self.tokens, latency, workers)
         threads = [
             threading.Thread(
                 target=self._worker,
-                args=(queue, index, index * interval if self.job.stagger else 0.0),
+                args=(queue, homes[index], index * interval if self.job.stagger else 0.0),
                 name=f"sync-{self.job.name}-{index}",
                 daemon=True,
             )
@@ -425,14 +463,14 @@ class _JobRun:
             thread.join()
         self.phase.seconds = self.reporter.finish_phase(name, self.phase.as_dict())
 
-    def _worker(self, queue: _WorkQueue, index: int, delay: float) -> None:
+    def _worker(self, queue: _WorkQueue, home: int, delay: float) -> None:
         if delay and self.engine._clock.wait(self.cancel, delay):
             return
         while True:
             batch = queue.take(self.batch_size)
             if batch is None:
                 return
-            self._process(queue, batch, start=index)
+            self._process(queue, batch, start=home)
 
     def _process(self, queue: _WorkQueue, batch: list[WorkUnit], start: int) -> None:
         follow_ups: list[WorkUnit] = []

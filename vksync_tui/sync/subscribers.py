@@ -193,6 +193,7 @@ class _SubscribersRun:
             lambda unit, value: answers.append(value),
             total_units=1,
             batchable=False,
+            phase="recon",
         )
         report = self.engine.run(job)
         self.summary.absorb(report)
@@ -230,6 +231,7 @@ class _SubscribersRun:
             pages.on_result,
             total_units=len(initial),
             count_items=_count_page_items,
+            phase="fetch",
         )
         report = self.engine.run(job)
         rounds = 0
@@ -249,6 +251,7 @@ class _SubscribersRun:
                 pages.on_result,
                 total_units=len(offsets),
                 count_items=_count_page_items,
+                phase="bridge",
             )
             report.merge(self.engine.run(bridge))
         self.ctx.writer.flush()
@@ -297,6 +300,7 @@ class _SubscribersRun:
             verifier.on_result,
             total_units=len(units),
             count_items=lambda unit, value: len(value),
+            phase="verify",
         )
         report = self.engine.run(job)
         unverified = [
