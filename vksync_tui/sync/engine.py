@@ -59,6 +59,7 @@ class WorkUnit:
 
     key: str
     call: ApiCall
+    cost: float = 1.0  # the answer's estimated size, for jobs with a `batch_budget` (e.g. bytes)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ class FetchJob:
     request interval (1 / ceiling rps) apart, for lists whose first wave would otherwise hit error 6 at once.
     `phase` names the job's phases in progress events: `phase` for the parallel one, `phase-retry` after it
     (a sync made of several jobs — recon, fetch, verify — shows each by name).
+    `batch_budget` caps the summed `cost` of a batch (a batch always holds at least one unit): for jobs whose
+    answers differ in size by orders of magnitude (a page of 1000 reposts vs. a page of 1000 like ids), so
+    one `execute` stays under VK's response size cap without shrinking every batch to the worst case.
     """
 
     name: str
@@ -97,6 +101,7 @@ class FetchJob:
     batchable: bool = True
     stagger: bool = False
     phase: str = "parallel"
+    batch_budget: float | None = None
 
 
 @dataclass
@@ -276,6 +281,11 @@ def home_tokens(pool: TokenPool, tokens: Sequence[PooledToken], latency: float, 
     return [order[worker % len(order)] for worker in range(workers)]
 
 
+def within_budget(cost: float, unit: WorkUnit, budget: float | None) -> bool:
+    """Whether `unit` may join a batch whose units already cost `cost` (no budget: always)."""
+    return budget is None or cost + unit.cost <= budget
+
+
 def error_key(error: BaseException) -> str:
     """How an error is counted in `errors_by_code`: the VK code, or the transport failure's kind."""
     if isinstance(error, VkApiError):
@@ -301,7 +311,10 @@ class _ResponseTooBig(Exception):
 class _WorkQueue:
     """Units waiting to be fetched: follow-ups first, then the (lazy) source, so memory stays bounded."""
 
-    def __init__(self, source: Iterator[WorkUnit], cancel: threading.Event) -> None:
+    def __init__(
+        self, source: Iterator[WorkUnit], cancel: threading.Event, budget: float | None = None
+    ) -> None:
+        self._budget = budget
         self._cond = threading.Condition()
         self._ready: deque[WorkUnit] = deque()
         self._source = source
@@ -341,13 +354,16 @@ class _WorkQueue:
 
     def _fill(self, limit: int) -> list[WorkUnit]:
         batch: list[WorkUnit] = []
-        while self._ready and len(batch) < limit:
-            batch.append(self._ready.popleft())
+        cost = 0.0
         while len(batch) < limit:
-            unit = next(self._source, None)
+            unit = self._ready.popleft() if self._ready else next(self._source, None)
             if unit is None:
                 break
+            if batch and not within_budget(cost, unit, self._budget):
+                self._ready.appendleft(unit)  # it opens the next batch
+                break
             batch.append(unit)
+            cost += unit.cost
         return batch
 
 
@@ -438,7 +454,7 @@ class _JobRun:
         self.phase = PhaseFigures(name)
         self.report.phases.append(self.phase)
         self.reporter.start_phase(name, chunks_total=total)
-        queue = _WorkQueue(units, self.cancel)
+        queue = _WorkQueue(units, self.cancel, self.job.batch_budget)
         first = queue.take(self.batch_size)
         if first is not None:
             self._process(queue, first, start=0)  # measures this job's latency before sizing the pool
@@ -614,8 +630,13 @@ class _JobRun:
         self.reporter.start_phase(name, chunks_total=len(waiting))
         follow_ups: list[WorkUnit] = []
         rotation = itertools.count()
+        budget = self.job.batch_budget
         while waiting and not self.engine._clock.wait(self.cancel, tuning.retry_pause):
-            batch = [waiting.popleft() for _ in range(min(self.batch_size, len(waiting)))]
+            batch = [waiting.popleft()]
+            cost = batch[0][0].cost
+            while waiting and len(batch) < self.batch_size and within_budget(cost, waiting[0][0], budget):
+                cost += waiting[0][0].cost
+                batch.append(waiting.popleft())
             errors = self._retry_once([unit for unit, _ in batch], next(rotation), follow_ups)
             for (unit, attempts), error in zip(batch, errors, strict=True):
                 if error is None:
