@@ -21,6 +21,7 @@ from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -30,6 +31,7 @@ from vksync_tui.secrets import redact
 from vksync_tui.store.models import database_proxy
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.events import SyncEvent
+from vksync_tui.sync.registry import run_sync
 from vksync_tui.tui import commands, tasks
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
 from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
@@ -131,10 +133,23 @@ class VkSyncApp(App[int]):
         self.dashboard = DashboardScreen()
         self.checking: set[str] = set()
         self.token_calls: dict[tuple[str, str], int] = {}
+        self._calls_seen: dict[str, int] = {}
         if demo is not None:
             self.sub_title = "demo — VK emulator on loopback"
 
     # --- life cycle ---------------------------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Toasts carry engine and VK texts: plain (no markup surprises), always redacted. Thread-safe."""
+        super().notify(redact(message), title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -241,7 +256,6 @@ class VkSyncApp(App[int]):
         job = RunningJob(key, JobView(key), options=dict(options))
         context = self._job_context()
         self.jobs[key] = job
-        self.dashboard.drop_job(key)
         worker = self.run_worker(
             partial(self._run_job, job, context),
             name=f"sync-{key.slug}",
@@ -272,18 +286,22 @@ class VkSyncApp(App[int]):
 
     def _run_job(self, job: RunningJob, context: SyncContext) -> Any:
         """Runs in the job's thread: the engine talks to the UI only through posted messages."""
-        from vksync_tui.sync.registry import run_sync  # only reached for registered lists (see lists.py)
 
         def forward(event: SyncEvent) -> None:
             self.post_message(SyncEventPosted(job.key, event))
 
-        return run_sync(
-            job.key.list_name, context.for_job(forward, job.cancel), job.key.group_id, **job.options
-        )
+        try:
+            return run_sync(
+                job.key.list_name, context.for_job(forward, job.cancel), job.key.group_id, **job.options
+            )
+        finally:
+            job.thread_done.set()
 
     def _job_context(self) -> SyncContext:
         """The session context, reopened if settings changed while nothing runs (new pool and client)."""
         if self._context_stale and not self.running_jobs():
+            self._account_calls()
+            self._calls_seen.clear()
             self.context.close()
             self.context = SyncContext.open(self.home, config=self.config)
             self._context_stale = False
@@ -321,6 +339,7 @@ class VkSyncApp(App[int]):
         self._job_ended(job)
 
     def _job_ended(self, job: RunningJob) -> None:
+        self._account_calls()
         self.render_dashboard()
         self.action_reload()
         finished = job.view.finished
@@ -329,7 +348,9 @@ class VkSyncApp(App[int]):
         if finished.status == "pending":
             self.open_review(job.key.group_id)
         elif finished.status == "aborted":
-            self.push_review(job.key.group_id, None, threshold_abort(job.view))
+            self.push_review(
+                job.key.group_id, None, threshold_abort(job.view, self.config.tuning.safety_threshold)
+            )
 
     def cancel_job(self, key: JobKey) -> None:
         job = self.jobs.get(key)
@@ -391,7 +412,11 @@ class VkSyncApp(App[int]):
         )
 
     def _decide_diff(self, group_id: int, decision: Decision) -> None:
-        text = tasks.decide_diff(self.home, self.config, group_id, decision)
+        try:
+            text = tasks.decide_diff(self.context, group_id, decision)
+        except tasks.TaskError as problem:
+            self.post_message(TaskDone(str(problem), error=True))
+            return
         self.post_message(TaskDone(text))
 
     @on(TaskDone)
@@ -440,6 +465,15 @@ class VkSyncApp(App[int]):
             return "cooling"
         return "ok" if entry.check.checked_at is not None else "unchecked"
 
+    def _account_calls(self) -> None:
+        """Move the session pool's per-token call counters into today's totals."""
+        day = date.fromtimestamp(self.clock()).isoformat()
+        for token in self.context.pool:
+            new_calls = token.calls - self._calls_seen.get(token.label, 0)
+            if new_calls > 0:
+                self.token_calls[(day, token.label)] = self.token_calls.get((day, token.label), 0) + new_calls
+            self._calls_seen[token.label] = token.calls
+
     def calls_today(self, label: str) -> int:
         """Requests made with this token today by syncs run from this app (the pool counts per run)."""
         return self.token_calls.get((date.fromtimestamp(self.clock()).isoformat(), label), 0)
@@ -466,7 +500,9 @@ class VkSyncApp(App[int]):
         self.notify(f"checking token {entry.label!r}…")
 
     def _check_new_token(self, entry: TokenEntry) -> None:
-        self.post_message(TokenChecked(entry, tasks.check_entry(self.config, entry), new=True))
+        self.post_message(
+            TokenChecked(entry, tasks.check_entry(self.config, entry, clock=self.clock), new=True)
+        )
 
     def action_check_tokens(self, label: str | None = None) -> None:
         entries = [entry for entry in self.config.tokens if label is None or entry.label == label]
@@ -485,7 +521,9 @@ class VkSyncApp(App[int]):
 
     def _check_tokens(self, entries: list[TokenEntry]) -> None:
         for entry in entries:
-            self.post_message(TokenChecked(entry, tasks.check_entry(self.config, entry), new=False))
+            self.post_message(
+                TokenChecked(entry, tasks.check_entry(self.config, entry, clock=self.clock), new=False)
+            )
 
     def on_token_checked(self, message: TokenChecked) -> None:
         entry, check = message.entry, message.check
@@ -581,12 +619,12 @@ class VkSyncApp(App[int]):
                 screen.show_config()
 
 
-def threshold_abort(view: JobView) -> ThresholdAbort:
+def threshold_abort(view: JobView, configured_threshold: float) -> ThresholdAbort:
     """The figures of a threshold abort, from the job's final summary (falling back to its last progress)."""
     summary = view.finished.summary if view.finished is not None else {}
     expected = summary.get("expected", view.progress.expected_items or view.expected_items)
     fetched = summary.get("fetched", view.progress.items)
-    threshold = summary.get("threshold")
+    threshold = summary.get("threshold", configured_threshold)
     return ThresholdAbort(
         expected=expected if isinstance(expected, int) else None,
         fetched=fetched if isinstance(fetched, int) else None,

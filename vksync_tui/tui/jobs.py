@@ -11,6 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from vksync_tui.secrets import redact
+from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import (
     ChunkFailed,
     ChunkRetried,
@@ -26,6 +27,8 @@ from vksync_tui.sync.events import (
 )
 
 LOG_LINES = 8
+# The reporter's initial snapshot names a phase before any phase has started: not a phase to show.
+PRE_PHASE_NAMES = frozenset({"recon", "starting"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,10 @@ class JobKey:
 
 @dataclass
 class PhaseView:
+    """One phase run; the engine reuses names ("parallel", "retry") for every step of a job, so phases are
+    kept in order of appearance rather than by name."""
+
+    number: int
     name: str
     total: int | None = None
     done: bool = False
@@ -57,7 +64,7 @@ class JobView:
     key: JobKey
     run_id: int | None = None
     expected_items: int | None = None
-    phases: dict[str, PhaseView] = field(default_factory=dict)
+    phases: list[PhaseView] = field(default_factory=list)
     progress: Progress = field(default_factory=lambda: Progress(phase="starting"))
     tokens: dict[str, TokenState] = field(default_factory=dict)
     log: deque[tuple[str, str]] = field(default_factory=lambda: deque(maxlen=LOG_LINES))
@@ -83,9 +90,9 @@ class JobView:
                 self.run_id = event.run_id
                 self.expected_items = event.expected_items
             case PhaseStarted():
-                self.phases[event.phase] = PhaseView(event.phase, total=event.total)
+                self._start_phase(event.phase, event.total)
             case PhaseFinished():
-                phase = self.phases.setdefault(event.phase, PhaseView(event.phase))
+                phase = self.current_phase(event.phase) or self._start_phase(event.phase, None)
                 phase.done, phase.seconds, phase.summary = True, event.seconds, dict(event.summary)
             case ChunkFailed():
                 self._note("warning", f"chunk {event.chunk} failed in {event.phase}: {event.error}")
@@ -103,16 +110,26 @@ class JobView:
             case Progress():
                 self.progress = event
                 self.tokens.update(event.tokens)
-                if event.phase not in self.phases:
-                    self.phases[event.phase] = PhaseView(event.phase, total=event.chunks_total)
+                if self.current_phase(event.phase) is None and event.phase not in PRE_PHASE_NAMES:
+                    self._start_phase(event.phase, event.chunks_total)
             case JobFinished():
                 self.finished = event
                 level = "info" if event.status in ("applied", "pending", "done") else "error"
                 self._note(level, f"finished: {event.status}" + (f" — {event.error}" if event.error else ""))
 
+    def current_phase(self, name: str) -> PhaseView | None:
+        """The running phase called `name` (the latest one not finished yet)."""
+        return next((phase for phase in reversed(self.phases) if phase.name == name and not phase.done), None)
+
+    def _start_phase(self, name: str, total: int | None) -> PhaseView:
+        phase = PhaseView(len(self.phases) + 1, name, total=total)
+        self.phases.append(phase)
+        return phase
+
     def crash(self, error: BaseException) -> None:
         """The worker raised instead of finishing: show the (redacted) reason, never a traceback."""
-        self.crashed = redact(f"{type(error).__name__}: {error}")
+        reason = str(error) if isinstance(error, SyncInputError) else f"{type(error).__name__}: {error}"
+        self.crashed = redact(reason)
         self._note("error", f"sync crashed: {self.crashed}")
 
     def token_counts(self) -> dict[str, int]:
@@ -133,3 +150,5 @@ class RunningJob:
     view: JobView
     cancel: threading.Event = field(default_factory=threading.Event)
     options: dict[str, object] = field(default_factory=dict)
+    # Set by the worker thread when `run_sync` returns or raises: lets a caller wait for the thread itself.
+    thread_done: threading.Event = field(default_factory=threading.Event)

@@ -6,11 +6,12 @@ loop; the results are plain dataclasses the cards render.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vksync_tui.store import models
+from vksync_tui.sync.diff import is_baseline
+from vksync_tui.sync.registry import LISTS as SYNC_REGISTRY
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,8 @@ LISTS_BY_NAME = {info.name: info for info in LISTS}
 
 
 def registered_lists() -> frozenset[str]:
-    """Names of the lists whose sync is registered with the engine (the rest show "not available yet")."""
-    try:
-        registry = importlib.import_module("vksync_tui.sync.registry")
-    except ModuleNotFoundError as exc:
-        if exc.name != "vksync_tui.sync.registry":
-            raise
-        return frozenset()
-    return frozenset(registry.LIST_SYNCS)
+    """Lists whose sync is registered with the engine; the others show "not available yet"."""
+    return frozenset(SYNC_REGISTRY)
 
 
 @dataclass(frozen=True)
@@ -106,6 +101,7 @@ class PendingInfo:
     left: int
     still_member: int
     threshold: float | None
+    baseline: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,6 +155,7 @@ def pending_diff(group_id: int) -> PendingInfo | None:
         left=diff.left,
         still_member=diff.still_member,
         threshold=diff.threshold,
+        baseline=is_baseline(group_id),
     )
 
 

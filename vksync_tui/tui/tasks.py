@@ -7,9 +7,14 @@ They call the domain (token check, community look-up, diff apply/discard) and re
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Literal
 
-from vksync_tui.config import Community, Config
+from vksync_tui.config import Community, Config, TokenCheck, TokenEntry
 from vksync_tui.secrets import redact
+from vksync_tui.sync.context import SyncContext
+from vksync_tui.sync.diff import NoPendingDiff, apply_pending, discard_pending
+from vksync_tui.vk.check import check_token
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.errors import VkError
 
@@ -49,3 +54,26 @@ def resolve_community(config: Config, text: str) -> Community:
     return Community(
         id=int(group["id"]), screen_name=str(group.get("screen_name", "")), title=str(group.get("name", ""))
     )
+
+
+def check_entry(config: Config, entry: TokenEntry, *, clock: Callable[[], float]) -> TokenCheck:
+    """What VK says about the token now (check_token never raises for VK trouble: see `last_error`)."""
+    client = VkClient(config.api_url, config.api_version, timeout=config.tuning.request_timeout)
+    try:
+        return check_token(client, entry, config.communities, wall_clock=clock)
+    finally:
+        client.close()
+
+
+def decide_diff(context: SyncContext, group_id: int, decision: Literal["apply", "discard"]) -> str:
+    """Apply or discard the community's pending diff on the session's writer; returns what happened."""
+    try:
+        if decision == "apply":
+            result = apply_pending(context, group_id)
+            if result.baseline:
+                return f"baseline recorded: {result.joined:,} members"
+            return f"diff applied: {result.joined:,} joined, {result.left:,} left (history updated)"
+        run_id = discard_pending(context, group_id)
+    except NoPendingDiff as problem:
+        raise TaskError(str(problem)) from None
+    return f"diff of run #{run_id} discarded; members unchanged"

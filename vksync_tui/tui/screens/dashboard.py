@@ -113,8 +113,8 @@ class DashboardScreen(Screen[None]):
             cast(SyncPanel, found.first()).show(view)
         else:
             panel = SyncPanel(view.key, title)
+            panel.show(view)
             panels.mount(panel)
-            panel.call_after_refresh(panel.show, view)
         self.query_one("#no-panels", Label).display = False
 
     def drop_job(self, key: JobKey) -> None:

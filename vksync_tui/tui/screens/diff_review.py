@@ -179,6 +179,12 @@ class DiffReviewScreen(Screen[Decision | None]):
             text.append(f" · verified still members {fmt.count(p.still_member)}")
             if p.threshold is not None:
                 text.append(f" · threshold {p.threshold:.0%}")
+            if p.baseline:
+                text.append(
+                    "\nFirst sync of this community: applying records the members as a baseline "
+                    "(no join events, join dates unknown).",
+                    style="italic",
+                )
             return text
         text.append(
             f"Subscribers sync of {self.community_title} stopped by the safety threshold", style="bold red"

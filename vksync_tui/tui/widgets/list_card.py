@@ -76,10 +76,6 @@ class ListCard(Vertical, can_focus=True):
             text.append(f"{fmt.ago(run.finished_at or run.started_at, now)} · ")
             text.append(run.status, style=OUTCOME_STYLES.get(run.status, ""))
             text.append("\n")
-            text.append(self._figures(run.fetched, run.expected, run.figures))
-            if run.failed_chunks:
-                text.append(f" · {run.failed_chunks} failed chunks", style="red")
-            text.append("\n")
         if status.pending is not None:
             text.append(
                 f"pending +{fmt.count(status.pending.joined)} −{fmt.count(status.pending.left)}",
@@ -92,11 +88,16 @@ class ListCard(Vertical, can_focus=True):
             text.append("syncing…", style="cyan")
         else:
             text.append("[enter] sync", style="dim")
+        if run is not None:
+            text.append("\n")
+            text.append(self._figures(run.fetched, run.expected, run.figures))
+            if run.failed_chunks:
+                text.append(f" · {run.failed_chunks} failed", style="red")
         return text
 
     @staticmethod
     def _figures(fetched: int | None, expected: int | None, figures: dict[str, object]) -> str:
-        parts = [f"fetched {fmt.count(fetched)}/{fmt.count(expected)}"]
+        parts = [f"{fmt.count(fetched)}/{fmt.count(expected)}"]
         joined, left = figures.get("joined"), figures.get("left")
         if isinstance(joined, int) and isinstance(left, int):
             parts.append(f"+{fmt.count(joined)} −{fmt.count(left)}")

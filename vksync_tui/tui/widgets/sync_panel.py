@@ -18,6 +18,7 @@ from textual.widgets import Label, ProgressBar, Static
 from vksync_tui.tui import format as fmt
 from vksync_tui.tui.jobs import JobKey, JobView, PhaseView
 
+PHASES_SHOWN = 4  # the latest phases; a long job's earlier ones scroll off
 LEVEL_STYLES = {"info": "dim", "warning": "yellow", "error": "bold red"}
 STATUS_STYLES = {
     "running": "bold cyan",
@@ -31,31 +32,30 @@ STATUS_STYLES = {
 
 
 class PhaseRow(Horizontal):
-    """One phase: name, bar, percentage and the engine's ETA (the bar's own ETA would depend on wall time)."""
+    """One phase: number and name, bar with percentage, and the engine's ETA (not the bar's own, which
+    would depend on the wall clock)."""
 
-    def __init__(self, phase: str) -> None:
+    def __init__(self, phase: PhaseView) -> None:
         super().__init__(classes="phase-row")
-        self.phase = phase
+        self.number = phase.number
+        self._name = Label(f"{phase.number}. {phase.name}", classes="phase-name")
+        self._bar = ProgressBar(total=None, show_eta=False, classes="phase-bar")
+        self._eta = Label("", classes="phase-eta")
 
     def compose(self) -> ComposeResult:
-        yield Label(self.phase, classes="phase-name")
-        yield ProgressBar(total=None, show_eta=False, classes="phase-bar")
-        yield Label("", classes="phase-eta")
+        yield self._name
+        yield self._bar
+        yield self._eta
 
     def show(self, phase: PhaseView, view: JobView) -> None:
-        bar = self.query_one(ProgressBar)
-        eta = self.query_one(".phase-eta", Label)
         progress = view.progress
         if phase.done:
-            bar.update(total=1, progress=1)
-            eta.update(f"done {fmt.duration(phase.seconds)}")
-            return
-        if progress.phase != phase.name:
-            eta.update("waiting")
+            self._bar.update(total=1, progress=1)
+            self._eta.update(f"done in {fmt.duration(phase.seconds)}")
             return
         total, done = _bar_figures(phase, view)
-        bar.update(total=total, progress=done)
-        eta.update("" if not view.running else f"ETA {fmt.duration(progress.eta_seconds)}")
+        self._bar.update(total=total, progress=done)
+        self._eta.update(f"ETA {fmt.duration(progress.eta_seconds)}" if view.running else view.status)
 
 
 def _bar_figures(phase: PhaseView, view: JobView) -> tuple[float | None, float]:
@@ -93,64 +93,80 @@ class SyncPanel(Vertical, can_focus=True):
         super().__init__(id=f"panel-{key.slug}", classes="sync-panel")
         self.key = key
         self.border_title = title
-        self._phase_rows: dict[str, PhaseRow] = {}
+        self._phase_rows: dict[int, PhaseRow] = {}
+        self._view: JobView | None = None
+        self._phases = Vertical(classes="phases")
+        self._figures = Static("", classes="figures")
+        self._log = Static("", classes="panel-log")
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="panel-columns"):
             with Vertical(classes="panel-left"):
-                yield Vertical(classes="phases")
-                yield Static("", classes="figures")
-            yield Static("", classes="panel-log")
+                yield self._phases
+                yield self._figures
+            yield self._log
 
     def action_cancel_job(self) -> None:
         self.post_message(self.CancelRequested(self.key))
 
+    def on_mount(self) -> None:
+        if self._view is not None:
+            self.show(self._view)
+
     def show(self, view: JobView) -> None:
+        """Render `view`; before mounting it is only remembered. A new run of the same list starts afresh."""
+        if view is not self._view:
+            for row in self._phase_rows.values():
+                row.remove()
+            self._phase_rows.clear()
+            self._view = view
+        if not self.is_mounted:
+            return
         self.border_subtitle = view.status
         self.set_class(not view.running, "-finished")
-        phases = self.query_one(".phases", Vertical)
-        for name, phase in view.phases.items():
-            row = self._phase_rows.get(name)
+        shown = view.phases[-PHASES_SHOWN:]
+        for number in [number for number in self._phase_rows if number < shown[0].number] if shown else []:
+            self._phase_rows.pop(number).remove()
+        for phase in shown:
+            row = self._phase_rows.get(phase.number)
             if row is None:
-                row = self._phase_rows[name] = PhaseRow(name)
-                phases.mount(row)
-                row.call_after_refresh(row.show, phase, view)
-            else:
-                row.show(phase, view)
-        self.query_one(".figures", Static).update(self._figures(view))
-        self.query_one(".panel-log", Static).update(self._log(view))
+                row = self._phase_rows[phase.number] = PhaseRow(phase)
+                self._phases.mount(row)
+            row.show(phase, view)
+        self._figures.update(figures_text(view))
+        self._log.update(log_text(view))
 
-    @staticmethod
-    def _figures(view: JobView) -> Text:
-        p = view.progress
-        expected = p.expected_items if p.expected_items is not None else view.expected_items
-        tokens = view.token_counts()
-        text = Text()
-        text.append(f"status {view.status}", style=STATUS_STYLES.get(view.status, "bold"))
-        text.append(f"   phase {p.phase}\n")
-        text.append(f"items {fmt.count(p.items)} of {fmt.count(expected)} expected\n")
-        text.append(f"chunks {fmt.count(p.chunks_done)}/{fmt.count(p.chunks_total)}  ")
-        text.append(f"failed {p.chunks_failed}", style="bold red" if p.chunks_failed else "bold")
-        text.append(f"  retried ok {p.chunks_retried_ok}\n")
-        text.append(
-            f"requests {fmt.count(p.requests)}  {fmt.rate(p.requests_per_second)} rps "
-            f"of {fmt.rate(p.ceiling_rps)} ceiling\n"
-        )
-        text.append("errors ")
-        text.append(fmt.errors_by_code(p.errors_by_code), style="yellow" if p.errors_by_code else "")
-        text.append("\ntokens ")
-        text.append(f"{tokens['ok']} active", style="green")
-        text.append(" · ")
-        text.append(f"{tokens['cooling']} cooling", style="yellow" if tokens["cooling"] else "")
-        text.append(" · ")
-        text.append(f"{tokens['disabled']} disabled", style="red" if tokens["disabled"] else "")
-        return text
 
-    @staticmethod
-    def _log(view: JobView) -> Text:
-        text = Text()
-        for index, (level, line) in enumerate(view.log):
-            if index:
-                text.append("\n")
-            text.append(f"› {line}", style=LEVEL_STYLES.get(level, ""))
-        return text
+def figures_text(view: JobView) -> Text:
+    p = view.progress
+    expected = p.expected_items if p.expected_items is not None else view.expected_items
+    tokens = view.token_counts()
+    text = Text()
+    text.append(f"status {view.status}", style=STATUS_STYLES.get(view.status, "bold"))
+    text.append(f"   phase {p.phase}\n")
+    text.append(f"items {fmt.count(p.items)} of {fmt.count(expected)} expected\n")
+    text.append(f"chunks {fmt.count(p.chunks_done)}/{fmt.count(p.chunks_total)}  ")
+    text.append(f"failed {p.chunks_failed}", style="bold red" if p.chunks_failed else "bold")
+    text.append(f"  retried ok {p.chunks_retried_ok}\n")
+    text.append(
+        f"requests {fmt.count(p.requests)}  {fmt.rate(p.requests_per_second)} rps "
+        f"of {fmt.rate(p.ceiling_rps)} ceiling\n"
+    )
+    text.append("errors ")
+    text.append(fmt.errors_by_code(p.errors_by_code), style="yellow" if p.errors_by_code else "")
+    text.append("\ntokens ")
+    text.append(f"{tokens['ok']} active", style="green")
+    text.append(" · ")
+    text.append(f"{tokens['cooling']} cooling", style="yellow" if tokens["cooling"] else "")
+    text.append(" · ")
+    text.append(f"{tokens['disabled']} disabled", style="red" if tokens["disabled"] else "")
+    return text
+
+
+def log_text(view: JobView) -> Text:
+    text = Text()
+    for index, (level, line) in enumerate(view.log):
+        if index:
+            text.append("\n")
+        text.append(f"› {line}", style=LEVEL_STYLES.get(level, ""))
+    return text

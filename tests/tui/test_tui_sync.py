@@ -1,0 +1,180 @@
+"""Real syncs from the TUI against the emulator on a loopback socket: panel, diff review, abort, quit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
+
+from tests.conftest import EmulatorHome
+from tests.tui.conftest import screen_text, settle
+from vksync_tui.config import Tuning
+from vksync_tui.store.models import Membership, MembershipEvent, PendingDiff, SyncRun
+from vksync_tui.tui.app import VkSyncApp
+from vksync_tui.tui.jobs import JobKey
+from vksync_tui.tui.screens.diff_review import DiffReviewScreen
+from vksync_tui.tui.widgets.sync_panel import SyncPanel, figures_text
+
+MEMBERS = 5000
+FAST_RETRIES = Tuning(retry_pause=0.05, retry_attempts=2)
+
+
+def current_members(group_id: int) -> set[int]:
+    query = Membership.select(Membership.user_id).where(
+        (Membership.community_id == group_id) & (Membership.is_current == True)  # noqa: E712
+    )
+    return {user_id for (user_id,) in query.tuples()}
+
+
+async def sync_subscribers(app: VkSyncApp, pilot: Pilot[int]) -> None:
+    await pilot.press("u")
+    await settle(app, pilot)
+
+
+async def baseline(app: VkSyncApp, pilot: Pilot[int]) -> None:
+    """First sync of the community, reviewed and applied: the members table now holds everyone."""
+    await sync_subscribers(app, pilot)
+    assert isinstance(app.screen, DiffReviewScreen)
+    await pilot.press("y")
+    await settle(app, pilot)
+
+
+async def test_subscribers_sync_panel_reaches_done_with_the_right_counts(
+    emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
+) -> None:
+    world = emulator_home_factory(members=MEMBERS)
+    app = make_app(world.home)
+    truth = world.truth_members()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await sync_subscribers(app, pilot)
+        job = app.jobs[JobKey("subscribers", world.group_id)]
+        assert job.view.status == "pending"
+        summary = job.view.finished.summary if job.view.finished else {}
+        assert summary["expected"] == len(truth) and summary["fetched"] == len(truth)
+        assert summary["joined"] == len(truth) and summary["left"] == 0
+        assert job.view.progress.chunks_failed == 0
+        assert all(phase.done for phase in job.view.phases)
+        panel = app.dashboard.query_one(f"#panel-{job.key.slug}", SyncPanel)
+        assert panel.has_class("-finished")
+        figures = figures_text(job.view).plain
+        assert "status pending" in figures and f"of {len(truth):,} expected" in figures
+        assert "failed 0" in figures
+        # A subscribers sync ends in the review of its pending diff.
+        assert isinstance(app.screen, DiffReviewScreen)
+        assert f"joined +{len(truth):,}" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.screen is app.dashboard
+    assert current_members(world.group_id) == set(truth)
+    assert app.calls_today("user-admin") + app.calls_today("group-demo_community") > 0
+
+
+async def test_confirmed_churn_grows_history_and_discard_changes_nothing(
+    emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
+) -> None:
+    world = emulator_home_factory(members=MEMBERS)
+    app = make_app(world.home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await baseline(app, pilot)
+        events_before = MembershipEvent.select().count()
+
+        churn = world.churn(join=30, leave=20)
+        await sync_subscribers(app, pilot)
+        assert isinstance(app.screen, DiffReviewScreen)
+        text = screen_text(app)
+        assert "joined +30" in text and "left −20" in text
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert MembershipEvent.select().count() == events_before + 50
+        assert current_members(world.group_id) == set(world.truth_members())
+        left = set(churn["left"])
+        assert left.isdisjoint(current_members(world.group_id))
+
+        members_before = current_members(world.group_id)
+        world.churn(join=7, leave=5)
+        await sync_subscribers(app, pilot)
+        assert isinstance(app.screen, DiffReviewScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert current_members(world.group_id) == members_before
+        assert PendingDiff.select().count() == 0
+        assert SyncRun.select().order_by(SyncRun.id.desc()).first().status == "discarded"
+
+
+async def test_threshold_abort_shows_its_figures(
+    emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
+) -> None:
+    world = emulator_home_factory(members=MEMBERS)
+    world.configure(labels=["user-admin"], tuning=FAST_RETRIES)
+    app = make_app(world.home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await baseline(app, pilot)
+        members_before = current_members(world.group_id)
+        world.set_faults("sticky=0.5")
+        await sync_subscribers(app, pilot)
+        job = app.jobs[JobKey("subscribers", world.group_id)]
+        assert job.view.status == "aborted", job.view.log
+        assert isinstance(app.screen, DiffReviewScreen) and app.screen.pending is None
+        text = screen_text(app)
+        assert "stopped by the safety threshold" in text and "below the 95% threshold" in text
+        summary = job.view.finished.summary if job.view.finished else {}
+        assert f"expected {summary['expected']:,} · fetched {summary['fetched']:,}" in text
+        assert summary["fetched"] < 0.95 * summary["expected"]
+        assert "Nothing was changed" in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+    assert current_members(world.group_id) == members_before
+
+
+async def test_quitting_mid_sync_cancels_the_job_and_exits(
+    emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
+) -> None:
+    world = emulator_home_factory(members=MEMBERS, faults="delay=0.3")
+    world.configure(labels=["user-reader"])
+    app = make_app(world.home)
+    key = JobKey("subscribers", world.group_id)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("u")
+        while not app.jobs[key].view.phases:
+            await pilot.pause()
+        assert app.jobs[key].view.running
+        await pilot.press("ctrl+q")
+    job = app.jobs[key]
+    assert job.cancel.is_set()
+    assert job.thread_done.wait(timeout=60), "the sync thread did not stop after quit"
+    assert app.return_code == 0
+
+
+async def test_adding_an_invalid_token_shows_the_error_and_keeps_the_pool(
+    emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
+) -> None:
+    world = emulator_home_factory(members=MEMBERS)
+    labels_before = [entry.label for entry in world.config.tokens]
+    app = make_app(world.home)
+    messages: list[Message] = []
+    async with app.run_test(size=(120, 36), message_hook=messages.append) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press(*"stolen")
+        await pilot.press("tab")
+        await pilot.press(*"vk1.a.this-token-was-never-issued-by-vk")
+        await pilot.press("enter")
+        await settle(app, pilot)
+    errors = [
+        m.notification for m in messages if isinstance(m, Notify) and m.notification.severity == "error"
+    ]
+    assert errors and "was not added" in errors[-1].message
+    assert "this-token-was-never-issued" not in errors[-1].message
+    assert [entry.label for entry in app.config.tokens] == labels_before
+    from vksync_tui.config import load_config
+
+    assert [entry.label for entry in load_config(world.home.config_file).tokens] == labels_before
