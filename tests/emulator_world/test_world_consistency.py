@@ -327,3 +327,21 @@ def test_a_million_members(tmp_path: Path) -> None:
     assert tail["items"] == sorted(tail["items"])
     joined, left = world.churn(MAIN, join=1000, leave=1000)
     assert len(world.communities[MAIN].members) == 1_000_000 and len(joined) == len(left) == 1000
+
+
+def test_time_sorted_pages_follow_join_time_through_churn() -> None:
+    world = _small_world(6)
+    moderator = next(t for t in world.tokens if t.label == "user-moderator")
+    members = world.communities[5001].members
+
+    def every(sort: str) -> list[int]:
+        return _page_all(world, "groups.getMembers", {"group_id": "5001", "sort": sort}, moderator, 333)
+
+    for _ in range(3):
+        joined, _ = world.churn(5001, join=40, leave=60)
+        ascending = every("time_asc")
+        assert sorted(ascending) == list(members.ids)
+        times = [members.join_time(uid) for uid in ascending]
+        assert times == sorted(times)
+        assert ascending[-len(joined) :] == joined  # the newest members come last, in id order
+        assert every("time_desc") == list(reversed(ascending))
