@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import peewee as pw
 
 from vksync_tui.store.models import Membership, User
+from vksync_tui.sync import mailing_export
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ EXPORTS: dict[str, ExportSpec] = {
     "subscribers": ExportSpec(
         ("user_id", "status", "joined_at", "left_at", "first_name", "last_name"), subscriber_rows
     ),
+    "mailing": ExportSpec(mailing_export.MAILING_COLUMNS, mailing_export.mailing_rows),
+    "mailing-analysis": ExportSpec(mailing_export.ANALYSIS_COLUMNS, mailing_export.analysis_rows),
+    "profiles": ExportSpec(mailing_export.PROFILE_COLUMNS, mailing_export.profile_rows),
 }
 
 FORMATS = ("csv", "jsonl")

@@ -1,0 +1,404 @@
+"""The mailing sync: every user who has a dialog with the community, with the dialog's state and profile.
+
+Steps:
+1. tokens — only community tokens of this community with the `messages` right (the main one and any extra
+   ones); user tokens never read the community's inbox here. Each candidate is probed with one
+   `messages.getConversations(count=1)` through the engine: a token VK answers 15 for (no `messages` right)
+   is dropped with a notice, and the first answer gives the expected dialog count.
+2. fetch — `messages.getConversations` pages of 200 (`extended=1` with the profile fields), several pages per
+   `execute`. The inbox is sorted by latest message, so a dialog that gets a message during the sync moves
+   to the top: offset paging then sees some dialogs twice (harmless upserts) but skips none; new pages are
+   planned when VK's `count` grows.
+3. store — each page is committed as it arrives, in ONE writer transaction with the run's checkpoint (the
+   page offsets done so far): profiles go to `User` through `users_refresh` (profile columns only) and the
+   dialog state to `Mailing` (can_write and its reason, last message date, unanswered, important) — the smart
+   upsert never touches membership, history, authors or the dialog's analysis. Only `user` peers are stored;
+   chats and community peers are counted as skipped.
+4. resume — every run keeps its checkpoint in its SyncRun row's figures; when the latest run was killed,
+   cancelled or failed, the next run continues that sweep (same sweep id, done pages skipped) instead of
+   starting over.
+5. sweep end — users of this community whose dialog the finished sweep did not see get `has_dialog = false`
+   (never deleted). Only when the sweep is complete (no failed page) and saw at least VK's count, so a page
+   lost to inbox drift cannot wrongly flag a dialog.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import peewee as pw
+
+from vksync_tui.store.bulk import execute_many, upsert_sql
+from vksync_tui.store.models import Mailing, SyncRun
+from vksync_tui.sync.context import SyncContext
+from vksync_tui.sync.engine import FetchJob, PhasedFetch, WorkUnit
+from vksync_tui.sync.errors import NoUsableToken, SyncInputError
+from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.recorded import ending_status, run_recorded
+from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.users_refresh import (
+    EXECUTE_RESPONSE_LIMIT,
+    PROFILE_FIELDS,
+    profile_row,
+    store_profiles,
+    user_upsert_sql,
+)
+from vksync_tui.vk.errors import TransientError, VkError
+from vksync_tui.vk.execute import ApiCall
+from vksync_tui.vk.tokens import PooledToken
+
+LIST_NAME = "mailing"
+PAGE_SIZE = 200  # messages.getConversations' maximum `count`
+# One conversation with its last message and the peer's profile is ~1.1 KB in the emulator (1.4 KB at most
+# seen); batches sized for 1.4 KB stay under the execute answer cap without a round of error 13.
+DIALOG_BYTES_MAX = 1400
+CONVERSATIONS_BATCH = max(1, EXECUTE_RESPONSE_LIMIT // (PAGE_SIZE * DIALOG_BYTES_MAX))
+MESSAGES_RIGHT = "messages"
+RESUMABLE_STATUSES = ("running", "interrupted", "cancelled", "failed")
+
+MAILING_DIALOG_COLUMNS: tuple[pw.Field, ...] = (
+    Mailing.community_id,
+    Mailing.user_id,
+    Mailing.has_dialog,
+    Mailing.can_write,
+    Mailing.can_write_reason,
+    Mailing.last_message_date,
+    Mailing.unanswered,
+    Mailing.important,
+    Mailing.seen_run,
+    Mailing.updated_at,
+)
+
+
+class ReconFailed(VkError):
+    """No community token could read the dialog count, even in the retry phase."""
+
+
+@dataclass
+class DialogTokens:
+    """The community tokens that can read this community's dialogs, and the dialog count VK reported."""
+
+    tokens: list[PooledToken]
+    count: int
+
+
+def dialog_tokens(
+    ctx: SyncContext, engine: PhasedFetch, reporter: ProgressReporter, group_id: int
+) -> DialogTokens:
+    """Probe every community token of `group_id` with the messages right (see step 1 of the module docstring).
+
+    Raises NoUsableToken when no community token of this community can read its dialogs.
+    """
+    candidates = ctx.pool.eligible(kinds=("group",), group_id=group_id, right=MESSAGES_RIGHT)
+    if not candidates:
+        raise NoUsableToken(
+            f"no usable community token of community {group_id} with the messages right: dialogs are read "
+            "with the community's own token (vksync-tui tokens add)"
+        )
+    usable: list[PooledToken] = []
+    counts: list[int] = []
+    failures: list[str] = []
+    for token in candidates:
+        answers: list[Any] = []
+        probe = ApiCall("messages.getConversations", {"group_id": group_id, "count": 1})
+        job = FetchJob(
+            f"{LIST_NAME}-probe",
+            [WorkUnit(f"probe:{token.label}", probe)],
+            [token],
+            lambda unit, value, answers=answers: answers.append(value),
+            total_units=1,
+            batchable=False,
+        )
+        report = engine.run(job)
+        if report.cancelled:
+            break
+        if report.rejected:
+            reporter.emit(
+                Notice("warning", f"token {token.label} cannot read dialogs: {report.rejected[0].error}")
+            )
+            continue
+        if answers and isinstance(answers[0], dict) and isinstance(answers[0].get("count"), int):
+            usable.append(token)
+            counts.append(answers[0]["count"])
+        else:
+            failures.append(report.failed[0].error if report.failed else "malformed answer")
+    if not usable and failures and not ctx.cancel.is_set():
+        raise ReconFailed(f"could not read the dialogs of community {group_id}: {failures[0]}")
+    if not usable and not ctx.cancel.is_set():
+        raise NoUsableToken(
+            f"no community token of community {group_id} may read its dialogs (the messages right is missing)"
+        )
+    return DialogTokens(usable, max(counts, default=0))
+
+
+@dataclass
+class Checkpoint:
+    """Where a sweep stands: its id (the run that started it), its page size, the done pages as coalesced
+    [start, end) offset ranges, and the non-user peers skipped on them. Stored as JSON in the SyncRun row."""
+
+    sweep: int
+    page_size: int = PAGE_SIZE
+    done: list[list[int]] = field(default_factory=list)
+    skipped: int = 0
+
+    def covers(self, offset: int, size: int) -> bool:
+        """Whether the page `[offset, offset + size)` lies inside one done range."""
+        return any(start <= offset and offset + size <= end for start, end in self.done)
+
+    def add(self, offset: int, size: int, skipped: int) -> None:
+        """Merge `[offset, offset + size)` into the sorted, coalesced ranges."""
+        ranges = sorted([*self.done, [offset, offset + size]])
+        merged: list[list[int]] = []
+        for start, end in ranges:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.done = merged
+        self.skipped += skipped
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sweep": self.sweep,
+            "page_size": self.page_size,
+            "done": [list(r) for r in self.done],
+            "skipped": self.skipped,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Checkpoint | None:
+        if not isinstance(data, dict) or not isinstance(data.get("sweep"), int):
+            return None
+        done = [[int(start), int(end)] for start, end in data.get("done", [])]
+        page_size = int(data.get("page_size", PAGE_SIZE))
+        return cls(int(data["sweep"]), page_size, done, int(data.get("skipped", 0)))
+
+
+def resumable_checkpoint(group_id: int) -> Checkpoint | None:
+    """The checkpoint of the latest mailing run of this community, if that run did not finish its sweep."""
+    last = (
+        SyncRun.select()
+        .where((SyncRun.list_name == LIST_NAME) & (SyncRun.community_id == group_id))
+        .order_by(SyncRun.id.desc())
+        .first()
+    )
+    if last is None or last.status not in RESUMABLE_STATUSES or not isinstance(last.figures, dict):
+        return None
+    return Checkpoint.from_json(last.figures.get("checkpoint"))
+
+
+def sync_mailing(ctx: SyncContext, group_id: int, *, page_size: int = PAGE_SIZE) -> RunSummary:
+    """Run the mailing sync for one community (see the module docstring); records a SyncRun.
+
+    `page_size` (≤ 200, for tests and slow links that want smaller commits) applies to a new sweep; a resumed
+    sweep keeps the page size it started with, so its done pages line up.
+    """
+    if not 0 < page_size <= PAGE_SIZE:
+        raise SyncInputError(f"page size must be 1..{PAGE_SIZE}, got {page_size}")
+    checkpoint = resumable_checkpoint(group_id)
+
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+        _MailingRun(ctx, reporter, summary, figures, checkpoint, page_size).execute()
+
+    return run_recorded(ctx, LIST_NAME, group_id, body)
+
+
+class _MailingRun:
+    def __init__(
+        self,
+        ctx: SyncContext,
+        reporter: ProgressReporter,
+        summary: RunSummary,
+        figures: dict[str, Any],
+        checkpoint: Checkpoint | None,
+        page_size: int,
+    ) -> None:
+        self.ctx = ctx
+        self.reporter = reporter
+        self.summary = summary
+        self.group_id = summary.group_id
+        self.run_id = int(summary.run_id or 0)
+        self.resumed = checkpoint is not None
+        self.checkpoint = checkpoint or Checkpoint(self.run_id, page_size)
+        self.page_size = self.checkpoint.page_size
+        self.engine = ctx.engine(reporter)
+        self.figures = figures
+        figures["resumed_from_sweep"] = self.checkpoint.sweep if self.resumed else None
+        figures["checkpoint"] = self.checkpoint.as_json()
+        self.user_sql = user_upsert_sql()
+        self.dialog_sql = upsert_sql(
+            Mailing,
+            MAILING_DIALOG_COLUMNS,
+            [Mailing.community_id, Mailing.user_id],
+            preserve=MAILING_DIALOG_COLUMNS[2:],
+        )
+        self._lock = threading.Lock()
+        self._planned_end = 0
+        self.pages_skipped = 0
+        self.users_stored = 0
+
+    def execute(self) -> None:
+        found = dialog_tokens(self.ctx, self.engine, self.reporter, self.group_id)
+        if self.ctx.cancel.is_set():
+            self.summary.status = "cancelled"
+            return
+        self.summary.expected = found.count
+        self.figures["tokens"] = [token.label for token in found.tokens]
+        units = self._plan_until(max(found.count, 1))
+        self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, found.count, len(units)))
+        job = FetchJob(
+            LIST_NAME,
+            units,
+            found.tokens,
+            self.on_result,
+            total_units=len(units),
+            count_items=_count_items,
+            batch_size=CONVERSATIONS_BATCH,
+        )
+        report = self.engine.run(job)
+        self.ctx.writer.flush()
+        self.summary.absorb(report)
+        self.figures.update(
+            {
+                "workers": report.workers,
+                "batch_size": report.batch_size,
+                "pages_resumed": self.pages_skipped,
+                "phases": [phase.as_dict() for phase in report.phases],
+            }
+        )
+        if report.rejected:
+            raise SyncInputError(
+                f"VK refused the dialogs of community {self.group_id}: {report.rejected[0].error}"
+            )
+        seen = self.ctx.write(self._sweep_seen)
+        self.summary.fetched = seen
+        self.summary.extras["skipped_peers"] = self.checkpoint.skipped
+        self.summary.extras["resumed"] = self.resumed
+        if report.cancelled or self.ctx.cancel.is_set():
+            self.summary.status = "cancelled"
+            return
+        if report.failed:
+            ending_status(self.summary, False, len(report.failed), "page(s) of dialogs")
+            return
+        if seen + self.checkpoint.skipped < found.count:
+            self.reporter.emit(
+                Notice(
+                    "warning",
+                    f"saw {seen + self.checkpoint.skipped} of {found.count} dialogs (the inbox moved "
+                    "meanwhile): dialogs not seen are left as they were",
+                )
+            )
+            self.summary.extras["no_longer_dialog"] = 0
+        else:
+            self.summary.extras["no_longer_dialog"] = self.ctx.write(self._mark_gone)
+        self.summary.status = "done"
+
+    # -- pages ----------------------------------------------------------------------------------------------
+
+    def _plan_until(self, end_index: int) -> list[WorkUnit]:
+        """Units for pages not planned yet up to `end_index`, leaving out pages the checkpoint has done."""
+        with self._lock:
+            offsets: list[int] = []
+            while self._planned_end < end_index:
+                offsets.append(self._planned_end)
+                self._planned_end += self.page_size
+            skipped = [offset for offset in offsets if self.checkpoint.covers(offset, self.page_size)]
+            self.pages_skipped += len(skipped)
+        return [self._unit(offset) for offset in offsets if offset not in skipped]
+
+    def _unit(self, offset: int) -> WorkUnit:
+        params = {
+            "group_id": self.group_id,
+            "offset": offset,
+            "count": self.page_size,
+            "extended": 1,
+            "fields": ",".join(PROFILE_FIELDS),
+        }
+        return WorkUnit(f"offset={offset}", ApiCall("messages.getConversations", params))
+
+    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+        if not isinstance(value, dict) or not isinstance(value.get("items"), list):
+            raise TransientError("messages.getConversations answer without items")
+        count = value.get("count")
+        if not isinstance(count, int):
+            raise TransientError("messages.getConversations answer without count")
+        offset = int(unit.call.params["offset"])  # type: ignore[call-overload]
+        now = self.ctx.now()
+        dialogs, skipped = self._dialog_rows(value["items"], now)
+        profiles = [row for row in (profile_row(u, now) for u in value.get("profiles") or ()) if row]
+        self.ctx.writer.submit(partial(self._store_page, offset, dialogs, profiles, skipped))
+        full = len(value["items"]) >= self.page_size
+        return self._plan_until(max(count, offset + len(value["items"]) + 1) if full else count)
+
+    def _dialog_rows(self, items: list[Any], now: int) -> tuple[list[tuple[Any, ...]], int]:
+        rows: list[tuple[Any, ...]] = []
+        skipped = 0
+        for item in items:
+            conversation = item.get("conversation") if isinstance(item, dict) else None
+            peer = conversation.get("peer") if isinstance(conversation, dict) else None
+            if not isinstance(peer, dict) or not isinstance(peer.get("id"), int):
+                raise TransientError("messages.getConversations item without a peer")
+            if peer.get("type") != "user":
+                skipped += 1
+                continue
+            rows.append(self._dialog_row(peer["id"], conversation, item.get("last_message"), now))
+        return rows, skipped
+
+    def _dialog_row(self, user_id: int, conversation: dict[str, Any], last: Any, now: int) -> tuple[Any, ...]:
+        can_write = conversation.get("can_write")
+        allowed = can_write.get("allowed") if isinstance(can_write, dict) else None
+        reason = can_write.get("reason") if isinstance(can_write, dict) else None
+        last_date = last.get("date") if isinstance(last, dict) else None
+        return (
+            self.group_id,
+            user_id,
+            True,
+            None if allowed is None else bool(allowed),
+            reason if isinstance(reason, int) else None,
+            last_date if isinstance(last_date, int) else None,
+            bool(conversation.get("unanswered", False)),
+            bool(conversation.get("important", False)),
+            self.checkpoint.sweep,
+            now,
+        )
+
+    def _store_page(
+        self,
+        offset: int,
+        dialogs: Sequence[tuple[Any, ...]],
+        profiles: Sequence[tuple[Any, ...]],
+        skipped: int,
+    ) -> None:
+        """A writer job: the page's profiles, its dialogs and the checkpoint that records it, together."""
+        store_profiles(self.ctx.db, self.user_sql, profiles)
+        if dialogs:
+            execute_many(self.ctx.db, self.dialog_sql, dialogs)
+        self.checkpoint.add(offset, self.page_size, skipped)
+        self.figures["checkpoint"] = self.checkpoint.as_json()
+        SyncRun.update(figures=self.figures).where(SyncRun.id == self.run_id).execute()
+
+    # -- sweep end ------------------------------------------------------------------------------------------
+
+    def _sweep_seen(self) -> int:
+        return (
+            Mailing.select()
+            .where((Mailing.community_id == self.group_id) & (Mailing.seen_run == self.checkpoint.sweep))
+            .count()
+        )
+
+    def _mark_gone(self) -> int:
+        """Dialogs this sweep did not see: flagged, never deleted (their analysis and history stay)."""
+        gone = (
+            (Mailing.community_id == self.group_id)
+            & (Mailing.has_dialog == True)  # noqa: E712 (peewee expression)
+            & ((Mailing.seen_run.is_null()) | (Mailing.seen_run != self.checkpoint.sweep))
+        )
+        return int(Mailing.update(has_dialog=False, updated_at=self.ctx.now()).where(gone).execute())
+
+
+def _count_items(unit: WorkUnit, value: Any) -> int:
+    return len(value.get("items", ())) if isinstance(value, dict) else 0

@@ -1,0 +1,58 @@
+"""The frame every list run shares: a SyncRun row, a job reporter, and one way to end (done, failed, raised).
+
+`run_recorded` starts the run row, runs `body(reporter, summary, figures)` and, whatever happens, completes
+the row from the summary and the figures the body filled in, and emits `JobFinished`. VK, store and input
+errors end the run as `failed` with a redacted one-line reason (input errors are re-raised for the faces'
+exit code 2); anything else is recorded the same way and re-raised.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from vksync_tui.secrets import redact
+from vksync_tui.store.errors import StoreError
+from vksync_tui.sync.context import SyncContext
+from vksync_tui.sync.errors import SyncInputError
+from vksync_tui.sync.events import JobFinished, ProgressReporter
+from vksync_tui.sync.runs import RunSummary, finish_run, start_run
+from vksync_tui.vk.errors import VkError
+
+RunBody = Callable[[ProgressReporter, RunSummary, dict[str, Any]], None]
+
+
+def run_recorded(ctx: SyncContext, list_name: str, group_id: int, body: RunBody) -> RunSummary:
+    """Run `body` as one recorded run of `list_name` for `group_id`; see the module docstring."""
+    started = time.monotonic()
+    summary = RunSummary(list_name, group_id, status="running")
+    summary.run_id = start_run(ctx, list_name, group_id)
+    figures: dict[str, Any] = {}
+    with ctx.job_reporter() as reporter:
+        reporter.mark_job_start()
+        try:
+            body(reporter, summary, figures)
+        except (SyncInputError, VkError, StoreError) as error:
+            summary.status, summary.error = "failed", redact(str(error))
+            if isinstance(error, SyncInputError):
+                raise
+        except BaseException as error:
+            summary.status, summary.error = "failed", redact(f"{type(error).__name__}: {error}")
+            raise
+        finally:
+            summary.seconds = time.monotonic() - started
+            finish_run(ctx, summary, figures)
+            reporter.emit(JobFinished(summary.status, summary.as_json(), summary.error))  # type: ignore[arg-type]
+    return summary
+
+
+def ending_status(summary: RunSummary, cancelled: bool, unfinished: int, what: str) -> None:
+    """Set the summary's final status: cancelled, failed (`unfinished` units of `what` left), or done."""
+    if cancelled:
+        summary.status = "cancelled"
+    elif unfinished:
+        summary.status = "failed"
+        summary.error = f"{unfinished} {what} could not be fetched; run again to finish"
+    else:
+        summary.status = "done"
