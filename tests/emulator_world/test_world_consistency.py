@@ -345,3 +345,31 @@ def test_time_sorted_pages_follow_join_time_through_churn() -> None:
         assert times == sorted(times)
         assert ascending[-len(joined) :] == joined  # the newest members come last, in id order
         assert every("time_desc") == list(reversed(ascending))
+
+
+def test_reads_during_churn_see_consistent_pages() -> None:
+    """Server threads page while churn runs: every answer is one consistent snapshot of the list."""
+    import threading
+
+    world = _small_world(7)
+    token = next(t for t in world.tokens if t.kind == "service")
+    problems: list[str] = []
+    done = threading.Event()
+
+    def reader() -> None:
+        while not done.is_set():
+            answer = call_method(world, "groups.getMembers", {"group_id": "5001", "offset": "500"}, token)
+            expected = min(1000, answer["count"] - 500)
+            if answer["items"] != sorted(answer["items"]) or len(answer["items"]) != expected:
+                problems.append(f"inconsistent page: count={answer['count']} items={len(answer['items'])}")
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for round_number in range(30):
+        world.churn(5001, join=20 + round_number, leave=25)
+    done.set()
+    for thread in threads:
+        thread.join()
+    assert not problems
+    assert len(world.communities[5001].members) == 3000 + sum(20 + r for r in range(30)) - 30 * 25
