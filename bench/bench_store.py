@@ -1,7 +1,8 @@
 """Store benchmark: bulk upsert speed against raw sqlite3, and the staged subscribers diff at scale.
 
-    .venv/bin/python bench/bench_store.py           # 1M upserts + 1M diff (about a minute)
-    .venv/bin/python bench/bench_store.py --big     # adds the 10M diff (a few minutes, ~2 GB of disk)
+    .venv/bin/python bench/bench_store.py           # 1M upserts vs raw + 1M diff (about a minute when idle)
+    .venv/bin/python bench/bench_store.py --writer  # adds 1M upserts through StoreWriter (+ raw equivalent)
+    .venv/bin/python bench/bench_store.py --big     # adds the 10M diff (a few minutes, ~1 GB of disk)
 
 Each part runs in a fresh subprocess so its peak RSS is its own. Ids are seeded pseudo-random (a
 multiplicative bijection, so 10M ids never have to sit in a Python list). Absolute times on a shared VM vary
@@ -132,18 +133,17 @@ def store_upsert_through_writer(path: Path, rows: list[tuple[int, int, bool, int
     return seconds
 
 
-def upsert_part(rows_count: int, folder: Path) -> None:
+def upsert_part(rows_count: int, folder: Path, *, with_writer: bool) -> None:
     rng = random.Random(1)
     indexes = rng.sample(range(ID_SPACE - 1), rows_count)
     rows = [(COMMUNITY, index + 1, True, 1_700_000_000) for index in indexes]
     raw, chunked = "raw sqlite3 executemany, 1 tx", f"raw sqlite3, commit per {UPSERT_JOB_ROWS // 1000}k rows"
     ours, writer = "store execute_many, 1 tx", f"store via StoreWriter ({UPSERT_JOB_ROWS // 1000}k-row jobs)"
-    methods = {
-        raw: raw_upsert,
-        ours: store_upsert_one_transaction,
-        chunked: raw_upsert_chunked_commits,
-        writer: store_upsert_through_writer,
-    }
+    methods = {raw: raw_upsert, ours: store_upsert_one_transaction}
+    comparisons = [(ours, raw)]
+    if with_writer:
+        methods |= {chunked: raw_upsert_chunked_commits, writer: store_upsert_through_writer}
+        comparisons += [(writer, chunked), (writer, raw)]
     print(f"bulk upsert of {rows_count:,} membership rows (4 columns, composite PK + 1 index), seconds:")
     print(f"  {'method':<42}{'fresh':>8}{'conflict':>10}")
     seconds: dict[str, tuple[float, float]] = {}
@@ -152,7 +152,7 @@ def upsert_part(rows_count: int, folder: Path) -> None:
         open_database(path).close()
         seconds[name] = (method(path, rows), method(path, rows))
         print(f"  {name:<42}{seconds[name][0]:>8.2f}{seconds[name][1]:>10.2f}", flush=True)
-    for name, baseline in ((ours, raw), (writer, chunked), (writer, raw)):
+    for name, baseline in comparisons:
         fresh, conflict = (seconds[name][i] / seconds[baseline][i] for i in (0, 1))
         print(f"  ratio {name} / {baseline}: fresh {fresh:.2f}×, conflict {conflict:.2f}×")
     print(f"  peak RSS {peak_rss_mb():.0f} MB (mostly the Python list of rows)")
@@ -246,12 +246,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--big", action="store_true", help="also run the 10M-member diff")
+    parser.add_argument("--writer", action="store_true", help="also upsert through StoreWriter")
     parser.add_argument("--part", choices=["upsert", "diff"], help=argparse.SUPPRESS)
     parser.add_argument("-n", type=int, default=1_000_000, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.part == "upsert":
-        upsert_part(args.n, args.folder)
+        upsert_part(args.n, args.folder, with_writer=args.writer)
         return
     if args.part == "diff":
         diff_part(args.n, args.folder)
@@ -260,7 +261,8 @@ def main() -> None:
     print(f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs, load average {load} (times are only comparable at low load)")
     with tempfile.TemporaryDirectory(prefix="bench-store-") as folder:
-        run_part(["--part", "upsert", "-n", "1000000", "--folder", folder])
+        writer_flag = ["--writer"] if args.writer else []
+        run_part(["--part", "upsert", "-n", "1000000", "--folder", folder, *writer_flag])
         run_part(["--part", "diff", "-n", "1000000", "--folder", folder])
         if args.big:
             run_part(["--part", "diff", "-n", "10000000", "--folder", folder])
