@@ -8,7 +8,7 @@ Why this shape (data-layer-notes §2.1, §2.2, §5):
   `NOT EXISTS` — 10M ids take ~140 MB of RSS instead of the 1.3 GB of Python sets;
 - the table is dropped afterwards: deleting millions of indexed rows takes tens of seconds, dropping is quick.
 
-Every function here writes, so in the sync engine call them from `StoreWriter` jobs (the writer's connection).
+All but the counting function write, so in the sync engine run them as `StoreWriter` jobs.
 The statements are built by peewee, so they run unchanged on PostgreSQL.
 """
 
@@ -50,6 +50,7 @@ def index_member_staging(db: pw.Database, run_id: int) -> None:
 
 
 def count_unique_staged(db: pw.Database, run_id: int) -> int:
+    """Distinct staged ids (for the completeness threshold); cheap after `index_member_staging`."""
     _require_bound(db)
     staging = _staging_model(run_id)
     return int(staging.select(pw.fn.COUNT(staging.user_id.distinct())).scalar() or 0)
