@@ -17,6 +17,7 @@ from typing import Any
 
 from vksync_tui.emulator import methods_groups as groups
 from vksync_tui.emulator import methods_messages as messages
+from vksync_tui.emulator import methods_tokens as token_methods
 from vksync_tui.emulator import methods_wall as wall
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.params import Params, stringify_params
@@ -27,6 +28,8 @@ Handler = Callable[[World, Params, TokenInfo], Any]
 _ALL = frozenset({"user", "group", "service"})
 _USER_SERVICE = frozenset({"user", "service"})
 _USER_GROUP = frozenset({"user", "group"})
+_USER = frozenset({"user"})
+_GROUP = frozenset({"group"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ METHODS: dict[str, MethodSpec] = {
     "likes.getList": MethodSpec(_USER_SERVICE, wall.likes_get_list),
     "messages.getConversations": MethodSpec(_USER_GROUP, messages.messages_get_conversations),
     "messages.getHistory": MethodSpec(_USER_GROUP, messages.messages_get_history),
+    "account.getAppPermissions": MethodSpec(_USER, token_methods.account_get_app_permissions),
+    "groups.getTokenPermissions": MethodSpec(_GROUP, token_methods.groups_get_token_permissions),
 }
 
 
