@@ -56,7 +56,31 @@ def register(subparsers: Any) -> None:
             sub.add_argument(
                 "--yes", action="store_true", help="apply the diff at once (for cron) instead of saving it"
             )
+        if list_name in LIST_ARGUMENTS:
+            LIST_ARGUMENTS[list_name](sub)
         sub.set_defaults(func=run_sync_command)
+
+
+def _analysis_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--all", action="store_true", dest="all_users", help="re-analyse every dialog, not only new ones"
+    )
+
+
+def _profile_arguments(parser: argparse.ArgumentParser) -> None:
+    from vksync_tui.sync.profiles import SCOPES
+
+    parser.add_argument("--scope", choices=SCOPES, default="all", help="whose profiles to refresh")
+    parser.add_argument("--max", type=int, dest="max_users", metavar="N", help="refresh at most N users")
+    parser.add_argument(
+        "--older-than", type=float, dest="older_than_days", metavar="DAYS",
+        help="only users not refreshed for DAYS days",
+    )
+
+
+# Per-list options: list name → adds its arguments; their `dest` names go to run_sync as keyword options.
+LIST_ARGUMENTS = {"mailing-analysis": _analysis_arguments, "profiles": _profile_arguments}
+LIST_OPTIONS = ("all_users", "scope", "max_users", "older_than_days")
 
 
 def add_group_argument(parser: argparse.ArgumentParser) -> None:
@@ -148,6 +172,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
     home, config = load_home_config(args)
     group_id = resolve_group(config, args.group)
     options = {"apply": bool(getattr(args, "yes", False))} if args.list_name == "subscribers" else {}
+    options.update({name: getattr(args, name) for name in LIST_OPTIONS if hasattr(args, name)})
     try:
         with SyncContext.open(home, on_event=CliProgress(), config=config) as ctx:
             summary = run_sync(args.list_name, ctx, group_id, **options)
