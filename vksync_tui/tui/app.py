@@ -162,6 +162,10 @@ class VkSyncApp(App[int]):
             job.cancel.set()
         self.exit(0)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Churn exists only in the demo (it drives the emulator): hide its key elsewhere."""
+        return not (action == "simulate_churn" and self.demo is None)
+
     # --- views ------------------------------------------------------------------------------------------
 
     def action_view(self, name: str) -> None:

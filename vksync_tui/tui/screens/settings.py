@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
 
 from vksync_tui.config import TokenEntry
 from vksync_tui.secrets import mask
@@ -88,6 +88,7 @@ class SettingsScreen(Screen[None]):
         with TabbedContent(id="settings-tabs"):
             with TabPane("Tokens", id="tab-tokens"):
                 yield DataTable(id="token-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="token-details")
                 with Horizontal(classes="button-row"):
                     yield Button("Add (a)", id="token-add")
                     yield Button("Check (c)", id="token-check")
@@ -148,6 +149,48 @@ class SettingsScreen(Screen[None]):
             table.add_row(*self._token_cells(entry), key=entry.label)
         if selected is not None and app.config.token(selected) is not None:
             table.move_cursor(row=table.get_row_index(selected))
+        self._show_details()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "token-table":
+            self._show_details()
+
+    def _show_details(self) -> None:
+        """Everything the last check learned about the selected token (the table has room for a summary)."""
+        label = self.selected_token()
+        entry = self.vk_app.config.token(label) if label is not None else None
+        details = self.query_one("#token-details", Static)
+        if entry is None:
+            details.update("No token yet: press a to add one (it is checked against VK before it is added).")
+            return
+        check = entry.check
+        text = Text()
+        text.append(f"{entry.label}", style="bold")
+        text.append(
+            f"  {mask(entry.secret)} · {entry.kind} token · {'enabled' if entry.enabled else 'disabled'}"
+        )
+        if entry.group_id is not None:
+            text.append(f" · community {entry.group_id}")
+        text.append("\n")
+        if check.checked_at is None:
+            text.append(
+                "never checked: press c to ask VK what this token is and what it may do", style="italic"
+            )
+            return details.update(text)
+        text.append(f"checked {fmt.ago(check.checked_at, self.vk_app.clock())}")
+        if check.owner_id is not None:
+            text.append(f" · owner {check.owner_name or ''} (id {check.owner_id})")
+        text.append("\nscopes/rights: " + (", ".join(check.scopes) or "unknown"))
+        levels = {1: "moderator", 2: "editor", 3: "administrator"}
+        admin = [
+            f"{self.vk_app.community_title(group)}: {levels.get(level, level)}"
+            for group, level in sorted(check.admin_levels.items())
+            if level
+        ]
+        text.append("\nadmin in: " + ("; ".join(admin) or "no configured community"))
+        if check.last_error:
+            text.append(f"\nlast error: {check.last_error}", style="red")
+        details.update(text)
 
     def _token_cells(self, entry: TokenEntry) -> list[str | Text]:
         app = self.vk_app

@@ -77,11 +77,9 @@ class ListCard(Vertical, can_focus=True):
             text.append(run.status, style=OUTCOME_STYLES.get(run.status, ""))
             text.append("\n")
         if status.pending is not None:
-            text.append(
-                f"pending +{fmt.count(status.pending.joined)} −{fmt.count(status.pending.left)}",
-                style="bold yellow",
-            )
-            text.append(" · [r] review")
+            pending = status.pending
+            text.append(f"+{fmt.count(pending.joined)} −{fmt.count(pending.left)}", style="bold yellow")
+            text.append(" review (r)")
         elif not status.available:
             text.append("not available yet", style="italic dim")
         elif running:
