@@ -17,10 +17,12 @@ them, and `on_result(unit, value) -> follow-up units`. The engine runs it in two
 Worker count: each token can have at most `rps × latency` requests in flight before its limiter, not the
 network, is the bottleneck; one more keeps its next slot from idling while a response is parsed. So
 `workers = Σ_tokens (ceil(rps × latency) + 1)`, with `latency` the measured duration of one request: the
-larger of the smoothed latency so far (recon) and this job's first batch, which is fetched before the pool
-starts. `tuning.workers > 0` overrides the rule. Each worker has a home token (the token it was counted for,
-see `home_tokens`) that it tries first, so every token works its own share in parallel and a fast community
-token gets more workers than a 3 rps user token; fallback still moves a batch on when its home token fails.
+larger of the smoothed latency and the last request's (a job with nothing measured yet fetches its first
+batch before the pool starts, to measure it); the pool grows while the job's own requests prove slower than
+the estimate. `tuning.workers > 0` overrides the rule. Each worker has a home token (the token it was counted
+for, see `home_tokens`) that it tries first, so every token works its own share in parallel and a fast
+community token gets more workers than a 3 rps user token; fallback still moves a batch on when its home
+token fails.
 
 Cancellation is checked at every batch boundary and inside every limiter wait; a cancelled job simply stops
 (whatever `on_result` already stored stays stored; the caller decides what that means).
@@ -412,6 +414,7 @@ class _JobRun:
         self.lock = threading.Lock()
         self.failed: list[FailedUnit] = []
         self.crash: BaseException | None = None
+        self.threads: list[threading.Thread] = []
         limit = min(engine._tuning.execute_batch, job.batch_size or MAX_EXECUTE_CALLS, MAX_EXECUTE_CALLS)
         self.batch_size = max(1, limit if job.batchable else 1)
         self.phase: PhaseFigures = PhaseFigures("parallel")
@@ -455,29 +458,48 @@ class _JobRun:
         self.report.phases.append(self.phase)
         self.reporter.start_phase(name, chunks_total=total)
         queue = _WorkQueue(units, self.cancel, self.job.batch_budget)
-        first = queue.take(self.batch_size)
-        if first is not None:
-            self._process(queue, first, start=0)  # measures this job's latency before sizing the pool
+        if self.engine._meter.value is None:
+            first = queue.take(self.batch_size)
+            if first is not None:
+                self._process(queue, first, start=0)  # nothing measured yet: measure before sizing the pool
+        self.threads = []
+        self._grow(queue)
+        while True:
+            with self.lock:
+                alive = [thread for thread in self.threads if thread.is_alive()]
+            if not alive:
+                break
+            for thread in alive:
+                thread.join()
+        self.phase.seconds = self.reporter.finish_phase(name, self.phase.as_dict())
+
+    def _grow(self, queue: _WorkQueue) -> None:
+        """Start workers up to the count the rule gives for the latency measured so far.
+
+        Called at the phase start and after every batch: the first estimate comes from a small call (recon),
+        the job's own requests (25 pages in one execute) may take longer and so justify more workers.
+        """
         meter = self.engine._meter
         latency = max(meter.value or 0.0, meter.last or 0.0)
-        workers = workers_for(self.pool, self.tokens, latency, self.engine._tuning.workers)
-        self.report.workers = max(self.report.workers, workers)
+        wanted = workers_for(self.pool, self.tokens, latency, self.engine._tuning.workers)
         interval = 1.0 / max(self.pool.ceiling_rps(self.tokens), 1e-9)
-        homes = home_tokens(self.pool, self.tokens, latency, workers)
-        threads = [
-            threading.Thread(
-                target=self._worker,
-                args=(queue, homes[index], index * interval if self.job.stagger else 0.0),
-                name=f"sync-{self.job.name}-{index}",
-                daemon=True,
-            )
-            for index in range(workers)
-        ]
-        for thread in threads:
+        with self.lock:
+            if wanted <= len(self.threads) or self.cancel.is_set() or self.crash is not None:
+                return
+            homes = home_tokens(self.pool, self.tokens, latency, wanted)
+            started = [
+                threading.Thread(
+                    target=self._worker,
+                    args=(queue, homes[index], index * interval if self.job.stagger else 0.0),
+                    name=f"sync-{self.job.name}-{index}",
+                    daemon=True,
+                )
+                for index in range(len(self.threads), wanted)
+            ]
+            self.threads.extend(started)
+            self.report.workers = max(self.report.workers, len(self.threads))
+        for thread in started:
             thread.start()
-        for thread in threads:
-            thread.join()
-        self.phase.seconds = self.reporter.finish_phase(name, self.phase.as_dict())
 
     def _worker(self, queue: _WorkQueue, home: int, delay: float) -> None:
         if delay and self.engine._clock.wait(self.cancel, delay):
@@ -487,6 +509,7 @@ class _JobRun:
             if batch is None:
                 return
             self._process(queue, batch, start=home)
+            self._grow(queue)
 
     def _process(self, queue: _WorkQueue, batch: list[WorkUnit], start: int) -> None:
         follow_ups: list[WorkUnit] = []
