@@ -196,3 +196,16 @@ def test_the_domain_packages_import_no_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_new_sync_replaces_a_stale_pending_diff(configured_home: EmulatorHome) -> None:
+    sync(configured_home)
+    configured_home.churn(join=10, leave=5)
+    stale = sync(configured_home, apply=False)
+    configured_home.churn(join=7, leave=3)
+    fresh = sync(configured_home, apply=False)
+    assert (fresh.joined, fresh.left) == (17, 8)
+    with SyncContext.open(configured_home.home):
+        assert [row.run_id for row in PendingDiff.select()] == [fresh.run_id]
+        assert SyncRun.get_by_id(stale.run_id).status == "superseded"
+        assert not diff.items_of(stale.run_id or 0, "joined").exists()
