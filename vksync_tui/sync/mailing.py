@@ -112,6 +112,7 @@ def dialog_tokens(
             lambda unit, value, answers=answers: answers.append(value),
             total_units=1,
             batchable=False,
+            phase="probe",
         )
         report = engine.run(job)
         if report.cancelled:
@@ -258,6 +259,7 @@ class _MailingRun:
             total_units=len(units),
             count_items=_count_items,
             batch_size=CONVERSATIONS_BATCH,
+            phase="fetch",
         )
         report = self.engine.run(job)
         self.ctx.writer.flush()

@@ -111,6 +111,7 @@ def _analyse(
         total_units=len(user_ids),
         batch_size=batch,
         stagger=True,
+        phase="analyse",
     )
     report = engine.run(job)
     sink.flush()

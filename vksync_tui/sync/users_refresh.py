@@ -159,6 +159,7 @@ def refresh_users(
         total_units=len(units),
         count_items=lambda unit, value: len(value) if isinstance(value, list) else 0,
         batch_size=batch_size,
+        phase="refresh",
     )
     report = ctx.engine(reporter, split_sessions=True).run(job)
     ctx.writer.flush()
