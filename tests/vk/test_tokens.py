@@ -232,3 +232,17 @@ def test_rounds_are_bounded() -> None:
     with pytest.raises(AllTokensFailed):
         harness.run(rounds=3)
     assert harness.called == ["a", "a", "a"]
+
+
+def test_error_6_widens_that_tokens_spacing_up_to_a_cap() -> None:
+    from vksync_tui.vk.ratelimit import MAX_MARGIN
+
+    harness = Harness([entry("a"), entry("b")], {"a": fails(6)})
+    a, b = harness.pool.tokens
+    before_a, before_b = a.limiter.interval, b.limiter.interval
+    harness.run()
+    assert a.limiter.interval > before_a
+    assert b.limiter.interval == before_b
+    for _ in range(20):
+        a.limiter.widen()
+    assert a.limiter.interval == pytest.approx(1 / a.rps + MAX_MARGIN)

@@ -12,6 +12,10 @@ Two steps per `acquire()`:
    that woke late would otherwise sit closer to the next one than the reservation assumed; the re-check
    makes the spacing hold for real grant times, not just planned ones.
 A cancelled waiter gives up its slot silently; the slot then stays empty (conservative, never too fast).
+
+The margin adapts: when VK still answers error 6 on a token, the jitter on that path (a loaded machine, a
+slow proxy) is larger than the margin, so `widen()` adds `WIDEN_STEP` to that token's spacing, up to
+`MAX_MARGIN`. A steady sync thus pays at most one cool-down per step instead of one every few seconds.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.errors import Cancelled
 
 DEFAULT_MARGIN = 0.01
+WIDEN_STEP = 0.01
+MAX_MARGIN = 0.06
 
 
 class RateLimiter:
@@ -29,11 +35,18 @@ class RateLimiter:
         if rps <= 0:
             raise ValueError(f"rps must be positive, got {rps}")
         self.rps = rps
+        self.margin = margin
         self.interval = 1.0 / rps + margin
         self._clock = clock or SystemClock()
         self._lock = threading.Lock()
         self._next_slot = float("-inf")
         self._last_grant = float("-inf")
+
+    def widen(self) -> None:
+        """VK counted too many requests although our grants were spaced: widen this token's spacing."""
+        with self._lock:
+            self.margin = min(self.margin + WIDEN_STEP, max(MAX_MARGIN, self.margin))
+            self.interval = 1.0 / self.rps + self.margin
 
     def acquire(self, cancel: threading.Event | None = None) -> None:
         """Block until this caller may send one request; raises `Cancelled` if `cancel` is set meanwhile."""

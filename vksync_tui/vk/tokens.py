@@ -34,6 +34,7 @@ __all__ = [
 T = TypeVar("T")
 TokenEvent = Callable[[str, str, str], None]  # (label, state, reason)
 
+TOO_MANY_REQUESTS_CODE = 6
 DEFAULT_COOLDOWNS: Mapping[int, float] = {6: 1.0, 9: 10.0, 14: 60.0, 29: 60.0}
 DISABLING_CODES = frozenset({5, 28})
 WRONG_KIND_CODE = 27
@@ -150,6 +151,8 @@ class PooledToken:
                 self.unsupported_methods.add(method)
                 event = (self._state, f"error 27: {method} is not available to a {self.kind} token")
             elif code in self._cooldowns and self._state != "disabled":
+                if code == TOO_MANY_REQUESTS_CODE:
+                    self.limiter.widen()
                 pause = self._cooldowns[code]
                 self._cooling_until = max(self._cooling_until, self._clock.now() + pause)
                 self._state, self._reason = "cooling", f"error {code}: cooling down {pause:g} s"
