@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import peewee as pw
 
@@ -59,10 +60,24 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
+class Timing(NamedTuple):
+    """Wall time and CPU time of the whole process (on a loaded shared machine CPU time is steadier)."""
+
+    wall: float
+    cpu: float
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s (cpu {self.cpu:.2f})"
+
+    def __add__(self, other: object) -> Timing:
+        assert isinstance(other, Timing)
+        return Timing(self.wall + other.wall, self.cpu + other.cpu)
+
+
+def timed(action: Callable[[], object]) -> Timing:
+    wall, cpu = time.perf_counter(), time.process_time()
     action()
-    return time.perf_counter() - started
+    return Timing(time.perf_counter() - wall, time.process_time() - cpu)
 
 
 # ---------------------------------------------------------------------------------------------- upsert part
@@ -75,7 +90,7 @@ def raw_connection(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def raw_upsert(path: Path, rows: list[tuple[int, int, bool, int]]) -> float:
+def raw_upsert(path: Path, rows: list[tuple[int, int, bool, int]]) -> Timing:
     connection = raw_connection(path)
 
     def run() -> None:
@@ -83,12 +98,12 @@ def raw_upsert(path: Path, rows: list[tuple[int, int, bool, int]]) -> float:
         connection.executemany(RAW_UPSERT, rows)
         connection.execute("COMMIT")
 
-    seconds = timed(run)
+    timing = timed(run)
     connection.close()
-    return seconds
+    return timing
 
 
-def raw_upsert_chunked_commits(path: Path, rows: list[tuple[int, int, bool, int]]) -> float:
+def raw_upsert_chunked_commits(path: Path, rows: list[tuple[int, int, bool, int]]) -> Timing:
     """Raw sqlite3 committing as often as the writer does here, to separate commit cost from writer cost."""
     connection = raw_connection(path)
 
@@ -98,12 +113,12 @@ def raw_upsert_chunked_commits(path: Path, rows: list[tuple[int, int, bool, int]
             connection.executemany(RAW_UPSERT, rows[start : start + UPSERT_JOB_ROWS])
             connection.execute("COMMIT")
 
-    seconds = timed(run)
+    timing = timed(run)
     connection.close()
-    return seconds
+    return timing
 
 
-def store_upsert_one_transaction(path: Path, rows: list[tuple[int, int, bool, int]]) -> float:
+def store_upsert_one_transaction(path: Path, rows: list[tuple[int, int, bool, int]]) -> Timing:
     db = open_database(path)
     sql = upsert_sql(Membership, MEMBER_FIELDS, MEMBER_FIELDS[:2], preserve=[Membership.is_current])
 
@@ -111,12 +126,12 @@ def store_upsert_one_transaction(path: Path, rows: list[tuple[int, int, bool, in
         with db.atomic():
             execute_many(db, sql, rows)
 
-    seconds = timed(run)
+    timing = timed(run)
     db.close()
-    return seconds
+    return timing
 
 
-def store_upsert_through_writer(path: Path, rows: list[tuple[int, int, bool, int]]) -> float:
+def store_upsert_through_writer(path: Path, rows: list[tuple[int, int, bool, int]]) -> Timing:
     db = open_database(path)
     sql = upsert_sql(Membership, MEMBER_FIELDS, MEMBER_FIELDS[:2], preserve=[Membership.is_current])
     writer = StoreWriter(db)
@@ -127,10 +142,10 @@ def store_upsert_through_writer(path: Path, rows: list[tuple[int, int, bool, int
             writer.submit(lambda chunk=chunk: execute_many(db, sql, chunk))
         writer.flush()
 
-    seconds = timed(run)
+    timing = timed(run)
     writer.close()
     db.close()
-    return seconds
+    return timing
 
 
 def upsert_part(rows_count: int, folder: Path, *, with_writer: bool) -> None:
@@ -145,16 +160,21 @@ def upsert_part(rows_count: int, folder: Path, *, with_writer: bool) -> None:
         methods |= {chunked: raw_upsert_chunked_commits, writer: store_upsert_through_writer}
         comparisons += [(writer, chunked), (writer, raw)]
     print(f"bulk upsert of {rows_count:,} membership rows (4 columns, composite PK + 1 index), seconds:")
-    print(f"  {'method':<42}{'fresh':>8}{'conflict':>10}")
-    seconds: dict[str, tuple[float, float]] = {}
+    print(f"  {'method':<42}{'fresh':>8}{'(cpu)':>8}{'conflict':>10}{'(cpu)':>8}")
+    timings: dict[str, tuple[Timing, Timing]] = {}
     for number, (name, method) in enumerate(methods.items()):
         path = folder / f"upsert-{number}.db"
         open_database(path).close()
-        seconds[name] = (method(path, rows), method(path, rows))
-        print(f"  {name:<42}{seconds[name][0]:>8.2f}{seconds[name][1]:>10.2f}", flush=True)
+        fresh, conflict = timings[name] = (method(path, rows), method(path, rows))
+        print(f"  {name:<42}{fresh.wall:>8.2f}{fresh.cpu:>8.2f}{conflict.wall:>10.2f}{conflict.cpu:>8.2f}",
+              flush=True)
     for name, baseline in comparisons:
-        fresh, conflict = (seconds[name][i] / seconds[baseline][i] for i in (0, 1))
-        print(f"  ratio {name} / {baseline}: fresh {fresh:.2f}×, conflict {conflict:.2f}×")
+        ratios = [
+            f"{label} {timings[name][i].wall / timings[baseline][i].wall:.2f}× "
+            f"(cpu {timings[name][i].cpu / timings[baseline][i].cpu:.2f}×)"
+            for i, label in enumerate(("fresh", "conflict"))
+        ]
+        print(f"  ratio {name} / {baseline}: {', '.join(ratios)}")
     print(f"  peak RSS {peak_rss_mb():.0f} MB (mostly the Python list of rows)")
 
 
@@ -175,7 +195,7 @@ def downloaded_pages(members: int) -> Iterator[list[int]]:
         yield page
 
 
-def seed_members(path: Path, members: int) -> float:
+def seed_members(path: Path, members: int) -> Timing:
     connection = raw_connection(path)
 
     def run() -> None:
@@ -185,9 +205,9 @@ def seed_members(path: Path, members: int) -> float:
         connection.executemany(RAW_UPSERT, others)
         connection.execute("COMMIT")
 
-    seconds = timed(run)
+    timing = timed(run)
     connection.close()
-    return seconds
+    return timing
 
 
 def diff_part(members: int, folder: Path) -> None:
@@ -214,12 +234,14 @@ def diff_part(members: int, folder: Path) -> None:
     ).count()
     db.close()
     total = stage + index + diff + apply
-    print(f"staged subscribers diff, {members:,} members, 10 % left + 10 % joined (setup {setup:.1f} s):")
-    print(f"  stage {stage:.2f} s ({members // PAGE:,} pages of {PAGE} through StoreWriter), "
-          f"index {index:.2f} s, diff {diff:.2f} s, apply {apply:.2f} s → total {total:.2f} s")
-    print(f"  clean-up (drop staging, delete pending items) {cleanup:.2f} s; joined/left {counts[0]} "
-          f"{'as expected' if correct and current == members else 'WRONG'}; "
-          f"peak RSS {peak_rss_mb():.0f} MB; database {path.stat().st_size / 2**20:.0f} MB")
+    print(f"staged subscribers diff, {members:,} members, 10 % left + 10 % joined "
+          f"(setup {setup.wall:.1f} s):")
+    print(f"  stage {stage} ({members // PAGE:,} pages of {PAGE} through StoreWriter)")
+    print(f"  index {index}, diff {diff}, apply {apply}")
+    print(f"  total {total}; clean-up (drop staging, delete pending items) {cleanup}")
+    verdict = "as expected" if correct and current == members else "WRONG"
+    print(f"  joined/left {counts[0]} {verdict}; peak RSS {peak_rss_mb():.0f} MB; "
+          f"database {path.stat().st_size / 2**20:.0f} MB")
 
 
 def stage_all(writer: StoreWriter, db: pw.Database, run_id: int, members: int) -> None:
