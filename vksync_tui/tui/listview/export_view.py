@@ -1,0 +1,57 @@
+"""Export of what a list screen shows (its filters and search), in the headless `export` format.
+
+Not a second exporter: the rows and their format come from `sync.export.EXPORTS`, and the CSV / JSONL writers
+are the headless ones. The view only decides *which* rows: its keys (ascending, streamed) are merged with the
+export's rows (also ascending by the same id), so a million-row export holds neither list in memory.
+Rows come out in the export's order (by id), not in the screen's sort order, exactly as `export` writes them.
+A row the view shows but the headless export never writes (e.g. a profile outside the community's scope) is
+not exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from vksync_tui.sync import export
+from vksync_tui.tui.listview.query import ListQuery
+
+WRITERS = {"csv": export._write_csv, "jsonl": export._write_jsonl}
+
+
+class ExportUnavailable(Exception):
+    """This list has no headless export yet, or its view cannot be matched to the export's rows."""
+
+
+def export_name(query: ListQuery) -> str:
+    name = query.spec.export_name
+    if name is None or name not in export.EXPORTS:
+        raise ExportUnavailable(f"{query.spec.title}: no headless export for this list yet")
+    if len(query.spec.key) != 1:
+        raise ExportUnavailable(f"{query.spec.title}: export of a filtered view needs a single-column key")
+    return name
+
+
+def rows_in_view(query: ListQuery, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The export rows whose id (first column) the view holds; both streams ascend by that id."""
+    keys = (key[0] for key in query.key_rows())
+    wanted = next(keys, None)
+    previous: Any = None
+    for row in rows:
+        if previous is not None and row[0] <= previous:
+            raise ExportUnavailable(f"{query.spec.title}: the export's rows are not ordered by id")
+        previous = row[0]
+        while wanted is not None and wanted < row[0]:
+            wanted = next(keys, None)
+        if wanted is None:
+            return
+        if wanted == row[0]:
+            yield row
+
+
+def export_view(query: ListQuery, out: TextIO, fmt: str) -> int:
+    """Write the view's rows to `out` as `fmt` (csv | jsonl); returns how many rows were written."""
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(WRITERS)})")
+    spec = export.EXPORTS[export_name(query)]
+    return WRITERS[fmt](spec.columns, rows_in_view(query, spec.rows(query.group_id, True)), out)

@@ -1,0 +1,95 @@
+"""The subscribers history plot: member count over time, and joins and leaves per day, in the terminal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label
+from textual_plotext import PlotextPlot
+
+from vksync_tui.store.models import database_proxy
+from vksync_tui.tui.listview.history import History, member_history
+
+TICKS = 6
+
+
+def _day_label(unix: int) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d")
+
+
+class HistoryScreen(Screen[None]):
+    DEFAULT_CSS = """
+    HistoryScreen PlotextPlot { height: 1fr; }
+    HistoryScreen #history-status { padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,q", "app.pop_screen", "Back", tooltip="Back to the subscribers list.", id="history-back"
+        ),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, history: History) -> None:
+            super().__init__()
+            self.history = history
+
+    def __init__(self, group_id: int, title: str) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.list_title = title
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("reading membership events…", id="history-status")
+        yield PlotextPlot(id="members-plot")
+        yield PlotextPlot(id="churn-plot")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.list_title}: history"
+        self._load()
+
+    @work(
+        thread=True, exclusive=True, group="history-load", exit_on_error=False, description="Member history"
+    )
+    def _load(self) -> None:
+        with database_proxy.connection_context():
+            history = member_history(self.group_id)
+        self.post_message(self.Loaded(history))
+
+    def on_history_screen_loaded(self, message: Loaded) -> None:
+        history = message.history
+        status = self.query_one("#history-status", Label)
+        if history.empty:
+            status.update("No joins or leaves recorded yet: they appear after the second subscribers sync.")
+            return
+        status.update(
+            f"{_day_label(history.days[0])} … {_day_label(history.days[-1])}: "
+            f"{sum(history.joins):,} joined, {sum(history.leaves):,} left, "
+            f"{history.members[-1]:,} members now"
+        )
+        x = list(range(len(history.days)))
+        step = max(1, len(x) // TICKS)
+        ticks = x[::step]
+        labels = [_day_label(history.days[i])[5:] for i in ticks]
+        members = self.query_one("#members-plot", PlotextPlot)
+        plt = members.plt
+        plt.clear_figure()
+        plt.title("Members at the end of each day")
+        plt.plot(x, history.members, marker="braille")
+        plt.xticks(ticks, labels)
+        members.refresh()
+        churn = self.query_one("#churn-plot", PlotextPlot)
+        plt = churn.plt
+        plt.clear_figure()
+        plt.title("Joins (up) and leaves (down) per day")
+        plt.bar(x, history.joins, label="joins", color="green", width=0.6)
+        plt.bar(x, [-n for n in history.leaves], label="leaves", color="red", width=0.6)
+        plt.xticks(ticks, labels)
+        churn.refresh()

@@ -1,0 +1,409 @@
+"""One list screen: the virtual table, its search and filters, the detail pane, copy, export and live refresh.
+
+Data flow (attributes down, messages up): the screen builds a `ListQuery` from what the operator chose and
+hands it to its `PageReader` thread with a new generation number; the reader posts counts and pages back
+(`ReaderMessage`), the table asks for pages it has to draw. Anchors for deep jumps, the detail pane and
+exports run in thread workers. No database call ever runs on the UI loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from vksync_tui.store.models import database_proxy
+from vksync_tui.tui.listview.details import DETAILS, Section
+from vksync_tui.tui.listview.export_view import ExportUnavailable, export_name, export_view
+from vksync_tui.tui.listview.plot import HistoryScreen
+from vksync_tui.tui.listview.query import ANCHOR_STEP, FilterError, ListQuery, Row, ViewState
+from vksync_tui.tui.listview.reader import (
+    ChangeResult,
+    CountResult,
+    PageReader,
+    PageResult,
+    ReaderResult,
+    ReadFailed,
+)
+from vksync_tui.tui.listview.specs import ListSpec
+from vksync_tui.tui.listview.table import VirtualTable
+
+POLL_SECONDS = 1.0
+ANCHOR_REFRESH_SECONDS = 10.0
+
+
+class ReaderMessage(Message):
+    def __init__(self, result: ReaderResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class AnchorsReady(Message):
+    def __init__(self, generation: int, anchors: list[Row]) -> None:
+        super().__init__()
+        self.generation = generation
+        self.anchors = anchors
+
+
+class DetailLoaded(Message):
+    def __init__(self, index: int, sections: list[Section]) -> None:
+        super().__init__()
+        self.index = index
+        self.sections = sections
+
+
+class ExportDone(Message):
+    def __init__(self, text: str, *, error: bool = False) -> None:
+        super().__init__()
+        self.text = text
+        self.error = error
+
+
+def render_sections(sections: list[Section]) -> Text:
+    text = Text()
+    for i, section in enumerate(sections):
+        if i:
+            text.append("\n")
+        text.append(section.title + "\n", style="bold")
+        for line in section.lines:
+            text.append(line + "\n")
+    return text
+
+
+class ListScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ListScreen #list-status { padding: 0 1; height: 1; color: $text-muted; }
+    ListScreen #list-filters { height: 3; }
+    ListScreen #list-search { width: 1fr; }
+    ListScreen #list-filters Select { width: 30; }
+    ListScreen #list-body { height: 1fr; }
+    ListScreen #list-detail { width: 52; border-left: vkey $panel; padding: 0 1; }
+    ListScreen.-no-detail #list-detail { display: none; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", tooltip="Back to the previous screen.", id="list-back"),
+        Binding(
+            "slash",
+            "focus_search",
+            "Search",
+            tooltip="Search by name or id, or type filters.",
+            id="list-search",
+        ),
+        Binding(
+            "s", "sort", "Sort", tooltip="Sort by the highlighted column (again: reverse).", id="list-sort"
+        ),
+        Binding("c", "copy_cell", "Copy cell", tooltip="Copy the highlighted cell.", id="list-copy-cell"),
+        Binding("i", "copy_id", "Copy id", tooltip="Copy the row's id.", id="list-copy-id"),
+        Binding("d", "toggle_detail", "Detail", tooltip="Show or hide the detail pane.", id="list-detail"),
+        Binding(
+            "e", "export('csv')", "Export CSV", tooltip="Export the filtered view as CSV.", id="list-csv"
+        ),
+        Binding(
+            "E",
+            "export('jsonl')",
+            "JSONL",
+            tooltip="Export the filtered view as JSON Lines.",
+            id="list-jsonl",
+        ),
+        Binding("p", "plot", "History plot", tooltip="Joins, leaves and members over time.", id="list-plot"),
+        Binding("f5", "reload", "Reload", tooltip="Re-read the list from the database.", id="list-reload"),
+    ]
+
+    def __init__(
+        self,
+        spec: ListSpec,
+        group_id: int,
+        *,
+        export_dir: Path,
+        clock: Callable[[], float] = time.time,
+        community_title: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.spec = spec
+        self.group_id = group_id
+        self.export_dir = export_dir
+        self.clock = clock
+        self.community_title = community_title or f"club{group_id}"
+        self.state = ViewState(choices={f.name: f.choices[0].label for f in spec.choice_filters})
+        self.query_: ListQuery | None = None
+        self.generation = 0
+        self.total: int | None = None
+        self.reader = PageReader(lambda result: self.post_message(ReaderMessage(result)))
+        self._anchors: list[Row] | None = None
+        self._anchors_at: float | None = None
+
+    # --- layout and life cycle -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="list-filters"):
+            yield Input(placeholder=self._search_hint(), id="list-search")
+            for choice_filter in self.spec.choice_filters:
+                yield Select(
+                    [(f"{choice_filter.title}: {c.label}", c.label) for c in choice_filter.choices],
+                    value=choice_filter.choices[0].label,
+                    allow_blank=False,
+                    id=f"filter-{choice_filter.name}",
+                )
+        yield Label("counting…", id="list-status")
+        with Horizontal(id="list-body"):
+            yield VirtualTable(self.spec, self.reader.request_page, id="list-table")
+            with VerticalScroll(id="list-detail"):
+                yield Static("", id="detail-text")
+        yield Footer()
+
+    def _search_hint(self) -> str:
+        tokens = " ".join(f"{f.name}:…" for f in self.spec.value_filters)
+        return f"search name or id{'; filters ' + tokens if tokens else ''} (enter)"
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#list-table", VirtualTable)
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.spec.title} · {self.community_title}"
+        self.reader.start()
+        self.apply_view(self.state)
+        self.table.focus()
+        self.set_interval(POLL_SECONDS, self.reader.poll)
+
+    def on_unmount(self) -> None:
+        self.reader.stop()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "plot":
+            return self.spec.name == "subscribers"
+        return True
+
+    # --- the view ----------------------------------------------------------------------------------------
+
+    def apply_view(self, state: ViewState, *, live: bool = False) -> bool:
+        """Show `state` (a new generation of pages); False (and a warning) if a typed filter is invalid."""
+        try:
+            query = ListQuery(self.spec, self.group_id, state)
+        except FilterError as problem:
+            self.notify(str(problem), severity="warning", title="Filter")
+            return False
+        self.state = state
+        self.query_ = query
+        self.generation += 1
+        table = self.table
+        table.sort_column = query.sort_column.name
+        table.descending = query.descending
+        table.reset(self.generation, keep_rows=live)
+        if not live:
+            self.total = None
+            self._anchors = None
+            self._anchors_at = None
+        self.reader.set_query(query, self.generation)
+        self._show_status()
+        return True
+
+    def on_reader_message(self, message: ReaderMessage) -> None:
+        result = message.result
+        if isinstance(result, ChangeResult):
+            self.apply_view(self.state, live=True)
+        elif isinstance(result, ReadFailed):
+            self.notify(result.error, severity="error", title=f"{self.spec.title}: read failed")
+        elif result.generation != self.generation:
+            return
+        elif isinstance(result, CountResult):
+            self.total = result.total
+            self.table.set_total(result.total)
+            self._refresh_anchors()
+            self._show_status()
+        elif isinstance(result, PageResult):
+            self.table.add_page(result.generation, result.page, result.rows)
+
+    def _refresh_anchors(self) -> None:
+        """Deep jumps need anchors; a live sync reuses the last ones for a while (they shift slightly)."""
+        if self.total is None or self.total <= ANCHOR_STEP or self.query_ is None:
+            return
+        now = self.clock()
+        if self._anchors is not None and self._anchors_at is not None:
+            self.reader.set_anchors(self.generation, self._anchors)
+            if now - self._anchors_at < ANCHOR_REFRESH_SECONDS:
+                return
+        self._anchors_at = now
+        self.run_worker(
+            partial(self._build_anchors, self.query_, self.generation),
+            thread=True,
+            exclusive=True,
+            group="list-anchors",
+            exit_on_error=False,
+            description="Indexing the list for jumps",
+        )
+
+    def _build_anchors(self, query: ListQuery, generation: int) -> None:
+        with database_proxy.connection_context():
+            anchors = query.anchors()
+        self.post_message(AnchorsReady(generation, anchors))
+
+    def on_anchors_ready(self, message: AnchorsReady) -> None:
+        self._anchors = message.anchors
+        self.reader.set_anchors(message.generation, message.anchors)
+
+    def _show_status(self) -> None:
+        table = self.table
+        parts = [self.spec.title]
+        if self.total is None:
+            parts.append("counting…")
+        elif self.total == 0:
+            parts.append("no rows")
+        else:
+            first = min(table.first_visible + 1, self.total)
+            last = min(table.first_visible + table.visible_rows, self.total)
+            parts.append(f"rows {first:,}–{last:,} of {self.total:,}")
+        if self.query_ is not None:
+            arrow = "▼" if self.query_.descending else "▲"
+            parts.append(f"sorted by {self.query_.sort_column.title} {arrow}")
+        if self.state.search:
+            parts.append(f"search {self.state.search!r}")
+        self.query_one("#list-status", Label).update(" · ".join(parts))
+
+    @on(VirtualTable.ViewMoved)
+    def _view_moved(self) -> None:
+        self._show_status()
+
+    # --- search, filters, sort -------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#list-search")
+    def _search(self, event: Input.Submitted) -> None:
+        if self.apply_view(
+            ViewState(event.value.strip(), self.state.choices, self.state.sort, self.state.descending)
+        ):
+            self.table.focus()
+
+    @on(Select.Changed)
+    def _choice(self, event: Select.Changed) -> None:
+        name = (event.select.id or "").removeprefix("filter-")
+        if name and isinstance(event.value, str) and self.state.choices.get(name) != event.value:
+            choices = {**self.state.choices, name: event.value}
+            self.apply_view(ViewState(self.state.search, choices, self.state.sort, self.state.descending))
+
+    def set_filter(self, name: str, choice: str) -> None:
+        """Choose a choice filter by name (what the select does; also for tests and the palette)."""
+        self.query_one(f"#filter-{name}", Select).value = choice
+
+    def action_sort(self) -> None:
+        column = self.spec.columns[self.table.cursor_column]
+        if column.sort_sql is None:
+            names = ", ".join(c.title for c in self.spec.sortable)
+            self.notify(f"{column.title} is not sortable; sortable: {names}", severity="warning")
+            return
+        current = self.query_.sort_column.name if self.query_ is not None else None
+        descending = not self.query_.descending if current == column.name and self.query_ else False
+        self.apply_view(ViewState(self.state.search, self.state.choices, column.name, descending))
+
+    def action_focus_search(self) -> None:
+        self.query_one("#list-search", Input).focus()
+
+    def action_reload(self) -> None:
+        self.apply_view(self.state)
+
+    def action_back(self) -> None:
+        if self.focused is not None and self.focused.id == "list-search":
+            self.table.focus()
+        else:
+            self.app.pop_screen()
+
+    # --- detail, copy ----------------------------------------------------------------------------------
+
+    def _row_id(self, row: Row) -> int:
+        if self.spec.detail == "post":
+            return int(row[0])
+        return int(row[self.spec.user_key_index or 0])
+
+    @on(VirtualTable.CursorMoved)
+    def _cursor_moved(self, message: VirtualTable.CursorMoved) -> None:
+        if message.row is None or self.has_class("-no-detail"):
+            return
+        self.run_worker(
+            partial(self._load_detail, message.index, self._row_id(message.row)),
+            thread=True,
+            exclusive=True,
+            group="list-detail",
+            exit_on_error=False,
+            description="Reading the row's details",
+        )
+
+    def _load_detail(self, index: int, row_id: int) -> None:
+        with database_proxy.connection_context():
+            sections = DETAILS[self.spec.detail](self.group_id, row_id)
+        self.post_message(DetailLoaded(index, sections))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        if message.index == self.table.cursor_row:
+            self.query_one("#detail-text", Static).update(render_sections(message.sections))
+
+    def action_toggle_detail(self) -> None:
+        self.toggle_class("-no-detail")
+        if not self.has_class("-no-detail"):
+            table = self.table
+            self.post_message(VirtualTable.CursorMoved(table.cursor_row, table.row(table.cursor_row)))
+
+    def _copy(self, text: str, what: str) -> None:
+        self.app.copy_to_clipboard(text)
+        self.notify(f"copied {what}: {text}")
+
+    def action_copy_cell(self) -> None:
+        table = self.table
+        row = table.row(table.cursor_row)
+        if row is not None:
+            self._copy(
+                table.cell_text(row, table.cursor_column), self.spec.columns[table.cursor_column].title
+            )
+
+    def action_copy_id(self) -> None:
+        row = self.table.row(self.table.cursor_row)
+        if row is not None:
+            self._copy(str(self._row_id(row)), "id")
+
+    # --- export, plot --------------------------------------------------------------------------------------
+
+    def action_export(self, fmt: str) -> None:
+        if self.query_ is None:
+            return
+        try:
+            export_name(self.query_)
+        except ExportUnavailable as problem:
+            self.notify(str(problem), severity="warning", title="Export")
+            return
+        stamp = datetime.fromtimestamp(self.clock(), UTC).strftime("%Y%m%d-%H%M%S")
+        path = self.export_dir / f"{self.spec.name}-{self.group_id}-{stamp}.{fmt}"
+        self.notify(f"exporting the filtered view to {path}…")
+        self.run_worker(
+            partial(self._export, self.query_, path, fmt),
+            thread=True,
+            group="list-export",
+            exit_on_error=False,
+            description="Exporting the filtered view",
+        )
+
+    def _export(self, query: ListQuery, path: Path, fmt: str) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with database_proxy.connection_context(), path.open("w", encoding="utf-8", newline="") as out:
+                count = export_view(query, out, fmt)
+        except (OSError, ExportUnavailable) as problem:
+            self.post_message(ExportDone(f"export failed: {problem}", error=True))
+            return
+        self.post_message(ExportDone(f"exported {count:,} rows to {path}"))
+
+    def on_export_done(self, message: ExportDone) -> None:
+        self.notify(message.text, severity="error" if message.error else "information", title="Export")
+
+    def action_plot(self) -> None:
+        self.app.push_screen(HistoryScreen(self.group_id, self.community_title))

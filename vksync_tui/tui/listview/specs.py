@@ -1,0 +1,403 @@
+"""What each list screen shows, as data: its SQL source, columns, sort keys, filters and search.
+
+A spec is plain SQL fragments (no Textual, no peewee expressions) so `query.ListQuery` can build count, page,
+anchor and key queries from it alike. Every sortable expression is NOT NULL (unknown times sort as 0), because
+a keyset comparison `(a, b) >= (?, ?)` with a NULL is never true and would silently drop rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class Column:
+    """One displayed column; `fmt` is one of int, text, time, flag (see `cells.format_cell`)."""
+
+    name: str
+    title: str
+    sql: str
+    width: int
+    fmt: str = "text"
+    sort_sql: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    sql: str | None
+
+
+@dataclass(frozen=True)
+class ChoiceFilter:
+    """A filter with a few fixed choices (shown as a select); the first choice is the default."""
+
+    name: str
+    title: str
+    choices: tuple[Choice, ...]
+
+    def choice(self, label: str | None) -> Choice:
+        return next((c for c in self.choices if c.label == label), self.choices[0])
+
+
+@dataclass(frozen=True)
+class ValueFilter:
+    """A `name:value` token typed in the search box, e.g. `joined:2025-01-31` or `author:123`."""
+
+    name: str
+    help: str
+    sql: str
+    parse: Callable[[str], int]
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """`key` is the list's unique order tail (its primary key after the community); `detail` names the pane.
+
+    `join` (the profile columns) is added to a count, anchor or key query only when the filter needs a name:
+    SQLite keeps a LEFT JOIN it could drop, and a million primary-key lookups make a count ten times slower.
+    """
+
+    name: str
+    title: str
+    table: str
+    join: str
+    scope: str | None
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    search: Callable[[str], tuple[str, list[object]]]
+    detail: str
+    default_sort: str
+    default_descending: bool = False
+    choice_filters: tuple[ChoiceFilter, ...] = ()
+    value_filters: tuple[ValueFilter, ...] = ()
+    export_name: str | None = None
+    user_key_index: int | None = 0
+
+    @property
+    def sortable(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.sort_sql is not None)
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+
+def parse_day(text: str) -> int:
+    """`2025-01-31` → unix seconds of that day's UTC midnight."""
+    return int(datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC).timestamp())
+
+
+def parse_day_end(text: str) -> int:
+    """`to:2025-01-31` includes the whole of that day."""
+    return parse_day(text) + DAY
+
+
+def parse_id(text: str) -> int:
+    """`123`, `id123` → 123 (VK screen names of the form id<N> are common in copied links)."""
+    cleaned = text.strip().removeprefix("id")
+    return int(cleaned)
+
+
+def as_id(needle: str) -> int | None:
+    try:
+        return parse_id(needle)
+    except ValueError:
+        return None
+
+
+def _like(needle: str) -> str:
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+FULL_NAME = "TRIM(IFNULL(u.first_name, '') || ' ' || IFNULL(u.last_name, ''))"
+
+
+def user_search(id_sql: str) -> Callable[[str], tuple[str, list[object]]]:
+    """A user's id (exact) or a part of the name / screen name (LIKE, ASCII case-insensitive)."""
+
+    def search(needle: str) -> tuple[str, list[object]]:
+        found = as_id(needle)
+        if found is not None:
+            return f"{id_sql} = ?", [found]
+        pattern = _like(needle)
+        return (
+            f"({FULL_NAME} LIKE ? ESCAPE '\\' OR u.domain LIKE ? ESCAPE '\\')",
+            [pattern, pattern],
+        )
+
+    return search
+
+
+def post_search(needle: str) -> tuple[str, list[object]]:
+    found = as_id(needle)
+    if found is not None:
+        return "p.post_id = ?", [found]
+    return "p.text LIKE ? ESCAPE '\\'", [_like(needle)]
+
+
+def _user_columns(id_sql: str) -> tuple[Column, ...]:
+    return (
+        Column("user_id", "user id", id_sql, 11, "int", id_sql),
+        Column("name", "name", FULL_NAME, 24),
+    )
+
+
+INITIATOR = (
+    "CASE WHEN g.first_message_from_id IS NULL THEN '' "
+    "WHEN g.first_message_from_id < 0 THEN 'community' ELSE 'user' END"
+)
+
+SUBSCRIBERS = ListSpec(
+    name="subscribers",
+    title="Subscribers",
+    table="membership m",
+    join='LEFT JOIN "user" u ON u.id = m.user_id',
+    scope="m.community_id = ?",
+    key=("m.user_id",),
+    columns=(
+        *_user_columns("m.user_id"),
+        Column("status", "status", "CASE WHEN m.is_current THEN 'member' ELSE 'left' END", 7),
+        Column("joined_at", "joined", "m.joined_at", 16, "time", "IFNULL(m.joined_at, 0)"),
+        Column("left_at", "left", "m.left_at", 16, "time", "IFNULL(m.left_at, 0)"),
+        Column("first_seen", "first seen", "m.first_seen", 16, "time", "m.first_seen"),
+    ),
+    search=user_search("m.user_id"),
+    detail="user",
+    default_sort="user_id",
+    choice_filters=(
+        ChoiceFilter(
+            "status",
+            "members",
+            (Choice("current", "m.is_current = 1"), Choice("left", "m.is_current = 0"), Choice("all", None)),
+        ),
+    ),
+    value_filters=(
+        ValueFilter("joined", "joined:YYYY-MM-DD joined on or after", "m.joined_at >= ?", parse_day),
+        ValueFilter("left", "left:YYYY-MM-DD left on or after", "m.left_at >= ?", parse_day),
+    ),
+    export_name="subscribers",
+)
+
+POSTS = ListSpec(
+    name="posts",
+    title="Posts",
+    table="post p",
+    join='LEFT JOIN "user" u ON u.id = p.author_id',
+    scope="p.community_id = ?",
+    key=("p.post_id",),
+    columns=(
+        Column("post_id", "post id", "p.post_id", 9, "int", "p.post_id"),
+        Column("date", "date", "p.date", 16, "time", "p.date"),
+        Column("author_id", "author id", "p.author_id", 11, "int"),
+        Column("author", "author", FULL_NAME, 20),
+        Column("likes", "likes", "p.likes", 7, "int", "p.likes"),
+        Column("comments", "comm.", "p.comments", 6, "int", "p.comments"),
+        Column("reposts", "repo.", "p.reposts", 6, "int", "p.reposts"),
+        Column("views", "views", "p.views", 9, "int", "p.views"),
+        Column("text", "text", "SUBSTR(REPLACE(p.text, char(10), ' '), 1, 60)", 40),
+    ),
+    search=post_search,
+    detail="post",
+    default_sort="date",
+    default_descending=True,
+    value_filters=(
+        ValueFilter("from", "from:YYYY-MM-DD posted on or after", "p.date >= ?", parse_day),
+        ValueFilter("to", "to:YYYY-MM-DD posted on or before", "p.date < ?", parse_day_end),
+        ValueFilter("author", "author:ID posts by this author", "p.author_id = ?", parse_id),
+    ),
+    export_name="posts",
+    user_key_index=None,
+)
+
+AUTHORS = ListSpec(
+    name="authors",
+    title="Authors",
+    table="author a",
+    join='LEFT JOIN "user" u ON u.id = a.user_id',
+    scope="a.community_id = ?",
+    key=("a.user_id",),
+    columns=(
+        *_user_columns("a.user_id"),
+        Column("posts_count", "posts", "a.posts_count", 7, "int", "a.posts_count"),
+        Column("first_post_at", "first post", "a.first_post_at", 16, "time", "IFNULL(a.first_post_at, 0)"),
+        Column("last_post_at", "last post", "a.last_post_at", 16, "time", "IFNULL(a.last_post_at, 0)"),
+    ),
+    search=user_search("a.user_id"),
+    detail="user",
+    default_sort="posts_count",
+    default_descending=True,
+    value_filters=(
+        ValueFilter("since", "since:YYYY-MM-DD posted on or after", "a.last_post_at >= ?", parse_day),
+    ),
+    export_name="authors",
+)
+
+INTERACTIONS = ListSpec(
+    name="interactions",
+    title="Interactions",
+    table="interaction i",
+    join='LEFT JOIN "user" u ON u.id = i.user_id',
+    scope="i.community_id = ?",
+    key=("i.post_id", "i.kind", "i.user_id", "i.comment_id"),
+    columns=(
+        Column("post_id", "post id", "i.post_id", 9, "int", "i.post_id"),
+        Column("kind", "kind", "i.kind", 8),
+        Column("user_id", "user id", "i.user_id", 11, "int"),
+        Column("name", "name", FULL_NAME, 24),
+        Column("comment_id", "comment", "i.comment_id", 8, "int"),
+        Column("date", "date", "i.date", 16, "time", "IFNULL(i.date, 0)"),
+    ),
+    search=user_search("i.user_id"),
+    detail="user",
+    default_sort="post_id",
+    default_descending=True,
+    choice_filters=(
+        ChoiceFilter(
+            "kind",
+            "kind",
+            (
+                Choice("all", None),
+                Choice("like", "i.kind = 'like'"),
+                Choice("comment", "i.kind = 'comment'"),
+                Choice("repost", "i.kind = 'repost'"),
+            ),
+        ),
+    ),
+    value_filters=(ValueFilter("post", "post:ID interactions on this post", "i.post_id = ?", parse_id),),
+    export_name="interactions",
+    user_key_index=2,
+)
+
+_MAILING_USER = _user_columns("g.user_id")
+
+MAILING = ListSpec(
+    name="mailing",
+    title="Mailing",
+    table="mailing g",
+    join='LEFT JOIN "user" u ON u.id = g.user_id',
+    scope="g.community_id = ?",
+    key=("g.user_id",),
+    columns=(
+        *_MAILING_USER,
+        Column("can_write", "can write", "g.can_write", 9, "flag"),
+        Column("has_dialog", "dialog", "g.has_dialog", 6, "flag"),
+        Column(
+            "last_message_date",
+            "last message",
+            "g.last_message_date",
+            16,
+            "time",
+            "IFNULL(g.last_message_date, 0)",
+        ),
+        Column("unanswered", "unansw.", "g.unanswered", 7, "flag"),
+        Column("important", "important", "g.important", 9, "flag"),
+        Column("initiator", "initiator", INITIATOR, 9),
+    ),
+    search=user_search("g.user_id"),
+    detail="dialog",
+    default_sort="user_id",
+    choice_filters=(
+        ChoiceFilter(
+            "can_write",
+            "can write",
+            (Choice("all", None), Choice("yes", "g.can_write = 1"), Choice("no", "g.can_write = 0")),
+        ),
+        ChoiceFilter(
+            "initiator",
+            "initiator",
+            (
+                Choice("all", None),
+                Choice("user", "g.first_message_from_id > 0"),
+                Choice("community", "g.first_message_from_id < 0"),
+                Choice("unknown", "g.first_message_from_id IS NULL"),
+            ),
+        ),
+    ),
+    export_name="mailing",
+)
+
+MAILING_ANALYSIS = ListSpec(
+    name="mailing_analysis",
+    title="Mailing analysis",
+    table="mailing g",
+    join='LEFT JOIN "user" u ON u.id = g.user_id',
+    scope="g.community_id = ?",
+    key=("g.user_id",),
+    columns=(
+        *_MAILING_USER,
+        Column(
+            "first_message_date",
+            "first message",
+            "g.first_message_date",
+            16,
+            "time",
+            "IFNULL(g.first_message_date, 0)",
+        ),
+        Column("first_message_from_id", "from id", "g.first_message_from_id", 11, "int"),
+        Column("initiator", "initiator", INITIATOR, 9),
+        Column("analysed_at", "analysed", "g.analysed_at", 16, "time", "IFNULL(g.analysed_at, 0)"),
+    ),
+    search=user_search("g.user_id"),
+    detail="dialog",
+    default_sort="user_id",
+    choice_filters=(
+        ChoiceFilter(
+            "analysed",
+            "analysed",
+            (
+                Choice("analysed", "g.analysed_at IS NOT NULL"),
+                Choice("not analysed", "g.analysed_at IS NULL"),
+                Choice("all", None),
+            ),
+        ),
+    ),
+    export_name="mailing-analysis",
+)
+
+PROFILES = ListSpec(
+    name="profiles",
+    title="Profiles",
+    table='"user" u',
+    join="",
+    scope=None,
+    key=("u.id",),
+    columns=(
+        *_user_columns("u.id"),
+        Column("domain", "screen name", "u.domain", 16),
+        Column("city", "city", "u.city", 14),
+        Column("bdate", "birthday", "u.bdate", 10),
+        Column("last_seen", "last seen", "u.last_seen", 16, "time", "IFNULL(u.last_seen, 0)"),
+        Column("deactivated", "deactivated", "u.deactivated", 11),
+        Column("refreshed_at", "refreshed", "u.refreshed_at", 16, "time", "IFNULL(u.refreshed_at, 0)"),
+    ),
+    search=user_search("u.id"),
+    detail="user",
+    default_sort="user_id",
+    choice_filters=(
+        ChoiceFilter(
+            "refreshed",
+            "profiles",
+            (Choice("refreshed", "u.refreshed_at IS NOT NULL"), Choice("all stored", None)),
+        ),
+        ChoiceFilter(
+            "state",
+            "state",
+            (
+                Choice("all", None),
+                Choice("active", "u.deactivated IS NULL"),
+                Choice("deactivated", "u.deactivated IS NOT NULL"),
+            ),
+        ),
+    ),
+    export_name="profiles",
+)
+
+SPECS: dict[str, ListSpec] = {
+    spec.name: spec
+    for spec in (SUBSCRIBERS, POSTS, AUTHORS, INTERACTIONS, MAILING, MAILING_ANALYSIS, PROFILES)
+}
