@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import peewee as pw
 
 from vksync_tui.store.models import Membership, User
-from vksync_tui.sync import mailing_export
+from vksync_tui.sync import mailing_export, wall_export
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,9 @@ EXPORTS: dict[str, ExportSpec] = {
     "mailing": ExportSpec(mailing_export.MAILING_COLUMNS, mailing_export.mailing_rows),
     "mailing-analysis": ExportSpec(mailing_export.ANALYSIS_COLUMNS, mailing_export.analysis_rows),
     "profiles": ExportSpec(mailing_export.PROFILE_COLUMNS, mailing_export.profile_rows),
+    "posts": ExportSpec(wall_export.POST_COLUMNS, wall_export.post_rows),
+    "authors": ExportSpec(wall_export.AUTHOR_COLUMNS, wall_export.author_rows),
+    "interactions": ExportSpec(wall_export.INTERACTION_COLUMNS, wall_export.interaction_rows),
 }
 
 FORMATS = ("csv", "jsonl")

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from vksync_tui.sync.authors import sync_authors
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.errors import SyncInputError
+from vksync_tui.sync.interactions import sync_interactions
 from vksync_tui.sync.mailing import sync_mailing
 from vksync_tui.sync.mailing_analysis import sync_mailing_analysis
+from vksync_tui.sync.posts import sync_posts
 from vksync_tui.sync.profiles import sync_profiles
 from vksync_tui.sync.runs import RunSummary
-from vksync_tui.sync.posts import sync_posts
 from vksync_tui.sync.subscribers import sync_subscribers
 
 ListSync = Callable[..., RunSummary]
@@ -23,6 +25,8 @@ ListSync = Callable[..., RunSummary]
 LISTS: dict[str, ListSync] = {
     "subscribers": sync_subscribers,
     "posts": sync_posts,
+    "authors": sync_authors,
+    "interactions": sync_interactions,
     "mailing": sync_mailing,
     "mailing-analysis": sync_mailing_analysis,
     "profiles": sync_profiles,

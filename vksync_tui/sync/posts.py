@@ -1,0 +1,437 @@
+"""The posts sync: every post of a community wall with its counters, and the authors collected on the fly.
+
+Full pass (`full=True`, or the first sync of a wall):
+1. recon — `wall.get(offset=0, count=100)` with an admin token when there is one: the post count, the first
+   page (stored like any other), and its size in bytes, which sets how many pages go into one `execute`
+   (as many as fit `RESPONSE_BUDGET`, at most 25 — a 150 KB page gives 16 pages = 1600 posts per request).
+2. fetch — `wall.get` pages of 100, overlapping by `PAGE_OVERLAP`, batched and fetched in parallel by the
+   engine (fallback, failed chunks retried sequentially at the end; an empty page before `count` is a
+   failure). The pinned post comes first on page 0 only, out of date order: it is stored, but left out of
+   the order check and the coverage proof, and page 0 then counts as one post shorter. New posts appearing
+   mid-sync shift later offsets up: duplicates are harmless (rows are upserted by post id) and a full last
+   page or a grown `count` adds pages; deleted posts shift offsets down, which `Coverage` (on negated ids:
+   the feed is newest first) finds and bridges like the subscribers sync does.
+3. head — the newest pages again, until a page reaches a post fetched before AND posts older than the head
+   horizon: this catches posts published during the pass and re-reads the last day's posts with an admin
+   token, the only kind VK shows `created_by` to (and only for 24 h).
+4. authors — recomputed from the posts table in SQL, so the table always agrees with the stored posts.
+   A complete full pass also removes posts that are gone from the wall (with their interactions).
+
+Incremental (default once the wall has posts stored): only step 3, with the known posts taken from the
+database and a horizon of `refresh_days` (counters of recent posts still move), repeated while it finds new
+posts (posts published during the scan). Time horizons are measured from the newest post's date (or now, if
+earlier), so a host clock that disagrees with VK's never makes the scan walk the whole wall.
+
+Authors rule: `post_author_data.author`, else `signer_id`, else `created_by`, else a positive `from_id`. As
+`created_by` disappears from VK's answers after 24 h, a stored `created_by`/author is kept when a later answer
+lacks it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import threading
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
+
+import peewee as pw
+
+from vksync_tui.store.bulk import execute_many, upsert_sql
+from vksync_tui.store.models import Author, Interaction, Post
+from vksync_tui.sync.context import SyncContext
+from vksync_tui.sync.coverage import Coverage
+from vksync_tui.sync.engine import FetchJob, PhasedFetch, WorkUnit
+from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.recorded import ending_status, run_recorded
+from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.walls import (
+    RESPONSE_BUDGET,
+    absorb_figures,
+    admin_levels,
+    ensure_users,
+    wall_tokens,
+)
+from vksync_tui.vk.errors import TransientError, VkError
+from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall
+from vksync_tui.vk.tokens import PooledToken
+
+LIST_NAME = "posts"
+PAGE_SIZE = 100  # wall.get's maximum `count`
+PAGE_OVERLAP = 2  # adjacent pages share posts, so the coverage proof sees no hole between them
+DEFAULT_REFRESH_DAYS = 3.0
+CREATED_BY_SECONDS = 86_400  # VK shows `created_by` to admins for posts younger than a day
+SIZE_MARGIN = 1.3  # pages further down can be larger than page 0 (longer posts)
+MAX_BRIDGE_ROUNDS = 12
+MAX_HEAD_ROUNDS = 4
+DAY = 86_400
+
+POST_FIELDS = (
+    Post.community_id, Post.post_id, Post.from_id, Post.signer_id, Post.created_by, Post.author_id,
+    Post.date, Post.text, Post.is_pinned, Post.likes, Post.comments, Post.reposts, Post.views,
+    Post.fetched_at,
+)
+
+
+def sync_posts(
+    ctx: SyncContext, group_id: int, *, full: bool = False, refresh_days: float = DEFAULT_REFRESH_DAYS
+) -> RunSummary:
+    """Sync the wall of `group_id` (see the module docstring); records a SyncRun, returns its summary."""
+    tokens = wall_tokens(ctx, group_id, LIST_NAME)
+    if refresh_days < 0:
+        raise ValueError("refresh_days must not be negative")
+
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+        _PostsRun(ctx, reporter, tokens, summary, figures).execute(full, refresh_days)
+
+    return run_recorded(ctx, LIST_NAME, group_id, body)
+
+
+class PostStore:
+    """Turns wall.get pages into post rows (writer jobs) and remembers which post ids this run has seen."""
+
+    def __init__(self, ctx: SyncContext, group_id: int) -> None:
+        self.ctx = ctx
+        self.group_id = group_id
+        self.seen: set[int] = set()
+        self.count: int | None = None
+        self._lock = threading.Lock()
+        preserve = [f for f in POST_FIELDS if f not in (Post.community_id, Post.post_id, Post.created_by,
+                                                        Post.author_id)]
+        keep_known = {
+            Post.created_by: pw.fn.COALESCE(pw.EXCLUDED.created_by, Post.created_by),
+            Post.author_id: pw.fn.COALESCE(pw.EXCLUDED.author_id, Post.author_id),
+        }
+        self._sql = upsert_sql(Post, POST_FIELDS, [Post.community_id, Post.post_id], preserve, keep_known)
+
+    def take(self, offset: int, value: Any) -> WallPage:
+        """Check and store one page; returns it parsed. TransientError (→ retry) for a malformed answer."""
+        page = WallPage.parse(offset, value)
+        now = self.ctx.now()
+        rows = [_post_row(self.group_id, post, now) for post in page.posts]
+        with self._lock:
+            self.seen.update(post["id"] for post in page.posts)
+            self.count = page.count
+        if rows:
+            self.ctx.writer.submit(partial(execute_many, self.ctx.db, self._sql, rows))
+        if page.pinned is not None:
+            self.ctx.writer.submit(partial(_unpin_others, self.group_id, page.pinned))
+        return page
+
+
+class WallPage:
+    """One parsed wall.get answer: `ordered` = ids of the non-pinned posts (newest first, checked)."""
+
+    def __init__(self, offset: int, count: int, posts: list[dict[str, Any]]) -> None:
+        self.offset = offset
+        self.count = count
+        self.posts = posts
+        self.pinned = next((p["id"] for p in posts if p.get("is_pinned")), None)
+        self.ordered = [p["id"] for p in posts if not p.get("is_pinned")]
+        self.dates = [int(p["date"]) for p in posts if not p.get("is_pinned")]
+
+    @classmethod
+    def parse(cls, offset: int, value: Any) -> WallPage:
+        if not isinstance(value, dict) or not isinstance(value.get("items"), list) or not isinstance(
+            value.get("count"), int
+        ):
+            raise TransientError("wall.get answer without items/count")
+        posts = value["items"]
+        if any(not isinstance(post, dict) or not isinstance(post.get("id"), int)
+               or not isinstance(post.get("date"), int) for post in posts):
+            raise TransientError("wall.get items are not posts")
+        page = cls(offset, value["count"], posts)
+        if any(later >= earlier for earlier, later in itertools.pairwise(page.ordered)):
+            raise TransientError("wall.get page is not newest first")
+        if not posts and offset < page.count:
+            raise TransientError(f"wall.get returned an empty page at offset {offset} of {page.count}")
+        return page
+
+    @property
+    def requested(self) -> int:
+        """How many non-pinned posts a page that did not reach the end would hold."""
+        return PAGE_SIZE - (len(self.posts) - len(self.ordered))
+
+    @property
+    def full(self) -> bool:
+        return len(self.posts) >= PAGE_SIZE
+
+
+def wall_unit(group_id: int, offset: int, kind: str = "page") -> WorkUnit:
+    params = {"owner_id": -group_id, "offset": offset, "count": PAGE_SIZE}
+    return WorkUnit(f"{kind}@{offset}", ApiCall("wall.get", params))
+
+
+class WallPages:
+    """Plans the full pass's pages and proves, with `Coverage` on negated ids, that none was skipped."""
+
+    def __init__(self, store: PostStore) -> None:
+        self.store = store
+        self.step = PAGE_SIZE - PAGE_OVERLAP
+        self.coverage = Coverage(PAGE_OVERLAP)
+        self._planned_end = 0
+        self._lock = threading.Lock()
+
+    def add(self, page: WallPage) -> None:
+        self.coverage.add_page(page.offset, page.requested, [-post_id for post_id in page.ordered])
+
+    def plan_until(self, end_index: int) -> list[WorkUnit]:
+        with self._lock:
+            offsets = []
+            while self._planned_end < end_index:
+                offsets.append(self._planned_end)
+                self._planned_end += self.step
+        return [wall_unit(self.store.group_id, offset) for offset in offsets]
+
+    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+        page = self.store.take(int(unit.call.params["offset"]), value)
+        self.add(page)
+        # New posts: VK's count grew past the plan, or the last planned page came back full.
+        end = page.count if not page.full else max(page.count, page.offset + len(page.posts) + 1)
+        return self.plan_until(end)
+
+
+class HeadScan:
+    """Newest pages, one after the other, until a page holds a known post and reaches past the horizon.
+
+    The horizon is `window` seconds before the newest post's date (or before `now`, if that is earlier),
+    set from page 0: the pages are fetched one at a time, each the follow-up of the previous one.
+    """
+
+    def __init__(self, store: PostStore, known: set[int], window: float, now: int) -> None:
+        self.store = store
+        self.known = known
+        self.window = window
+        self.now = now
+        self.horizon: int | None = None
+        self.new_posts = 0
+        self.step = PAGE_SIZE - PAGE_OVERLAP
+
+    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+        page = self.store.take(int(unit.call.params["offset"]), value)
+        if page.offset == 0 and self.window > 0 and page.dates:
+            self.horizon = int(min(self.now, max(page.dates)) - self.window)
+        self.new_posts += sum(1 for post in page.posts if post["id"] not in self.known)
+        reached_known = any(post_id in self.known for post_id in page.ordered)
+        past_horizon = self.horizon is None or (bool(page.dates) and min(page.dates) < self.horizon)
+        if not page.full or (reached_known and past_horizon):
+            return []
+        return [wall_unit(self.store.group_id, page.offset + self.step, "head")]
+
+
+class _PostsRun:
+    def __init__(
+        self,
+        ctx: SyncContext,
+        reporter: ProgressReporter,
+        tokens: list[PooledToken],
+        summary: RunSummary,
+        figures: dict[str, Any],
+    ) -> None:
+        self.ctx = ctx
+        self.reporter = reporter
+        self.tokens = tokens
+        self.summary = summary
+        self.figures = figures
+        self.group_id = summary.group_id
+        self.engine: PhasedFetch = ctx.engine(reporter)
+        self.store = PostStore(ctx, self.group_id)
+
+    def execute(self, full: bool, refresh_days: float) -> None:
+        levels = admin_levels(self.ctx, self.engine, self.group_id, self.tokens, self.summary)
+        admins = [token for token in self.tokens if levels.get(token.label, 0) > 0]
+        self.head_tokens = admins or self.tokens
+        if not admins:
+            self.reporter.emit(Notice(
+                "warning",
+                "no admin token for this community: VK hides `created_by`, so authors of unsigned posts of "
+                "the last day are not known",
+            ))
+        known = set() if full else stored_post_ids(self.group_id)
+        mode = "incremental" if known else "full"
+        self.figures["mode"] = mode
+        self.reporter.emit(JobStarted(self.summary.run_id, LIST_NAME, self.group_id, None, None))
+        if mode == "full":
+            complete = self.full_pass()
+            window = CREATED_BY_SECONDS if admins else 0
+            self.head_rounds(set(self.store.seen), window)
+        else:
+            complete = False
+            self.head_rounds(known, max(refresh_days * DAY, CREATED_BY_SECONDS if admins else 0))
+        self.ctx.writer.flush()
+        if self.ctx.cancel.is_set():
+            ending_status(self.summary, True, 0, "")
+            return
+        deleted = self.ctx.write(partial(_drop_vanished, self.group_id, self.store.seen)) if complete else 0
+        authors = self.ctx.write(partial(recompute_authors, self.group_id))
+        self.summary.expected = self.store.count
+        self.summary.fetched = len(self.store.seen)
+        self.figures["deleted_posts"] = deleted
+        self.summary.extras.update({"mode": mode, "authors": authors, "deleted_posts": deleted,
+                                    "stored_posts": stored_post_count(self.group_id)})
+        unfinished = len(self.summary.failed_chunks) + self.figures.get("unclosed_gaps", 0)
+        ending_status(self.summary, False, unfinished, "wall page(s) or gap(s)")
+
+    def recon(self) -> WallPage | None:
+        pages: list[WallPage] = []
+        job = FetchJob(
+            "posts-recon",
+            [wall_unit(self.group_id, 0, "recon")],
+            self.head_tokens,
+            lambda unit, value: pages.append(self.store.take(0, value)),
+            total_units=1,
+            batchable=False,
+            phase="posts-recon",
+        )
+        report = self.engine.run(job)
+        absorb_figures(self.summary, self.figures, "recon", report)
+        if report.rejected:
+            raise VkError(f"VK refused the wall of community {self.group_id}: {report.rejected[0].error}")
+        if pages:
+            self.figures["page_bytes"] = len(json.dumps(pages[0].posts, ensure_ascii=False).encode())
+        return pages[0] if pages else None
+
+    def full_pass(self) -> bool:
+        """Recon, every page, bridges; True when the coverage proof is complete and no chunk was lost."""
+        first = self.recon()
+        if first is None:
+            return False
+        pages = WallPages(self.store)
+        pages.add(first)
+        pages.plan_until(1)  # page 0 is in
+        units = pages.plan_until(first.count)
+        page_bytes = max(1, self.figures["page_bytes"]) * SIZE_MARGIN
+        batch = max(1, min(MAX_CALLS_PER_EXECUTE, math.floor(RESPONSE_BUDGET / page_bytes)))
+        self.figures["pages_per_execute"] = batch
+        report = self.engine.run(self._job("posts", units, pages.on_result, batch))
+        absorb_figures(self.summary, self.figures, "fetch", report)
+        rounds = 0
+        while not report.failed and not self.ctx.cancel.is_set():
+            offsets = pages.coverage.bridge_offsets()
+            if not offsets:
+                break
+            rounds += 1
+            if rounds > MAX_BRIDGE_ROUNDS:
+                self.reporter.emit(Notice("warning", f"the wall still has {len(offsets)} unproven gap(s)"))
+                self.figures["unclosed_gaps"] = len(offsets)
+                return False
+            bridge = [wall_unit(self.group_id, offset, "bridge") for offset in offsets]
+            report = self.engine.run(self._job("posts-bridge", bridge, pages.on_result, batch))
+            absorb_figures(self.summary, self.figures, "bridge", report)
+        self.figures["bridge_rounds"] = rounds
+        self.figures["pages"] = pages.coverage.pages
+        return not report.failed and not self.summary.failed_chunks and not self.ctx.cancel.is_set()
+
+    def head_rounds(self, known: set[int], window: float) -> None:
+        """Head scans until one finds nothing new (posts published while the previous one ran)."""
+        for round_number in range(1, MAX_HEAD_ROUNDS + 1):
+            if self.ctx.cancel.is_set():
+                return
+            scan = HeadScan(self.store, known, window if round_number == 1 else 0, self.ctx.now())
+            report = self.engine.run(
+                self._job("posts-head", [wall_unit(self.group_id, 0, "head")], scan.on_result, 1,
+                          self.head_tokens)
+            )
+            absorb_figures(self.summary, self.figures, "head", report)
+            self.figures[f"head_{round_number}_new"] = scan.new_posts
+            if scan.new_posts == 0 or report.failed:
+                return
+            known = known | self.store.seen
+
+    def _job(
+        self,
+        name: str,
+        units: list[WorkUnit],
+        on_result: Callable[[WorkUnit, Any], Iterable[WorkUnit] | None],
+        batch: int,
+        tokens: list[PooledToken] | None = None,
+    ) -> FetchJob:
+        return FetchJob(
+            name,
+            units,
+            tokens or self.tokens,
+            on_result,
+            total_units=len(units),
+            count_items=_count_posts,
+            batch_size=batch,
+            phase=name,
+        )
+
+
+def _count_posts(unit: WorkUnit, value: Any) -> int:
+    return len(value.get("items", ())) if isinstance(value, dict) else 0
+
+
+def post_author(post: dict[str, Any]) -> int | None:
+    """The authors rule (module docstring); None for a post published as the community, unsigned."""
+    author_data = post.get("post_author_data")
+    author = author_data.get("author") if isinstance(author_data, dict) else None
+    if isinstance(author, int) and author > 0:
+        return author
+    for key in ("signer_id", "created_by"):
+        value = post.get(key)
+        if isinstance(value, int) and value > 0:
+            return value
+    from_id = post.get("from_id")
+    return from_id if isinstance(from_id, int) and from_id > 0 else None
+
+
+def _counter(post: dict[str, Any], key: str) -> int:
+    block = post.get(key)
+    return int(block.get("count", 0)) if isinstance(block, dict) else 0
+
+
+def _post_row(group_id: int, post: dict[str, Any], now: int) -> tuple[Any, ...]:
+    return (
+        group_id, post["id"], post.get("from_id"), post.get("signer_id"), post.get("created_by"),
+        post_author(post), post["date"], str(post.get("text", "")), bool(post.get("is_pinned")),
+        _counter(post, "likes"), _counter(post, "comments"), _counter(post, "reposts"),
+        _counter(post, "views"), now,
+    )
+
+
+def _unpin_others(group_id: int, pinned: int) -> None:
+    Post.update(is_pinned=False).where(
+        (Post.community_id == group_id) & (Post.is_pinned == True) & (Post.post_id != pinned)  # noqa: E712
+    ).execute()
+
+
+def recompute_authors(group_id: int) -> int:
+    """A writer job: the community's authors table rebuilt from its posts; new authors become User rows."""
+    Author.delete().where(Author.community_id == group_id).execute()
+    per_author = (
+        Post.select(Post.community_id, Post.author_id, pw.fn.COUNT(pw.SQL("*")), pw.fn.MIN(Post.date),
+                    pw.fn.MAX(Post.date))
+        .where((Post.community_id == group_id) & Post.author_id.is_null(False))
+        .group_by(Post.community_id, Post.author_id)
+    )
+    Author.insert_from(
+        per_author, [Author.community_id, Author.user_id, Author.posts_count, Author.first_post_at,
+                     Author.last_post_at]
+    ).execute()
+    ensure_users(Author.select(Author.user_id).where(Author.community_id == group_id).tuples())
+    return Author.select().where(Author.community_id == group_id).count()
+
+
+def _drop_vanished(group_id: int, seen: set[int]) -> int:
+    """A writer job after a complete full pass: posts no longer on the wall go, with their interactions."""
+    stored = stored_post_ids(group_id)
+    gone = sorted(stored - seen)
+    for start in range(0, len(gone), 500):
+        chunk = gone[start : start + 500]
+        Post.delete().where((Post.community_id == group_id) & Post.post_id.in_(chunk)).execute()
+        gone_interactions = (Interaction.community_id == group_id) & Interaction.post_id.in_(chunk)
+        Interaction.delete().where(gone_interactions).execute()
+    return len(gone)
+
+
+def stored_post_ids(group_id: int) -> set[int]:
+    query = Post.select(Post.post_id).where(Post.community_id == group_id)
+    return {post_id for (post_id,) in query.tuples().iterator()}
+
+
+def stored_post_count(group_id: int) -> int:
+    return Post.select().where(Post.community_id == group_id).count()
+

@@ -1,0 +1,92 @@
+"""What the wall lists (posts, authors, interactions) share: their tokens, the admin check, the run frame.
+
+Tokens: `wall.*` and `likes.getList` refuse community tokens (error 27) and these lists batch through
+`execute`, which is undocumented for service keys — so they run on user tokens only. Admin levels decide
+which of those may call `wall.getReposts` (level 3) and who sees `created_by` (any manager level). They come
+from the stored `tokens check` when it covered this community, else from `groups.getById(fields=is_admin,
+admin_level)` asked once per token through the engine (a one-token job, so fallback and the retry phase
+apply); the answer is remembered on the token's entry for the rest of the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from vksync_tui.store.bulk import execute_many, insert_ignore_sql
+from vksync_tui.store.models import User, database_proxy
+from vksync_tui.sync.context import SyncContext
+from vksync_tui.sync.engine import FetchJob, FetchReport, PhasedFetch, WorkUnit
+from vksync_tui.sync.errors import NoUsableToken
+from vksync_tui.sync.runs import RunSummary
+from vksync_tui.vk.execute import ApiCall
+from vksync_tui.vk.tokens import PooledToken
+
+WALL_TOKEN_KINDS = ("user",)
+# Half of VK's 5 MB execute answer cap: page sizes vary (long posts, long repost originals), so the estimate
+# that fills a batch must leave room; error 13 still halves the batch if an estimate was wrong.
+RESPONSE_BUDGET = 2_500_000
+
+
+def wall_tokens(ctx: SyncContext, group_id: int, list_name: str) -> list[PooledToken]:
+    tokens = ctx.pool.eligible(kinds=WALL_TOKEN_KINDS, group_id=group_id)
+    if not tokens:
+        raise NoUsableToken(
+            f"no usable token for the {list_name} sync: it needs an enabled user token (community tokens "
+            "cannot read walls or likes — VK error 27); add one with `vksync-tui tokens add`"
+        )
+    return tokens
+
+
+def admin_levels(
+    ctx: SyncContext, engine: PhasedFetch, group_id: int, tokens: list[PooledToken], summary: RunSummary
+) -> dict[str, int]:
+    """Each token's admin level in `group_id` (0 when VK would not say); see the module docstring."""
+    levels: dict[str, int] = {}
+    for token in tokens:
+        stored = token.entry.check.admin_levels
+        if group_id in stored:
+            levels[token.label] = int(stored[group_id])
+            continue
+        answers: list[Any] = []
+        params = {"group_id": group_id, "fields": "is_admin,admin_level"}
+        job = FetchJob(
+            f"admin-check-{token.label}",
+            [WorkUnit(f"groups.getById@{token.label}", ApiCall("groups.getById", params))],
+            [token],
+            lambda unit, value, answers=answers: answers.append(value),
+            total_units=1,
+            batchable=False,
+            phase="admin-check",
+        )
+        summary.absorb(engine.run(job))
+        level = _admin_level(answers[0], group_id) if answers else None
+        levels[token.label] = level or 0
+        if level is not None:
+            token.entry.check = replace(token.entry.check, admin_levels={**stored, group_id: level})
+    return levels
+
+
+def _admin_level(answer: Any, group_id: int) -> int | None:
+    groups = answer.get("groups") if isinstance(answer, dict) else answer
+    if not isinstance(groups, list):
+        return None
+    for group in groups:
+        if isinstance(group, dict) and group.get("id") == group_id:
+            return int(group.get("admin_level", 0)) if group.get("is_admin") else 0
+    return None
+
+
+def ensure_users(user_ids: Iterable[Sequence[int]]) -> None:
+    """A writer-job step: a `User` row (profile still empty) for every id met, so the profile refresh
+    knows whom to fetch; existing rows are left alone. `user_ids` yields 1-tuples (a query's `.tuples()`)."""
+    execute_many(database_proxy, insert_ignore_sql(User, [User.id]), user_ids)
+
+
+def absorb_figures(summary: RunSummary, figures: dict[str, Any], name: str, report: FetchReport) -> None:
+    """A job's report into the summary (requests, errors, failed keys) and its phases into the figures."""
+    summary.absorb(report)
+    figures.setdefault("phases", []).extend(phase.as_dict() for phase in report.phases)
+    figures[f"{name}_workers"] = report.workers
+    figures[f"{name}_batch_size"] = report.batch_size
