@@ -1,0 +1,80 @@
+"""The fault kinds of the matrix: each a spec for the emulator (`faults.py` keys) plus the tuning it needs.
+
+A small world needs only a handful of requests per list (execute packs 25 calls), so a low fault rate could
+miss a list entirely and the case would prove nothing. The emulator's draws are seeded (fault seed 0) and
+one draw is made per arriving request, whatever the thread: with `REQUEST_RATE` = 0.35 the draws fire on
+requests 1, 2, 6 and 9 of every faulted run (rolls 0.280, 0.284, 0.638, 0.740, 0.792, 0.300, …), so every
+list meets its fault at once and again later. `INNER_RATE` = 0.2 fails inner calls 2, 6, 11 and 12 of the
+inner stream. The matrix still asserts that the fault showed up in the error counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from tests.conftest import EmulatorHome
+from tests.reliability.harness import FAST_TUNING
+from tests.reliability.lists import ListCheck
+from vksync_tui.config import Tuning
+
+REQUEST_RATE = 0.35
+INNER_RATE = 0.2
+# A held-back answer outlives the client's timeout, but neither costs more than about a second.
+TIMEOUT_TUNING = replace(FAST_TUNING, request_timeout=1.0)
+TIMEOUT_DELAY = 1.5
+REVOKE_AFTER = 1  # requests a token still gets before the emulator revokes it mid-run
+
+SpecFor = Callable[[EmulatorHome, ListCheck], str]
+
+
+def _labels_of_kind(setup: EmulatorHome, kind: str) -> list[str]:
+    return [token.label for token in setup.config.tokens if token.kind == kind]
+
+
+def _revoke_one(setup: EmulatorHome, check: ListCheck) -> str:
+    """The first token of the kind the list works with dies after its first request."""
+    return f"revoke={_labels_of_kind(setup, check.token_kind)[0]}@{REVOKE_AFTER}"
+
+
+def _kind_dead(setup: EmulatorHome, check: ListCheck) -> str:
+    """Every token of the kind the list works with is dead from its first request."""
+    return ",".join(f"revoke={label}@0" for label in _labels_of_kind(setup, check.token_kind))
+
+
+def _fixed(spec: str) -> SpecFor:
+    return lambda setup, check: spec
+
+
+def _per_request(key: str, extra: str = "") -> SpecFor:
+    return _fixed(f"{key}={REQUEST_RATE}{extra}")
+
+
+@dataclass(frozen=True)
+class FaultKind:
+    name: str
+    spec: SpecFor
+    evidence: tuple[str, ...]  # error-count keys (client summary or emulator stats); one must show up
+    tuning: Tuning = field(default_factory=lambda: FAST_TUNING)
+
+
+TRANSIENT = ("transient",)
+FAULT_KINDS: dict[str, FaultKind] = {
+    kind.name: kind
+    for kind in (
+        FaultKind("error6", _per_request("error6"), ("6",)),
+        FaultKind("error9", _per_request("error9"), ("9",)),
+        FaultKind("error10", _per_request("error10"), ("10",)),
+        FaultKind("error29", _per_request("error29"), ("29",)),
+        FaultKind("captcha14", _per_request("captcha"), ("14",)),
+        FaultKind("http500", _per_request("http500"), TRANSIENT),
+        FaultKind("timeout", _per_request("timeout", f",timeout_delay={TIMEOUT_DELAY}"), TRANSIENT,
+                  TIMEOUT_TUNING),
+        FaultKind("reset", _per_request("reset"), TRANSIENT),
+        FaultKind("truncated_json", _per_request("truncate"), TRANSIENT),
+        FaultKind("empty_body", _per_request("empty"), TRANSIENT),
+        FaultKind("inner_false", _fixed(f"inner_false={INNER_RATE}"), ("10",)),
+        FaultKind("token_revoked_mid_run", _revoke_one, ("5",)),
+        FaultKind("all_tokens_of_kind_dead", _kind_dead, ("5",)),
+    )
+}

@@ -1,0 +1,74 @@
+"""Fault matrix: every registered list × every fault kind the emulator injects, over real loopback HTTP.
+
+Each case syncs the list's prerequisites fault-free on a small world, turns one fault on, runs the list once
+and judges it (`harness.assert_correct_or_cleanly_failed`): equal to the emulator's truth, or ended with a
+recorded reason and no invented or silently dropped rows (subscribers: nothing changed at all). The
+default run covers every list once (`DEFAULT_CASES`); the full cross product is `slow` (`make test-all`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.reliability.faults import FAULT_KINDS
+from tests.reliability.harness import (
+    Outcome,
+    assert_correct_or_cleanly_failed,
+    prepare,
+    run_list,
+    start_small_world,
+)
+from tests.reliability.lists import check_for, registered_lists
+from vksync_tui.emulator.server import RunningEmulator
+from vksync_tui.home import Home
+
+LISTS = registered_lists()
+KINDS = list(FAULT_KINDS)
+# The quick default run: every list once, each with a different kind of fault (a cheap one for the slow
+# lists); the remaining cells of the matrix are `slow`.
+DEFAULT_CASES = {
+    ("subscribers", "reset"), ("posts", "truncated_json"), ("authors", "error29"),
+    ("interactions", "inner_false"), ("mailing", "captcha14"), ("mailing-analysis", "token_revoked_mid_run"),
+    ("profiles", "all_tokens_of_kind_dead"),
+}
+MATRIX = [
+    pytest.param(list_name, kind, id=f"{list_name}-{kind}",
+                 marks=() if (list_name, kind) in DEFAULT_CASES else (pytest.mark.slow,))
+    for list_name in LISTS
+    for kind in KINDS
+]
+
+
+def fault_evidence(setup: Any, outcome: Outcome) -> set[str]:
+    """Error codes the run met: the client's own count plus the emulator's (which sees inner-call errors)."""
+    seen = set(setup.stats()["errors_by_code"])
+    if outcome.summary is not None:
+        seen |= set(outcome.summary.errors_by_code)
+    return seen
+
+
+@pytest.mark.parametrize(("list_name", "kind"), MATRIX)
+def test_list_under_fault_is_exact_or_fails_cleanly(
+    list_name: str, kind: str, home: Home, emulator_factory: Callable[..., RunningEmulator]
+) -> None:
+    check = check_for(list_name)
+    fault = FAULT_KINDS[kind]
+    setup = start_small_world(emulator_factory, home, tuning=fault.tuning)
+    prepare(setup, check)
+    before = check.stored(setup)
+    setup.set_faults(fault.spec(setup, check))
+    setup.control("POST", "reset-stats")
+    outcome = run_list(setup, list_name, **check.options)
+    setup.set_faults("")
+    assert fault_evidence(setup, outcome) & set(fault.evidence), (
+        f"the {kind} fault never fired during {list_name}: the case proves nothing ({outcome.describe()})"
+    )
+    assert_correct_or_cleanly_failed(setup, check, before, outcome)
+
+
+def test_every_registered_list_has_a_truth_mapping() -> None:
+    for list_name in LISTS:
+        assert check_for(list_name).name == list_name
