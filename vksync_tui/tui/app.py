@@ -103,8 +103,22 @@ class VkSyncApp(App[int]):
         Binding(
             "f2", "view('settings')", "Settings", tooltip="Tokens, tuning and communities.", id="app-settings"
         ),
-        Binding("f3", "view('dashboard')", "Dashboard", tooltip="Back to the dashboard.", id="app-dashboard"),
-        Binding("question_mark", "toggle_keys", "Keys", tooltip="Show or hide the key panel.", id="app-keys"),
+        Binding(
+            "f3",
+            "view('dashboard')",
+            "Dashboard",
+            tooltip="Back to the dashboard.",
+            id="app-dashboard",
+            show=False,
+        ),
+        Binding(
+            "question_mark",
+            "toggle_keys",
+            "Keys",
+            tooltip="Show or hide the key panel.",
+            id="app-keys",
+            show=False,
+        ),
     ]
 
     def __init__(

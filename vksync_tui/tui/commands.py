@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def palette_commands(app: VkSyncApp, screen: Screen[Any]) -> Iterator[SystemCommand]:
     for info in LISTS:
         yield SystemCommand(
-            f"sync: {info.name.replace('_', ' ')}",
+            f"sync: {info.name.replace('-', ' ')}",
             f"Start syncing {info.title.lower()} of the selected community",
             partial(app.action_sync, info.name),
         )

@@ -67,7 +67,7 @@ def diff_page(
     rows = [
         DiffRow(
             user_id=user_id,
-            name=" ".join(part for part in (first_name, last_name) if part) or "(no profile)",
+            name=" ".join(part for part in (first_name, last_name) if part) or "(profile not fetched yet)",
             domain=domain,
             deactivated=deactivated,
         )

@@ -64,8 +64,8 @@ LISTS: tuple[ListInfo, ...] = (
     ListInfo("authors", "Authors", "authors", _authors),
     ListInfo("interactions", "Interactions", "interactions", _interactions),
     ListInfo("mailing", "Mailing", "dialogs", _mailing),
-    ListInfo("mailing_analysis", "Mailing analysis", "dialogs analysed", _mailing_analysed),
-    ListInfo("profiles", "Profiles", "profiles refreshed", _profiles),
+    ListInfo("mailing-analysis", "Mailing analysis", "dialogs analysed", _mailing_analysed),
+    ListInfo("profiles", "Profiles", "profiles", _profiles),
 )
 LISTS_BY_NAME = {info.name: info for info in LISTS}
 

@@ -35,14 +35,15 @@ STATUS_STYLES = {
     "unchecked": "italic",
     "checking": "cyan",
 }
+ADMIN_LEVELS = {1: "moderator", 2: "editor", 3: "admin"}
 TOKEN_COLUMNS = (
-    ("label", 14),
-    ("token", 12),
+    ("label", 20),
+    ("token", 11),
     ("kind", 7),
     ("owner", 18),
-    ("admin", 12),
+    ("admin", 13),
     ("status", 9),
-    ("last error", 22),
+    ("last error", 16),
     ("calls today", 11),
 )
 
@@ -181,9 +182,8 @@ class SettingsScreen(Screen[None]):
         if check.owner_id is not None:
             text.append(f" · owner {check.owner_name or ''} (id {check.owner_id})")
         text.append("\nscopes/rights: " + (", ".join(check.scopes) or "unknown"))
-        levels = {1: "moderator", 2: "editor", 3: "administrator"}
         admin = [
-            f"{self.vk_app.community_title(group)}: {levels.get(level, level)}"
+            f"{self.vk_app.community_title(group)}: {ADMIN_LEVELS.get(level, str(level))}"
             for group, level in sorted(check.admin_levels.items())
             if level
         ]
@@ -198,7 +198,9 @@ class SettingsScreen(Screen[None]):
         owner = check.owner_name or (str(check.owner_id) if check.owner_id is not None else "")
         if entry.kind == "group" and entry.group_id is not None:
             owner = owner or f"club{entry.group_id}"
-        admin = " ".join(f"{group}:{level}" for group, level in sorted(check.admin_levels.items()) if level)
+        admin = ", ".join(
+            ADMIN_LEVELS.get(level, str(level)) for _, level in sorted(check.admin_levels.items()) if level
+        )
         status = app.token_status(entry)
         return [
             entry.label,

@@ -88,15 +88,7 @@ class ListCard(Vertical, can_focus=True):
             text.append("[enter] sync", style="dim")
         if run is not None:
             text.append("\n")
-            text.append(self._figures(run.fetched, run.expected, run.figures))
+            text.append(f"{fmt.count(run.fetched)}/{fmt.count(run.expected)} fetched")
             if run.failed_chunks:
                 text.append(f" · {run.failed_chunks} failed", style="red")
         return text
-
-    @staticmethod
-    def _figures(fetched: int | None, expected: int | None, figures: dict[str, object]) -> str:
-        parts = [f"{fmt.count(fetched)}/{fmt.count(expected)}"]
-        joined, left = figures.get("joined"), figures.get("left")
-        if isinstance(joined, int) and isinstance(left, int):
-            parts.append(f"+{fmt.count(joined)} −{fmt.count(left)}")
-        return " · ".join(parts)

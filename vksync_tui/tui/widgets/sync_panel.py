@@ -35,10 +35,10 @@ class PhaseRow(Horizontal):
     """One phase: number and name, bar with percentage, and the engine's ETA (not the bar's own, which
     would depend on the wall clock)."""
 
-    def __init__(self, phase: PhaseView) -> None:
+    def __init__(self, phase: PhaseView, list_name: str) -> None:
         super().__init__(classes="phase-row")
         self.number = phase.number
-        self._name = Label(f"{phase.number}. {phase.name}", classes="phase-name")
+        self._name = Label(f"{phase.number}. {phase_title(phase.name, list_name)}", classes="phase-name")
         self._bar = ProgressBar(total=None, show_eta=False, classes="phase-bar")
         self._eta = Label("", classes="phase-eta")
 
@@ -56,6 +56,12 @@ class PhaseRow(Horizontal):
         total, done = _bar_figures(phase, view)
         self._bar.update(total=total, progress=done)
         self._eta.update(f"ETA {fmt.duration(progress.eta_seconds)}" if view.running else view.status)
+
+
+def phase_title(phase: str, list_name: str) -> str:
+    """`interactions-repost` in the interactions panel reads better as `repost`."""
+    prefix = f"{list_name}-"
+    return phase[len(prefix) :] if phase.startswith(prefix) and len(phase) > len(prefix) else phase
 
 
 def _bar_figures(phase: PhaseView, view: JobView) -> tuple[float | None, float]:
@@ -130,7 +136,7 @@ class SyncPanel(Vertical, can_focus=True):
         for phase in shown:
             row = self._phase_rows.get(phase.number)
             if row is None:
-                row = self._phase_rows[phase.number] = PhaseRow(phase)
+                row = self._phase_rows[phase.number] = PhaseRow(phase, self.key.list_name)
                 self._phases.mount(row)
             row.show(phase, view)
         self._figures.update(figures_text(view))

@@ -1,0 +1,125 @@
+"""Regenerate the README screenshots from the demo world: `python -m vksync_tui.tui.screenshots screenshots`.
+
+Runs the real app headless (`run_test(size=(120, 36))`) on the in-process emulator, drives it like an
+operator would (baseline sync and apply, the quick lists, the long interactions sync caught mid-run and
+cancelled, churn and the review it opens, settings after a token check) and saves `dashboard.svg`,
+`sync-panel.svg`, `diff-review.svg` and `settings.svg`. Tokens appear masked only, as everywhere in the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from vksync_tui.tui.app import VkSyncApp
+from vksync_tui.tui.demo import DemoEnvironment, demo_environment
+from vksync_tui.tui.jobs import JobKey
+from vksync_tui.tui.screens.diff_review import DiffReviewScreen
+
+SIZE = (120, 36)
+POLL_SECONDS = 0.1
+# Lists synced for the dashboard picture; interactions (minutes on the demo world) is the one shown mid-run.
+QUICK_LISTS = ("profiles", "posts", "authors", "mailing", "mailing-analysis")
+
+
+async def settle(app: VkSyncApp, pilot: Pilot[int]) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def until(pilot: Pilot[int], condition: Callable[[], bool], what: str, *, limit: float = 300.0) -> None:
+    """Poll a condition between UI turns (a script, not a test: there is nothing to await for "halfway")."""
+    waited = 0.0
+    while not condition():
+        if waited > limit:
+            raise TimeoutError(f"gave up waiting for {what}")
+        await pilot.pause(POLL_SECONDS)
+        waited += POLL_SECONDS
+
+
+async def take_screenshots(out_dir: Path, demo: DemoEnvironment) -> list[Path]:
+    app = VkSyncApp(demo.home, demo=demo)
+    saved: list[Path] = []
+
+    def save(name: str) -> None:
+        saved.append(Path(app.save_screenshot(filename=name, path=str(out_dir))))
+
+    async def sync(list_name: str) -> None:
+        app.action_sync(list_name)
+        await settle(app, pilot)
+
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await sync("subscribers")
+            await until(pilot, lambda: isinstance(app.screen, DiffReviewScreen), "the baseline review")
+            await pilot.press("y")
+            await settle(app, pilot)
+            for list_name in QUICK_LISTS:
+                await sync(list_name)
+            app.action_clear_finished()
+
+            interactions = JobKey("interactions", demo.group_id)
+            app.action_sync("interactions")
+            await until(pilot, lambda: _under_way(app, interactions), "the interactions sync to get going")
+            app.dashboard.query_one(f"#panel-{interactions.slug}").focus()
+            await pilot.pause()
+            save("sync-panel.svg")
+            app.cancel_job(interactions)
+            await settle(app, pilot)
+            app.action_clear_finished()
+
+            demo.churn(demo.group_id)
+            await sync("subscribers")
+            await until(pilot, lambda: isinstance(app.screen, DiffReviewScreen), "the churn review")
+            await settle(app, pilot)
+            await pilot.press("tab")
+            await settle(app, pilot)
+            save("diff-review.svg")
+            await pilot.press("escape")
+            await settle(app, pilot)
+            app.dashboard.query_one("#card-subscribers").focus()
+            await settle(app, pilot)
+            save("dashboard.svg")
+
+            app.action_check_tokens()
+            await settle(app, pilot)
+            await pilot.press("f2")
+            await settle(app, pilot)
+            save("settings.svg")
+            await pilot.press("ctrl+q")
+    finally:
+        app.close()
+    return saved
+
+
+def _under_way(app: VkSyncApp, key: JobKey) -> bool:
+    """A fifth of a real phase done (recon is a single call): a picture with figures in every line."""
+    job = app.jobs.get(key)
+    if job is None or not job.view.running:
+        return job is not None
+    progress = job.view.progress
+    total = progress.chunks_total or 0
+    return progress.phase != "recon" and total > 1 and progress.chunks_done * 5 >= total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path, help="folder for the SVG files (created if missing)")
+    args = parser.parse_args(argv)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    with demo_environment() as demo:
+        saved = asyncio.run(take_screenshots(args.out_dir, demo))
+    for path in saved:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
