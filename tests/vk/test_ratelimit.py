@@ -67,14 +67,26 @@ def test_group_rate_20rps() -> None:
     assert len(grants) >= 80
 
 
-def test_spacing_is_interval_with_margin() -> None:
+def test_spacing_is_interval_with_slack() -> None:
     clock = ManualClock()
-    limiter = RateLimiter(3, clock, margin=0.01)
+    limiter = RateLimiter(3, clock, slack=0.03)
     grants = []
     for _ in range(4):
         limiter.acquire()
         grants.append(clock.now())
-    assert grants == pytest.approx([0.0, 1 / 3 + 0.01, 2 * (1 / 3 + 0.01), 3 * (1 / 3 + 0.01)])
+    step = 1.03 / 3
+    assert grants == pytest.approx([0.0, step, 2 * step, 3 * step])
+
+
+@pytest.mark.parametrize("rps", [3, 20, 60])
+def test_rps_grants_span_one_second_plus_slack_at_every_rate(rps: int) -> None:
+    clock = ManualClock()
+    limiter = RateLimiter(rps, clock, slack=0.03)
+    grants = []
+    for _ in range(rps + 1):
+        limiter.acquire()
+        grants.append(clock.now())
+    assert grants[rps] - grants[0] == pytest.approx(1.03)
 
 
 def test_idle_token_grants_immediately() -> None:

@@ -235,7 +235,7 @@ def test_rounds_are_bounded() -> None:
 
 
 def test_error_6_widens_that_tokens_spacing_up_to_a_cap() -> None:
-    from vksync_tui.vk.ratelimit import MAX_MARGIN
+    from vksync_tui.vk.ratelimit import MAX_SLACK
 
     harness = Harness([entry("a"), entry("b")], {"a": fails(6)})
     a, b = harness.pool.tokens
@@ -245,4 +245,4 @@ def test_error_6_widens_that_tokens_spacing_up_to_a_cap() -> None:
     assert b.limiter.interval == before_b
     for _ in range(20):
         a.limiter.widen()
-    assert a.limiter.interval == pytest.approx(1 / a.rps + MAX_MARGIN)
+    assert a.limiter.interval == pytest.approx((1 + MAX_SLACK) / a.rps)

@@ -1,9 +1,11 @@
 """Per-token request spacing that keeps VK's "N requests per second" limit (error 6) from ever firing.
 
-Design: GCRA with burst 1, i.e. grants at least `interval = 1/rps + margin` apart. A bucket with capacity =
-rps would let ~2×rps through in one second (capacity plus refill); spacing cannot, since any 1-second window
-holds at most ceil(1/interval) grants. The margin absorbs the jitter between our grant and VK's arrival
-timestamp.
+Design: GCRA with burst 1, i.e. grants at least `interval = (1 + slack) / rps` apart. A bucket with capacity
+= rps would let ~2×rps through in one second (capacity plus refill); spacing cannot, since any 1-second window
+holds at most ceil(1/interval) grants. The slack absorbs the jitter between our grant and VK's arrival
+timestamp: VK counts `rps` arrivals per second, so grant i and grant i+rps are `1 + slack` seconds apart and
+any arrival jitter below `slack` is harmless — at every rate. (A fixed per-request margin would instead cost
+a 20-rps community token 20× the slack of a 3-rps user token.)
 
 Two steps per `acquire()`:
 1. Under the lock, reserve the next free slot (`max(now, last slot) + interval`) — this queues callers in
@@ -13,9 +15,9 @@ Two steps per `acquire()`:
    makes the spacing hold for real grant times, not just planned ones.
 A cancelled waiter gives up its slot silently; the slot then stays empty (conservative, never too fast).
 
-The margin adapts: when VK still answers error 6 on a token, the jitter on that path (a loaded machine, a
-slow proxy) is larger than the margin, so `widen()` adds `WIDEN_STEP` to that token's spacing, up to
-`MAX_MARGIN`. A steady sync thus pays at most one cool-down per step instead of one every few seconds.
+The slack adapts: when VK still answers error 6 on a token, the jitter on that path (a loaded machine, a
+slow proxy) is larger than the slack, so `widen()` adds `WIDEN_STEP` to that token's slack, up to
+`MAX_SLACK`. A steady sync thus pays at most one cool-down per step instead of one every few seconds.
 """
 
 from __future__ import annotations
@@ -25,18 +27,18 @@ import threading
 from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.errors import Cancelled
 
-DEFAULT_MARGIN = 0.01
-WIDEN_STEP = 0.01
-MAX_MARGIN = 0.06
+DEFAULT_SLACK = 0.03
+WIDEN_STEP = 0.02
+MAX_SLACK = 0.15
 
 
 class RateLimiter:
-    def __init__(self, rps: float, clock: Clock | None = None, *, margin: float = DEFAULT_MARGIN) -> None:
+    def __init__(self, rps: float, clock: Clock | None = None, *, slack: float = DEFAULT_SLACK) -> None:
         if rps <= 0:
             raise ValueError(f"rps must be positive, got {rps}")
         self.rps = rps
-        self.margin = margin
-        self.interval = 1.0 / rps + margin
+        self.slack = slack
+        self.interval = (1.0 + slack) / rps
         self._clock = clock or SystemClock()
         self._lock = threading.Lock()
         self._next_slot = float("-inf")
@@ -45,8 +47,8 @@ class RateLimiter:
     def widen(self) -> None:
         """VK counted too many requests although our grants were spaced: widen this token's spacing."""
         with self._lock:
-            self.margin = min(self.margin + WIDEN_STEP, max(MAX_MARGIN, self.margin))
-            self.interval = 1.0 / self.rps + self.margin
+            self.slack = min(self.slack + WIDEN_STEP, max(MAX_SLACK, self.slack))
+            self.interval = (1.0 + self.slack) / self.rps
 
     def acquire(self, cancel: threading.Event | None = None) -> None:
         """Block until this caller may send one request; raises `Cancelled` if `cancel` is set meanwhile."""
