@@ -35,6 +35,7 @@ from vksync_tui.sync.registry import run_sync
 from vksync_tui.tui import commands, tasks
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
 from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
+from vksync_tui.tui.listview import SPECS, list_commands, open_list_screen
 from vksync_tui.tui.messages import SyncEventPosted
 from vksync_tui.tui.screens.dashboard import DashboardScreen
 from vksync_tui.tui.screens.diff_review import Decision, DiffReviewScreen, ThresholdAbort
@@ -194,6 +195,13 @@ class VkSyncApp(App[int]):
         while self.screen is not self.dashboard and len(self.screen_stack) > 2:
             self.pop_screen()
 
+    def view_list(self, list_name: str) -> None:
+        """The list's own screen (virtual table over the stored rows) for the selected community."""
+        if self.current_group is None:
+            self.notify("no community selected", severity="warning")
+            return
+        open_list_screen(self, list_screen_name(list_name), self.current_group)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -207,6 +215,7 @@ class VkSyncApp(App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield from commands.palette_commands(self, screen)
+        yield from list_commands(self, self.current_group)
 
     # --- dashboard data -------------------------------------------------------------------------------
 
@@ -635,6 +644,11 @@ class VkSyncApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, SettingsScreen):
                 screen.show_config()
+
+
+def list_screen_name(list_name: str) -> str:
+    """The list screens spell `mailing-analysis` (the registry's name) as `mailing_analysis`."""
+    return list_name if list_name in SPECS else list_name.replace("-", "_")
 
 
 def threshold_abort(view: JobView, configured_threshold: float) -> ThresholdAbort:

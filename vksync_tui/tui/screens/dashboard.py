@@ -129,5 +129,8 @@ class DashboardScreen(Screen[None]):
     def on_list_card_start_requested(self, message: ListCard.StartRequested) -> None:
         self.vk_app.action_sync(message.list_name)
 
+    def on_list_card_view_requested(self, message: ListCard.ViewRequested) -> None:
+        self.vk_app.view_list(message.list_name)
+
     def on_sync_panel_cancel_requested(self, message: SyncPanel.CancelRequested) -> None:
         self.vk_app.cancel_job(message.key)

@@ -20,8 +20,8 @@ before anything is marked as left.
 
 ## Dashboard
 - One **card per list**: rows stored, the last sync (when, outcome, figures) and a *pending diff*
-  badge on subscribers. Move between cards with `tab`; `enter` (or `s`) syncs the focused list;
-  `u` syncs subscribers.
+  badge on subscribers. Move between cards with `tab`; `enter` (or `s`) syncs the focused list,
+  `v` opens its list screen (search, filter, export); `u` syncs subscribers from anywhere.
 - A **panel per sync**: each phase with its bar and ETA, items fetched vs expected, chunks done / failed /
   retried, requests per second against the tokens' ceiling, errors by VK code, tokens active / cooling /
   disabled and the last notable events. Focus a panel and press `c` to cancel it.

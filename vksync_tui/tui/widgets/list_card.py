@@ -31,9 +31,17 @@ class ListCard(Vertical, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,s", "start", "Sync list", tooltip="Start syncing this list now.", id="card-sync"),
+        Binding(
+            "v", "view", "View list", tooltip="Browse, search and export the stored rows.", id="card-view"
+        ),
     ]
 
     class StartRequested(Message):
+        def __init__(self, list_name: str) -> None:
+            super().__init__()
+            self.list_name = list_name
+
+    class ViewRequested(Message):
         def __init__(self, list_name: str) -> None:
             super().__init__()
             self.list_name = list_name
@@ -50,6 +58,9 @@ class ListCard(Vertical, can_focus=True):
 
     def action_start(self) -> None:
         self.post_message(self.StartRequested(self.info.name))
+
+    def action_view(self) -> None:
+        self.post_message(self.ViewRequested(self.info.name))
 
     def show(self, status: ListStatus | None, *, running: bool, now: float) -> None:
         self.status = status
