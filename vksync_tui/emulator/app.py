@@ -212,7 +212,7 @@ class EmulatorApp:
                     **getattr(failure, "extra", {}),
                 }
             }
-        body = json_bytes(envelope)
+        body = envelope if isinstance(envelope, bytes) else json_bytes(envelope)
         if fault == "truncate":
             body = body[: len(body) // 2]
         return "200 OK", JSON_TYPE, body
@@ -224,7 +224,8 @@ class EmulatorApp:
         token_text: str | None,
         token: TokenInfo | None,
         faults: FaultInjector,
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | bytes:
+        """The envelope to send: a dict, or bytes already encoded (execute answers)."""
         if not params.get("v"):
             raise ApiFailure(8, "v (version) is required")
         if token is None:
@@ -243,7 +244,7 @@ class EmulatorApp:
             raise ApiFailure(29)
         return call_method(self.world, method, params, token)
 
-    def _execute(self, params: Mapping[str, str], token: TokenInfo, faults: FaultInjector) -> dict[str, Any]:
+    def _execute(self, params: Mapping[str, str], token: TokenInfo, faults: FaultInjector) -> bytes:
         code = params.get("code")
         if code is None:
             raise ApiFailure(100, "code is undefined")
@@ -261,13 +262,13 @@ class EmulatorApp:
                 raise
 
         try:
-            result = run_script(code, args, call_api)
+            # Every method builds its answer anew (see tests/emulator_world/test_fresh_results.py).
+            result = run_script(code, args, call_api, results_are_fresh=True)
         except (VKScriptCompileError, VKScriptRuntimeError) as exc:
             raise ApiFailure(exc.error_code, error_msg=exc.error_msg) from None
-        envelope: dict[str, Any] = {"response": result.response}
-        if result.execute_errors:
-            envelope["execute_errors"] = list(result.execute_errors)
-        return envelope
+        # A 25-call answer can be megabytes: reuse the bytes the interpreter encoded for its size check.
+        errors = b',"execute_errors":' + json_bytes(result.execute_errors) if result.execute_errors else b""
+        return b'{"response":' + result.response_json + errors + b"}"
 
     @staticmethod
     def _injected_error(code: int, faults: FaultInjector, environ: Mapping[str, Any]) -> ApiFailure:

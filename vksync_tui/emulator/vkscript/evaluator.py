@@ -43,16 +43,18 @@ class ScriptResult:
 
     response: Any
     execute_errors: list[dict[str, Any]] = field(default_factory=list)
+    response_json: bytes = b"null"  # `response` already encoded for the size check; the server reuses it
 
 
 class _Run:
     """Mutable state of one script run; every compiled closure takes it as its only argument."""
 
     __slots__ = ("api_calls", "args", "call_api", "errors", "max_api_calls", "max_operations", "operations",
-                 "variables")
+                 "results_are_fresh", "variables")
 
     def __init__(self, slot_count: int, args: Mapping[str, str], call_api: CallApi,
-                 limits: ExecuteLimits) -> None:
+                 limits: ExecuteLimits, results_are_fresh: bool = False) -> None:
+        self.results_are_fresh = results_are_fresh
         self.variables: list[Any] = [None] * slot_count
         self.args = {key: value if isinstance(value, str) else str(value) for key, value in args.items()}
         self.call_api = call_api
@@ -281,7 +283,7 @@ class _Compiler:
             result = project(target(run), name)
             if type(result) is list:
                 run.charge(len(result) // _CONCAT_UNIT)
-            return result
+            return result if run.results_are_fresh else v.detach(result)
 
         return run_projection
 
@@ -365,7 +367,7 @@ class _Compiler:
             holder, position = container(run), index(run)
             result = value(run)
             _set_index(holder, position, result)
-            return result
+            return result if run.results_are_fresh else v.detach(result)
 
         return assign_index
 
@@ -395,7 +397,7 @@ class _Compiler:
             result = method(target(run), [arg(run) for arg in args])
             if type(result) is list:
                 run.charge(len(result) // _CONCAT_UNIT)
-            return result
+            return result if run.results_are_fresh else v.detach(result)
 
         return call_method
 
@@ -424,7 +426,7 @@ class _Compiler:
                     raise
                 run.errors.append(error)
                 return False
-            return v.detach(result)
+            return result if run.results_are_fresh else v.detach(result)
 
         return call
 
@@ -444,18 +446,20 @@ def compile_script(code: str) -> CompiledScript:
 
 
 def run_script(code: str, args: Mapping[str, str], call_api: CallApi,
-               limits: ExecuteLimits = ExecuteLimits()) -> ScriptResult:
+               limits: ExecuteLimits = ExecuteLimits(), *, results_are_fresh: bool = False) -> ScriptResult:
     """Run a VKScript program like VK's `execute`.
 
     `call_api(method, params)` performs one inner call (params are VK strings) and returns its response value,
     or raises an exception with `error_code`/`error_msg`, which makes the call evaluate to `false` and adds an
     `execute_errors` entry. Raises VKScriptCompileError (12) or VKScriptRuntimeError (13) when the whole
-    execute fails.
+    execute fails. Inner results are deep-copied so a script's mutations cannot reach the caller's data,
+    unless `results_are_fresh` says `call_api` builds a new value on every call (the emulator's methods do).
     """
     script = compile_script(code)
-    run = _Run(script.slot_count, args, call_api, limits)
+    run = _Run(script.slot_count, args, call_api, limits, results_are_fresh)
     outcome = script.body(run)
     response = outcome[0] if outcome is not None else None
-    if v.json_size(response) > limits.max_response_bytes:
+    encoded = v.to_json(response)
+    if len(encoded) > limits.max_response_bytes:
         raise VKScriptRuntimeError("response size is too big")
-    return ScriptResult(response, run.errors)
+    return ScriptResult(response, run.errors, encoded)

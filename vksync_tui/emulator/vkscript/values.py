@@ -287,9 +287,9 @@ def parse_double(value: Any) -> float:
     return 0.0
 
 
-def json_size(value: Any) -> int:
-    """Bytes of the value as VK would serialise it (UTF-8 JSON), for the response size cap."""
-    return len(_dumps(value).encode("utf-8"))
+def to_json(value: Any) -> bytes:
+    """The value as VK serialises it (UTF-8 JSON): measured for the response size cap, then sent as is."""
+    return _dumps(value).encode("utf-8")
 
 
 def _dumps(value: Any) -> str:
