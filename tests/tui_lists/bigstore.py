@@ -45,13 +45,21 @@ def _pick(options: tuple[str, ...], index_sql: str) -> str:
 
 
 class _Hash:
-    """`h(salt)`: a well-mixed non-negative integer per row number `i` (24 bits of a Knuth hash)."""
+    """`h(salt)`: a well-mixed non-negative 24-bit integer per row number `i`, independent across salts.
+
+    A multiplicative hash with a per-salt multiplier, then an xorshift (SQLite has no XOR: a|b - a&b) and a
+    second multiply, so two columns of the same row are not correlated (a plain Knuth hash of `i + salt` is).
+    All products stay below 2^63 (SQLite would turn an overflow into a float).
+    """
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
 
     def __call__(self, salt: int) -> str:
-        return f"((((i + {self.seed * 1000 + salt}) * 2654435761) % 4294967296) / 256)"
+        multiplier = 2654435761 + 2 * 40503 * (self.seed * 1000 + salt)
+        y = f"(((i + 1) * {multiplier}) % 4294967296)"
+        mixed = f"(({y} | ({y} >> 15)) - ({y} & ({y} >> 15)))"
+        return f"(({mixed} * 1103515245 % 4294967296) / 256)"
 
 
 def build_store(path: Path, size: StoreSize, *, seed: int = 7) -> Path:

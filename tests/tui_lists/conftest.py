@@ -7,6 +7,7 @@ The host app is a bare `App` that opens the store and pushes one list screen thr
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ SIZE = (120, 36)
 
 class ListHost(App[None]):
     """Opens the store at `db_path` and shows one list screen (or nothing, with `list_name=None`)."""
+
+    TITLE = "vksync-tui"
 
     def __init__(self, db_path: Path, home: Home, list_name: str | None, group_id: int = GROUP_ID) -> None:
         super().__init__()
@@ -69,8 +72,8 @@ def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def host(tmp_path: Path) -> Iterator[Callable[..., ListHost]]:
     apps: list[ListHost] = []
 
-    def make(db_path: Path, list_name: str | None) -> ListHost:
-        app = ListHost(db_path, Home(tmp_path / "home").ensure(), list_name)
+    def make(db_path: Path, list_name: str | None, group_id: int = GROUP_ID) -> ListHost:
+        app = ListHost(db_path, Home(tmp_path / "home").ensure(), list_name, group_id)
         apps.append(app)
         return app
 
@@ -95,3 +98,8 @@ async def settle(pilot: Pilot[Any]) -> ListScreen:
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     return screen
+
+
+def screen_text(app: App[Any]) -> str:
+    """The current screenshot's text (SVG spans joined back, non-breaking spaces made plain)."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")

@@ -199,15 +199,15 @@ class ListScreen(Screen[None]):
         self.state = state
         self.query_ = query
         self.generation += 1
-        table = self.table
-        table.sort_column = query.sort_column.name
-        table.descending = query.descending
-        table.reset(self.generation, keep_rows=live)
         if not live:
             self.total = None
             self._anchors = None
             self._anchors_at = None
         self.reader.set_query(query, self.generation)
+        table = self.table
+        table.sort_column = query.sort_column.name
+        table.descending = query.descending
+        table.reset(self.generation, keep_rows=live)
         self._show_status()
         return True
 

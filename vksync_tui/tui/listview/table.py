@@ -119,13 +119,24 @@ class VirtualTable(ScrollView, can_focus=True):
             self.set_total(0)
             self.cursor_row = 0
             self.scroll_to(y=0, animate=False)
+        self.request_visible()
         self.refresh()
+
+    def request_visible(self) -> None:
+        """Ask for every page the window shows that is missing or stale (before drawing, not while)."""
+        first = self.first_visible
+        last = min(first + self.visible_rows, self.total) - 1
+        for page in range(first // PAGE_SIZE, last // PAGE_SIZE + 1 if last >= first else first // PAGE_SIZE):
+            cached = self._pages.get(page)
+            if cached is None or cached[0] != self.generation:
+                self._request(page)
 
     def set_total(self, total: int) -> None:
         self.total = total
         self.virtual_size = Size(self.content_width, total + 1)
         if self.cursor_row >= total:
             self.cursor_row = max(0, total - 1)
+        self.request_visible()
         self.refresh()
         self.post_message(self.ViewMoved())
 
@@ -174,6 +185,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self.request_visible()
         self.post_message(self.ViewMoved())
 
     # --- rendering ---------------------------------------------------------------------------------------

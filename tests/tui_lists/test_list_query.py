@@ -1,0 +1,179 @@
+"""The SQL behind the list screens, checked against independent queries on a small generated store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.tui_lists.bigstore import BASE, DAY, GROUP_ID
+from vksync_tui.store.db import open_database
+from vksync_tui.store.models import database_proxy
+from vksync_tui.sync.export import write_export
+from vksync_tui.tui.listview import SPECS
+from vksync_tui.tui.listview.export_view import ExportUnavailable, export_view
+from vksync_tui.tui.listview.query import ANCHOR_STEP, FilterError, ListQuery, ViewState
+from vksync_tui.tui.listview.reader import PAGE_SIZE
+
+
+@pytest.fixture
+def store(small_store: Path) -> Iterator[sqlite3.Connection]:
+    db = open_database(small_store)
+    raw = sqlite3.connect(small_store)
+    yield raw
+    raw.close()
+    db.close()
+    database_proxy.close()
+
+
+def all_pages(query: ListQuery, *, anchors: bool) -> list[tuple[object, ...]]:
+    total = query.count()
+    found = query.anchors() if anchors else None
+    rows: list[tuple[object, ...]] = []
+    for start in range(0, total, PAGE_SIZE):
+        rows += query.page(start, PAGE_SIZE, total=total, anchors=found)
+    return rows
+
+
+@pytest.mark.parametrize("list_name", sorted(SPECS))
+def test_pages_cover_every_row_once_in_sort_order(store: sqlite3.Connection, list_name: str) -> None:
+    spec = SPECS[list_name]
+    for column in spec.sortable:
+        for descending in (False, True):
+            query = ListQuery(spec, GROUP_ID, ViewState(sort=column.name, descending=descending))
+            with_anchors = all_pages(query, anchors=True)
+            assert with_anchors == all_pages(query, anchors=False)
+            assert len(with_anchors) == query.count()
+            assert len({row[: len(spec.key)] for row in with_anchors}) == len(with_anchors)
+            sort_values = [row[len(spec.key) + spec.columns.index(column)] or 0 for row in with_anchors]
+            assert sort_values == sorted(sort_values, reverse=descending)
+
+
+def test_anchor_pages_match_offsets_deep_in_the_list(store: sqlite3.Connection) -> None:
+    query = ListQuery(SPECS["subscribers"], GROUP_ID, ViewState(choices={"status": "all"}))
+    total = query.count()
+    assert total == 3_000 > 2 * ANCHOR_STEP
+    anchors = query.anchors()
+    assert len(anchors) == 3
+    ids = [uid for (uid,) in store.execute("SELECT user_id FROM membership ORDER BY user_id")]
+    for start in (0, 999, 1000, 1001, 2050, 2990):
+        page = query.page(start, 25, total=total, anchors=anchors)
+        assert [row[0] for row in page] == ids[start : start + 25]
+
+
+def test_subscriber_filters_give_the_rows_sql_says(store: sqlite3.Connection) -> None:
+    spec = SPECS["subscribers"]
+    since = BASE + 30 * DAY
+    cases = {
+        ("current", ""): "is_current = 1",
+        ("left", ""): "is_current = 0",
+        ("all", ""): "1",
+        ("all", "joined:2025-01-31"): f"joined_at >= {since}",
+        ("left", "left:2025-01-31"): f"is_current = 0 AND left_at >= {since}",
+    }
+    for (status, search), where in cases.items():
+        query = ListQuery(spec, GROUP_ID, ViewState(search, {"status": status}))
+        expected = [
+            uid for (uid,) in store.execute(f"SELECT user_id FROM membership WHERE {where} ORDER BY 1")
+        ]
+        assert [row[0] for row in all_pages(query, anchors=False)] == expected, (status, search)
+        assert query.count() == len(expected)
+
+
+def test_search_by_id_and_by_name(store: sqlite3.Connection) -> None:
+    spec = SPECS["subscribers"]
+    by_id = ListQuery(spec, GROUP_ID, ViewState("id1003", {"status": "all"}))
+    assert [row[0] for row in all_pages(by_id, anchors=False)] == [1003]
+    by_name = ListQuery(spec, GROUP_ID, ViewState("orlov29", {"status": "all"}))
+    expected = [
+        uid
+        for (uid,) in store.execute(
+            "SELECT u.id FROM user u JOIN membership m ON m.user_id = u.id "
+            "WHERE lower(u.first_name || ' ' || u.last_name) LIKE '%orlov29%' ORDER BY 1"
+        )
+    ]
+    assert expected
+    assert [row[0] for row in all_pages(by_name, anchors=False)] == expected
+
+
+def test_other_lists_filters(store: sqlite3.Connection) -> None:
+    checks = [
+        (
+            "interactions",
+            ViewState("post:7", {"kind": "comment"}),
+            "SELECT COUNT(*) FROM interaction WHERE post_id = 7 AND kind = 'comment'",
+        ),
+        (
+            "posts",
+            ViewState("from:2025-02-01 to:2025-02-28"),
+            f"SELECT COUNT(*) FROM post WHERE date >= {BASE + 31 * DAY} AND date < {BASE + 59 * DAY}",
+        ),
+        (
+            "mailing",
+            ViewState("", {"can_write": "no", "initiator": "community"}),
+            "SELECT COUNT(*) FROM mailing WHERE can_write = 0 AND first_message_from_id < 0",
+        ),
+        (
+            "mailing_analysis",
+            ViewState("", {"analysed": "not analysed"}),
+            "SELECT COUNT(*) FROM mailing WHERE analysed_at IS NULL",
+        ),
+        (
+            "profiles",
+            ViewState("", {"refreshed": "all stored", "state": "deactivated"}),
+            "SELECT COUNT(*) FROM user WHERE deactivated IS NOT NULL",
+        ),
+    ]
+    author = store.execute("SELECT author_id FROM post WHERE post_id = 1").fetchone()[0]
+    checks.append(
+        ("posts", ViewState(f"author:{author}"), f"SELECT COUNT(*) FROM post WHERE author_id = {author}")
+    )
+    for list_name, state, sql in checks:
+        expected = store.execute(sql).fetchone()[0]
+        query = ListQuery(SPECS[list_name], GROUP_ID, state)
+        assert expected > 0, sql
+        assert query.count() == expected == len(all_pages(query, anchors=False)), sql
+
+
+def test_a_bad_filter_token_is_refused_with_its_format() -> None:
+    with pytest.raises(FilterError, match="joined:YYYY-MM-DD"):
+        ListQuery(SPECS["subscribers"], GROUP_ID, ViewState("joined:yesterday"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_export_of_a_filtered_view_equals_the_filter(store: sqlite3.Connection, fmt: str) -> None:
+    query = ListQuery(SPECS["subscribers"], GROUP_ID, ViewState("joined:2025-02-15", {"status": "all"}))
+    out = io.StringIO()
+    written = export_view(query, out, fmt)
+    expected = [
+        uid
+        for (uid,) in store.execute(
+            f"SELECT user_id FROM membership WHERE joined_at >= {BASE + 45 * DAY} ORDER BY 1"
+        )
+    ]
+    assert written == len(expected) > 0
+    headless = io.StringIO()
+    write_export("subscribers", GROUP_ID, headless, fmt=fmt, include_all=True)
+    if fmt == "csv":
+        exported = list(csv.reader(io.StringIO(out.getvalue())))
+        everything = list(csv.reader(io.StringIO(headless.getvalue())))
+        assert exported[0] == everything[0]
+        assert [int(row[0]) for row in exported[1:]] == expected
+        assert exported[1:] == [row for row in everything[1:] if int(row[0]) in set(expected)]
+    else:
+        exported_rows = [json.loads(line) for line in out.getvalue().splitlines()]
+        assert [row["user_id"] for row in exported_rows] == expected
+        wanted = set(expected)
+        assert exported_rows == [
+            row for row in map(json.loads, headless.getvalue().splitlines()) if row["user_id"] in wanted
+        ]
+
+
+def test_a_list_without_a_headless_export_says_so(store: sqlite3.Connection) -> None:
+    with pytest.raises(ExportUnavailable):
+        export_view(ListQuery(SPECS["interactions"], GROUP_ID), io.StringIO(), "csv")
