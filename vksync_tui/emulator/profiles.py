@@ -8,6 +8,7 @@ deactivated users come back the way VK returns them: `deactivated` plus the mini
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from vksync_tui.emulator.hashing import hash_of
@@ -88,13 +89,17 @@ def user_traits(seed: int, user_id: int) -> UserTraits:
     )
 
 
+@lru_cache(maxsize=512)
+def _latin(name: str) -> str:
+    """Names come from small fixed tables, so each is transliterated once, not once per profile."""
+    return "".join(_TRANSLIT.get(ch, ch) for ch in name.lower())
+
+
 def user_domain(traits: UserTraits) -> str:
     """`id<id>` for most users; for some a transliterated nickname ending in the id (still resolvable)."""
     if not traits.custom_domain:
         return f"id{traits.user_id}"
-    first = "".join(_TRANSLIT.get(ch, ch) for ch in traits.first_name.lower())
-    last = "".join(_TRANSLIT.get(ch, ch) for ch in traits.last_name.lower())
-    return f"{first}.{last}{traits.user_id}"
+    return f"{_latin(traits.first_name)}.{_latin(traits.last_name)}{traits.user_id}"
 
 
 def resolve_user_domain(seed: int, name: str) -> int | None:
