@@ -78,9 +78,29 @@ def _profile_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _posts_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--full", action="store_true", help="a complete pass instead of only the new head")
+    parser.add_argument(
+        "--refresh-days", type=float, dest="refresh_days", metavar="DAYS", default=3.0,
+        help="incremental runs re-read posts of the last DAYS days (their counters still move)",
+    )
+
+
+def _interactions_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--posts", type=int, dest="posts", metavar="N", help="only the N newest stored posts")
+    parser.add_argument("--since", dest="since", metavar="DATE", help="only posts published since DATE")
+
+
 # Per-list options: list name → adds its arguments; their `dest` names go to run_sync as keyword options.
-LIST_ARGUMENTS = {"mailing-analysis": _analysis_arguments, "profiles": _profile_arguments}
-LIST_OPTIONS = ("all_users", "scope", "max_users", "older_than_days")
+LIST_ARGUMENTS = {
+    "mailing-analysis": _analysis_arguments,
+    "profiles": _profile_arguments,
+    "posts": _posts_arguments,
+    "interactions": _interactions_arguments,
+}
+LIST_OPTIONS = (
+    "all_users", "scope", "max_users", "older_than_days", "full", "refresh_days", "posts", "since",
+)
 
 
 def add_group_argument(parser: argparse.ArgumentParser) -> None:
