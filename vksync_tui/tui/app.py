@@ -20,12 +20,11 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from vksync_tui.config import Community, Config, TokenCheck, TokenEntry, Tuning, load_config, save_config
+from vksync_tui.config import Config, TokenEntry, Tuning, load_config, save_config
 from vksync_tui.home import Home
 from vksync_tui.secrets import redact
 from vksync_tui.store.models import database_proxy
@@ -36,7 +35,14 @@ from vksync_tui.tui import commands, tasks
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
 from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
 from vksync_tui.tui.listview import SPECS, list_commands, open_list_screen
-from vksync_tui.tui.messages import SyncEventPosted
+from vksync_tui.tui.messages import (
+    CommunityResolved,
+    ReviewReady,
+    StatusesLoaded,
+    SyncEventPosted,
+    TaskDone,
+    TokenChecked,
+)
 from vksync_tui.tui.screens.dashboard import DashboardScreen
 from vksync_tui.tui.screens.diff_review import Decision, DiffReviewScreen, ThresholdAbort
 from vksync_tui.tui.screens.help import HelpScreen
@@ -44,47 +50,6 @@ from vksync_tui.tui.screens.settings import SettingsScreen
 from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH
 
 Clock = Callable[[], float]
-
-
-class StatusesLoaded(Message):
-    def __init__(self, group_id: int, statuses: list[ListStatus]) -> None:
-        super().__init__()
-        self.group_id = group_id
-        self.statuses = statuses
-
-
-class ReviewReady(Message):
-    """A pending diff (or a threshold abort) is ready to be reviewed."""
-
-    def __init__(self, group_id: int, pending: PendingInfo | None, abort: ThresholdAbort | None) -> None:
-        super().__init__()
-        self.group_id = group_id
-        self.pending = pending
-        self.abort = abort
-
-
-class TaskDone(Message):
-    """A short background task finished; `refresh` asks for the dashboard figures to be re-read."""
-
-    def __init__(self, text: str, *, error: bool = False, refresh: bool = True) -> None:
-        super().__init__()
-        self.text = text
-        self.error = error
-        self.refresh = refresh
-
-
-class TokenChecked(Message):
-    def __init__(self, entry: TokenEntry, check: TokenCheck, *, new: bool) -> None:
-        super().__init__()
-        self.entry = entry
-        self.check = check
-        self.new = new
-
-
-class CommunityResolved(Message):
-    def __init__(self, community: Community) -> None:
-        super().__init__()
-        self.community = community
 
 
 class VkSyncApp(App[int]):
@@ -177,6 +142,30 @@ class VkSyncApp(App[int]):
             job.cancel.set()
         self.exit(0)
 
+    def in_thread(
+        self,
+        work: Callable[[], Any],
+        *,
+        group: str,
+        description: str,
+        name: str = "",
+        exclusive: bool = False,
+    ) -> Worker[Any]:
+        """Every background task of the app: a thread worker with its own group that never exits the app.
+
+        `description` keeps Textual from repr()-ing the arguments on the UI thread; errors come back as
+        `Worker.StateChanged` (see `on_worker_state_changed`), not as an app crash.
+        """
+        return self.run_worker(
+            work,
+            name=name,
+            group=group,
+            description=description,
+            exclusive=exclusive,
+            thread=True,
+            exit_on_error=False,
+        )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Churn exists only in the demo (it drives the emulator): hide its key elsewhere."""
         return not (action == "simulate_churn" and self.demo is None)
@@ -230,12 +219,10 @@ class VkSyncApp(App[int]):
         if self.current_group is None:
             self.render_dashboard()
             return
-        self.run_worker(
+        self.in_thread(
             partial(self._load_statuses, self.current_group),
-            thread=True,
             exclusive=True,
             group="dashboard-load",
-            exit_on_error=False,
             description="Reading list figures",
         )
 
@@ -283,12 +270,10 @@ class VkSyncApp(App[int]):
         job = RunningJob(key, JobView(key), options=dict(options))
         context = self._job_context()
         self.jobs[key] = job
-        worker = self.run_worker(
+        worker = self.in_thread(
             partial(self._run_job, job, context),
             name=f"sync-{key.slug}",
             group=f"sync-{key.slug}",
-            thread=True,
-            exit_on_error=False,
             description=f"Syncing {list_name} of community {group}",
         )
         self._job_workers[worker] = key
@@ -402,12 +387,10 @@ class VkSyncApp(App[int]):
             self.open_review(self.current_group)
 
     def open_review(self, group_id: int) -> None:
-        self.run_worker(
+        self.in_thread(
             partial(self._load_pending, group_id),
-            thread=True,
             exclusive=True,
             group="review-load",
-            exit_on_error=False,
             description="Reading the pending diff",
         )
 
@@ -430,11 +413,9 @@ class VkSyncApp(App[int]):
     def _review_decided(self, group_id: int, run_id: int | None, decision: Decision | None) -> None:
         if decision is None or run_id is None:
             return
-        self.run_worker(
+        self.in_thread(
             partial(self._decide_diff, group_id, decision),
-            thread=True,
             group=f"diff-{decision}-{group_id}",
-            exit_on_error=False,
             description=f"{decision.capitalize()} the pending diff",
         )
 
@@ -458,11 +439,9 @@ class VkSyncApp(App[int]):
         if self.demo is None or self.current_group is None:
             self.notify("churn is simulated only in --demo mode", severity="warning")
             return
-        self.run_worker(
+        self.in_thread(
             partial(self._churn, self.current_group),
-            thread=True,
             group="demo-churn",
-            exit_on_error=False,
             description="Simulating churn in the emulator",
         )
 
@@ -517,11 +496,9 @@ class VkSyncApp(App[int]):
     def add_token(self, entry: TokenEntry) -> None:
         """Check the new token against VK first; it joins the pool only if VK accepts it."""
         self.checking.add(entry.label)
-        self.run_worker(
+        self.in_thread(
             partial(self._check_new_token, entry),
-            thread=True,
             group=f"token-add-{entry.label}",
-            exit_on_error=False,
             description="Checking a new token",
         )
         self.notify(f"checking token {entry.label!r}…")
@@ -538,11 +515,9 @@ class VkSyncApp(App[int]):
             return
         self.checking.update(entry.label for entry in entries)
         self._refresh_settings()
-        self.run_worker(
+        self.in_thread(
             partial(self._check_tokens, entries),
-            thread=True,
             group="token-check",
-            exit_on_error=False,
             description=f"Checking {len(entries)} token(s)",
         )
 
@@ -595,11 +570,9 @@ class VkSyncApp(App[int]):
         self.save()
 
     def add_community(self, query: str) -> None:
-        self.run_worker(
+        self.in_thread(
             partial(self._resolve_community, query),
-            thread=True,
             group="community-add",
-            exit_on_error=False,
             description="Looking up a community",
         )
 

@@ -6,13 +6,13 @@ A `Progress` snapshot is cumulative, so a newer one for the same job may replace
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from textual.message import Message
 
+from vksync_tui.config import Community, TokenCheck, TokenEntry
 from vksync_tui.sync.events import Progress, SyncEvent
 from vksync_tui.tui.jobs import JobKey
+from vksync_tui.tui.lists import ListStatus, PendingInfo
+from vksync_tui.tui.screens.diff_review import ThresholdAbort
 
 
 class SyncEventPosted(Message):
@@ -32,23 +32,42 @@ class SyncEventPosted(Message):
         )
 
 
-class JobEnded(Message):
-    """The job's worker returned (summary) or raised (error); sent by the App to itself from the UI thread."""
-
-    def __init__(self, key: JobKey, summary: Any | None, error: BaseException | None) -> None:
+class StatusesLoaded(Message):
+    def __init__(self, group_id: int, statuses: list[ListStatus]) -> None:
         super().__init__()
-        self.key = key
-        self.summary = summary
+        self.group_id = group_id
+        self.statuses = statuses
+
+
+class ReviewReady(Message):
+    """A pending diff (or a threshold abort) is ready to be reviewed."""
+
+    def __init__(self, group_id: int, pending: PendingInfo | None, abort: ThresholdAbort | None) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.pending = pending
+        self.abort = abort
+
+
+class TaskDone(Message):
+    """A short background task finished; `refresh` asks for the dashboard figures to be re-read."""
+
+    def __init__(self, text: str, *, error: bool = False, refresh: bool = True) -> None:
+        super().__init__()
+        self.text = text
         self.error = error
+        self.refresh = refresh
 
 
-class DataChanged(Message):
-    """Something in the database or config changed: dashboards and lists should reload what they show."""
+class TokenChecked(Message):
+    def __init__(self, entry: TokenEntry, check: TokenCheck, *, new: bool) -> None:
+        super().__init__()
+        self.entry = entry
+        self.check = check
+        self.new = new
 
 
-@dataclass
-class WorkResult:
-    """Outcome of a short background task (check a token, resolve a community, apply a diff)."""
-
-    ok: bool
-    detail: str
+class CommunityResolved(Message):
+    def __init__(self, community: Community) -> None:
+        super().__init__()
+        self.community = community
