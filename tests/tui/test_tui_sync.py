@@ -178,3 +178,19 @@ async def test_adding_an_invalid_token_shows_the_error_and_keeps_the_pool(
     from vksync_tui.config import load_config
 
     assert [entry.label for entry in load_config(world.home.config_file).tokens] == labels_before
+
+
+async def test_several_lists_sync_at_once(
+    emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
+) -> None:
+    world = emulator_home_factory(members=MEMBERS)
+    app = make_app(world.home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.action_sync("subscribers")
+        app.action_sync("posts")
+        assert len(app.running_jobs()) == 2
+        await settle(app, pilot)
+        assert app.jobs[JobKey("subscribers", world.group_id)].view.status == "pending"
+        assert app.jobs[JobKey("posts", world.group_id)].view.status == "done"
+        assert len(app.dashboard.query(SyncPanel)) == 2

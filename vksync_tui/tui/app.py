@@ -266,6 +266,8 @@ class VkSyncApp(App[int]):
         if problem is not None or group is None:
             self.notify(problem or "no community selected", severity="warning", title="Cannot start sync")
             return
+        if list_name == "subscribers" and self._pending_in_view(group):
+            self.notify("the pending subscribers diff will be replaced by this sync's", title="Subscribers")
         key = JobKey(list_name, group)
         job = RunningJob(key, JobView(key), options=dict(options))
         context = self._job_context()
@@ -290,11 +292,10 @@ class VkSyncApp(App[int]):
         job = self.jobs.get(JobKey(list_name, group))
         if job is not None and job.view.running:
             return f"{LISTS_BY_NAME[list_name].title} is already syncing"
-        if list_name == "subscribers":
-            pending = next((s.pending for s in self.statuses.get(group, []) if s.pending is not None), None)
-            if pending is not None:
-                return "a subscribers diff is pending: review it first (r)"
         return None
+
+    def _pending_in_view(self, group: int) -> bool:
+        return any(status.pending is not None for status in self.statuses.get(group, []))
 
     def _run_job(self, job: RunningJob, context: SyncContext) -> Any:
         """Runs in the job's thread: the engine talks to the UI only through posted messages."""
