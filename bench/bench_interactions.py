@@ -42,7 +42,7 @@ def main() -> None:
     spec = WorldSpec(communities=[community])
     with start_emulator(World.generate(1, spec), rps={"user": int(args.rps)}) as emulator:
         base = emulator.base_url
-        tokens = httpx.get(f"{base}/_emu/tokens").json()
+        tokens = httpx.get(f"{base}/_emu/tokens").json()["tokens"]
         config = Config(
             api_url=emulator.url,
             communities=[Community(GROUP_ID, "bench_wall", "Bench wall")],

@@ -71,7 +71,7 @@ def world_spec(members: int, dialogs: int) -> str:
 def configure(root: Path, emulator: EmulatorProcess, batch: int) -> Home:
     """Every token of the world: the sync must pick the community token with the messages right itself."""
     home = Home(root).ensure()
-    tokens = [t for t in emulator.get("tokens") if t["kind"] in ("user", "group")]
+    tokens = [t for t in emulator.get("tokens")["tokens"] if t["kind"] in ("user", "group")]
     config = Config(
         api_url=emulator.url,
         communities=[Community(GROUP_ID, "bench_community", "Bench")],

@@ -70,7 +70,7 @@ def main() -> None:
                         rps={"user": int(args.rps)}) as emulator:
         print(f"world: {args.posts} posts, generated in {time.perf_counter() - generated:.1f} s")
         base = emulator.base_url
-        tokens = httpx.get(f"{base}/_emu/tokens").json()
+        tokens = httpx.get(f"{base}/_emu/tokens").json()["tokens"]
         config = user_config(emulator.url, tokens, args.rps)
         ceiling = args.rps * len(config.tokens)
         with tempfile.TemporaryDirectory() as root, SyncContext.open(Home(Path(root)), config=config) as ctx:

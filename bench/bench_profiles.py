@@ -70,8 +70,8 @@ class EmulatorProcess:
 
 
 def configure(home: Home, emulator: EmulatorProcess, labels: list[str]) -> list[TokenEntry]:
-    group = emulator.get("groups")[0]
-    tokens = {t["label"]: t for t in emulator.get("tokens")}
+    group = emulator.get("groups")["groups"][0]
+    tokens = {t["label"]: t for t in emulator.get("tokens")["tokens"]}
     entries = [
         TokenEntry(
             label,
@@ -133,8 +133,8 @@ def main() -> None:
     args = parser.parse_args()
     emulator = EmulatorProcess(args.members, args.delay)
     try:
-        group_id = int(emulator.get("groups")[0]["id"])
-        all_labels = [t["label"] for t in emulator.get("tokens") if t["kind"] in ("user", "group")]
+        group_id = int(emulator.get("groups")["groups"][0]["id"])
+        all_labels = [t["label"] for t in emulator.get("tokens")["tokens"] if t["kind"] in ("user", "group")]
         with tempfile.TemporaryDirectory(prefix="bench-profiles-") as folder:
             home = Home(Path(folder)).ensure()
             configure(home, emulator, [label for label in all_labels if label.startswith("group-")])

@@ -92,8 +92,8 @@ class EmulatorProcess:
 
 
 def configure(root: Path, emulator: EmulatorProcess, labels: tuple[str, ...]) -> Home:
-    tokens = {t["label"]: t for t in emulator.get("tokens")}  # type: ignore[union-attr]
-    group = emulator.get("groups")[0]  # type: ignore[index]
+    tokens = {t["label"]: t for t in emulator.get("tokens")["tokens"]}  # type: ignore[index]
+    group = emulator.get("groups")["groups"][0]  # type: ignore[index]
     home = Home(root).ensure()
     config = Config(
         api_url=emulator.url,
@@ -119,7 +119,7 @@ def sync_once(home: Home, group_id: int) -> tuple[RunSummary, float, dict[str, f
 def run_case(members: int, delay: float, labels: tuple[str, ...], *, measure_rss: bool = False) -> None:
     emulator = EmulatorProcess(members, delay)
     try:
-        group_id = int(emulator.get("groups")[0]["id"])  # type: ignore[index]
+        group_id = int(emulator.get("groups")["groups"][0]["id"])  # type: ignore[index]
         with tempfile.TemporaryDirectory(prefix="bench-subscribers-") as folder:
             home = configure(Path(folder), emulator, labels)
             with PeakRss(psutil.Process(os.getpid())) as own, PeakRss(emulator.psutil) as emu:

@@ -127,8 +127,8 @@ def configured_home(home: Home, emulator: RunningEmulator) -> EmulatorHome:
 
 def make_emulator_home(home: Home, emulator: RunningEmulator) -> EmulatorHome:
     """For tests that start their own emulator (other sizes, faults, scheduled churn)."""
-    groups = httpx.get(f"{emulator.base_url}/_emu/groups", timeout=30).json()
-    tokens = httpx.get(f"{emulator.base_url}/_emu/tokens", timeout=30).json()
+    groups = httpx.get(f"{emulator.base_url}/_emu/groups", timeout=30).json()["groups"]
+    tokens = httpx.get(f"{emulator.base_url}/_emu/tokens", timeout=30).json()["tokens"]
     configured = EmulatorHome(home, emulator, groups, tokens)
     configured.configure()
     return configured

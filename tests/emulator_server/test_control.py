@@ -11,10 +11,10 @@ from vksync_tui.emulator.world import World
 
 
 def test_groups_and_tokens(emu: Emu) -> None:
-    groups = emu.http.get("/_emu/groups").json()
+    groups = emu.http.get("/_emu/groups").json()["groups"]
     assert groups[0]["id"] == MAIN_GROUP and groups[0]["members_count"] == main_count(emu.world)
     assert 5000 <= groups[0]["members_count"] < 5100
-    tokens = emu.http.get("/_emu/tokens").json()
+    tokens = emu.http.get("/_emu/tokens").json()["tokens"]
     assert {token["label"] for token in tokens} >= {"user-admin", "group-demo_community", "service"}
     assert {token["token"] for token in tokens} == {info.token for info in emu.world.tokens}
 

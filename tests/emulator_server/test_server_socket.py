@@ -143,9 +143,9 @@ def test_cli_prints_its_address_first_and_exits_on_sigterm(tmp_path: Path) -> No
         assert url.endswith("/method/")
         token_lines = [process.stdout.readline() for _ in range(3)]
         assert all("…" in line for line in token_lines)
-        tokens = httpx.get(url.removesuffix("method/") + "_emu/tokens", timeout=30).json()
+        tokens = httpx.get(url.removesuffix("method/") + "_emu/tokens", timeout=30).json()["tokens"]
         assert all(token["token"] not in "".join(token_lines) for token in tokens)
-        groups = httpx.get(url.removesuffix("method/") + "_emu/groups", timeout=30).json()
+        groups = httpx.get(url.removesuffix("method/") + "_emu/groups", timeout=30).json()["groups"]
         assert groups == World.generate(1, WorldSpec.demo(2000)).groups_summary()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
@@ -174,7 +174,7 @@ def test_cli_serves_a_world_file(tmp_path: Path) -> None:
     with emulator_process(tmp_path, "--world", str(world_file)) as process:
         assert process.stdout is not None
         url = process.stdout.readline().strip().removeprefix("VK emulator listening on ")
-        groups = httpx.get(url.removesuffix("method/") + "_emu/groups", timeout=30).json()
+        groups = httpx.get(url.removesuffix("method/") + "_emu/groups", timeout=30).json()["groups"]
         assert groups == World.generate(5, WorldSpec.from_toml(world_file)).groups_summary()
         assert [group["screen_name"] for group in groups] == ["tiny"]
         process.send_signal(signal.SIGINT)

@@ -74,9 +74,9 @@ class ControlEndpoints:
     def _route(self, verb: str, path: str, query: dict[str, str], environ: Mapping[str, Any]) -> Any:
         app = self._app
         if verb == "GET" and path == "groups":
-            return app.world.groups_summary()
+            return {"groups": app.world.groups_summary()}
         if verb == "GET" and path == "tokens":
-            return app.world.tokens_summary()
+            return {"tokens": app.world.tokens_summary()}
         if verb == "GET" and path.startswith("truth/"):
             return self._truth(path.removeprefix("truth/"), query)
         if verb == "GET" and path == "stats":
