@@ -68,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print_error("interrupted; stored data is unchanged")
         return 130
+    except BrokenPipeError:
+        # `vksync-tui export ... | head`: the reader has all it wanted; stop quietly, like other Unix tools.
+        _silence_stdout()
+        return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback, no secrets
         from vksync_tui.secrets import redact
 
@@ -75,6 +79,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _debug_enabled():
             raise
         return EXIT_FAILURE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not raise a second BrokenPipeError."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _debug_enabled() -> bool:

@@ -65,6 +65,8 @@ def export_command(args: argparse.Namespace) -> int:
             raise
         print(f"exported {rows} row(s) to {target}", file=sys.stderr)
         return EXIT_OK
+    except BrokenPipeError:
+        raise  # the reader of stdout went away (`| head`): main() ends quietly
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}", EXIT_FAILURE) from None
     finally:
