@@ -21,7 +21,8 @@ def test_export_into_a_closed_pipe_exits_0_without_a_message(home: Home) -> None
     fields = [models.Membership.community_id, models.Membership.user_id, models.Membership.is_current,
               models.Membership.first_seen]
     with db.atomic():
-        execute_many(db, insert_sql(models.Membership, fields), ((GROUP, uid, True, 0) for uid in range(1, 200_001)))
+        rows = ((GROUP, user_id, True, 0) for user_id in range(1, 200_001))
+        execute_many(db, insert_sql(models.Membership, fields), rows)
     db.close()
 
     process = subprocess.Popen(

@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="open the dashboard on a built-in VK emulator with a demo community and tokens (no real token needed)",
+        help="open the dashboard on a built-in VK emulator with a demo community and tokens "
+        "(no real token needed)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
@@ -72,10 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `vksync-tui export ... | head`: the reader has all it wanted; stop quietly, like other Unix tools.
         _silence_stdout()
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback, no secrets
+    except Exception as exc:  # the last line of defence: one line, no traceback, no secrets
         from vksync_tui.secrets import redact
 
-        print_error(f"unexpected {type(exc).__name__}: {redact(str(exc))} (run with VKSYNC_DEBUG=1 for details)")
+        print_error(f"unexpected {type(exc).__name__}: {redact(str(exc))} (VKSYNC_DEBUG=1 shows details)")
         if _debug_enabled():
             raise
         return EXIT_FAILURE
