@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_list_screens.py            # builds a 1M-row store per list in a temp dir
     .venv/bin/python bench/bench_list_screens.py --db PATH  # reuse a store built by an earlier run (--keep)
 
+"mount" = from pushing the screen until it is mounted (Textual: compose, CSS, layout — no database work);
 "open" = from pushing the screen until the row count is shown and the first screenful of rows is drawn;
 "end" = from pressing `end` until the last row is drawn. Both run through the real screen, reader thread and
 Textual's headless driver (`run_test`), polling with `pilot.pause()`. The SQL parts are also timed alone:
@@ -52,11 +53,13 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> float:
     return time.perf_counter() - start
 
 
-async def screen_times(db_path: Path, home: Home, list_name: str) -> tuple[int, float, float]:
+async def screen_times(db_path: Path, home: Home, list_name: str) -> tuple[int, float, float, float]:
     app = ListHost(db_path, home, None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        started = time.perf_counter()
         open_list_screen(app, list_name, GROUP_ID)
+        mounted = await until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.is_mounted)
 
         def opened() -> bool:
             screen = app.screen
@@ -65,15 +68,18 @@ async def screen_times(db_path: Path, home: Home, list_name: str) -> tuple[int, 
             table = screen.table
             return screen.total == 0 or table.row(min(screen.total, table.visible_rows) - 1) is not None
 
-        opening = await until(pilot, opened)
+        await until(pilot, opened)
+        opening = time.perf_counter() - started
         screen = app.screen
         assert isinstance(screen, ListScreen) and screen.total is not None
         total = screen.total
+        started = time.perf_counter()
         await pilot.press("end")
-        ending = await until(pilot, lambda: total == 0 or screen.table.row(total - 1) is not None)
+        await until(pilot, lambda: total == 0 or screen.table.row(total - 1) is not None)
+        ending = time.perf_counter() - started
         await app.workers.wait_for_complete()
     app.db.close()
-    return total, opening, ending
+    return total, mounted, opening, ending
 
 
 def sql_times(list_name: str) -> tuple[float, float, float, float]:
@@ -101,15 +107,15 @@ def main() -> None:
             print(f"  built in {timed(lambda: build_store(db_path, MILLION)):.1f} s", flush=True)
         home = Home(Path(tmp) / "home").ensure()
         print(
-            f"{'list':18} {'rows':>10} {'open s':>8} {'end s':>8} {'count s':>8} {'page0 s':>8} "
-            f"{'last s':>8} {'anchors s':>9}"
+            f"{'list':18} {'rows':>10} {'mount s':>8} {'open s':>8} {'end s':>8} "
+            f"{'count s':>8} {'page0 s':>8} {'last s':>8} {'anchors s':>9}"
         )
         for list_name in SPECS:
-            total, opening, ending = asyncio.run(screen_times(db_path, home, list_name))
+            total, mounted, opening, ending = asyncio.run(screen_times(db_path, home, list_name))
             count, first, last, anchors = sql_times(list_name)
             print(
-                f"{list_name:18} {total:>10,} {opening:>8.3f} {ending:>8.3f} {count:>8.3f} {first:>8.3f} "
-                f"{last:>8.3f} {anchors:>9.3f}",
+                f"{list_name:18} {total:>10,} {mounted:>8.3f} {opening:>8.3f} {ending:>8.3f} "
+                f"{count:>8.3f} {first:>8.3f} {last:>8.3f} {anchors:>9.3f}",
                 flush=True,
             )
 
