@@ -13,7 +13,7 @@ from vksync_tui.tui.launch import launch_tui
 def test_a_broken_config_is_a_one_line_bad_input_error(tmp_path: Path) -> None:
     root = tmp_path / "home"
     root.mkdir()
-    (root / "config.toml").write_text('[tuning]\nsafety_threshold = 1.5\n', encoding="utf-8")
+    (root / "config.toml").write_text("[tuning]\nsafety_threshold = 1.5\n", encoding="utf-8")
     with pytest.raises(CliError) as caught:
         launch_tui(home=str(root), demo=False)
     assert caught.value.exit_code == EXIT_BAD_INPUT

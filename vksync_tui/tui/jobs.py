@@ -55,6 +55,8 @@ class PhaseView:
     done: bool = False
     seconds: float | None = None
     summary: dict[str, int | float | str] = field(default_factory=dict)
+    # The latest Progress snapshot that named this phase: its own bar and ETA when phases overlap.
+    last: Progress | None = None
 
 
 @dataclass
@@ -110,8 +112,11 @@ class JobView:
             case Progress():
                 self.progress = event
                 self.tokens.update(event.tokens)
-                if self.current_phase(event.phase) is None and event.phase not in PRE_PHASE_NAMES:
-                    self._start_phase(event.phase, event.chunks_total)
+                phase = self.current_phase(event.phase)
+                if phase is None and event.phase not in PRE_PHASE_NAMES:
+                    phase = self._start_phase(event.phase, event.chunks_total)
+                if phase is not None:
+                    phase.last = event
             case JobFinished():
                 self.finished = event
                 level = "info" if event.status in ("applied", "pending", "done") else "error"

@@ -48,14 +48,14 @@ class PhaseRow(Horizontal):
         yield self._eta
 
     def show(self, phase: PhaseView, view: JobView) -> None:
-        progress = view.progress
         if phase.done:
             self._bar.update(total=1, progress=1)
             self._eta.update(f"done in {fmt.duration(phase.seconds)}")
             return
         total, done = _bar_figures(phase, view)
         self._bar.update(total=total, progress=done)
-        self._eta.update(f"ETA {fmt.duration(progress.eta_seconds)}" if view.running else view.status)
+        eta = phase.last.eta_seconds if phase.last is not None else None
+        self._eta.update(f"ETA {fmt.duration(eta)}" if view.running else view.status)
 
 
 def phase_title(phase: str, list_name: str) -> str:
@@ -66,7 +66,9 @@ def phase_title(phase: str, list_name: str) -> str:
 
 def _bar_figures(phase: PhaseView, view: JobView) -> tuple[float | None, float]:
     """Chunks are the honest unit of progress; items are the fallback when a phase has no chunk count."""
-    progress = view.progress
+    progress = phase.last
+    if progress is None:
+        return phase.total, 0
     if progress.chunks_total:
         return progress.chunks_total, progress.chunks_done
     if phase.total:
