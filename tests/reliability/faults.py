@@ -32,9 +32,13 @@ def _labels_of_kind(setup: EmulatorHome, kind: str) -> list[str]:
     return [token.label for token in setup.config.tokens if token.kind == kind]
 
 
+def revoked_label(setup: EmulatorHome, check: ListCheck) -> str:
+    """The token `token_revoked_mid_run` kills: the first of the kind the list works with."""
+    return _labels_of_kind(setup, check.token_kind)[0]
+
+
 def _revoke_one(setup: EmulatorHome, check: ListCheck) -> str:
-    """The first token of the kind the list works with dies after its first request."""
-    return f"revoke={_labels_of_kind(setup, check.token_kind)[0]}@{REVOKE_AFTER}"
+    return f"revoke={revoked_label(setup, check)}@{REVOKE_AFTER}"
 
 
 def _kind_dead(setup: EmulatorHome, check: ListCheck) -> str:
