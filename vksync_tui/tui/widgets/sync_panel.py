@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Label, ProgressBar, Static
 
+from vksync_tui.sync.events import Progress
 from vksync_tui.tui import format as fmt
 from vksync_tui.tui.jobs import JobKey, JobView, PhaseView
 
@@ -52,10 +53,14 @@ class PhaseRow(Horizontal):
             self._bar.update(total=1, progress=1)
             self._eta.update(f"done in {fmt.duration(phase.seconds)}")
             return
-        total, done = _bar_figures(phase, view)
+        if phase.last is None:
+            # Overlapping phases share one progress snapshot: this one has no figures of its own yet.
+            self._bar.update(total=None)
+            self._eta.update("running" if view.running else view.status)
+            return
+        total, done = _bar_figures(phase.last, phase, view)
         self._bar.update(total=total, progress=done)
-        eta = phase.last.eta_seconds if phase.last is not None else None
-        self._eta.update(f"ETA {fmt.duration(eta)}" if view.running else view.status)
+        self._eta.update(f"ETA {fmt.duration(phase.last.eta_seconds)}" if view.running else view.status)
 
 
 def phase_title(phase: str, list_name: str) -> str:
@@ -64,11 +69,8 @@ def phase_title(phase: str, list_name: str) -> str:
     return phase[len(prefix) :] if phase.startswith(prefix) and len(phase) > len(prefix) else phase
 
 
-def _bar_figures(phase: PhaseView, view: JobView) -> tuple[float | None, float]:
+def _bar_figures(progress: Progress, phase: PhaseView, view: JobView) -> tuple[float | None, float]:
     """Chunks are the honest unit of progress; items are the fallback when a phase has no chunk count."""
-    progress = phase.last
-    if progress is None:
-        return phase.total, 0
     if progress.chunks_total:
         return progress.chunks_total, progress.chunks_done
     if phase.total:
