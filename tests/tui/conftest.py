@@ -45,7 +45,8 @@ def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def tui_home(tmp_path: Path) -> Home:
+def tui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
+    monkeypatch.delenv("VKSYNC_API_URL", raising=False)
     home = Home(tmp_path / "home").ensure()
     save_config(
         home.config_file,
