@@ -77,6 +77,7 @@ class Wall:
         self.pinned: int | None = self._choose_pinned()
         self._added_dates: dict[int, int] = {}
         self._extra_likes: dict[int, list[int]] = {}
+        self._comment_counts: dict[int, int] = {}
         self._publishers: list[int] = []
         self._liker_groups: tuple[int, ...] = ()
 
@@ -190,6 +191,15 @@ class Wall:
             tree.append((top, replies))
         return tree
 
+    def comments_count(self, plan: PostPlan) -> int:
+        """Comments plus replies of a post; cached because every wall page needs it for every post and a
+        post's comments never change (only likes and new posts do)."""
+        count = self._comment_counts.get(plan.post_id)
+        if count is None:
+            count = sum(1 + len(replies) for _, replies in self.comment_tree(plan))
+            self._comment_counts[plan.post_id] = count
+        return count
+
     def _comment_author(self, rng: random.Random) -> int:
         if rng.random() < 0.05:
             return -self.group_id
@@ -228,7 +238,7 @@ class Wall:
         plan = self.plan(post_id)
         h = hash_of(self.seed, _TAG_POST, self.group_id, post_id, 7)
         likes = self.likes_count(plan)
-        comments = sum(1 + len(replies) for _, replies in self.comment_tree(plan))
+        comments = self.comments_count(plan)
         post: dict[str, Any] = {
             "inner_type": "wall_wallpost",
             "id": post_id,
