@@ -10,8 +10,8 @@ from playhouse.migrate import SchemaMigrator
 
 from tests.store.schema_steps import STEP_2, add_nickname_column
 from vksync_tui.store.db import StoreError, open_database
-from vksync_tui.store.migrations import MIGRATIONS, Migration, current_version
-from vksync_tui.store.models import Community, SchemaVersion, User
+from vksync_tui.store.migrations import MIGRATIONS, SORT_INDEXES, Migration, current_version
+from vksync_tui.store.models import Community, Membership, SchemaVersion, User
 
 
 def _broken_step(migrator: SchemaMigrator, db: pw.Database) -> None:
@@ -23,29 +23,53 @@ def _columns(db: pw.Database, table: str) -> set[str]:
     return {column.name for column in db.get_columns(table)}
 
 
-def test_version_one_database_upgrades_to_two_with_data_intact(db_path: Path) -> None:
+CURRENT = len(MIGRATIONS)
+
+
+def test_current_database_upgrades_to_the_next_step_with_data_intact(db_path: Path) -> None:
     db = open_database(db_path, migrations=MIGRATIONS)
     User.create(id=10, first_name="Анна", last_name="К", refreshed_at=1)
     Community.create(id=3, title="c")
-    assert current_version(db) == 1
+    assert current_version(db) == CURRENT
     db.close()
 
     upgraded = open_database(db_path, migrations=[*MIGRATIONS, STEP_2])
-    assert current_version(upgraded) == 2
+    assert current_version(upgraded) == CURRENT + 1
     assert "nickname" in _columns(upgraded, "user")
     assert User.get_by_id(10).first_name == "Анна"
     assert Community.get_by_id(3).title == "c"
-    assert [v.version for v in SchemaVersion.select().order_by(SchemaVersion.version)] == [1, 2]
+    versions = [v.version for v in SchemaVersion.select().order_by(SchemaVersion.version)]
+    assert versions == list(range(1, CURRENT + 2))
     upgraded.close()
 
     reopened = open_database(db_path, migrations=[*MIGRATIONS, STEP_2])
-    assert SchemaVersion.select().count() == 2
+    assert SchemaVersion.select().count() == CURRENT + 1
     reopened.close()
+
+
+def test_version_one_database_gets_the_sort_indexes_with_data_intact(db_path: Path) -> None:
+    db = open_database(db_path, migrations=MIGRATIONS[:1])
+    Membership.create(community_id=1, user_id=5, is_current=True, first_seen=0, joined_at=7)
+    db.close()
+    upgraded = open_database(db_path)
+    names = {row[0] for row in upgraded.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {name for name, _, _ in SORT_INDEXES} <= names
+    assert Membership.get(Membership.user_id == 5).joined_at == 7
+    upgraded.close()
+
+
+def test_sorted_list_pages_use_their_index(db_path: Path) -> None:
+    db = open_database(db_path)
+    plan = " ".join(str(row) for row in db.execute_sql(
+        "EXPLAIN QUERY PLAN SELECT user_id FROM membership WHERE community_id = ? "
+        "ORDER BY COALESCE(joined_at, 0), user_id LIMIT 100", (1,)))
+    assert "membership_joined_sort" in plan and "TEMP B-TREE" not in plan
+    db.close()
 
 
 def test_fresh_database_runs_every_step(db_path: Path) -> None:
     db = open_database(db_path, migrations=[*MIGRATIONS, STEP_2])
-    assert current_version(db) == 2
+    assert current_version(db) == CURRENT + 1
     assert "nickname" in _columns(db, "user")
     db.close()
 
@@ -53,13 +77,13 @@ def test_fresh_database_runs_every_step(db_path: Path) -> None:
 def test_failing_step_rolls_back_the_whole_upgrade(db_path: Path) -> None:
     open_database(db_path, migrations=MIGRATIONS).close()
     with pytest.raises(StoreError, match="no such table"):
-        open_database(db_path, migrations=[*MIGRATIONS, Migration(2, "broken", _broken_step)])
+        open_database(db_path, migrations=[*MIGRATIONS, Migration(CURRENT + 1, "broken", _broken_step)])
     db = open_database(db_path, migrations=MIGRATIONS)
-    assert current_version(db) == 1
+    assert current_version(db) == CURRENT
     assert "nickname" not in _columns(db, "user")
     db.close()
 
 
 def test_versions_must_be_contiguous(db_path: Path) -> None:
     with pytest.raises(ValueError, match="without gaps"):
-        open_database(db_path, migrations=[*MIGRATIONS, Migration(3, "gap", add_nickname_column)])
+        open_database(db_path, migrations=[*MIGRATIONS, Migration(CURRENT + 2, "gap", add_nickname_column)])
