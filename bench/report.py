@@ -1,0 +1,377 @@
+"""`make bench`: run every benchmark script as its author wrote it, collect their figures into one table and
+`bench/results.json`.
+
+The scripts print human-readable lines and have no machine-readable output, so each step here runs one
+script in a subprocess (bounded by its own time cap, so the whole report stays under 15 minutes on the
+2-core machine), keeps its full output in the JSON, and reads the figures out of the printed lines with the
+small parsers below (`_figures` patterns). A figure a parser cannot find is recorded as null, never guessed;
+a step that fails or hits its cap is recorded with its exit code and output.
+
+Per list: work size, requests, wall seconds, the rate-limit floor (requests ÷ Σ token rps, as each script
+defines it), their ratio (`rate_limit_ratio`), error 6 answers and peak RSS (the script's own figure if it
+prints one, else the whole script's peak from `wait4`, which includes the emulator when the script runs it
+in-process). The machine is shared: the load average before and after every step is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+RESULTS_FILE = BENCH_DIR / "results.json"
+NUMBER = r"([\d,]+(?:\.\d+)?)"
+
+Figures = dict[str, dict[str, Any]]
+
+
+def _number(text: str | None) -> float | None:
+    return None if text is None else float(text.replace(",", ""))
+
+
+def _search(pattern: str, text: str) -> float | None:
+    found = re.search(pattern, text)
+    return _number(found.group(1)) if found else None
+
+
+def _error6(text: str) -> float | None:
+    """Error 6 count from an `errors {'6': N, ...}` dict or an `error 6: N` figure; 0 when errors are none."""
+    direct = _search(r"error 6: " + NUMBER, text)
+    if direct is not None:
+        return direct
+    if re.search(r"errors (?:\{\}|none)", text):
+        return 0.0
+    return _search(r"'6': " + NUMBER, text) if "errors {" in text else None
+
+
+def _row(
+    work: float | None,
+    requests: float | None,
+    seconds: float | None,
+    floor: float | None,
+    ratio: float | None,
+    error6: float | None,
+    rss_mb: float | None,
+) -> dict[str, Any]:
+    return {
+        "work": work,
+        "requests": requests,
+        "seconds": seconds,
+        "floor_seconds": floor,
+        "rate_limit_ratio": ratio,
+        "error6": error6,
+        "peak_rss_mb": rss_mb,
+    }
+
+
+def _blocks(output: str, header: str) -> list[str]:
+    """The output cut into blocks, each starting at a line that matches `header`."""
+    starts = [m.start() for m in re.finditer(header, output, flags=re.MULTILINE)]
+    return [output[a:b] for a, b in zip(starts, [*starts[1:], len(output)], strict=True)]
+
+
+def parse_subscribers(output: str, rss_mb: float | None) -> Figures:
+    figures: Figures = {}
+    for block in _blocks(output, r"^members="):
+        members, tokens = _search(r"members=" + NUMBER, block), _search(r"tokens=(\d+)", block)
+        key = f"subscribers_{int(members or 0) // 1_000_000}M_{int(tokens or 0)}_token"
+        figures[key] = _row(
+            members,
+            _search(r"for (\d+) requests", block),
+            _search(r"fetch: " + NUMBER, block),
+            _search(r"floor " + NUMBER, block),
+            _search(r"ratio " + NUMBER, block),
+            _error6(block),
+            _search(r"sync process " + NUMBER + " MB", block),
+        )
+        figures[key]["emulator_rss_mb"] = _search(r"emulator process \(separate\) " + NUMBER, block)
+        figures[key]["whole_sync_seconds"] = _search(r"whole sync " + NUMBER, block)
+    return figures
+
+
+def parse_peer(output: str, rss_mb: float | None) -> Figures:
+    correct = "equal the truth" in output
+    row = _row(
+        _search(r"members=" + NUMBER, output),
+        _search(r"for (\d+) requests", output),
+        _search(r"fetch: " + NUMBER, output),
+        _search(r"floor " + NUMBER, output),
+        _search(r"ratio " + NUMBER, output),
+        _error6(output),
+        rss_mb,
+    )
+    return {"peer_sequential_execute_1_token": {**row, "equals_truth": correct}}
+
+
+def parse_posts(output: str, rss_mb: float | None) -> Figures:
+    figures: Figures = {}
+    pattern = (
+        r"^(?P<label>[^:\n]+): status \w+, fetched (?P<work>\d+) of \d+, (?P<requests>\d+) requests in "
+        r"(?P<seconds>[\d.]+) s; floor (?P<floor>[\d.]+) s.*?ratio (?P<ratio>[\d.]+); (?P<errors>errors .*)$"
+    )
+    for match in re.finditer(pattern, output, flags=re.MULTILINE):
+        key = "posts_" + re.sub(r"\W+", "_", match["label"].strip()).strip("_")
+        figures[key] = _row(
+            _number(match["work"]),
+            _number(match["requests"]),
+            _number(match["seconds"]),
+            _number(match["floor"]),
+            _number(match["ratio"]),
+            _error6(match["errors"]),
+            rss_mb,
+        )
+    return figures
+
+
+def parse_interactions(output: str, rss_mb: float | None) -> Figures:
+    return {
+        "interactions": {
+            **_row(
+                _search(r"interactions of (\d+) posts", output),
+                _search(r"(\d+) requests in", output),
+                _search(r"requests in " + NUMBER + " s", output),
+                _search(r"floor " + NUMBER, output),
+                _search(r"ratio " + NUMBER, output),
+                _error6(output),
+                rss_mb,
+            ),
+            "equals_truth": "equal the truth" in output,
+        }
+    }
+
+
+def parse_mailing(output: str, rss_mb: float | None) -> Figures:
+    analysis = output[output.find("mailing-analysis:") :] if "mailing-analysis:" in output else ""
+    return {
+        "mailing": {
+            **_row(
+                _search(r"mailing: \w+ " + NUMBER, output),
+                _search(r"mailing: .*?, (\d+) requests", output),
+                _search(r"mailing: .*?requests.*?, " + NUMBER + " s", output),
+                None,
+                None,
+                _error6(output.split("\n", 1)[0] if output else ""),
+                rss_mb,
+            )
+        },
+        "mailing_analysis": _row(
+            _search(r"mailing-analysis: \w+ " + NUMBER, analysis),
+            _search(r"for (\d+) requests", analysis),
+            _search(r"fetch phases " + NUMBER, analysis),
+            _search(r"floor " + NUMBER, analysis),
+            _search(r"ratio " + NUMBER, analysis),
+            _error6(analysis),
+            rss_mb,
+        ),
+    }
+
+
+def parse_profiles(output: str, rss_mb: float | None) -> Figures:
+    figures: Figures = {}
+    for block in _blocks(output, r"^(one user token|all tokens):"):
+        title = block.split(":", 1)[0]
+        key = "profiles_" + title.replace(" ", "_")
+        figures[key] = _row(
+            _search(r": \w+ " + NUMBER + "/", block),
+            _search(r"for (\d+) requests", block),
+            _search(r"refresh phase " + NUMBER, block),
+            _search(r"floor " + NUMBER, block),
+            _search(r"ratio " + NUMBER, block),
+            _error6(block),
+            rss_mb,
+        )
+    return figures
+
+
+def parse_store(output: str, rss_mb: float | None) -> Figures:
+    figures: Figures = {
+        "store_upsert_1M": {
+            "upsert_vs_raw_ratio": _search(r"ratio .*? / .*?: fresh " + NUMBER, output),
+            "upsert_vs_raw_conflict_ratio": _search(r"ratio .*? / .*?: fresh .*?conflict " + NUMBER, output),
+            "peak_rss_mb": _search(r"peak RSS " + NUMBER + " MB \\(mostly", output),
+        }
+    }
+    for block in _blocks(output, r"^staged subscribers diff"):
+        members = _search(r"diff, " + NUMBER + " members", block)
+        figures[f"store_diff_{int(members or 0) // 1_000_000}M"] = {
+            "work": members,
+            "seconds": _search(r"total " + NUMBER, block),
+            "peak_rss_mb": _search(r"peak RSS " + NUMBER, block),
+            "correct": "as expected" in block,
+        }
+    return figures
+
+
+def parse_emulator(output: str, rss_mb: float | None) -> Figures:
+    return {
+        "emulator_execute": {
+            "work": _search(r"world: " + NUMBER + " members", output),
+            "median_ms": _search(r"per call: median " + NUMBER, output),
+            "p90_ms": _search(r"per call: median .*?p90 " + NUMBER, output),
+            "four_clients_median_ms": _search(r"four clients at once: median " + NUMBER, output),
+            "world_rss_mb": _search(r"world ≈ " + NUMBER, output),
+            "median_vs_100ms_target_ratio": (lambda m: None if m is None else round(m / 100, 3))(
+                _search(r"per call: median " + NUMBER, output)
+            ),
+        }
+    }
+
+
+def parse_list_screens(output: str, rss_mb: float | None) -> Figures:
+    figures: Figures = {}
+    row = r"^(\S+)\s+([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$"
+    for match in re.finditer(row, output, flags=re.MULTILINE):
+        opening = float(match[4])
+        figures[f"ui_open_{match[1]}"] = {
+            "rows": _number(match[2]),
+            "open_seconds": opening,
+            "end_seconds": float(match[5]),
+            "open_vs_0_2s_target_ratio": round(opening / 0.2, 3),
+        }
+    return figures
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    argv: tuple[str, ...]
+    cap_seconds: float
+    parse: Callable[[str, float | None], Figures]
+
+
+STEPS = (
+    Step("subscribers", ("bench_subscribers.py",), 150, parse_subscribers),
+    Step("peer", ("bench_peer.py",), 90, parse_peer),
+    Step("subscribers_10M_rss", ("bench_subscribers.py", "--big"), 200, parse_subscribers),
+    Step("posts", ("bench_posts.py",), 90, parse_posts),
+    Step(
+        "interactions",
+        ("bench_interactions.py", "--posts", "2000", "--popular", "40"),
+        120,
+        parse_interactions,
+    ),
+    Step("mailing", ("bench_mailing.py",), 120, parse_mailing),
+    Step("profiles", ("bench_profiles.py",), 180, parse_profiles),
+    Step("store", ("bench_store.py",), 120, parse_store),
+    Step("emulator", ("bench_emulator.py", "--members", "1000000", "--executes", "40"), 60, parse_emulator),
+    Step("list_screens", ("bench_list_screens.py",), 150, parse_list_screens),
+)
+
+
+def run_step(step: Step) -> dict[str, Any]:
+    """Run one script with its cap; (exit code, seconds, output, peak RSS of the script's process tree)."""
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    process = subprocess.Popen(
+        [sys.executable, str(BENCH_DIR / step.argv[0]), *step.argv[1:]],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    chunks: list[str] = []
+    reader = threading.Thread(target=lambda: chunks.extend(process.stdout or []), daemon=True)
+    reader.start()
+    timer = threading.Timer(step.cap_seconds, process.kill)
+    timer.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    timer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    reader.join(timeout=10)
+    seconds = time.monotonic() - started
+    output = "".join(chunks)
+    rss_mb = round(usage.ru_maxrss / 1024, 1)
+    timed_out = seconds >= step.cap_seconds and process.returncode != 0
+    return {
+        "argv": list(step.argv),
+        "exit_code": process.returncode,
+        "seconds": round(seconds, 1),
+        "timed_out": timed_out,
+        "peak_rss_mb": rss_mb,
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "figures": step.parse(output, rss_mb),
+        "output": output.splitlines(),
+    }
+
+
+def peer_comparison(lists: Figures) -> dict[str, Any]:
+    peer = lists.get("peer_sequential_execute_1_token", {}).get("seconds")
+    ours = {tokens: lists.get(f"subscribers_1M_{tokens}_token", {}).get("seconds") for tokens in (1, 4)}
+    return {
+        "peer_seconds": peer,
+        "ours_1_token_seconds": ours[1],
+        "ours_4_tokens_seconds": ours[4],
+        **{
+            f"peer_vs_ours_{tokens}_token{'s' if tokens > 1 else ''}_ratio": (
+                round(peer / seconds, 3) if peer and seconds else None
+            )
+            for tokens, seconds in ours.items()
+        },
+    }
+
+
+def table(figures: Figures) -> str:
+    columns = ("work", "requests", "seconds", "floor_seconds", "rate_limit_ratio", "error6", "peak_rss_mb")
+    lines = [f"{'case':42}" + "".join(f"{c:>17}" for c in columns)]
+    for name, row in figures.items():
+        if "rate_limit_ratio" not in row:
+            extras = ", ".join(f"{k}={v}" for k, v in row.items())
+            lines.append(f"{name:42} {extras}")
+            continue
+        cells = "".join(
+            f"{'-' if row.get(c) is None else format(row[c], ',.3g' if c != 'work' else ',.0f'):>17}"
+            for c in columns
+        )
+        lines.append(f"{name:42}" + cells)
+    return "\n".join(lines)
+
+
+def main(selected: list[str] | None = None) -> int:
+    steps = [step for step in STEPS if not selected or step.name in selected]
+    started = time.monotonic()
+    results: dict[str, Any] = {
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_at_start": os.getloadavg(),
+        },
+        "steps": {},
+    }
+    figures: Figures = {}
+    for step in steps:
+        print(f"running {step.name} (cap {step.cap_seconds:.0f} s) …", flush=True)
+        outcome = run_step(step)
+        results["steps"][step.name] = outcome
+        figures.update(outcome["figures"])
+        print(f"  exit {outcome['exit_code']} in {outcome['seconds']} s", flush=True)
+    results["figures"] = figures
+    results["peer_comparison"] = peer_comparison(figures)
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    results["total_seconds"] = round(time.monotonic() - started, 1)
+    RESULTS_FILE.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print()
+    print(table(figures))
+    print(table({"peer_comparison": results["peer_comparison"]}))
+    print(
+        f"\n{len(steps)} benchmarks in {results['total_seconds']} s; load average at start "
+        f"{results['machine']['load_average_at_start']}, at end {results['machine']['load_average_at_end']}; "
+        f"written to {RESULTS_FILE.relative_to(REPO_ROOT)}"
+    )
+    failed = [name for name, step in results["steps"].items() if step["exit_code"] != 0]
+    if failed:
+        print(f"failed or over their time cap: {', '.join(failed)}")
+    return 1 if failed else 0
