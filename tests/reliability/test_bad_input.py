@@ -335,8 +335,17 @@ ORPHANED_ITEMS = pytest.mark.xfail(
 )
 
 
-@pytest.mark.parametrize("phase", [pytest.param(p, marks=ORPHANED_ITEMS if p == "verify" else ())
-                                   for p in INTERRUPT_AT])
+STAGING_RACE = pytest.mark.xfail(
+    strict=False,  # a race: it fails in about one run in three, so a strict xfail would be flaky
+    reason="subscribers bug: Ctrl-C during the fetch sometimes ends as 'database problem: 1 write job(s) "
+    "failed; first: OperationalError: no such table: member_staging_N' with exit 1 instead of "
+    "'interrupted' with exit 130 — a staging write queued before the interrupt runs after cleanup dropped "
+    "the staging table, and the writer's error replaces the KeyboardInterrupt (stored data stay unchanged)",
+)
+PHASE_BUGS = {"verify": ORPHANED_ITEMS, "fetch": STAGING_RACE}
+
+
+@pytest.mark.parametrize("phase", [pytest.param(p, marks=PHASE_BUGS.get(p, ())) for p in INTERRUPT_AT])
 def test_ctrl_c_at_every_phase_exits_130_with_one_line_and_data_unchanged(
     phase: str, emulator_home_factory: Any
 ) -> None:
