@@ -133,7 +133,8 @@ def _non_empty(value: str) -> str | None:
     return None if value.strip() else "must not be empty"
 
 
-def _url(value: str) -> str | None:
+def validate_api_url(value: str) -> str | None:
+    """The API URL rule `load_config` applies (file and `VKSYNC_API_URL`): the problem, or None when fine."""
     return None if re.match(r"^https?://[^\s/]+", value) else "must be an http:// or https:// URL"
 
 
@@ -212,8 +213,9 @@ def load_config(path: Path | str) -> Config:
     config = _parse_config(_Reader(path, text), data)
     override = os.environ.get(API_URL_ENV)
     if override:
-        if _url(override):
-            raise ConfigError(path, API_URL_ENV, f"environment override {_url(override)}")
+        problem = validate_api_url(override)
+        if problem:
+            raise ConfigError(path, API_URL_ENV, f"environment override {problem}")
         config.api_url_in_file, config.api_url = config.api_url, override
     for entry in config.tokens:
         register_secret(entry.secret)
@@ -234,7 +236,7 @@ def _parse_config(reader: _Reader, data: Mapping[str, Any]) -> Config:
     _reject_duplicates(reader, "tokens", "label", [entry.label for entry in tokens])
     _reject_duplicates(reader, "tokens", "secret", [entry.secret for entry in tokens])
     return Config(
-        api_url=reader.value(data, "", "api_url", str, DEFAULT_API_URL, _url),
+        api_url=reader.value(data, "", "api_url", str, DEFAULT_API_URL, validate_api_url),
         api_version=reader.value(data, "", "api_version", str, DEFAULT_API_VERSION, _non_empty),
         communities=communities,
         tokens=tokens,
@@ -295,7 +297,9 @@ def _parse_check(reader: _Reader, data: Mapping[str, Any], key: str) -> TokenChe
     )
 
 
-_TUNING_CHECKS: dict[str, Check] = {
+# The rule of every `[tuning]` key, by field name: `load_config` and the TUI's settings form both apply them,
+# so the form can never save a value the next start would reject.
+TUNING_CHECKS: dict[str, Check] = {
     "user_rps": _positive, "group_rps": _positive, "service_rps": _positive, "workers": _non_negative,
     "retry_pause": _non_negative, "retry_attempts": _non_negative, "safety_threshold": _fraction,
     "execute_batch": _batch, "request_timeout": _positive,
@@ -303,12 +307,12 @@ _TUNING_CHECKS: dict[str, Check] = {
 
 
 def _parse_tuning(reader: _Reader, data: Mapping[str, Any]) -> Tuning:
-    reader.known_keys(data, "tuning", set(_TUNING_CHECKS))
+    reader.known_keys(data, "tuning", set(TUNING_CHECKS))
     defaults = Tuning()
     values = {
         field_.name: reader.value(
             data, "tuning", field_.name, type(getattr(defaults, field_.name)), getattr(defaults, field_.name),
-            _TUNING_CHECKS[field_.name],
+            TUNING_CHECKS[field_.name],
         )
         for field_ in fields(Tuning)
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
-from vksync_tui.config import _TUNING_CHECKS, Tuning, _url
+from vksync_tui.config import TUNING_CHECKS, Tuning, validate_api_url
 
 TUNING_FIELDS: tuple[tuple[str, str], ...] = (
     ("user_rps", "user token requests/s"),
@@ -42,12 +42,12 @@ def parse_tuning(values: dict[str, str], current: Tuning) -> tuple[Tuning, str]:
             raise TuningProblem(
                 name, f"{text!r} is not {'an integer' if kind is int else 'a number'}"
             ) from None
-        problem = _TUNING_CHECKS[name](value)
+        problem = TUNING_CHECKS[name](value)
         if problem:
             raise TuningProblem(name, problem)
         parsed[name] = value
     api_url = values.get("api_url", "").strip()
-    problem = _url(api_url)
+    problem = validate_api_url(api_url)
     if problem:
         raise TuningProblem("api_url", problem)
     return replace(current, **parsed), api_url
