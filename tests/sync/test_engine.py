@@ -276,6 +276,7 @@ def test_progress_is_throttled_and_counts_requests_and_errors() -> None:
 
     engine, pool, _, _ = make_engine(script, tokens=2, batch=1)
     engine.run(collect_job(pool, [unit(n) for n in range(20)], {}))
-    snapshot = engine._reporter.snapshot
+    snapshot = engine._reporter.phase_snapshot("parallel")
+    assert snapshot is not None
     assert snapshot.requests == 40 and snapshot.items == 20
     assert snapshot.errors_by_code == {"transient": 20}

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from vksync_tui.sync.events import ChunkFailed, ChunkRetried, ProgressReporter
+from vksync_tui.sync.events import ITEM_UNIT_CALLS, ChunkFailed, ChunkRetried, PhaseProgress, ProgressReporter
 from vksync_tui.vk.clock import Clock
 from vksync_tui.vk.errors import (
     REQUEST_ERROR_CODES,
@@ -80,7 +80,11 @@ class FetchJob:
     `on_result` runs on a worker thread; it may raise `TransientError` for an answer that is malformed (a
     page without items, ids out of order): the call is then retried like an inner `false`.
 
-    `count_items(unit, value)` feeds the "items so far" figure (default: 1 per call). `on_rejected` hears
+    Progress figures (see `events.Progress` for the units): the parallel phase counts `items` in `item_unit`
+    against `expected_items`. `count_items(unit, value)` adds per answered call; `items_done()`, when given,
+    is a gauge the job keeps (e.g. posts whose every call settled) read after each settled call instead.
+    Without either, items are calls answered of calls planned (`calls`). Retry phases and later rounds count
+    calls. `on_rejected` hears
     calls VK refused for a reason no token can fix (access denied, deleted user, bad parameter); by default
     they are only counted and listed in the report. `batch_size` caps `tuning.execute_batch` for jobs whose
     answers are large; `batchable=False` sends every call on its own. `stagger=True` starts the workers one
@@ -104,6 +108,16 @@ class FetchJob:
     stagger: bool = False
     phase: str = "parallel"
     batch_budget: float | None = None
+    expected_items: int | None = None
+    item_unit: str | None = None
+    items_done: Callable[[], int] | None = None
+
+    def unit_of_items(self) -> str:
+        """The unit the parallel phase counts in: the job's own, else what its counting implies."""
+        if self.item_unit is not None:
+            return self.item_unit
+        counted = self.count_items is not None or self.items_done is not None
+        return "items" if counted else ITEM_UNIT_CALLS
 
 
 @dataclass
@@ -418,17 +432,25 @@ class _JobRun:
         limit = min(engine._tuning.execute_batch, job.batch_size or MAX_EXECUTE_CALLS, MAX_EXECUTE_CALLS)
         self.batch_size = max(1, limit if job.batchable else 1)
         self.phase: PhaseFigures = PhaseFigures("parallel")
+        self.progress: PhaseProgress = PhaseProgress(
+            "parallel", started=0.0, chunks_total=None, expected_items=None, item_unit=ITEM_UNIT_CALLS,
+            ceiling=self.ceiling,
+        )
+        self.job_counting = True  # whether the running phase counts items the job's way (else: calls)
 
     # -- the job as a whole -------------------------------------------------------------------------------
 
+    def ceiling(self) -> float:
+        """The summed rate limit of this job's tokens that are not disabled: its phases' ceiling."""
+        return self.pool.ceiling_rps(self.tokens)
+
     def execute(self) -> FetchReport:
-        self.reporter.set_ceiling(self.pool.ceiling_rps(self.tokens))
         units: Iterator[WorkUnit] = iter(self.job.units)
         total = self.job.total_units
         base = self.job.phase
         for round_number in itertools.count():
             suffix = "" if round_number == 0 else f"-{round_number + 1}"
-            self._parallel_phase(f"{base}{suffix}", units, total)
+            self._parallel_phase(f"{base}{suffix}", units, total, first_round=round_number == 0)
             if self.crash is not None:
                 raise self.crash
             follow_ups: list[WorkUnit] = []
@@ -449,14 +471,24 @@ class _JobRun:
     def _count_error(self, key: str) -> None:
         with self.lock:
             self.report.errors_by_code[key] += 1
-        self.reporter.add(error_code=key)
+        self.reporter.add(self.progress, error_code=key)
 
     # -- parallel phase -----------------------------------------------------------------------------------
 
-    def _parallel_phase(self, name: str, units: Iterator[WorkUnit], total: int | None) -> None:
+    def _parallel_phase(
+        self, name: str, units: Iterator[WorkUnit], total: int | None, *, first_round: bool
+    ) -> None:
         self.phase = PhaseFigures(name)
         self.report.phases.append(self.phase)
-        self.reporter.start_phase(name, chunks_total=total)
+        self.job_counting = first_round
+        job = self.job
+        self.progress = self.reporter.start_phase(
+            name,
+            chunks_total=total,
+            expected_items=job.expected_items if first_round else None,
+            item_unit=job.unit_of_items() if first_round else ITEM_UNIT_CALLS,
+            ceiling=self.ceiling,
+        )
         queue = _WorkQueue(units, self.cancel, self.job.batch_budget)
         if self.engine._meter.value is None:
             first = queue.take(self.batch_size)
@@ -471,7 +503,7 @@ class _JobRun:
                 break
             for thread in alive:
                 thread.join()
-        self.phase.seconds = self.reporter.finish_phase(name, self.phase.as_dict())
+        self.phase.seconds = self.reporter.finish_phase(self.progress, self.phase.as_dict())
 
     def _grow(self, queue: _WorkQueue) -> None:
         """Start workers up to the count the rule gives for the latency measured so far.
@@ -522,7 +554,7 @@ class _JobRun:
             queue.close()
         finally:
             if follow_ups:
-                self.reporter.add_chunks_total(len(follow_ups))
+                self.reporter.add_chunks_total(self.progress, len(follow_ups))
             queue.done(requeue, follow_ups)
 
     def _fetch_with_fallback(
@@ -568,7 +600,7 @@ class _JobRun:
             with self.lock:
                 self.report.requests += 1
                 self.phase.requests += 1
-            self.reporter.add(requests=1)
+            self.reporter.add(self.progress, requests=1)
             try:
                 return self.engine._fetcher.fetch(token, calls, self.job.batchable, self.cancel)
             except VkError as error:
@@ -623,8 +655,20 @@ class _JobRun:
             self.report.calls_ok += 1
             self.report.items += items
             self.phase.calls_ok += 1
-        self.reporter.add(items=items, chunks_done=1)
+        self.reporter.add(self.progress, items=self._phase_items(items), chunks_done=1)
+        self._read_gauge()
         return found
+
+    def _phase_items(self, items: int) -> int:
+        """What an answered call adds to the phase's items: retry phases count calls, a job gauge is read."""
+        if not self.job_counting:
+            return 1
+        return 0 if self.job.items_done is not None else items
+
+    def _read_gauge(self) -> None:
+        """A job that keeps its own item gauge (posts finished) has it read after every settled call."""
+        if self.job_counting and self.job.items_done is not None:
+            self.reporter.set_items(self.progress, self.job.items_done())
 
     def _fail(self, units: list[WorkUnit], error: str) -> None:
         with self.lock:
@@ -632,7 +676,7 @@ class _JobRun:
             self.phase.calls_failed += len(units)
         for unit in units:
             self.reporter.emit(ChunkFailed(self.phase.name, unit.key, error))
-        self.reporter.add(chunks_failed=len(units))
+        self.reporter.add(self.progress, chunks_failed=len(units))
 
     def _reject(self, units: list[WorkUnit], error: VkApiError) -> None:
         with self.lock:
@@ -640,6 +684,7 @@ class _JobRun:
         for unit in units:
             if self.job.on_rejected is not None:
                 self.job.on_rejected(unit, error)
+        self._read_gauge()
 
     # -- retry phase --------------------------------------------------------------------------------------
 
@@ -650,7 +695,8 @@ class _JobRun:
         self.failed = []
         self.phase = PhaseFigures(name)
         self.report.phases.append(self.phase)
-        self.reporter.start_phase(name, chunks_total=len(waiting))
+        self.job_counting = False
+        self.progress = self.reporter.start_phase(name, chunks_total=len(waiting), ceiling=self.ceiling)
         follow_ups: list[WorkUnit] = []
         rotation = itertools.count()
         budget = self.job.batch_budget
@@ -671,7 +717,7 @@ class _JobRun:
                 self.phase.calls_failed += 1
                 self.reporter.emit(ChunkRetried(unit.key, False, error))
         self.failed.extend(FailedUnit(unit, "cancelled before retry") for unit, _ in waiting)
-        self.phase.seconds = self.reporter.finish_phase(name, self.phase.as_dict())
+        self.phase.seconds = self.reporter.finish_phase(self.progress, self.phase.as_dict())
         return follow_ups
 
     def _retry_once(self, units: list[WorkUnit], start: int, follow_ups: list[WorkUnit]) -> list[str | None]:
@@ -694,7 +740,7 @@ class _JobRun:
             if error is None and outcome.ok:
                 with self.lock:
                     self.report.retried_ok += 1
-                self.reporter.add(chunks_retried_ok=1)
+                self.reporter.add(self.progress, chunks_retried_ok=1)
                 self.reporter.emit(ChunkRetried(unit.key, True))
             errors.append(error)
         return errors

@@ -1,17 +1,19 @@
 """Typed progress events: the only thing the engine tells its faces (TUI panel, CLI progress, JSON summary).
 
 Events are plain frozen dataclasses so both faces render the same facts. High-frequency facts (items so far,
-chunks done, requests, errors) travel as a cumulative `Progress` snapshot that the `ProgressReporter` emits
-at most a few times per second; rare, notable facts (phase changes, token fallbacks, failures) go out at once.
+chunks done, requests, errors) travel as cumulative `Progress` snapshots, one series per phase, that the
+`ProgressReporter` emits at most a few times per second per phase; rare, notable facts (phase changes,
+token fallbacks, failures) go out at once.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 TokenState = Literal["ok", "cooling", "disabled"]
@@ -74,7 +76,23 @@ class Notice:
 
 @dataclass(frozen=True)
 class Progress:
-    """Cumulative figures of the running phase; later snapshots replace earlier ones."""
+    """The figures of ONE phase (named by `phase`); a later snapshot of a phase replaces its earlier ones.
+
+    Phases may overlap (the interactions sync runs its likes+comments and reposts jobs at once): each has its
+    own snapshots, so a face keeps the latest one per phase name.
+
+    Per phase: `items` counts in `item_unit`, and `expected_items` is in that same unit (None: unknown):
+    - `calls` (the engine's default): calls answered of calls planned — `expected_items` follows
+      `chunks_total`, which grows as answers add follow-up calls (next pages);
+    - `member ids` (subscribers fetch): ids received, not counting the ids a page shares with the page
+      before it by design (`PAGE_OVERLAP`), of the member count VK reported — equal when nobody joins or
+      leaves mid-fetch; (subscribers verify): left candidates checked of left candidates;
+    - `posts` (interactions): posts whose every call is settled of posts to scan;
+    - `items`: a list's own count (posts of a wall page, profiles, dialogs) with no expected total.
+    `chunks_*` and `requests` belong to the phase too; `requests_per_second` is measured over the phase's
+    last few seconds (`RPS_WINDOW_SECONDS`) and `ceiling_rps` is the summed rate limit of the tokens this
+    phase uses (disabled ones left out), so the two compare. `errors_by_code` and `tokens` are job-wide.
+    """
 
     phase: str
     items: int = 0
@@ -89,6 +107,7 @@ class Progress:
     ceiling_rps: float = 0.0
     eta_seconds: float | None = None
     tokens: dict[str, TokenState] = field(default_factory=dict)
+    item_unit: str = "items"
 
 
 @dataclass(frozen=True)
@@ -116,13 +135,106 @@ def discard(_: SyncEvent) -> None:
     """An event sink for callers that do not watch progress."""
 
 
-class ProgressReporter:
-    """Thread-safe accumulator of a job's figures that emits `Progress` at most `max_per_second` times.
+ITEM_UNIT_CALLS = "calls"
+RPS_WINDOW_SECONDS = 5.0
 
-    Worker threads call `add(...)` per request; a 10M-member sync therefore produces ~4 events per second, not
-    one per page, so neither the Textual event loop nor a terminal is flooded. `flush()` forces an emission
-    (phase boundaries, the end of a job) so the last figures are never lost. Figures (requests, errors, items)
-    are cumulative over the job; `chunks_done`/`chunks_total` and the ETA belong to the running phase.
+
+class PhaseProgress:
+    """The figures of one running phase; the engine's workers update it through `ProgressReporter`.
+
+    Counters belong to this phase only, so two phases running at once (the interactions sync's likes+comments
+    and reposts jobs) never overwrite each other. Requests per second are measured over the last
+    `RPS_WINDOW_SECONDS` of this phase (a job-long average would hide a stall and mix phases of different
+    ceilings); `ceiling()` is asked at every snapshot, so tokens cooling down or disabled lower it at once.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        started: float,
+        chunks_total: int | None,
+        expected_items: int | None,
+        item_unit: str,
+        ceiling: Callable[[], float],
+    ) -> None:
+        self.name = name
+        self.started = started
+        self.chunks_total = chunks_total
+        self.expected_items = expected_items
+        self.item_unit = item_unit
+        self.ceiling = ceiling
+        self.items = 0
+        self.chunks_done = 0
+        self.chunks_failed = 0
+        self.chunks_retried_ok = 0
+        self.requests = 0
+        self.eta_seconds: float | None = None
+        self.last_emit = float("-inf")
+        self._request_times: deque[float] = deque()
+
+    def count(
+        self,
+        now: float,
+        *,
+        items: int,
+        chunks_done: int,
+        chunks_failed: int,
+        chunks_retried_ok: int,
+        requests: int,
+    ) -> None:
+        self.items += items
+        self.chunks_done += chunks_done
+        self.chunks_failed += chunks_failed
+        self.chunks_retried_ok += chunks_retried_ok
+        self.requests += requests
+        self._request_times.extend(itertools.repeat(now, requests))
+        if self.chunks_total and self.chunks_done:
+            remaining = max(self.chunks_total - self.chunks_done, 0)
+            self.eta_seconds = max(now - self.started, 0.0) * remaining / self.chunks_done
+
+    def requests_per_second(self, now: float) -> float:
+        """Requests of the last `RPS_WINDOW_SECONDS`, per second of that window (or of the phase so far,
+        counted as at least one second so the first request does not read as a burst)."""
+        while self._request_times and self._request_times[0] <= now - RPS_WINDOW_SECONDS:
+            self._request_times.popleft()
+        span = min(RPS_WINDOW_SECONDS, max(now - self.started, 1.0))
+        return len(self._request_times) / span
+
+    def snapshot(
+        self, now: float, ceiling_rps: float, errors: Counter[str], tokens: dict[str, TokenState]
+    ) -> Progress:
+        expected = self.expected_items
+        if expected is None and self.item_unit == ITEM_UNIT_CALLS:
+            expected = self.chunks_total
+        return Progress(
+            phase=self.name,
+            items=self.items,
+            expected_items=expected,
+            item_unit=self.item_unit,
+            chunks_done=self.chunks_done,
+            chunks_total=self.chunks_total,
+            chunks_failed=self.chunks_failed,
+            chunks_retried_ok=self.chunks_retried_ok,
+            requests=self.requests,
+            errors_by_code=dict(errors),
+            requests_per_second=self.requests_per_second(now),
+            ceiling_rps=ceiling_rps,
+            eta_seconds=self.eta_seconds,
+            tokens=dict(tokens),
+        )
+
+
+class ProgressReporter:
+    """Thread-safe accumulator of a job's figures that emits each phase's `Progress` at most `max_per_second`
+    times a second.
+
+    Worker threads call `add(phase, ...)` per request with the handle `start_phase` returned; a 10M-member
+    sync therefore produces ~4 events per second per running phase, not one per page, so neither the Textual
+    event loop nor a terminal is flooded. `flush(phase)` forces an emission (phase boundaries) so the last
+    figures are never lost. Phase figures live in their `PhaseProgress`; errors and token states are job-wide.
+    The pool's token events may arrive from inside `ceiling()` (a token's cool-down ending), so the ceiling is
+    read outside the lock.
     """
 
     def __init__(
@@ -136,16 +248,14 @@ class ProgressReporter:
         self._interval = 1.0 / max_per_second
         self._clock = clock
         self._lock = threading.Lock()
-        self._snapshot = Progress(phase="recon")
         self._errors: Counter[str] = Counter()
-        self._last_emit = float("-inf")
-        self._job_started = clock()
-        self._phase_started = self._job_started
+        self._tokens: dict[str, TokenState] = {}
+        self._last: dict[str, Progress] = {}
 
-    @property
-    def snapshot(self) -> Progress:
+    def phase_snapshot(self, phase: str) -> Progress | None:
+        """The last snapshot emitted for the phase called `phase` (kept after it finished)."""
         with self._lock:
-            return self._snapshot
+            return self._last.get(phase)
 
     @property
     def errors_by_code(self) -> dict[str, int]:
@@ -156,51 +266,50 @@ class ProgressReporter:
         """Notable events go out at once, unthrottled (they are rare by construction)."""
         self._sink(event)
 
-    def mark_job_start(self) -> None:
-        """Restart the job clock (the requests-per-second figure is measured from here)."""
-        with self._lock:
-            self._job_started = self._clock()
-
     def start_phase(
-        self, phase: str, *, chunks_total: int | None = None, expected_items: int | None = None
-    ) -> None:
-        with self._lock:
-            expected = self._snapshot.expected_items if expected_items is None else expected_items
-            self._snapshot = replace(
-                self._snapshot,
-                phase=phase,
-                chunks_total=chunks_total,
-                chunks_done=0,
-                eta_seconds=None,
-                expected_items=expected,
-            )
-            self._phase_started = self._clock()
+        self,
+        phase: str,
+        *,
+        chunks_total: int | None = None,
+        expected_items: int | None = None,
+        item_unit: str = ITEM_UNIT_CALLS,
+        ceiling: Callable[[], float] = lambda: 0.0,
+    ) -> PhaseProgress:
+        """Open a phase's figures (units: see `Progress`); the handle goes to `add` and `finish_phase`."""
+        handle = PhaseProgress(
+            phase,
+            started=self._clock(),
+            chunks_total=chunks_total,
+            expected_items=expected_items,
+            item_unit=item_unit,
+            ceiling=ceiling,
+        )
         self._sink(PhaseStarted(phase, chunks_total))
-        self.flush()
+        self.flush(handle)
+        return handle
 
-    def finish_phase(self, phase: str, summary: dict[str, int | float | str] | None = None) -> float:
+    def finish_phase(
+        self, phase: PhaseProgress, summary: dict[str, int | float | str] | None = None
+    ) -> float:
         """Emit the phase's last snapshot and `PhaseFinished`; returns the phase's duration in seconds."""
-        with self._lock:
-            seconds = self._clock() - self._phase_started
-        self.flush()
-        self._sink(PhaseFinished(phase, seconds, dict(summary or {})))
+        seconds = self._clock() - phase.started
+        self.flush(phase)
+        self._sink(PhaseFinished(phase.name, seconds, dict(summary or {})))
         return seconds
 
-    def set_ceiling(self, ceiling_rps: float) -> None:
-        with self._lock:
-            self._snapshot = replace(self._snapshot, ceiling_rps=ceiling_rps)
-
-    def add_chunks_total(self, extra: int) -> None:
+    def add_chunks_total(self, phase: PhaseProgress, extra: int) -> None:
         """Follow-up work discovered while a phase runs (next pages, bridging pages) grows its total."""
         with self._lock:
-            total = (self._snapshot.chunks_total or 0) + extra
-            self._snapshot = replace(self._snapshot, chunks_total=total)
+            phase.chunks_total = (phase.chunks_total or 0) + extra
+
+    def set_items(self, phase: PhaseProgress, items: int) -> None:
+        """For phases whose items are a gauge the job keeps (posts finished), not a sum of per-call counts."""
+        with self._lock:
+            phase.items = items
 
     def set_token_state(self, label: str, state: TokenState) -> None:
         with self._lock:
-            tokens = dict(self._snapshot.tokens)
-            tokens[label] = state
-            self._snapshot = replace(self._snapshot, tokens=tokens)
+            self._tokens[label] = state
 
     def token_changed(self, label: str, state: TokenState, reason: str) -> None:
         """The token pool's `on_token_event` callback: remember the state and tell the faces at once."""
@@ -209,6 +318,7 @@ class ProgressReporter:
 
     def add(
         self,
+        phase: PhaseProgress,
         *,
         items: int = 0,
         chunks_done: int = 0,
@@ -220,33 +330,29 @@ class ProgressReporter:
         with self._lock:
             if error_code is not None:
                 self._errors[error_code] += 1
-            s = self._snapshot
             now = self._clock()
-            done = s.chunks_done + chunks_done
-            eta = s.eta_seconds
-            if s.chunks_total and done:
-                eta = max(now - self._phase_started, 0.0) * max(s.chunks_total - done, 0) / done
-            total_requests = s.requests + requests
-            self._snapshot = replace(
-                s,
-                items=s.items + items,
-                chunks_done=done,
-                chunks_failed=s.chunks_failed + chunks_failed,
-                chunks_retried_ok=s.chunks_retried_ok + chunks_retried_ok,
-                requests=total_requests,
-                errors_by_code=dict(self._errors),
-                requests_per_second=total_requests / max(now - self._job_started, 1e-6),
-                eta_seconds=eta,
+            phase.count(
+                now,
+                items=items,
+                chunks_done=chunks_done,
+                chunks_failed=chunks_failed,
+                chunks_retried_ok=chunks_retried_ok,
+                requests=requests,
             )
-            due = now - self._last_emit >= self._interval
+            due = now - phase.last_emit >= self._interval
             if due:
-                self._last_emit = now
-                snapshot = self._snapshot
+                phase.last_emit = now
         if due:
-            self._sink(snapshot)
+            self._emit_snapshot(phase)
 
-    def flush(self) -> None:
+    def flush(self, phase: PhaseProgress) -> None:
         with self._lock:
-            self._last_emit = self._clock()
-            snapshot = self._snapshot
+            phase.last_emit = self._clock()
+        self._emit_snapshot(phase)
+
+    def _emit_snapshot(self, phase: PhaseProgress) -> None:
+        ceiling = phase.ceiling()
+        with self._lock:
+            snapshot = phase.snapshot(self._clock(), ceiling, self._errors, self._tokens)
+            self._last[phase.name] = snapshot
         self._sink(snapshot)

@@ -333,9 +333,16 @@ class InteractionScan:
             execute_many(self.ctx.db, self._insert, rows)
             ensure_users((user_id,) for user_id in {row[2] for row in rows})
 
-    def unfinished_posts(self) -> int:
+    def unfinished_posts(self) -> set[int]:
+        """Posts with calls still out: with two scans running at once (likes+comments, reposts), a post is
+        finished only when neither has it left, so the run counts the union, not the sum."""
         with self._lock:
-            return len(self.scans)
+            return set(self.scans)
+
+    def posts_done(self) -> int:
+        """The phase's progress gauge: posts whose every call of this scan is settled."""
+        with self._lock:
+            return self.done_posts
 
 
 def _post_of(unit: WorkUnit) -> int:
@@ -395,7 +402,7 @@ class _InteractionsRun:
                 parts.append((("repost",), repost_tokens))
             scans = self._concurrently(parts, posts)
         self.ctx.writer.flush()
-        unfinished = sum(scan.unfinished_posts() for scan in scans)
+        unfinished = len(set().union(*(scan.unfinished_posts() for scan in scans)))
         self.summary.fetched = len(posts) - unfinished
         stored: Counter[str] = Counter()
         for scan in scans:
@@ -463,6 +470,9 @@ class _InteractionsRun:
             batch_size=min(MAX_CALLS_PER_EXECUTE, calls),
             phase=name,
             batch_budget=RESPONSE_BUDGET,
+            expected_items=len(posts),
+            item_unit="posts",
+            items_done=scan.posts_done,
         )
         report: FetchReport = self.ctx.engine(self.reporter).run(job)
         with self._figures_lock:

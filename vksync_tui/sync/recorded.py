@@ -29,21 +29,23 @@ def run_recorded(ctx: SyncContext, list_name: str, group_id: int, body: RunBody)
     summary = RunSummary(list_name, group_id, status="running")
     summary.run_id = start_run(ctx, list_name, group_id)
     figures: dict[str, Any] = {}
-    with ctx.job_reporter() as reporter:
-        reporter.mark_job_start()
-        try:
-            body(reporter, summary, figures)
-        except (SyncInputError, VkError, StoreError) as error:
-            summary.status, summary.error = "failed", redact(str(error))
-            if isinstance(error, SyncInputError):
+    try:
+        with ctx.job_reporter() as reporter:
+            try:
+                body(reporter, summary, figures)
+            except (SyncInputError, VkError, StoreError) as error:
+                summary.status, summary.error = "failed", redact(str(error))
+                if isinstance(error, SyncInputError):
+                    raise
+            except BaseException as error:
+                summary.status, summary.error = "failed", redact(f"{type(error).__name__}: {error}")
                 raise
-        except BaseException as error:
-            summary.status, summary.error = "failed", redact(f"{type(error).__name__}: {error}")
-            raise
-        finally:
-            summary.seconds = time.monotonic() - started
-            finish_run(ctx, summary, figures)
-            reporter.emit(JobFinished(summary.status, summary.as_json(), summary.error))  # type: ignore[arg-type]
+            finally:
+                summary.seconds = time.monotonic() - started
+                finish_run(ctx, summary, figures)
+    finally:
+        # Emitted once the reporter detached: a face that sees JobFinished may reload the pool at once.
+        ctx.emit(JobFinished(summary.status, summary.as_json(), summary.error))  # type: ignore[arg-type]
     return summary
 
 

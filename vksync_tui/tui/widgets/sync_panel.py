@@ -54,11 +54,11 @@ class PhaseRow(Horizontal):
             self._eta.update(f"done in {fmt.duration(phase.seconds)}")
             return
         if phase.last is None:
-            # Overlapping phases share one progress snapshot: this one has no figures of its own yet.
+            # No snapshot of this phase has arrived yet.
             self._bar.update(total=None)
             self._eta.update("running" if view.running else view.status)
             return
-        total, done = _bar_figures(phase.last, phase, view)
+        total, done = _bar_figures(phase.last, phase)
         self._bar.update(total=total, progress=done)
         self._eta.update(f"ETA {fmt.duration(phase.last.eta_seconds)}" if view.running else view.status)
 
@@ -69,13 +69,14 @@ def phase_title(phase: str, list_name: str) -> str:
     return phase[len(prefix) :] if phase.startswith(prefix) and len(phase) > len(prefix) else phase
 
 
-def _bar_figures(progress: Progress, phase: PhaseView, view: JobView) -> tuple[float | None, float]:
-    """Chunks are the honest unit of progress; items are the fallback when a phase has no chunk count."""
+def _bar_figures(progress: Progress, phase: PhaseView) -> tuple[float | None, float]:
+    """Chunks are the honest unit of progress; the phase's items are the fallback when it has no chunk count
+    (only against its own expected figure: the job's expected count may be in another unit)."""
     if progress.chunks_total:
         return progress.chunks_total, progress.chunks_done
     if phase.total:
         return phase.total, progress.chunks_done
-    expected = progress.expected_items or view.expected_items
+    expected = progress.expected_items
     if expected:
         return expected, min(progress.items, expected)
     return None, 0
@@ -149,12 +150,11 @@ class SyncPanel(Vertical, can_focus=True):
 
 def figures_text(view: JobView) -> Text:
     p = view.progress
-    expected = p.expected_items if p.expected_items is not None else view.expected_items
     tokens = view.token_counts()
     text = Text()
     text.append(f"status {view.status}", style=STATUS_STYLES.get(view.status, "bold"))
     text.append(f"   phase {p.phase}\n")
-    text.append(f"items {fmt.count(p.items)} of {fmt.count(expected)} expected\n")
+    text.append(f"{p.item_unit} {fmt.count(p.items)} of {fmt.count(p.expected_items)} expected\n")
     text.append(f"chunks {fmt.count(p.chunks_done)}/{fmt.count(p.chunks_total)}  ")
     text.append(f"failed {p.chunks_failed}", style="bold red" if p.chunks_failed else "bold")
     text.append(f"  retried ok {p.chunks_retried_ok}\n")
