@@ -5,7 +5,8 @@ session shares the tokens' rate limits — two jobs with separate pools would ea
 error 6), the `VkClient`, the clock and the latency meter. `for_job()` gives a concurrent job its own event
 sink and cancel event on the same shared resources; the pool's token events reach every running job.
 `engine(reporter, split_sessions=True)` gives each token its own `VkClient` (own HTTP connections), made
-once per token and closed with the context.
+once per token and closed with the context. `reload_pool(config)` rebuilds the pool (and the clients, if
+the API settings changed) after the tokens or the tuning changed, keeping the database and writer open.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from vksync_tui.vk.tokens import PooledToken, TokenPool
 T = TypeVar("T")
 
 
+class JobsRunning(RuntimeError):
+    """`reload_pool` while jobs run: they hold the current pool, and a second pool would double the rates."""
+
+
 class _TokenEventRouter:
     """The pool's `on_token_event`: forwards token health changes to the reporters of the running jobs."""
 
@@ -46,6 +51,12 @@ class _TokenEventRouter:
         token_state: TokenState = state if state in ("ok", "cooling", "disabled") else "ok"  # type: ignore[assignment]
         for reporter in reporters:
             reporter.token_changed(label, token_state, reason)
+
+    @property
+    def running(self) -> int:
+        """Jobs hearing token events now: from `job_reporter`'s start to its end, every running job."""
+        with self._lock:
+            return len(self._reporters)
 
     @contextlib.contextmanager
     def attached(self, reporter: ProgressReporter) -> Iterator[ProgressReporter]:
@@ -96,9 +107,7 @@ class SyncContext:
         db = open_database(home.db_path)
         writer = StoreWriter(db)
         pool = TokenPool(config.tokens, config.tuning, clock=clock, on_token_event=router)
-        client = VkClient(
-            config.api_url, config.api_version, transport=transport, timeout=config.tuning.request_timeout
-        )
+        client = _make_client(config, transport)
         return cls(
             home=home,
             config=config,
@@ -119,6 +128,24 @@ class SyncContext:
 
     def emit(self, event: SyncEvent) -> None:
         self.on_event(event)
+
+    def reload_pool(self, config: Config) -> None:
+        """Adopt `config` (tokens added, removed, toggled; new rates) without reopening the database.
+
+        A fresh pool replaces the old one, so its tokens' health and call counters start over, as on a
+        reopen; a changed API URL, version or timeout also replaces the clients. Raises `JobsRunning` when a
+        job of this context runs (it keeps using the old pool; two pools would each spend the full rates).
+        Views made by `for_job` before the reload keep the old pool: call this from the owner, between jobs.
+        """
+        running = self._router.running
+        if running:
+            raise JobsRunning(f"cannot reload the token pool while {running} sync job(s) run; wait for them")
+        pool = TokenPool(config.tokens, config.tuning, clock=self.clock, on_token_event=self._router)
+        if _client_settings(config) != _client_settings(self.config):
+            old_client, self.client = self.client, _make_client(config, self.transport)
+            old_client.close()
+            self._close_sessions()
+        self.pool, self.config = pool, config
 
     @contextlib.contextmanager
     def job_reporter(self) -> Iterator[ProgressReporter]:
@@ -146,13 +173,7 @@ class SyncContext:
         with self._sessions_lock:
             session = self._sessions.get(token.label)
             if session is None:
-                session = VkClient(
-                    self.config.api_url,
-                    self.config.api_version,
-                    transport=self.transport,
-                    timeout=self.config.tuning.request_timeout,
-                )
-                self._sessions[token.label] = session
+                session = self._sessions[token.label] = _make_client(self.config, self.transport)
             return session
 
     def write(self, job: Callable[[], T]) -> T:
@@ -171,15 +192,27 @@ class SyncContext:
             self.writer.close()
         finally:
             self.client.close()
-            with self._sessions_lock:
-                for session in self._sessions.values():
-                    session.close()
-                self._sessions.clear()
+            self._close_sessions()
             with contextlib.suppress(pw.DatabaseError):
                 self.db.close()
+
+    def _close_sessions(self) -> None:
+        with self._sessions_lock:
+            for session in self._sessions.values():
+                session.close()
+            self._sessions.clear()
 
     def __enter__(self) -> SyncContext:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _client_settings(config: Config) -> tuple[str, str, float]:
+    return config.api_url, config.api_version, config.tuning.request_timeout
+
+
+def _make_client(config: Config, transport: httpx.BaseTransport | None) -> VkClient:
+    timeout = config.tuning.request_timeout
+    return VkClient(config.api_url, config.api_version, transport=transport, timeout=timeout)

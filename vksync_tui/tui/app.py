@@ -311,12 +311,11 @@ class VkSyncApp(App[int]):
             job.thread_done.set()
 
     def _job_context(self) -> SyncContext:
-        """The session context, reopened if settings changed while nothing runs (new pool and client)."""
+        """The session context, its pool (and client) rebuilt if settings changed while nothing runs."""
         if self._context_stale and not self.running_jobs():
             self._account_calls()
             self._calls_seen.clear()
-            self.context.close()
-            self.context = SyncContext.open(self.home, config=self.config)
+            self.context.reload_pool(self.config)
             self._context_stale = False
         return self.context
 
