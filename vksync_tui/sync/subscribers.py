@@ -19,14 +19,11 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-import time
 from array import array
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from vksync_tui.secrets import redact
-from vksync_tui.store.errors import StoreError
 from vksync_tui.store.models import Community, PendingDiffItem, SyncRun
 from vksync_tui.store.staging import (
     count_unique_staged,
@@ -42,8 +39,9 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage
 from vksync_tui.sync.engine import FetchJob, FetchReport, PhasedFetch, WorkUnit
 from vksync_tui.sync.errors import NoUsableToken, SyncInputError
-from vksync_tui.sync.events import JobFinished, JobStarted, Notice, ProgressReporter
-from vksync_tui.sync.runs import RunSummary, finish_run, start_run
+from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.recorded import run_recorded
+from vksync_tui.sync.runs import RunSummary
 from vksync_tui.vk.errors import TransientError, VkError
 from vksync_tui.vk.execute import ApiCall
 from vksync_tui.vk.tokens import PooledToken
@@ -72,30 +70,16 @@ def member_tokens(ctx: SyncContext, group_id: int) -> list[PooledToken]:
 def sync_subscribers(ctx: SyncContext, group_id: int, *, apply: bool = False) -> RunSummary:
     """Run the whole subscribers sync for one community (see the module docstring); records a SyncRun."""
     tokens = member_tokens(ctx, group_id)
-    started = time.monotonic()
-    summary = RunSummary(LIST_NAME, group_id, status="running")
     _drop_leftover_staging(ctx, group_id)
-    summary.run_id = start_run(ctx, LIST_NAME, group_id)
-    try:
-        with ctx.job_reporter() as reporter:
-            run = _SubscribersRun(ctx, reporter, tokens, summary, apply)
-            try:
-                run.execute()
-            except (SyncInputError, VkError, StoreError) as error:
-                summary.status, summary.error = "failed", redact(str(error))
-                if isinstance(error, SyncInputError):
-                    raise
-            except BaseException as error:
-                summary.status, summary.error = "failed", redact(f"{type(error).__name__}: {error}")
-                raise
-            finally:
-                summary.seconds = time.monotonic() - started
-                run.cleanup()
-                finish_run(ctx, summary, run.figures)
-    finally:
-        # After the reporter detached: a face that sees JobFinished may reload the pool (see recorded.py).
-        ctx.emit(JobFinished(summary.status, summary.as_json(), summary.error))  # type: ignore[arg-type]
-    return summary
+
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+        run = _SubscribersRun(ctx, reporter, tokens, summary, apply, figures)
+        try:
+            run.execute()
+        finally:
+            run.cleanup()
+
+    return run_recorded(ctx, LIST_NAME, group_id, body)
 
 
 def _drop_leftover_staging(ctx: SyncContext, group_id: int) -> None:
@@ -122,6 +106,7 @@ class _SubscribersRun:
         tokens: Sequence[PooledToken],
         summary: RunSummary,
         apply: bool,
+        figures: dict[str, Any],
     ) -> None:
         self.ctx = ctx
         self.reporter = reporter
@@ -131,7 +116,7 @@ class _SubscribersRun:
         self.group_id = summary.group_id
         self.run_id = int(summary.run_id or 0)
         self.engine: PhasedFetch = ctx.engine(reporter)
-        self.figures: dict[str, Any] = {}
+        self.figures = figures
         self.staging_created = False
 
     # -- the steps ------------------------------------------------------------------------------------------
