@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+from emulator_process import EmulatorProcess
 
 from vksync_tui.config import Community, Config, TokenEntry, Tuning, save_config
 from vksync_tui.home import Home
@@ -34,30 +32,6 @@ from vksync_tui.sync.runs import RunSummary
 
 GROUP_RPS = 20.0
 GROUP_ID = 212345678
-
-
-class EmulatorProcess:
-    """`vksync-tui emulator --port 0 --world FILE` in a child process; the first stdout line names its URL."""
-
-    def __init__(self, world_file: Path, delay: float) -> None:
-        command = [
-            sys.executable, "-m", "vksync_tui", "emulator", "--port", "0", "--world", str(world_file),
-            "--faults", f"delay={delay}",
-        ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        assert self.process.stdout is not None
-        self.url = self.process.stdout.readline().strip().rsplit(" ", 1)[-1]
-        self.base_url = self.url.removesuffix("/method/")
-
-    def get(self, path: str) -> Any:
-        return httpx.get(f"{self.base_url}/_emu/{path}", timeout=120).json()
-
-    def post(self, path: str) -> Any:
-        return httpx.post(f"{self.base_url}/_emu/{path}", timeout=120).json()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 def world_spec(members: int, dialogs: int) -> str:
@@ -110,7 +84,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-mailing-") as folder:
         world_file = Path(folder) / "world.toml"
         world_file.write_text(world_spec(args.members, args.dialogs))
-        emulator = EmulatorProcess(world_file, args.delay)
+        emulator = EmulatorProcess("--world", str(world_file), delay=args.delay)
         try:
             home = configure(Path(folder) / "home", emulator, args.batch)
             mailing, mailing_figures, mailing_wall = run(home, "mailing")

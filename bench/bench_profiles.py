@@ -20,15 +20,12 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-import httpx
 import psutil
+from emulator_process import EmulatorProcess
 
 from vksync_tui.config import Community, Config, TokenEntry, Tuning, save_config
 from vksync_tui.home import Home
@@ -38,35 +35,6 @@ from vksync_tui.sync.registry import run_sync
 from vksync_tui.sync.users_refresh import USERS_GET_BATCH, USERS_PER_CALL
 
 RPS = {"user": 3.0, "group": 20.0}
-
-
-class EmulatorProcess:
-    """`vksync-tui emulator --port 0` in a child process; the first stdout line names its URL."""
-
-    def __init__(self, members: int, delay: float) -> None:
-        command = [
-            sys.executable, "-m", "vksync_tui", "emulator", "--port", "0", "--members", str(members),
-            "--faults", f"delay={delay}",
-        ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        assert self.process.stdout is not None
-        self.url = self.process.stdout.readline().strip().rsplit(" ", 1)[-1]
-        self.base_url = self.url.removesuffix("/method/")
-        self.psutil = psutil.Process(self.process.pid)
-
-    def get(self, path: str) -> Any:
-        return httpx.get(f"{self.base_url}/_emu/{path}", timeout=120).json()
-
-    def post(self, path: str) -> Any:
-        return httpx.post(f"{self.base_url}/_emu/{path}", timeout=120).json()
-
-    def cpu(self) -> float:
-        times = self.psutil.cpu_times()
-        return times.user + times.system
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 def configure(home: Home, emulator: EmulatorProcess, labels: list[str]) -> list[TokenEntry]:
@@ -131,7 +99,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--delay", type=float, default=0.05, help="emulator answer delay, seconds")
     args = parser.parse_args()
-    emulator = EmulatorProcess(args.members, args.delay)
+    emulator = EmulatorProcess("--members", str(args.members), delay=args.delay)
     try:
         group_id = int(emulator.get("groups")["groups"][0]["id"])
         all_labels = [t["label"] for t in emulator.get("tokens")["tokens"] if t["kind"] in ("user", "group")]

@@ -21,15 +21,13 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-import httpx
 import psutil
+from emulator_process import EmulatorProcess
 
 from vksync_tui.config import Community, Config, TokenEntry, Tuning, save_config
 from vksync_tui.home import Home
@@ -68,29 +66,6 @@ class PeakRss:
             self._stop.wait(interval)
 
 
-class EmulatorProcess:
-    """`vksync-tui emulator --port 0` in a child process; the first stdout line names its URL."""
-
-    def __init__(self, members: int, delay: float) -> None:
-        command = [
-            sys.executable, "-m", "vksync_tui", "emulator", "--port", "0", "--members", str(members),
-            "--faults", f"delay={delay}",
-        ]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        assert self.process.stdout is not None
-        first = self.process.stdout.readline().strip()
-        self.url = first.rsplit(" ", 1)[-1]
-        self.base_url = self.url.removesuffix("/method/")
-        self.psutil = psutil.Process(self.process.pid)
-
-    def get(self, path: str) -> object:
-        return httpx.get(f"{self.base_url}/_emu/{path}", timeout=120).json()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
 def configure(root: Path, emulator: EmulatorProcess, labels: tuple[str, ...]) -> Home:
     tokens = {t["label"]: t for t in emulator.get("tokens")["tokens"]}  # type: ignore[index]
     group = emulator.get("groups")["groups"][0]  # type: ignore[index]
@@ -117,7 +92,7 @@ def sync_once(home: Home, group_id: int) -> tuple[RunSummary, float, dict[str, f
 
 
 def run_case(members: int, delay: float, labels: tuple[str, ...], *, measure_rss: bool = False) -> None:
-    emulator = EmulatorProcess(members, delay)
+    emulator = EmulatorProcess("--members", str(members), delay=delay)
     try:
         group_id = int(emulator.get("groups")["groups"][0]["id"])  # type: ignore[index]
         with tempfile.TemporaryDirectory(prefix="bench-subscribers-") as folder:
