@@ -22,7 +22,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_subscribers import USER_RPS, EmulatorProcess
+from bench_subscribers import USER_RPS
+from emulator_process import EmulatorProcess
 
 PAUSE_SECONDS = 0.34
 PAGE = 1000
@@ -62,7 +63,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--delay", type=float, default=0.03, help="emulator answer delay in seconds")
     args = parser.parse_args()
-    emulator = EmulatorProcess(args.members, args.delay)
+    emulator = EmulatorProcess("--members", str(args.members), delay=args.delay)
     try:
         group_id = int(emulator.get("groups")["groups"][0]["id"])  # type: ignore[index]
         token = next(
