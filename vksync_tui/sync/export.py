@@ -76,13 +76,13 @@ def write_export(list_name: str, group_id: int, out: TextIO, *, fmt: str, includ
         raise ValueError(f"no export for list {list_name!r} (known: {', '.join(sorted(EXPORTS))})")
     rows = spec.rows(group_id, include_all)
     if fmt == "csv":
-        return _write_csv(spec.columns, rows, out)
+        return write_csv(spec.columns, rows, out)
     if fmt == "jsonl":
-        return _write_jsonl(spec.columns, rows, out)
+        return write_jsonl(spec.columns, rows, out)
     raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
 
 
-def _write_csv(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], out: TextIO) -> int:
+def write_csv(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     count = 0
@@ -92,7 +92,7 @@ def _write_csv(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], out: T
     return count
 
 
-def _write_jsonl(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], out: TextIO) -> int:
+def write_jsonl(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], out: TextIO) -> int:
     count = 0
     for row in rows:
         out.write(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False) + "\n")

@@ -34,7 +34,7 @@ from vksync_tui.sync.registry import run_sync
 from vksync_tui.tui import commands, tasks
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
 from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
-from vksync_tui.tui.listview import SPECS, list_commands, open_list_screen
+from vksync_tui.tui.listview import list_commands, open_list_screen
 from vksync_tui.tui.messages import (
     CommunityResolved,
     ReviewReady,
@@ -189,7 +189,7 @@ class VkSyncApp(App[int]):
         if self.current_group is None:
             self.notify("no community selected", severity="warning")
             return
-        open_list_screen(self, list_screen_name(list_name), self.current_group)
+        open_list_screen(self, list_name, self.current_group)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -617,11 +617,6 @@ class VkSyncApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, SettingsScreen):
                 screen.show_config()
-
-
-def list_screen_name(list_name: str) -> str:
-    """The list screens spell `mailing-analysis` (the registry's name) as `mailing_analysis`."""
-    return list_name if list_name in SPECS else list_name.replace("-", "_")
 
 
 def threshold_abort(view: JobView, configured_threshold: float) -> ThresholdAbort:

@@ -2,10 +2,10 @@
 
 Not a second exporter: the rows and their format come from `sync.export.EXPORTS`, and the CSV / JSONL writers
 are the headless ones. The view only decides *which* rows: its keys (ascending, streamed) are merged with the
-export's rows (also ascending by the same id), so a million-row export holds neither list in memory.
-Rows come out in the export's order (by id), not in the screen's sort order, exactly as `export` writes them.
-A row the view shows but the headless export never writes (e.g. a profile outside the community's scope) is
-not exported.
+export's rows (also ascending by the same key, read from each row by the spec's `export_key`), so a
+million-row export holds neither list in memory. Rows come out in the export's order (by key), not in the
+screen's sort order, exactly as `export` writes them. A row the view shows but the headless export never
+writes (e.g. a profile outside the community's scope) is not exported.
 """
 
 from __future__ import annotations
@@ -16,36 +16,36 @@ from typing import Any, TextIO
 from vksync_tui.sync import export
 from vksync_tui.tui.listview.query import ListQuery
 
-WRITERS = {"csv": export._write_csv, "jsonl": export._write_jsonl}
+WRITERS = {"csv": export.write_csv, "jsonl": export.write_jsonl}
 
 
 class ExportUnavailable(Exception):
-    """This list has no headless export yet, or its view cannot be matched to the export's rows."""
+    """This list has no headless export, or its export's rows are not in the view's key order."""
 
 
 def export_name(query: ListQuery) -> str:
     name = query.spec.export_name
     if name is None or name not in export.EXPORTS:
-        raise ExportUnavailable(f"{query.spec.title}: no headless export for this list yet")
-    if len(query.spec.key) != 1:
-        raise ExportUnavailable(f"{query.spec.title}: export of a filtered view needs a single-column key")
+        raise ExportUnavailable(f"{query.spec.title}: no headless export for this list")
     return name
 
 
 def rows_in_view(query: ListQuery, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """The export rows whose id (first column) the view holds; both streams ascend by that id."""
-    keys = (key[0] for key in query.key_rows())
+    """The export rows whose key the view holds; both streams ascend by that key."""
+    key_of = query.spec.export_key
+    keys = query.key_rows()
     wanted = next(keys, None)
-    previous: Any = None
+    previous: tuple[Any, ...] | None = None
     for row in rows:
-        if previous is not None and row[0] <= previous:
-            raise ExportUnavailable(f"{query.spec.title}: the export's rows are not ordered by id")
-        previous = row[0]
-        while wanted is not None and wanted < row[0]:
+        key = key_of(row)
+        if previous is not None and key <= previous:
+            raise ExportUnavailable(f"{query.spec.title}: the export's rows are not in the list's key order")
+        previous = key
+        while wanted is not None and wanted < key:
             wanted = next(keys, None)
         if wanted is None:
             return
-        if wanted == row[0]:
+        if wanted == key:
             yield row
 
 

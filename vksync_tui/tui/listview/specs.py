@@ -10,8 +10,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 DAY = 86_400
+ExportKey = Callable[[tuple[Any, ...]], tuple[Any, ...]]
+
+
+def first_column_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Most exports start with the list's single-column key (a user or post id)."""
+    return (row[0],)
+
+
+def interaction_export_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An interactions export row (post_id, user_id, kind, comment_id or None, …) as the list's key.
+
+    The export writes a like's or repost's comment_id as empty, the table stores 0 (see the model).
+    """
+    post_id, user_id, kind, comment_id = row[:4]
+    return post_id, kind, user_id, comment_id or 0
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,9 @@ class ValueFilter:
 class ListSpec:
     """`key` is the list's unique order tail (its primary key after the community); `detail` names the pane.
 
+    `export_name` is the list's entry in `sync.export.EXPORTS`; `export_key` turns one of its rows into the
+    values of `key`, in `key`'s order (that export streams its rows ascending by exactly that key).
+
     `join` (the profile columns) is added to a count, anchor or key query only when the filter needs a name:
     SQLite keeps a LEFT JOIN it could drop, and a million primary-key lookups make a count ten times slower.
     """
@@ -76,6 +95,7 @@ class ListSpec:
     choice_filters: tuple[ChoiceFilter, ...] = ()
     value_filters: tuple[ValueFilter, ...] = ()
     export_name: str | None = None
+    export_key: ExportKey = first_column_key
     user_key_index: int | None = 0
 
     @property
@@ -270,6 +290,7 @@ INTERACTIONS = ListSpec(
     ),
     value_filters=(ValueFilter("post", "post:ID interactions on this post", "i.post_id = ?", parse_id),),
     export_name="interactions",
+    export_key=interaction_export_key,
     user_key_index=2,
 )
 
@@ -322,7 +343,7 @@ MAILING = ListSpec(
 )
 
 MAILING_ANALYSIS = ListSpec(
-    name="mailing_analysis",
+    name="mailing-analysis",
     title="Mailing analysis",
     table="mailing g",
     join='LEFT JOIN "user" u ON u.id = g.user_id',
