@@ -129,6 +129,10 @@ class ListQuery:
         sql = f"SELECT COUNT(*) FROM {self.filter_source} WHERE {self.where}"
         return int(self.db.execute_sql(sql, self.params).fetchone()[0])
 
+    def first_page(self, size: int) -> list[Row]:
+        """The first `size` rows: needs no count, so a screen can show them before it knows the total."""
+        return self._rows("", (), self._order_by(), size, 0)
+
     def page(self, start: int, size: int, *, total: int, anchors: Sequence[Row] | None = None) -> list[Row]:
         """Rows `start … start+size-1` of the view: from the nearest anchor, else from the nearer end."""
         if start >= total or size <= 0:

@@ -6,6 +6,9 @@ looking at now, not one they scrolled past). Results go out through `deliver`, w
 `post_message`; every result carries the query generation it was computed for, so a result that arrives after
 the operator changed the filter is recognised as stale and dropped.
 
+A new view is served in the order the operator needs it: the first page (no COUNT needed for it, and it is
+what the screen shows first), then the count (the scroll bar and "rows X–Y of Z"), then any other page.
+
 Live lists: `poll()` asks SQLite whether another connection committed since the last look
 (`PRAGMA data_version`, a counter read in microseconds), so a screen can refresh while a sync writes, without
 re-reading anything when nothing changed.
@@ -61,6 +64,7 @@ class PageReader:
         self._generation = 0
         self._total: int | None = None
         self._anchors: list[Row] | None = None
+        self._need_first = False
         self._need_count = False
         self._wanted: dict[int, None] = {}
         self._need_poll = False
@@ -80,12 +84,13 @@ class PageReader:
             self._thread.join()
 
     def set_query(self, query: ListQuery, generation: int) -> None:
-        """A new view (or a refresh of the same one): recount, forget queued pages and anchors."""
+        """A new view (or a refresh of the same one): reread, recount, forget queued pages and anchors."""
         with self._lock:
             self._query = query
             self._generation = generation
             self._total = None
             self._anchors = None
+            self._need_first = True
             self._need_count = True
             self._wanted.clear()
             self._lock.notify_all()
@@ -114,7 +119,7 @@ class PageReader:
             return self._lock.wait_for(lambda: not self._has_work() and not self._busy, timeout)
 
     def _has_work(self) -> bool:
-        return self._need_count or self._need_poll or bool(self._wanted)
+        return self._need_first or self._need_count or self._need_poll or bool(self._wanted)
 
     def _run(self) -> None:
         try:
@@ -140,8 +145,12 @@ class PageReader:
             database_proxy.close()
 
     def _next_task(self) -> Callable[[], ReaderResult | None]:
-        """Called with the lock held: count first (pages need it), then the newest page, then the poll."""
+        """With the lock held: the first page, the count (other pages need it), the newest page, the poll."""
         query, generation = self._query, self._generation
+        if self._need_first and query is not None:
+            self._need_first = False
+            self._wanted.pop(0, None)
+            return lambda: PageResult(generation, 0, query.first_page(PAGE_SIZE))
         if self._need_count and query is not None:
             self._need_count = False
             return lambda: self._count(query, generation)

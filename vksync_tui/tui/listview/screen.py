@@ -1,9 +1,14 @@
 """One list screen: the virtual table, its search and filters, the detail pane, copy, export and live refresh.
 
 Data flow (attributes down, messages up): the screen builds a `ListQuery` from what the operator chose and
-hands it to its `PageReader` thread with a new generation number; the reader posts counts and pages back
-(`ReaderMessage`), the table asks for pages it has to draw. Anchors for deep jumps, the detail pane and
+hands it to its `PageReader` thread with a new generation number; the reader posts the first page, then the
+count, then the pages the table asks for (`ReaderMessage`). Anchors for deep jumps, the detail pane and
 exports run in thread workers. No database call ever runs on the UI loop.
+
+What keeps opening a million-row list quick (issue 8): the first rows are shown as soon as they are read,
+before the COUNT; the filter bar is one line per filter (`ChoiceChip`, not `Select`); the detail pane is
+mounted the first time the operator opens it (`d`); the anchor pass (a full ordered scan) runs only when
+the operator goes deep into the list, not on every open.
 """
 
 from __future__ import annotations
@@ -22,14 +27,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Footer, Header, Input, Label, Static
 
 from vksync_tui.store.models import database_proxy
+from vksync_tui.tui.listview.choice import ChoiceChip
 from vksync_tui.tui.listview.details import DETAILS, Section
 from vksync_tui.tui.listview.export_view import ExportUnavailable, export_name, export_view
 from vksync_tui.tui.listview.plot import HistoryScreen
 from vksync_tui.tui.listview.query import ANCHOR_STEP, FilterError, ListQuery, Row, ViewState
 from vksync_tui.tui.listview.reader import (
+    PAGE_SIZE,
     ChangeResult,
     CountResult,
     PageReader,
@@ -51,9 +58,10 @@ class ReaderMessage(Message):
 
 
 class AnchorsReady(Message):
-    def __init__(self, generation: int, anchors: list[Row]) -> None:
+    def __init__(self, generation: int, state: ViewState, anchors: list[Row]) -> None:
         super().__init__()
         self.generation = generation
+        self.state = state
         self.anchors = anchors
 
 
@@ -87,7 +95,6 @@ class ListScreen(Screen[None]):
     ListScreen #list-status { padding: 0 1; height: 1; color: $text-muted; }
     ListScreen #list-filters { height: 3; }
     ListScreen #list-search { width: 1fr; }
-    ListScreen #list-filters Select { width: 30; }
     ListScreen #list-body { height: 1fr; }
     ListScreen #list-detail { width: 52; border-left: vkey $panel; padding: 0 1; }
     ListScreen.-no-detail #list-detail { display: none; }
@@ -143,6 +150,8 @@ class ListScreen(Screen[None]):
         self.reader = PageReader(lambda result: self.post_message(ReaderMessage(result)))
         self._anchors: list[Row] | None = None
         self._anchors_at: float | None = None
+        self._anchors_building = False
+        self.add_class("-no-detail")
 
     # --- layout and life cycle -----------------------------------------------------------------------------
 
@@ -151,17 +160,10 @@ class ListScreen(Screen[None]):
         with Horizontal(id="list-filters"):
             yield Input(placeholder=self._search_hint(), id="list-search")
             for choice_filter in self.spec.choice_filters:
-                yield Select(
-                    [(f"{choice_filter.title}: {c.label}", c.label) for c in choice_filter.choices],
-                    value=choice_filter.choices[0].label,
-                    allow_blank=False,
-                    id=f"filter-{choice_filter.name}",
-                )
+                yield ChoiceChip(choice_filter, id=f"filter-{choice_filter.name}")
         yield Label("counting…", id="list-status")
         with Horizontal(id="list-body"):
-            yield VirtualTable(self.spec, self.reader.request_page, id="list-table")
-            with VerticalScroll(id="list-detail"):
-                yield Static("", id="detail-text")
+            yield VirtualTable(self.spec, self._load_page, id="list-table")
         yield Footer()
 
     def _search_hint(self) -> str:
@@ -204,6 +206,8 @@ class ListScreen(Screen[None]):
             self._anchors = None
             self._anchors_at = None
         self.reader.set_query(query, self.generation)
+        if self._anchors is not None:
+            self.reader.set_anchors(self.generation, self._anchors)
         table = self.table
         table.sort_column = query.sort_column.name
         table.descending = query.descending
@@ -222,38 +226,56 @@ class ListScreen(Screen[None]):
         elif isinstance(result, CountResult):
             self.total = result.total
             self.table.set_total(result.total)
-            self._refresh_anchors()
+            self._refresh_stale_anchors()
             self._show_status()
         elif isinstance(result, PageResult):
             self.table.add_page(result.generation, result.page, result.rows)
+            if self.total is None and result.page == 0:
+                self.table.set_total(len(result.rows))
 
-    def _refresh_anchors(self) -> None:
-        """Deep jumps need anchors; a live sync reuses the last ones for a while (they shift slightly)."""
-        if self.total is None or self.total <= ANCHOR_STEP or self.query_ is None:
+    def _load_page(self, generation: int, page: int) -> None:
+        """The table's page wish goes to the reader; a page deep inside a big list also asks for anchors."""
+        self.reader.request_page(generation, page)
+        if self.total is not None and self._anchors is None:
+            start = page * PAGE_SIZE
+            if min(start, self.total - start) >= ANCHOR_STEP:
+                self._build_anchors()
+
+    def _refresh_stale_anchors(self) -> None:
+        """A live sync reuses the last anchors for a while (they shift slightly), then reads them again."""
+        if self._anchors is None or self._anchors_at is None:
             return
-        now = self.clock()
-        if self._anchors is not None and self._anchors_at is not None:
-            self.reader.set_anchors(self.generation, self._anchors)
-            if now - self._anchors_at < ANCHOR_REFRESH_SECONDS:
-                return
-        self._anchors_at = now
+        if self.clock() - self._anchors_at >= ANCHOR_REFRESH_SECONDS:
+            self._build_anchors()
+
+    def _build_anchors(self) -> None:
+        """Deep jumps need anchors: one ordered pass in a worker, never more than one at a time."""
+        if self._anchors_building or self.query_ is None:
+            return
+        self._anchors_building = True
+        self._anchors_at = self.clock()
         self.run_worker(
-            partial(self._build_anchors, self.query_, self.generation),
+            partial(self._read_anchors, self.query_, self.generation),
             thread=True,
-            exclusive=True,
             group="list-anchors",
             exit_on_error=False,
             description="Indexing the list for jumps",
         )
 
-    def _build_anchors(self, query: ListQuery, generation: int) -> None:
-        with database_proxy.connection_context():
-            anchors = query.anchors()
-        self.post_message(AnchorsReady(generation, anchors))
+    def _read_anchors(self, query: ListQuery, generation: int) -> None:
+        anchors: list[Row] = []
+        try:
+            with database_proxy.connection_context():
+                anchors = query.anchors()
+        finally:  # a failed pass still ends the build, so a later deep jump may try again
+            self.post_message(AnchorsReady(generation, query.state, anchors))
 
     def on_anchors_ready(self, message: AnchorsReady) -> None:
+        self._anchors_building = False
+        if message.state != self.state or not message.anchors:
+            return
         self._anchors = message.anchors
-        self.reader.set_anchors(message.generation, message.anchors)
+        self.reader.set_anchors(self.generation, message.anchors)
 
     def _show_status(self) -> None:
         table = self.table
@@ -286,16 +308,15 @@ class ListScreen(Screen[None]):
         ):
             self.table.focus()
 
-    @on(Select.Changed)
-    def _choice(self, event: Select.Changed) -> None:
-        name = (event.select.id or "").removeprefix("filter-")
-        if name and isinstance(event.value, str) and self.state.choices.get(name) != event.value:
-            choices = {**self.state.choices, name: event.value}
+    @on(ChoiceChip.Changed)
+    def _choice(self, event: ChoiceChip.Changed) -> None:
+        if self.state.choices.get(event.name) != event.value:
+            choices = {**self.state.choices, event.name: event.value}
             self.apply_view(ViewState(self.state.search, choices, self.state.sort, self.state.descending))
 
     def set_filter(self, name: str, choice: str) -> None:
-        """Choose a choice filter by name (what the select does; also for tests and the palette)."""
-        self.query_one(f"#filter-{name}", Select).value = choice
+        """Choose a choice filter by name (what the chip does; also for tests and the palette)."""
+        self.query_one(f"#filter-{name}", ChoiceChip).value = choice
 
     def action_sort(self) -> None:
         column = self.spec.columns[self.table.cursor_column]
@@ -345,10 +366,15 @@ class ListScreen(Screen[None]):
         self.post_message(DetailLoaded(index, sections))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
-        if message.index == self.table.cursor_row:
+        if message.index == self.table.cursor_row and not self.has_class("-no-detail"):
             self.query_one("#detail-text", Static).update(render_sections(message.sections))
 
     def action_toggle_detail(self) -> None:
+        """The pane is mounted the first time it is shown (most visits never open it), then only toggled."""
+        if not self.query("#list-detail"):
+            self.query_one("#list-body", Horizontal).mount(
+                VerticalScroll(Static("", id="detail-text"), id="list-detail")
+            )
         self.toggle_class("-no-detail")
         if not self.has_class("-no-detail"):
             table = self.table
