@@ -3,13 +3,17 @@
 Runs the real app headless (`run_test(size=(120, 36))`) on the in-process emulator, drives it like an
 operator would (baseline sync and apply, the quick lists, the long interactions sync caught mid-run and
 cancelled, churn and the review it opens, settings after a token check) and saves `dashboard.svg`,
-`sync-panel.svg`, `diff-review.svg` and `settings.svg`. Tokens appear masked only, as everywhere in the app.
+`sync-panel.svg`, `diff-review.svg` and `settings.svg`. Then it applies the churn's diff, syncs the
+interactions of the newest posts only (the whole wall takes minutes) and saves every list screen
+(`list-<name>.svg`) and the subscribers history plot (`history-plot.svg`, joins and leaves of the churn).
+Tokens appear masked only, as everywhere in the app.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,12 +23,16 @@ from textual.pilot import Pilot
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.demo import DemoEnvironment, demo_environment
 from vksync_tui.tui.jobs import JobKey
+from vksync_tui.tui.listview import SPECS, ListScreen, open_list_screen
+from vksync_tui.tui.listview.plot import HistoryScreen
 from vksync_tui.tui.screens.diff_review import DiffReviewScreen
 
 SIZE = (120, 36)
 POLL_SECONDS = 0.1
 # Lists synced for the dashboard picture; interactions (minutes on the demo world) is the one shown mid-run.
 QUICK_LISTS = ("profiles", "posts", "authors", "mailing", "mailing-analysis")
+# Posts whose likes, comments and reposts the interactions list screen shows (seconds, not minutes).
+INTERACTION_POSTS = 25
 
 
 async def settle(app: VkSyncApp, pilot: Pilot[int]) -> None:
@@ -93,10 +101,48 @@ async def take_screenshots(out_dir: Path, demo: DemoEnvironment) -> list[Path]:
             await pilot.press("f2")
             await settle(app, pilot)
             save("settings.svg")
+            await pilot.press("f3")
+            await settle(app, pilot)
+
+            app.action_review_diff()
+            await until(pilot, lambda: isinstance(app.screen, DiffReviewScreen), "the churn review again")
+            await pilot.press("y")
+            await settle(app, pilot)
+            app.action_sync("interactions", posts=INTERACTION_POSTS)
+            await settle(app, pilot)
+            for list_name in SPECS:
+                await show_list(app, pilot, list_name, demo.group_id)
+                save(f"list-{list_name}.svg")
+                if list_name == "subscribers":
+                    await pilot.press("p")
+                    await until(pilot, lambda: _plot_drawn(app), "the history plot")
+                    await settle(app, pilot)
+                    save("history-plot.svg")
+                    await pilot.press("escape")
+                await pilot.press("escape")
+                await settle(app, pilot)
             await pilot.press("ctrl+q")
     finally:
         app.close()
     return saved
+
+
+async def show_list(app: VkSyncApp, pilot: Pilot[int], list_name: str, group_id: int) -> None:
+    """Open a list screen and wait until its count and first screenful are there, cursor a few rows down."""
+    open_list_screen(app, list_name, group_id)
+    await until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.total is not None, list_name)
+    screen = app.screen
+    assert isinstance(screen, ListScreen)
+    await asyncio.to_thread(screen.reader.wait_idle)
+    await settle(app, pilot)
+    await pilot.press("down", "down")
+    await asyncio.to_thread(screen.reader.wait_idle)
+    await settle(app, pilot)
+
+
+def _plot_drawn(app: VkSyncApp) -> bool:
+    screen = app.screen
+    return isinstance(screen, HistoryScreen) and screen.loaded
 
 
 def _under_way(app: VkSyncApp, key: JobKey) -> bool:
@@ -109,6 +155,15 @@ def _under_way(app: VkSyncApp, key: JobKey) -> bool:
     return progress.phase != "recon" and total > 1 and progress.chunks_done * 5 >= total
 
 
+def check_no_secret(saved: list[Path], secrets: list[str]) -> None:
+    """Refuse pictures that show a whole token (the app masks every one; this proves it for the pictures)."""
+    for path in saved:
+        text = html.unescape(path.read_text(encoding="utf-8")).replace("\xa0", " ")
+        if any(secret in text for secret in secrets):
+            path.unlink()
+            raise RuntimeError(f"{path.name} shows an unmasked token; removed")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path, help="folder for the SVG files (created if missing)")
@@ -116,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out_dir.mkdir(parents=True, exist_ok=True)
     with demo_environment() as demo:
         saved = asyncio.run(take_screenshots(args.out_dir, demo))
+        secrets = [info.token for info in demo.emulator.world.tokens]
+    check_no_secret(saved, secrets)
     for path in saved:
         print(path)
     return 0

@@ -43,6 +43,7 @@ class HistoryScreen(Screen[None]):
         super().__init__()
         self.group_id = group_id
         self.list_title = title
+        self.loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,6 +65,7 @@ class HistoryScreen(Screen[None]):
         self.post_message(self.Loaded(history))
 
     def on_history_screen_loaded(self, message: Loaded) -> None:
+        self.loaded = True
         history = message.history
         status = self.query_one("#history-status", Label)
         if history.empty:
