@@ -327,32 +327,16 @@ INTERRUPT_AT = {
 }
 
 
-ORPHANED_ITEMS = pytest.mark.xfail(
-    strict=True,
-    reason="subscribers bug: diff_members writes the run's PendingDiffItem rows before verify_left, but only "
-    "save_pending adds their PendingDiff header; a run that ends in between (Ctrl-C, cancel, a VK error in "
-    "verify) leaves header-less items that nothing ever deletes (run.cleanup() drops only the staging table)",
-)
 
 
-STAGING_RACE = pytest.mark.xfail(
-    strict=False,  # a race: it fails in about one run in three, so a strict xfail would be flaky
-    reason="subscribers bug: Ctrl-C during the fetch sometimes ends as 'database problem: 1 write job(s) "
-    "failed; first: OperationalError: no such table: member_staging_N' with exit 1 instead of "
-    "'interrupted' with exit 130 — a staging write queued before the interrupt runs after cleanup dropped "
-    "the staging table, and the writer's error replaces the KeyboardInterrupt (stored data stay unchanged)",
-)
-PHASE_BUGS = {"verify": ORPHANED_ITEMS, "fetch": STAGING_RACE}
-
-
-@pytest.mark.parametrize("phase", [pytest.param(p, marks=PHASE_BUGS.get(p, ())) for p in INTERRUPT_AT])
+@pytest.mark.parametrize("phase", list(INTERRUPT_AT))
 def test_ctrl_c_at_every_phase_exits_130_with_one_line_and_data_unchanged(
     phase: str, emulator_home_factory: Any
 ) -> None:
     setup: EmulatorHome = emulator_home_factory(members=6000, faults="delay=0.05")
     setup.configure(labels=list(USER_ONLY), tuning=Tuning(execute_batch=1))
     assert run_list(setup, "subscribers", apply=True).ok
-    setup.churn(join=30, leave=300)
+    setup.churn(join=30, leave=3000)  # 6 isMember calls: the verify phase lasts long enough to be interrupted
     before = stored_state(setup.home)
     setup.control("POST", "reset-stats")
     process = subprocess.Popen(

@@ -135,6 +135,14 @@ def save_pending(
     return ctx.write(save)
 
 
+def drop_unsaved_items(run_id: int) -> None:
+    """Delete a run's diff items that have no PendingDiff header: nothing can ever show or apply them.
+
+    A writer job (runs on the writer thread)."""
+    if PendingDiff.get_or_none(PendingDiff.run_id == run_id) is None:
+        PendingDiffItem.delete().where(PendingDiffItem.run_id == run_id).execute()
+
+
 def mark_still_members(run_id: int, user_ids: list[int]) -> None:
     """Left candidates that `groups.isMember` says are members after all: out of `left`, into `still_member`.
 

@@ -496,14 +496,25 @@ class _JobRun:
                 self._process(queue, first, start=0)  # nothing measured yet: measure before sizing the pool
         self.threads = []
         self._grow(queue)
+        try:
+            self._join_workers()
+        except BaseException:
+            # Ctrl-C reached the waiting thread: stop the workers before the interrupt reaches the list's
+            # cleanup, or a page still being stored would land after its staging table is gone.
+            self.cancel.set()
+            queue.close()
+            self._join_workers()
+            raise
+        self.phase.seconds = self.reporter.finish_phase(self.progress, self.phase.as_dict())
+
+    def _join_workers(self) -> None:
         while True:
             with self.lock:
                 alive = [thread for thread in self.threads if thread.is_alive()]
             if not alive:
-                break
+                return
             for thread in alive:
                 thread.join()
-        self.phase.seconds = self.reporter.finish_phase(self.progress, self.phase.as_dict())
 
     def _grow(self, queue: _WorkQueue) -> None:
         """Start workers up to the count the rule gives for the latency measured so far.

@@ -325,11 +325,13 @@ class _SubscribersRun:
             self.staging_created = False
 
     def cleanup(self) -> None:
-        """Whatever happened, the staging table goes (members were never touched by it)."""
+        """Whatever happened, the staging table goes (members were never touched by it), and so do diff items
+        that never became a pending diff (a run stopped between the diff and `save_pending`)."""
         try:
             self.ctx.writer.flush()
         finally:
             self._drop_staging()
+            self.ctx.write(lambda: diff.drop_unsaved_items(self.run_id))
 
 
 class MemberPages:
