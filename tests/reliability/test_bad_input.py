@@ -262,10 +262,7 @@ CASES = [
     Case("database-truncated", SYNC, 1, r"(?i)database", _truncated_database),
     Case("database-locked-for-a-moment", SYNC, 0, r"finished: applied", _locked_for_a_moment,
          data_may_change=True),
-    pytest.param(Case("disk-full", SYNC, 1, r"(?i)full", _disk_full), marks=pytest.mark.xfail(
-        strict=True, reason="store bug: after SQLITE_FULL the writer reports 'OperationalError: no such "
-        "savepoint' instead of the disk-full cause (SQLite rolled the transaction back itself and the "
-        "savepoint release in db.atomic() fails); exit code and stored data are right")),
+    Case("disk-full", SYNC, 1, r"(?i)full", _disk_full),
     # the API end
     Case("api-unreachable", SYNC, 1, r"(?i)connect|refused|unreachable|failed", _api_down),
     Case("api-answers-html", SYNC, 1, r"(?i)json|not.*vk|html|answer|failed", _api_answers_html),

@@ -170,7 +170,7 @@ class StoreWriter:
                 taken.append((first, _Outcome()))
             for _job, outcome in taken:
                 if outcome.error is None:
-                    outcome.error = exc
+                    outcome.error = root_cause(exc)
         else:
             self.transactions += 1
         self._settle(taken)
@@ -183,7 +183,7 @@ class StoreWriter:
             with self._db.atomic():
                 return _Outcome(value=job.fn())
         except Exception as exc:
-            return _Outcome(error=exc)
+            return _Outcome(error=root_cause(exc))
 
     def _settle(self, taken: list[tuple[_Job, _Outcome]]) -> None:
         for job, outcome in taken:
@@ -196,3 +196,15 @@ class StoreWriter:
             else:
                 self.jobs_committed += 1
                 job.future.set_result(outcome.value)
+
+
+def root_cause(error: Exception) -> Exception:
+    """The error worth reporting when SQLite ended the whole transaction itself.
+
+    On SQLITE_FULL or an I/O error SQLite rolls the transaction back on its own; the savepoint release in
+    `db.atomic()` then fails with "no such savepoint", which would hide "database or disk is full" from the
+    operator. Walk back to the error that started it.
+    """
+    while "no such savepoint" in str(error) and isinstance(error.__context__, Exception):
+        error = error.__context__
+    return error
