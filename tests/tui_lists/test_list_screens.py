@@ -17,6 +17,7 @@ from vksync_tui.sync import diff
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.tui.listview import SPECS
 from vksync_tui.tui.listview.query import ListQuery, ViewState
+from vksync_tui.tui.widgets.key_bar import KeyBar
 
 HostFactory = Callable[..., ListHost]
 
@@ -121,6 +122,17 @@ async def test_a_filter_chip_steps_through_its_choices(host: HostFactory, small_
         await pilot.press("enter", "enter")
         screen = await settle(pilot)
         assert screen.state.choices == {"status": "current"}
+
+
+async def test_a_click_on_the_key_bar_presses_that_key(host: HostFactory, small_store: Path) -> None:
+    app = host(small_store, "subscribers")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(pilot)
+        bar = screen.query_one(KeyBar)
+        start = next(first for first, _, key in bar._spans if key == "slash")
+        assert await pilot.click(KeyBar, offset=(start + 1, 0))
+        await pilot.pause()
+        assert screen.focused is screen.query_one("#list-search")
 
 
 async def test_sorting_by_a_column_and_reversing(host: HostFactory, small_store: Path) -> None:

@@ -6,7 +6,8 @@ count, then the pages the table asks for (`ReaderMessage`). Anchors for deep jum
 exports run in thread workers. No database call ever runs on the UI loop.
 
 What keeps opening a million-row list quick (issue 8): the first rows are shown as soon as they are read,
-before the COUNT; the filter bar is one line per filter (`ChoiceChip`, not `Select`); the detail pane is
+before the COUNT; the filter bar is one line per filter (`ChoiceChip`, not `Select`), the keys one line of
+text (`KeyBar`, not `Footer`, which builds a widget per key and rebuilds them on focus); the detail pane is
 mounted the first time the operator opens it (`d`); the anchor pass (a full ordered scan) runs only when
 the operator goes deep into the list, not on every open.
 """
@@ -27,7 +28,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from vksync_tui.store.models import database_proxy
 from vksync_tui.tui.listview.choice import ChoiceChip
@@ -46,6 +47,7 @@ from vksync_tui.tui.listview.reader import (
 )
 from vksync_tui.tui.listview.specs import ListSpec
 from vksync_tui.tui.listview.table import VirtualTable
+from vksync_tui.tui.widgets.key_bar import KeyBar
 
 POLL_SECONDS = 1.0
 ANCHOR_REFRESH_SECONDS = 10.0
@@ -164,7 +166,7 @@ class ListScreen(Screen[None]):
         yield Label("counting…", id="list-status")
         with Horizontal(id="list-body"):
             yield VirtualTable(self.spec, self._load_page, id="list-table")
-        yield Footer()
+        yield KeyBar()
 
     def _search_hint(self) -> str:
         tokens = " ".join(f"{f.name}:…" for f in self.spec.value_filters)
