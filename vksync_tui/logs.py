@@ -29,8 +29,21 @@ class _PrivateRotatingFileHandler(RotatingFileHandler):
         return stream
 
 
-def setup_logging(home: Home, *, level: int = logging.INFO) -> Path:
+LEVEL_ENV = "VKSYNC_LOG_LEVEL"
+DEBUG_ENV = "VKSYNC_DEBUG"
+
+
+def level_from_environment() -> int:
+    """`VKSYNC_LOG_LEVEL=DEBUG|INFO|WARNING…`, or DEBUG when `VKSYNC_DEBUG=1`; INFO otherwise."""
+    named = os.environ.get(LEVEL_ENV, "").strip().upper()
+    if named in logging.getLevelNamesMapping():
+        return logging.getLevelNamesMapping()[named]
+    return logging.DEBUG if os.environ.get(DEBUG_ENV) == "1" else logging.INFO
+
+
+def setup_logging(home: Home, *, level: int | None = None) -> Path:
     """Send `vksync_tui.*` (and httpx warnings) to the home's log file; a second call replaces the handler."""
+    level = level_from_environment() if level is None else level
     home.ensure()
     path = home.logs_dir / LOG_FILE_NAME
     handler = _PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")

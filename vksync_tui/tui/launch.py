@@ -11,6 +11,7 @@ import os
 from vksync_tui.cli.common import EXIT_BAD_INPUT, CliError
 from vksync_tui.config import API_URL_ENV, ConfigError
 from vksync_tui.home import Home, HomeError, resolve_home
+from vksync_tui.logs import setup_logging
 from vksync_tui.store.db import StoreError
 
 
@@ -33,6 +34,7 @@ def launch_tui(home: str | None, demo: bool) -> int:
 def run_app(home: Home, *, demo: object | None = None) -> int:
     from vksync_tui.tui.app import VkSyncApp
 
+    setup_logging(home)
     try:
         app = VkSyncApp(home, demo=demo)
     except ConfigError as exc:

@@ -15,6 +15,7 @@ request errors (15, 18, 30, 100, 113, 125, 203, 212, 917) would fail with any to
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -26,6 +27,8 @@ from vksync_tui.vk.client import ExecuteResult, VkClient
 from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.errors import Cancelled, VkApiError, VkError, is_token_fault
 from vksync_tui.vk.ratelimit import RateLimiter
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_COOLDOWNS", "AllTokensFailed", "Clock", "PooledToken", "RateLimiter", "TokenEvent", "TokenPool",
@@ -161,8 +164,11 @@ class PooledToken:
             self._emit(*event)
 
     def _emit(self, state: str, reason: str) -> None:
+        reason = redact(reason)
+        level = logging.INFO if state == "ok" else logging.WARNING
+        logger.log(level, "token %s: %s (%s)", self.label, state, reason)
         if self._on_event is not None:
-            self._on_event(self.label, state, redact(reason))
+            self._on_event(self.label, state, reason)
 
 
 class TokenPool:
