@@ -27,7 +27,7 @@ import threading
 from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.errors import Cancelled
 
-DEFAULT_SLACK = 0.03
+DEFAULT_SLACK = 0.05  # 1.05 s per rps-window; clients that used 1/3 s flat saw error 6 (notes §6)
 WIDEN_STEP = 0.02
 MAX_SLACK = 0.15
 
