@@ -16,7 +16,7 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
-SPACING = "  "
+SPACING = " "
 
 
 class KeyBar(Widget):
@@ -61,24 +61,23 @@ class KeyBar(Widget):
         return keys, palette
 
     def render(self) -> Text:
+        """Keys from the left while they fit whole, the palette's key at the right edge (as Footer does)."""
         key_style = self.get_component_rich_style("key-bar--key")
         keys, palette = self._keys()
+        tail = Text() if palette is None else Text.assemble((f" {palette[1]} ", key_style), palette[2] + " ")
+        room = self.size.width - len(tail)
         text = Text(no_wrap=True, overflow="crop")
         spans: list[tuple[int, int, str]] = []
         for key, shown, description in keys:
-            start = len(text)
-            text.append(f" {shown} ", style=key_style)
-            text.append(description + SPACING)
-            spans.append((start, len(text), key))
-        if palette is not None:  # kept at the right edge, like Footer's; the other keys give way
-            key, shown, description = palette
-            tail = Text.assemble((f" {shown} ", key_style), description + " ")
-            start = max(0, self.size.width - len(tail))
-            text.truncate(max(0, start - len(SPACING)))
-            text.pad_right(start - len(text))
-            spans = [(first, min(last, start), hit) for first, last, hit in spans if first < start]
+            item = Text.assemble((f" {shown} ", key_style), description + SPACING)
+            if len(text) + len(item) > room:
+                break
+            spans.append((len(text), len(text) + len(item), key))
+            text.append_text(item)
+        if palette is not None:
+            text.pad_right(max(0, room - len(text)))
+            spans.append((len(text), len(text) + len(tail), palette[0]))
             text.append_text(tail)
-            spans.append((start, len(text), key))
         self._spans = spans
         return text
 
