@@ -7,9 +7,15 @@ Every secret the process learns is registered here, so `redact()` can scrub any 
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from urllib.parse import parse_qs, urlsplit
 
 _known: set[str] = set()
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9._-]{20,512}$")
+MALFORMED_TOKEN = (
+    "that does not look like a VK access token (expected 20-512 letters, digits, '.', '_' or '-')"
+)
 _lock = threading.Lock()
 
 
@@ -44,3 +50,14 @@ class RedactingFilter(logging.Filter):
         if clean != message:
             record.msg, record.args = clean, None
         return True
+
+
+def extract_token(pasted: str) -> str | None:
+    """The bare token from what the operator pasted (a token, or an OAuth redirect URL carrying one); None
+    when it does not look like a VK token. Shared by `tokens add` and the TUI's add-token dialog."""
+    value = pasted.strip()
+    if "access_token=" in value:
+        parts = urlsplit(value)
+        found = parse_qs(parts.fragment).get("access_token") or parse_qs(parts.query).get("access_token")
+        value = found[0] if found else ""
+    return value if TOKEN_SHAPE.match(value) else None

@@ -7,17 +7,14 @@ reads it from stdin so it stays out of shell history and the process list.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from urllib.parse import parse_qs, urlsplit
 
 from vksync_tui.cli.common import BadInput, CliError
 from vksync_tui.cli.homeconfig import load_home_config, make_client, store_config
 from vksync_tui.config import TOKEN_KINDS, Config, TokenCheck, TokenEntry
-from vksync_tui.secrets import mask, register_secret
+from vksync_tui.secrets import MALFORMED_TOKEN, extract_token, mask, register_secret
 from vksync_tui.vk.check import apply_check, check_token
 
-TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9._-]{20,512}$")
 ADMIN_LEVEL_NAMES = {1: "moderator", 2: "editor", 3: "administrator"}
 
 
@@ -72,15 +69,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def parse_token(raw: str) -> str:
     """The bare token from what the operator pasted; raises BadInput without ever repeating the input."""
-    value = raw.strip()
-    if "access_token=" in value:
-        parts = urlsplit(value)
-        found = parse_qs(parts.fragment).get("access_token") or parse_qs(parts.query).get("access_token")
-        value = found[0] if found else ""
-    if not TOKEN_SHAPE.match(value):
-        raise BadInput("that does not look like a VK access token "
-                       "(expected 20-512 letters, digits, '.', '_' or '-'); nothing was saved")
-    return value
+    token = extract_token(raw)
+    if token is None:
+        raise BadInput(f"{MALFORMED_TOKEN}; nothing was saved")
+    return token
 
 
 def add_token(args: argparse.Namespace) -> int:

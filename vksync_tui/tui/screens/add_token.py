@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from vksync_tui.config import TOKEN_KINDS, Config, TokenEntry, TokenKind
+from vksync_tui.secrets import MALFORMED_TOKEN, extract_token
 
 
 class AddTokenScreen(ModalScreen[TokenEntry | None]):
@@ -74,7 +75,10 @@ class AddTokenScreen(ModalScreen[TokenEntry | None]):
             return
         self.dismiss(
             TokenEntry(
-                label=label, secret=secret, kind=kind, group_id=int(group_text) if group_text else None
+                label=label,
+                secret=extract_token(secret) or secret,
+                kind=kind,
+                group_id=int(group_text) if group_text else None,
             )
         )
 
@@ -85,6 +89,9 @@ class AddTokenScreen(ModalScreen[TokenEntry | None]):
             return f"a token labelled {label!r} already exists"
         if not secret:
             return "paste the token"
+        secret = extract_token(secret) or ""
+        if not secret:
+            return MALFORMED_TOKEN
         if any(entry.secret == secret for entry in self._config.tokens):
             return "this token is already in the pool"
         if group_text and (not group_text.isdigit() or int(group_text) <= 0):
