@@ -8,7 +8,7 @@ from textual.widgets import Input, TabbedContent
 
 from tests.conftest import EmulatorHome
 from tests.tui.conftest import settle
-from vksync_tui.config import load_config
+from vksync_tui.config import Tuning, load_config
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.demo import demo_environment
 from vksync_tui.tui.jobs import JobKey
@@ -63,8 +63,10 @@ async def test_help_and_list_screens_open_from_the_dashboard(make_app: Callable[
 async def test_c_on_a_focused_panel_cancels_its_sync(
     emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
 ) -> None:
-    world = emulator_home_factory(members=5000, faults="delay=0.3")
-    world.configure(labels=["user-reader"])
+    # 200 one-page requests at 3 rps take over a minute: the sync cannot finish before `c`, however loaded
+    # the machine, and the request in flight when it is pressed ends within 0.1 s.
+    world = emulator_home_factory(members=200_000, faults="delay=0.1")
+    world.configure(labels=["user-reader"], tuning=Tuning(execute_batch=1))
     app = make_app(world.home)
     key = JobKey("subscribers", world.group_id)
     async with app.run_test(size=(120, 36)) as pilot:
