@@ -230,6 +230,21 @@ def parse_emulator(output: str, rss_mb: float | None) -> Figures:
     }
 
 
+def parse_key_latency(output: str, rss_mb: float | None) -> Figures:
+    figures: Figures = {}
+    line = r"^(idle|during)[^:]*: (\d+) presses, p50 ([\d.]+) ms, p95 ([\d.]+) ms, max ([\d.]+) ms"
+    for match in re.finditer(line, output, flags=re.MULTILINE):
+        p95 = float(match[4])
+        figures["ui_key_latency_" + ("idle" if match[1] == "idle" else "during_sync")] = {
+            "presses": int(match[2]),
+            "p50_ms": float(match[3]),
+            "p95_ms": p95,
+            "max_ms": float(match[5]),
+            "p95_vs_100ms_target_ratio": round(p95 / 100, 3),
+        }
+    return figures
+
+
 def parse_list_screens(output: str, rss_mb: float | None) -> Figures:
     figures: Figures = {}
     row = r"^(\S+)\s+([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$"
@@ -266,6 +281,7 @@ STEPS = (
     Step("profiles", ("bench_profiles.py",), 180, parse_profiles),
     Step("emulator", ("bench_emulator.py", "--members", "1000000", "--executes", "40"), 60, parse_emulator),
     Step("list_screens", ("bench_list_screens.py",), 150, parse_list_screens),
+    Step("key_latency", ("bench_key_latency.py",), 90, parse_key_latency),
     Step("subscribers_10M_rss", ("bench_subscribers.py", "--big"), 240, parse_subscribers),
     Step("store", ("bench_store.py", "--big"), 300, parse_store),
 )

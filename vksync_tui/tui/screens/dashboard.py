@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Select
+from textual.widgets import Header, Label, Select
 
 from vksync_tui.tui.jobs import JobKey, JobView
 from vksync_tui.tui.lists import LISTS, ListStatus
+from vksync_tui.tui.widgets.key_bar import KeyBar
 from vksync_tui.tui.widgets.list_card import ListCard
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
 from vksync_tui.tui.widgets.too_small import TooSmall
@@ -75,7 +76,8 @@ class DashboardScreen(Screen[None]):
                 id="no-panels",
                 classes="hint",
             )
-        yield Footer()
+        # Not Footer: it rebuilds a widget per key on every focus change (tab between cards), ~100 ms each.
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.show_communities()
