@@ -39,10 +39,10 @@ from typing import Any
 from vksync_tui.store.bulk import execute_many, insert_ignore_sql
 from vksync_tui.store.models import Interaction, Post
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import FetchJob, FetchReport, PhasedFetch, WorkUnit
+from vksync_tui.sync.engine import FetchJob, FetchReport, WorkUnit
 from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
-from vksync_tui.sync.recorded import ending_status, run_recorded
+from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.walls import RESPONSE_BUDGET, absorb_figures, admin_levels, ensure_users, wall_tokens
 from vksync_tui.vk.errors import TransientError, VkApiError
@@ -362,7 +362,7 @@ def _count_interactions(unit: WorkUnit, value: Any) -> int:
     return len(value.get("items", ())) if isinstance(value, dict) else 0
 
 
-class _InteractionsRun:
+class _InteractionsRun(ListRun):
     def __init__(
         self,
         ctx: SyncContext,
@@ -371,13 +371,7 @@ class _InteractionsRun:
         summary: RunSummary,
         figures: dict[str, Any],
     ) -> None:
-        self.ctx = ctx
-        self.reporter = reporter
-        self.tokens = tokens
-        self.summary = summary
-        self.figures = figures
-        self.group_id = summary.group_id
-        self.engine: PhasedFetch = ctx.engine(reporter)
+        super().__init__(ctx, reporter, tokens, summary, figures)
         self._figures_lock = threading.Lock()
 
     def execute(self, posts: list[PostInfo], group_posts: int) -> None:

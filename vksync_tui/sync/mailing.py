@@ -38,7 +38,7 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import FetchJob, PhasedFetch, WorkUnit
 from vksync_tui.sync.errors import NoUsableToken, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
-from vksync_tui.sync.recorded import ending_status, run_recorded
+from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.users_refresh import (
     EXECUTE_RESPONSE_LIMIT,
@@ -208,7 +208,7 @@ def sync_mailing(ctx: SyncContext, group_id: int, *, page_size: int = PAGE_SIZE)
     return run_recorded(ctx, LIST_NAME, group_id, body)
 
 
-class _MailingRun:
+class _MailingRun(ListRun):
     def __init__(
         self,
         ctx: SyncContext,
@@ -218,16 +218,10 @@ class _MailingRun:
         checkpoint: Checkpoint | None,
         page_size: int,
     ) -> None:
-        self.ctx = ctx
-        self.reporter = reporter
-        self.summary = summary
-        self.group_id = summary.group_id
-        self.run_id = int(summary.run_id or 0)
+        super().__init__(ctx, reporter, (), summary, figures)
         self.resumed = checkpoint is not None
         self.checkpoint = checkpoint or Checkpoint(self.run_id, page_size)
         self.page_size = self.checkpoint.page_size
-        self.engine = ctx.engine(reporter)
-        self.figures = figures
         figures["resumed_from_sweep"] = self.checkpoint.sweep if self.resumed else None
         figures["checkpoint"] = self.checkpoint.as_json()
         self.user_sql = user_upsert_sql()

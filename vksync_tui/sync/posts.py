@@ -43,9 +43,9 @@ from vksync_tui.store.bulk import execute_many, upsert_sql
 from vksync_tui.store.models import Author, Interaction, Post
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage
-from vksync_tui.sync.engine import FetchJob, PhasedFetch, WorkUnit
+from vksync_tui.sync.engine import FetchJob, WorkUnit
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
-from vksync_tui.sync.recorded import ending_status, run_recorded
+from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.walls import (
     RESPONSE_BUDGET,
@@ -221,7 +221,7 @@ class HeadScan:
         return [wall_unit(self.store.group_id, page.offset + self.step, "head")]
 
 
-class _PostsRun:
+class _PostsRun(ListRun):
     def __init__(
         self,
         ctx: SyncContext,
@@ -230,13 +230,7 @@ class _PostsRun:
         summary: RunSummary,
         figures: dict[str, Any],
     ) -> None:
-        self.ctx = ctx
-        self.reporter = reporter
-        self.tokens = tokens
-        self.summary = summary
-        self.figures = figures
-        self.group_id = summary.group_id
-        self.engine: PhasedFetch = ctx.engine(reporter)
+        super().__init__(ctx, reporter, tokens, summary, figures)
         self.store = PostStore(ctx, self.group_id)
 
     def execute(self, full: bool, refresh_days: float) -> None:

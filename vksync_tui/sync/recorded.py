@@ -9,18 +9,42 @@ exit code 2); anything else is recorded the same way and re-raised.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from vksync_tui.secrets import redact
 from vksync_tui.store.errors import StoreError
 from vksync_tui.sync.context import SyncContext
+from vksync_tui.sync.engine import PhasedFetch
 from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import JobFinished, ProgressReporter
 from vksync_tui.sync.runs import RunSummary, finish_run, start_run
 from vksync_tui.vk.errors import VkError
+from vksync_tui.vk.tokens import PooledToken
 
 RunBody = Callable[[ProgressReporter, RunSummary, dict[str, Any]], None]
+
+
+class ListRun:
+    """What every list's run works with inside `run_recorded`: the context, the job's reporter and engine,
+    the tokens it may use, and the summary and figures the run frame records. Lists subclass it."""
+
+    def __init__(
+        self,
+        ctx: SyncContext,
+        reporter: ProgressReporter,
+        tokens: Sequence[PooledToken],
+        summary: RunSummary,
+        figures: dict[str, Any],
+    ) -> None:
+        self.ctx = ctx
+        self.reporter = reporter
+        self.tokens = list(tokens)
+        self.summary = summary
+        self.figures = figures
+        self.group_id = summary.group_id
+        self.run_id = int(summary.run_id or 0)
+        self.engine: PhasedFetch = ctx.engine(reporter)
 
 
 def run_recorded(ctx: SyncContext, list_name: str, group_id: int, body: RunBody) -> RunSummary:

@@ -37,10 +37,10 @@ from vksync_tui.store.staging import (
 from vksync_tui.sync import diff
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage
-from vksync_tui.sync.engine import FetchJob, FetchReport, PhasedFetch, WorkUnit
+from vksync_tui.sync.engine import FetchJob, FetchReport, WorkUnit
 from vksync_tui.sync.errors import NoUsableToken, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
-from vksync_tui.sync.recorded import run_recorded
+from vksync_tui.sync.recorded import ListRun, run_recorded
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.vk.errors import TransientError, VkError
 from vksync_tui.vk.execute import ApiCall
@@ -98,7 +98,7 @@ class ReconFailed(VkError):
     """No token could read the community's member count, even in the retry phase."""
 
 
-class _SubscribersRun:
+class _SubscribersRun(ListRun):
     def __init__(
         self,
         ctx: SyncContext,
@@ -108,15 +108,8 @@ class _SubscribersRun:
         apply: bool,
         figures: dict[str, Any],
     ) -> None:
-        self.ctx = ctx
-        self.reporter = reporter
-        self.tokens = list(tokens)
-        self.summary = summary
+        super().__init__(ctx, reporter, tokens, summary, figures)
         self.apply = apply
-        self.group_id = summary.group_id
-        self.run_id = int(summary.run_id or 0)
-        self.engine: PhasedFetch = ctx.engine(reporter)
-        self.figures = figures
         self.staging_created = False
 
     # -- the steps ------------------------------------------------------------------------------------------
