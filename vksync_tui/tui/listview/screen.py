@@ -146,14 +146,18 @@ class ListScreen(Screen[None]):
         self.clock = clock
         self.community_title = community_title or f"club{group_id}"
         self.state = ViewState(choices={f.name: f.choices[0].label for f in spec.choice_filters})
-        self.query_: ListQuery | None = None
-        self.generation = 0
         self.total: int | None = None
         self.reader = PageReader(lambda result: self.post_message(ReaderMessage(result)))
         self._anchors: list[Row] | None = None
         self._anchors_at: float | None = None
         self._anchors_building = False
         self.add_class("-no-detail")
+        # Start reading now: the first page and the COUNT (SQLite releases the GIL) overlap Textual's compose,
+        # CSS and layout of this screen instead of following them. Results wait in the message queue.
+        self.query_: ListQuery = ListQuery(spec, group_id, self.state)
+        self.generation = 1
+        self.reader.start()
+        self.reader.set_query(self.query_, self.generation)
 
     # --- layout and life cycle -----------------------------------------------------------------------------
 
@@ -178,8 +182,7 @@ class ListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.spec.title} · {self.community_title}"
-        self.reader.start()
-        self.apply_view(self.state)
+        self._show_view(self.query_)
         self.table.focus()
         self.set_interval(POLL_SECONDS, self.reader.poll)
 
@@ -210,12 +213,15 @@ class ListScreen(Screen[None]):
         self.reader.set_query(query, self.generation)
         if self._anchors is not None:
             self.reader.set_anchors(self.generation, self._anchors)
+        self._show_view(query, keep_rows=live)
+        return True
+
+    def _show_view(self, query: ListQuery, *, keep_rows: bool = False) -> None:
         table = self.table
         table.sort_column = query.sort_column.name
         table.descending = query.descending
-        table.reset(self.generation, keep_rows=live)
+        table.reset(self.generation, keep_rows=keep_rows)
         self._show_status()
-        return True
 
     def on_reader_message(self, message: ReaderMessage) -> None:
         result = message.result
@@ -252,7 +258,7 @@ class ListScreen(Screen[None]):
 
     def _build_anchors(self) -> None:
         """Deep jumps need anchors: one ordered pass in a worker, never more than one at a time."""
-        if self._anchors_building or self.query_ is None:
+        if self._anchors_building:
             return
         self._anchors_building = True
         self._anchors_at = self.clock()
