@@ -331,7 +331,7 @@ class VkSyncApp(App[int]):
         if job is None:
             return
         job.view.apply(message.event)
-        if self.dashboard.is_mounted:
+        if self.dashboard.is_mounted and self.dashboard.is_attached:  # not while the app tears it down
             self.dashboard.show_job(job.view, self.job_title(job.key))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -131,8 +131,8 @@ class SyncPanel(Vertical, can_focus=True):
                 row.remove()
             self._phase_rows.clear()
             self._view = view
-        if not self.is_mounted:
-            return
+        if not self.is_mounted or not self._phases.is_attached:
+            return  # not mounted yet, or being torn down (an event can still arrive while the app quits)
         self.border_subtitle = view.status
         self.set_class(not view.running, "-finished")
         shown = view.phases[-PHASES_SHOWN:]
