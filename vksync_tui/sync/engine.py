@@ -445,6 +445,16 @@ class _JobRun:
         return self.pool.ceiling_rps(self.tokens)
 
     def execute(self) -> FetchReport:
+        try:
+            return self._phases()
+        except BaseException:
+            # Ctrl-C (or a crash) reached the calling thread: stop the workers before the exception reaches
+            # the list's cleanup, or a page still being stored would land after its staging table is gone.
+            self.cancel.set()
+            self._join_workers()
+            raise
+
+    def _phases(self) -> FetchReport:
         units: Iterator[WorkUnit] = iter(self.job.units)
         total = self.job.total_units
         base = self.job.phase
@@ -496,15 +506,7 @@ class _JobRun:
                 self._process(queue, first, start=0)  # nothing measured yet: measure before sizing the pool
         self.threads = []
         self._grow(queue)
-        try:
-            self._join_workers()
-        except BaseException:
-            # Ctrl-C reached the waiting thread: stop the workers before the interrupt reaches the list's
-            # cleanup, or a page still being stored would land after its staging table is gone.
-            self.cancel.set()
-            queue.close()
-            self._join_workers()
-            raise
+        self._join_workers()
         self.phase.seconds = self.reporter.finish_phase(self.progress, self.phase.as_dict())
 
     def _join_workers(self) -> None:

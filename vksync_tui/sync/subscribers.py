@@ -199,8 +199,9 @@ class _SubscribersRun(ListRun):
         return count
 
     def fetch(self, expected: int) -> FetchReport:
-        self.ctx.write(lambda: create_member_staging(self.ctx.db, self.run_id))
+        # Set first: a Ctrl-C while the writer creates the table must still let cleanup drop it (IF EXISTS).
         self.staging_created = True
+        self.ctx.write(lambda: create_member_staging(self.ctx.db, self.run_id))
         pages = MemberPages(self.group_id, expected, self._stage)
         initial = pages.initial_units()
         self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, expected, len(initial)))
