@@ -16,6 +16,7 @@ Steps (each a phase the faces show):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import threading
@@ -24,6 +25,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from vksync_tui.store.errors import StoreError
 from vksync_tui.store.models import Community, PendingDiffItem, SyncRun
 from vksync_tui.store.staging import (
     count_unique_staged,
@@ -76,8 +78,13 @@ def sync_subscribers(ctx: SyncContext, group_id: int, *, apply: bool = False) ->
         run = _SubscribersRun(ctx, reporter, tokens, summary, apply, figures)
         try:
             run.execute()
-        finally:
-            run.cleanup()
+        except BaseException:
+            # The run is already ending (Ctrl-C, cancel, a VK error): a write that lost the race with the
+            # teardown must not replace that reason; the staging table is dropped either way.
+            with contextlib.suppress(StoreError):
+                run.cleanup()
+            raise
+        run.cleanup()
 
     return run_recorded(ctx, LIST_NAME, group_id, body)
 
