@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -168,9 +169,12 @@ class StoreWriter:
         except Exception as exc:
             if not taken:
                 taken.append((first, _Outcome()))
+            # When a job's own error (disk full) ended the transaction, COMMIT then fails with a follow-on
+            # message; every job of the batch gets the job's error, the one that says what happened.
+            cause = next((outcome.error for _, outcome in taken if outcome.error is not None), None)
             for _job, outcome in taken:
                 if outcome.error is None:
-                    outcome.error = root_cause(exc)
+                    outcome.error = cause or root_cause(exc)
         else:
             self.transactions += 1
         self._settle(taken)
@@ -201,10 +205,14 @@ class StoreWriter:
 def root_cause(error: Exception) -> Exception:
     """The error worth reporting when SQLite ended the whole transaction itself.
 
-    On SQLITE_FULL or an I/O error SQLite rolls the transaction back on its own; the savepoint release in
-    `db.atomic()` then fails with "no such savepoint", which would hide "database or disk is full" from the
-    operator. Walk back to the error that started it.
+    On SQLITE_FULL or an I/O error SQLite rolls the transaction back on its own; the savepoint release or the
+    rollback in `db.atomic()` then fails ("no such savepoint", "cannot rollback - no transaction is active"),
+    which would hide "database or disk is full" from the operator. Walk back to the error that started it.
     """
-    while "no such savepoint" in str(error) and isinstance(error.__context__, Exception):
+    while _FOLLOW_ON.search(str(error)) and isinstance(error.__context__, Exception):
         error = error.__context__
     return error
+
+
+# What SQLite says when peewee releases or rolls back a savepoint or transaction SQLite already ended itself.
+_FOLLOW_ON = re.compile(r"no such savepoint|cannot (rollback|commit) - no transaction is active")
