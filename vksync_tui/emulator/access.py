@@ -12,6 +12,7 @@ from typing import Any
 
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.params import Params
+from vksync_tui.emulator.profiles import field_plan
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.world import Community, World
 
@@ -131,7 +132,8 @@ def profiles_for(world: World, owner_ids: Iterable[int], fields: Iterable[str] =
     for owner_id in owner_ids:
         if owner_id > 0:
             seen.setdefault(owner_id, None)
-    return [world.user(uid, wanted) for uid in seen]
+    plan = field_plan(wanted)
+    return [world.user(uid, plan) for uid in seen]
 
 
 def groups_for(world: World, owner_ids: Iterable[int], token: TokenInfo) -> list[dict[str, Any]]:

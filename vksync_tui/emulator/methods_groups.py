@@ -13,7 +13,7 @@ from vksync_tui.emulator.access import (
 )
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.params import Params
-from vksync_tui.emulator.profiles import is_valid_user_id, resolve_user_domain
+from vksync_tui.emulator.profiles import field_plan, is_valid_user_id, resolve_user_domain
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.world import World
 
@@ -54,7 +54,8 @@ def groups_get_members(world: World, params: Params, token: TokenInfo) -> dict[s
         raise EmuApiError(100, "filter is invalid")
     ids = community.members.page(offset, count, sort)
     if fields:
-        return {"count": len(community.members), "items": [world.user(uid, fields) for uid in ids]}
+        plan = field_plan(fields)
+        return {"count": len(community.members), "items": [world.user(uid, plan) for uid in ids]}
     return {"count": len(community.members), "items": ids}
 
 
@@ -125,7 +126,8 @@ def users_get(world: World, params: Params, token: TokenInfo) -> list[dict[str, 
     ordered: dict[int, None] = {}
     for name in names[:USERS_GET_MAX]:
         ordered.setdefault(_user_id(world, name), None)
-    return [world.user(uid, fields) for uid in ordered]
+    plan = field_plan(fields)
+    return [world.user(uid, plan) for uid in ordered]
 
 
 def utils_resolve_screen_name(world: World, params: Params, token: TokenInfo) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from vksync_tui.emulator.access import (
@@ -15,6 +16,7 @@ from vksync_tui.emulator.access import (
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.hashing import hash_of
 from vksync_tui.emulator.params import Params
+from vksync_tui.emulator.profiles import field_plan
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.wall import Comment, PostPlan
 from vksync_tui.emulator.world import Community, World
@@ -110,7 +112,7 @@ def wall_get_comments(world: World, params: Params, token: TokenInfo) -> dict[st
         replies = next((replies for top, replies in tree if top.comment_id == thread_of), None)
         if replies is None:
             raise EmuApiError(100, "comment_id is invalid")
-        level: list[tuple[Comment, list[Comment]]] = [(reply, []) for reply in replies]
+        level: Sequence[tuple[Comment, Sequence[Comment]]] = [(reply, ()) for reply in replies]
         total = len(replies)
     else:
         level = tree
@@ -168,8 +170,7 @@ def wall_get_reposts(world: World, params: Params, token: TokenInfo) -> dict[str
     count = params.count(20, REPOSTS_MAX)
     reposters = community.wall.reposters(plan.post_id) if plan else []
     page = reposters[offset:offset + count]
-    items = [community.wall.repost_object(plan.post_id, uid, offset + i)
-             for i, uid in enumerate(page)] if plan else []
+    items = community.wall.repost_objects(plan.post_id, page, offset) if plan else []
     return {"items": items, "profiles": profiles_for(world, page),
             "groups": [group_object(world, community, token)]}
 
@@ -198,7 +199,7 @@ def likes_get_list(world: World, params: Params, token: TokenInfo) -> dict[str, 
     page = people[offset:offset + count]
     if not params.flag("extended"):
         return {"count": len(people), "items": page}
-    fields = params.fields()
+    fields = field_plan(params.fields())
     items: list[dict[str, Any]] = []
     for owner_id in page:
         if owner_id > 0:

@@ -7,14 +7,15 @@ deactivated users come back the way VK returns them: `deactivated` plus the mini
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from vksync_tui.emulator.hashing import hash_of
+from vksync_tui.emulator.hashing import hash_one, hash_prefix
 
 MAX_USER_ID = 2_000_000_000
 _TAG_USER = 0x5553
+_HASH_START = hash_prefix()  # where `hash_of` starts: hash_of(h, 2) == hash_one(hash_one(_HASH_START, h), 2)
 
 MALE_FIRST = ("Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Артём", "Илья", "Кирилл",
               "Михаил", "Никита", "Матвей", "Роман", "Егор", "Арсений", "Иван", "Денис", "Евгений", "Тимофей",
@@ -65,27 +66,37 @@ def is_valid_user_id(user_id: int) -> bool:
     return 0 < user_id <= MAX_USER_ID
 
 
+@lru_cache(maxsize=16)
+def _user_hash_prefix(seed: int) -> int:
+    return hash_prefix(seed, _TAG_USER)
+
+
 def user_traits(seed: int, user_id: int) -> UserTraits:
     """Decode the user's traits; consecutive bit fields of one hash keep this at a few microseconds."""
-    h = hash_of(seed, _TAG_USER, user_id)
+    h = hash_one(_user_hash_prefix(seed), user_id)
     sex = 1 + (h & 1)
-    names = FEMALE_FIRST if sex == 1 else MALE_FIRST
-    first = names[(h >> 1) % len(names)]
-    stem = LAST_STEMS[(h >> 9) % len(LAST_STEMS)]
-    last = stem + "а" if sex == 1 else stem
+    if sex == 1:
+        first = FEMALE_FIRST[(h >> 1) % len(FEMALE_FIRST)]
+        last = LAST_STEMS[(h >> 9) % len(LAST_STEMS)] + "а"
+    else:
+        first = MALE_FIRST[(h >> 1) % len(MALE_FIRST)]
+        last = LAST_STEMS[(h >> 9) % len(LAST_STEMS)]
     roll = (h >> 17) % 1000
     deactivated = "deleted" if roll < 25 else "banned" if roll < 35 else None
-    is_closed = (h >> 27) % 100 < 12
     city = CITIES[(h >> 34) % len(CITIES)] if (h >> 40) % 10 < 7 else None
     bdate_kind = (h >> 44) % 10
-    day, month, year = 1 + (h >> 48) % 28, 1 + (h >> 53) % 12, 1960 + (h >> 57) % 50
-    bdate = None if bdate_kind < 3 else f"{day}.{month}" if bdate_kind < 6 else f"{day}.{month}.{year}"
-    h2 = hash_of(h, 2)
+    if bdate_kind < 3:
+        bdate = None
+    elif bdate_kind < 6:
+        bdate = f"{1 + (h >> 48) % 28}.{1 + (h >> 53) % 12}"
+    else:
+        bdate = f"{1 + (h >> 48) % 28}.{1 + (h >> 53) % 12}.{1960 + (h >> 57) % 50}"
+    h2 = hash_one(hash_one(_HASH_START, h), 2)
     return UserTraits(
-        user_id=user_id, sex=sex, first_name=first, last_name=last, deactivated=deactivated,
-        is_closed=is_closed, city=city, bdate=bdate, has_photo=h2 % 10 < 8, custom_domain=(h2 >> 4) % 10 < 3,
-        last_seen_ago=int((h2 >> 8) % (90 * 86400)) if (h2 >> 40) % 10 < 8 else int((h2 >> 8) % 600),
-        platform=PLATFORMS[(h2 >> 44) % len(PLATFORMS)], photo_key=h2 >> 16,
+        user_id, sex, first, last, deactivated, (h >> 27) % 100 < 12, city, bdate, h2 % 10 < 8,
+        (h2 >> 4) % 10 < 3,
+        int((h2 >> 8) % (90 * 86400)) if (h2 >> 40) % 10 < 8 else int((h2 >> 8) % 600),
+        PLATFORMS[(h2 >> 44) % len(PLATFORMS)], h2 >> 16,
     )
 
 
@@ -124,55 +135,77 @@ def _photo_url(traits: UserTraits, size: int) -> str:
             f"{key:016x}.jpg?size={size}x{size}&quality=95&type=album")
 
 
-def _field_value(traits: UserTraits, field: str, now: int) -> Any:
-    match field:
-        case "sex":
-            return traits.sex
-        case "bdate":
-            return traits.bdate
-        case "city":
-            return {"id": traits.city[0], "title": traits.city[1]} if traits.city else None
-        case "country":
-            return {"id": 1, "title": "Россия"} if traits.city else None
-        case "photo_50" | "photo_100" | "photo_200" | "photo_max":
-            return _photo_url(traits, 200 if field == "photo_max" else int(field.split("_")[1]))
-        case "has_photo":
-            return int(traits.has_photo)
-        case "domain" | "screen_name":
-            return user_domain(traits)
-        case "last_seen":
-            return {"time": now - traits.last_seen_ago, "platform": traits.platform}
-        case "online":
-            return int(traits.last_seen_ago < 300)
-        case "verified":
-            return 0
-    return None
+FieldValue = Callable[[UserTraits, int], Any]  # (traits, world clock) → the field's value, None = omitted
 
 
-def user_object(seed: int, user_id: int, fields: Collection[str], now: int) -> dict[str, Any]:
-    """The `users.get` object for one user with the requested fields (unknown fields are ignored, like VK)."""
+def _photo(size: int) -> FieldValue:
+    return lambda traits, now: _photo_url(traits, size)
+
+
+_FIELD_VALUES: dict[str, FieldValue] = {
+    "sex": lambda traits, now: traits.sex,
+    "bdate": lambda traits, now: traits.bdate,
+    "city": lambda traits, now: {"id": traits.city[0], "title": traits.city[1]} if traits.city else None,
+    "country": lambda traits, now: {"id": 1, "title": "Россия"} if traits.city else None,
+    "photo_50": _photo(50),
+    "photo_100": _photo(100),
+    "photo_200": _photo(200),
+    "photo_max": _photo(200),
+    "has_photo": lambda traits, now: int(traits.has_photo),
+    "domain": lambda traits, now: user_domain(traits),
+    "screen_name": lambda traits, now: user_domain(traits),
+    "last_seen": lambda traits, now: {"time": now - traits.last_seen_ago, "platform": traits.platform},
+    "online": lambda traits, now: int(traits.last_seen_ago < 300),
+    "verified": lambda traits, now: 0,
+}
+assert set(_FIELD_VALUES) == SUPPORTED_USER_FIELDS
+_DEACTIVATED_PHOTOS = tuple((field, f"https://vk.com/images/deactivated_{field.split('_')[1]}.png")
+                            for field in ("photo_50", "photo_100", "photo_200"))
+
+
+class FieldPlan(NamedTuple):
+    """How to fill the optional fields of users.get objects for one request's `fields`, worked out once per
+    request instead of once per user. Fields keep the order in which the request's collection iterates them
+    (the order answers have always had)."""
+
+    active: tuple[tuple[str, FieldValue], ...]
+    deactivated: tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=256)
+def _plan_for_order(order: tuple[str, ...]) -> FieldPlan:
+    return FieldPlan(
+        tuple((field, _FIELD_VALUES[field]) for field in order if field in _FIELD_VALUES),
+        tuple((field, url) for field, url in _DEACTIVATED_PHOTOS if field in order),
+    )
+
+
+def field_plan(fields: Collection[str]) -> FieldPlan:
+    return _plan_for_order(tuple(fields))
+
+
+def user_object(seed: int, user_id: int, fields: Collection[str] | FieldPlan, now: int) -> dict[str, Any]:
+    """The `users.get` object for one user with the requested fields (unknown fields are ignored, like VK).
+
+    Pass a `field_plan(fields)` when building many objects for one request."""
+    plan = fields if type(fields) is FieldPlan else field_plan(fields)
     traits = user_traits(seed, user_id)
     if traits.deactivated:
+        deleted = traits.deactivated == "deleted"
         obj: dict[str, Any] = {
             "id": user_id,
-            "first_name": "DELETED" if traits.deactivated == "deleted" else traits.first_name,
-            "last_name": "" if traits.deactivated == "deleted" else traits.last_name,
+            "first_name": "DELETED" if deleted else traits.first_name,
+            "last_name": "" if deleted else traits.last_name,
             "deactivated": traits.deactivated,
         }
-        for field in ("photo_50", "photo_100", "photo_200"):
-            if field in fields:
-                obj[field] = f"https://vk.com/images/deactivated_{field.split('_')[1]}.png"
+        for field, url in plan.deactivated:
+            obj[field] = url
         return obj
-    obj = {
-        "id": user_id,
-        "first_name": traits.first_name,
-        "last_name": traits.last_name,
-        "can_access_closed": not traits.is_closed,
-        "is_closed": traits.is_closed,
-    }
-    for field in fields:
-        if field in SUPPORTED_USER_FIELDS:
-            value = _field_value(traits, field, now)
-            if value is not None:
-                obj[field] = value
+    is_closed = traits.is_closed
+    obj = {"id": user_id, "first_name": traits.first_name, "last_name": traits.last_name,
+           "can_access_closed": not is_closed, "is_closed": is_closed}
+    for field, value_of in plan.active:
+        value = value_of(traits, now)
+        if value is not None:
+            obj[field] = value
     return obj

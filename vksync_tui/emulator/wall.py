@@ -13,10 +13,20 @@ from __future__ import annotations
 import random
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TypeVar
 
-from vksync_tui.emulator.hashing import distinct_walk, hash_of, rng_for, unit
+from vksync_tui.emulator.cache import BoundedMemo
+from vksync_tui.emulator.hashing import (
+    below,
+    distinct_walk,
+    hash_continue,
+    hash_of,
+    hash_one,
+    hash_prefix,
+    rng_for,
+    unit,
+)
 from vksync_tui.emulator.spec import CommunitySpec
 from vksync_tui.emulator.texts import sentence_text, short_reply
 
@@ -29,6 +39,10 @@ _TAG_TEXT = 0x5458
 _TAG_POPULAR = 0x5050
 COMMENT_ID_STRIDE = 100_000  # comment id = post_id * stride + sequence: ids stay unique per wall
 _DAY = 86_400
+_PLAN_MEMO = 100_000  # ~250 bytes a plan
+_FACTS_MEMO = 30_000  # texts average ~550 characters: ~40 MB at most
+_TREE_MEMO = 32  # trees of the posts being paged through (a popular post's tree is ~200 KB)
+T = TypeVar("T")
 
 
 class PostPlan(NamedTuple):
@@ -57,8 +71,27 @@ class Comment(NamedTuple):
     reply_to_comment: int | None
 
 
+CommentTree = tuple[tuple[Comment, tuple[Comment, ...]], ...]
+
+
+class _PostFacts(NamedTuple):
+    """What a post's wall.get object is built from besides its likes (the only counter that changes)."""
+
+    plan: PostPlan
+    text: str
+    comments: int
+    views_base: int
+    hash_text: str
+
+
 class Wall:
-    """Posts of one community wall (see module docstring)."""
+    """Posts of one community wall (see module docstring).
+
+    Plans, texts, comment counts and recent comment trees of existing posts are memoised (bounded): they
+    are pure functions of the ids, posts are never deleted, and the one counter that changes (likes, via
+    `add_likes`) is read fresh on every answer. A post's memo entries are made only once the post exists,
+    so `add_posts` can never leave a stale one behind.
+    """
 
     def __init__(self, seed: int, cspec: CommunitySpec, audience: array, created: int, now: int) -> None:
         self.seed = seed
@@ -73,6 +106,7 @@ class Wall:
         self.post_ids.pop(0)
         self._first_date = created
         self._interval = max(1, (now - 3 * 3600 - created) // max(1, cspec.posts))
+        self._post_hash = hash_prefix(seed, _TAG_POST, cspec.id)
         self.popular = self._choose_popular(cspec.popular_posts)
         self.pinned: int | None = self._choose_pinned()
         self._added_dates: dict[int, int] = {}
@@ -80,11 +114,17 @@ class Wall:
         self._comment_counts: dict[int, int] = {}
         self._publishers: list[int] = []
         self._liker_groups: tuple[int, ...] = ()
+        self._feed: list[int] | None = None
+        self._plans: BoundedMemo[int, PostPlan] = BoundedMemo(_PLAN_MEMO)
+        self._facts: BoundedMemo[int, _PostFacts] = BoundedMemo(_FACTS_MEMO)
+        self._trees: BoundedMemo[int, CommentTree] = BoundedMemo(_TREE_MEMO)
 
     def link(self, managers: dict[int, str], liker_groups: Sequence[int]) -> None:
         """Managers who can publish (editors and up) sign `created_by`; other communities may like posts."""
         self._publishers = sorted(uid for uid, role in managers.items() if role != "moderator")
         self._liker_groups = tuple(gid for gid in liker_groups if gid != self.group_id)
+        self._plans.clear()
+        self._facts.clear()
 
     def _choose_popular(self, count: int) -> frozenset[int]:
         if not self.post_ids or count <= 0:
@@ -108,15 +148,28 @@ class Wall:
         return index < len(self.post_ids) and self.post_ids[index] == post_id
 
     def feed_order(self) -> list[int]:
-        """Post ids in wall.get order: the pinned post first, then newest to oldest."""
-        ordered = [pid for pid in reversed(self.post_ids) if pid != self.pinned]
-        return [self.pinned, *ordered] if self.pinned is not None else ordered
+        """Post ids in wall.get order: the pinned post first, then newest to oldest.
+
+        Kept between calls (only `add_posts` changes it): callers slice it and must not modify it."""
+        if self._feed is None:
+            ordered = [pid for pid in reversed(self.post_ids) if pid != self.pinned]
+            self._feed = [self.pinned, *ordered] if self.pinned is not None else ordered
+        return self._feed
 
     def _user_at(self, *key: int) -> int:
-        return self.audience[hash_of(self.seed, *key) % len(self.audience)]
+        return self.audience[hash_continue(self._post_hash, *key) % len(self.audience)]
+
+    def _memo_if_posted(self, memo: BoundedMemo[int, T], post_id: int, make: Callable[[int], T]) -> T:
+        """`make(post_id)`, memoised only for an existing post (see the class docstring)."""
+        if self.has_post(post_id):
+            return memo.get(post_id, make)
+        return make(post_id)
 
     def plan(self, post_id: int) -> PostPlan:
-        h = hash_of(self.seed, _TAG_POST, self.group_id, post_id)
+        return self._memo_if_posted(self._plans, post_id, self._make_plan)
+
+    def _make_plan(self, post_id: int) -> PostPlan:
+        h = hash_one(self._post_hash, post_id)
         date = self._added_dates.get(post_id)
         if date is None:
             index = bisect_left(self.post_ids, post_id)
@@ -127,10 +180,10 @@ class Wall:
         signer = created_by = author = None
         from_id = -self.group_id
         if roll >= user_posts_from:
-            from_id = self._user_at(_TAG_POST, self.group_id, post_id, 1)
+            from_id = self._user_at(post_id, 1)
         else:
             if roll >= signed_from:
-                signer = self._user_at(_TAG_POST, self.group_id, post_id, 2)
+                signer = self._user_at(post_id, 2)
             if self._publishers and (h >> 8) % 100 < 40:
                 created_by = self._publishers[(h >> 12) % len(self._publishers)]
             if self._publishers and (h >> 20) % 100 < 15:
@@ -167,43 +220,49 @@ class Wall:
         return distinct_walk(self.audience, plan.wall_reposts,
                              hash_of(self.seed, _TAG_REPOSTERS, self.group_id, post_id))
 
-    def comment_tree(self, plan: PostPlan) -> list[tuple[Comment, list[Comment]]]:
+    def comment_tree(self, plan: PostPlan) -> CommentTree:
         """Top-level comments in id order, each with its thread replies in id order."""
+        return self._memo_if_posted(self._trees, plan.post_id, lambda _: self._make_comment_tree(plan))
+
+    def _make_comment_tree(self, plan: PostPlan) -> CommentTree:
+        """The draws of `randint`/`randrange`/`choice` on the post's stream, made through `below` (a popular
+        post has ~2000 comments, so the draw overhead is most of the cost)."""
         rng = rng_for(self.seed, _TAG_COMMENTS, self.group_id, plan.post_id)
-        tree: list[tuple[Comment, list[Comment]]] = []
+        random, bits = rng.random, rng.getrandbits
+        audience, community = self.audience, -self.group_id
+        audience_size = len(audience)
+
+        def author() -> int:
+            return community if random() < 0.05 else audience[below(bits, audience_size)]
+
+        tree: list[tuple[Comment, tuple[Comment, ...]]] = []
+        base = plan.post_id * COMMENT_ID_STRIDE
         sequence = 0
         date = plan.date
+        reply_chance, reply_max = (0.35, 25) if plan.popular else (0.1, 4)
         for _ in range(plan.top_comments):
             sequence += 1
-            date += rng.randint(30, 3600)
-            top = Comment(plan.post_id * COMMENT_ID_STRIDE + sequence, self._comment_author(rng), date, 0,
-                          None, None)
+            date += 30 + below(bits, 3571)
+            top = Comment(base + sequence, author(), date, 0, None, None)
             replies: list[Comment] = []
-            reply_chance, reply_max = (0.35, 25) if plan.popular else (0.1, 4)
-            if rng.random() < reply_chance:
-                for _ in range(rng.randint(1, reply_max)):
+            if random() < reply_chance:
+                for _ in range(1 + below(bits, reply_max)):
                     sequence += 1
-                    date += rng.randint(10, 900)
-                    target = top if not replies or rng.random() < 0.6 else rng.choice(replies)
-                    replies.append(Comment(plan.post_id * COMMENT_ID_STRIDE + sequence,
-                                           self._comment_author(rng), date, top.comment_id,
+                    date += 10 + below(bits, 891)
+                    target = top if not replies or random() < 0.6 else replies[below(bits, len(replies))]
+                    replies.append(Comment(base + sequence, author(), date, top.comment_id,
                                            target.from_id, target.comment_id))
-            tree.append((top, replies))
-        return tree
+            tree.append((top, tuple(replies)))
+        return tuple(tree)
 
     def comments_count(self, plan: PostPlan) -> int:
         """Comments plus replies of a post; cached because every wall page needs it for every post and a
         post's comments never change (only likes and new posts do)."""
         count = self._comment_counts.get(plan.post_id)
         if count is None:
-            count = sum(1 + len(replies) for _, replies in self.comment_tree(plan))
+            count = sum(1 + len(replies) for _, replies in self._make_comment_tree(plan))
             self._comment_counts[plan.post_id] = count
         return count
-
-    def _comment_author(self, rng: random.Random) -> int:
-        if rng.random() < 0.05:
-            return -self.group_id
-        return self.audience[rng.randrange(len(self.audience))]
 
     # ----------------------------------------------------------------------------------------- mutations
     def add_posts(self, n: int, now: int, counter: int) -> list[int]:
@@ -214,6 +273,7 @@ class Wall:
             self.post_ids.append(post_id)
             self._added_dates[post_id] = now - (n - 1 - offset)
             new_ids.append(post_id)
+        self._feed = None
         return new_ids
 
     def add_likes(self, n: int, rng: random.Random) -> int:
@@ -233,12 +293,20 @@ class Wall:
         return added
 
     # ------------------------------------------------------------------------------------------- objects
+    def _facts_of(self, post_id: int) -> _PostFacts:
+        return self._memo_if_posted(self._facts, post_id, self._make_facts)
+
+    def _make_facts(self, post_id: int) -> _PostFacts:
+        plan = self.plan(post_id)
+        h = hash_continue(self._post_hash, post_id, 7)
+        return _PostFacts(plan, self.post_text(post_id), self.comments_count(plan), h % 4000 + 50,
+                          f"{h:016x}"[:14])
+
     def post_object(self, post_id: int, *, admin: bool, now: int) -> dict[str, Any]:
         """`wall_wallpost_full` as wall.get returns it. `created_by` only for admins and posts < 24 h old."""
-        plan = self.plan(post_id)
-        h = hash_of(self.seed, _TAG_POST, self.group_id, post_id, 7)
-        likes = self.likes_count(plan)
-        comments = self.comments_count(plan)
+        plan, text, comments, views_base, hash_text = self._facts_of(post_id)
+        likes = plan.user_likes + len(self._extra_likes.get(post_id, ())) + len(plan.group_likers)
+        wall_reposts, mail_reposts = plan.wall_reposts, plan.mail_reposts
         post: dict[str, Any] = {
             "inner_type": "wall_wallpost",
             "id": post_id,
@@ -246,17 +314,17 @@ class Wall:
             "from_id": plan.from_id,
             "date": plan.date,
             "post_type": "post",
-            "text": self.post_text(post_id),
+            "text": text,
             "attachments": [],
             "post_source": {"type": "vk"},
             "comments": {"count": comments, "can_post": 1, "groups_can_post": True},
             "likes": {"count": likes, "user_likes": 0, "can_like": 1, "can_publish": 1},
-            "reposts": {"count": plan.wall_reposts + plan.mail_reposts, "wall_count": plan.wall_reposts,
-                        "mail_count": plan.mail_reposts, "user_reposted": 0},
-            "views": {"count": likes * 12 + plan.wall_reposts * 30 + h % 4000 + 50},
+            "reposts": {"count": wall_reposts + mail_reposts, "wall_count": wall_reposts,
+                        "mail_count": mail_reposts, "user_reposted": 0},
+            "views": {"count": likes * 12 + wall_reposts * 30 + views_base},
             "marked_as_ads": 0,
             "is_favorite": False,
-            "hash": f"{h:016x}"[:14],
+            "hash": hash_text,
         }
         if post_id == self.pinned:
             post["is_pinned"] = 1
@@ -268,26 +336,30 @@ class Wall:
             post["post_author_data"] = {"author": plan.author}
         return post
 
-    def original_object(self, post_id: int) -> dict[str, Any]:
-        """The reposted original as it appears in `copy_history` (no counters, as on VK)."""
+    def repost_objects(self, post_id: int, user_ids: Sequence[int],
+                       first_position: int) -> list[dict[str, Any]]:
+        """The reposts on `user_ids`' walls (positions from `first_position` in the reposters list): posts of
+        theirs whose `copy_history` holds the original (no counters, as on VK). Every item gets its own
+        containers, since a script may modify one of them."""
         plan = self.plan(post_id)
-        return {"inner_type": "wall_wallpost", "id": post_id, "owner_id": -self.group_id,
-                "from_id": plan.from_id, "date": plan.date, "post_type": "post",
-                "text": self.post_text(post_id), "attachments": [], "post_source": {"type": "vk"}}
-
-    def repost_object(self, post_id: int, user_id: int, position: int) -> dict[str, Any]:
-        """The repost on `user_id`'s wall: a post of theirs whose `copy_history` holds the original."""
-        plan = self.plan(post_id)
-        h = hash_of(self.seed, _TAG_REPOSTERS, self.group_id, post_id, user_id)
-        return {
-            "inner_type": "wall_wallpost", "id": 1 + h % 5000, "owner_id": user_id, "from_id": user_id,
-            "date": plan.date + 120 + position * 97 + h % 60, "post_type": "post", "text": "",
-            "attachments": [], "post_source": {"type": "vk"},
-            "comments": {"count": 0, "can_post": 1},
-            "likes": {"count": 0, "user_likes": 0, "can_like": 1, "can_publish": 1},
-            "reposts": {"count": 0, "user_reposted": 0}, "views": {"count": 1 + h % 300},
-            "copy_history": [self.original_object(post_id)],
-        }
+        text = self._facts_of(post_id).text
+        owner_id, from_id, date = -self.group_id, plan.from_id, plan.date
+        prefix = hash_prefix(self.seed, _TAG_REPOSTERS, self.group_id, post_id)
+        items = []
+        for position, user_id in enumerate(user_ids, first_position):
+            h = hash_one(prefix, user_id)
+            items.append({
+                "inner_type": "wall_wallpost", "id": 1 + h % 5000, "owner_id": user_id, "from_id": user_id,
+                "date": date + 120 + position * 97 + h % 60, "post_type": "post", "text": "",
+                "attachments": [], "post_source": {"type": "vk"},
+                "comments": {"count": 0, "can_post": 1},
+                "likes": {"count": 0, "user_likes": 0, "can_like": 1, "can_publish": 1},
+                "reposts": {"count": 0, "user_reposted": 0}, "views": {"count": 1 + h % 300},
+                "copy_history": [{"inner_type": "wall_wallpost", "id": post_id, "owner_id": owner_id,
+                                  "from_id": from_id, "date": date, "post_type": "post", "text": text,
+                                  "attachments": [], "post_source": {"type": "vk"}}],
+            })
+        return items
 
     def post_text(self, post_id: int) -> str:
         rng = rng_for(self.seed, _TAG_TEXT, self.group_id, post_id)

@@ -14,13 +14,14 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from vksync_tui.emulator.dialogs import Dialogs
 from vksync_tui.emulator.hashing import hash_of, rng_for
 from vksync_tui.emulator.members import MemberList, generate_member_ids
-from vksync_tui.emulator.profiles import MAX_USER_ID, user_object, user_traits
+from vksync_tui.emulator.profiles import MAX_USER_ID, FieldPlan, user_object, user_traits
 from vksync_tui.emulator.spec import CommunitySpec, WorldSpec
 from vksync_tui.emulator.tokens import USER_ROLE_COUNT, TokenInfo, make_tokens, owner_memberships
 from vksync_tui.emulator.wall import Wall
@@ -124,7 +125,8 @@ class World:
     def token_info(self, token: str) -> TokenInfo | None:
         return self._by_token.get(token)
 
-    def user(self, user_id: int, fields: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    def user(self, user_id: int, fields: Collection[str] | FieldPlan = frozenset()) -> dict[str, Any]:
+        """One user object; pass `field_plan(fields)` when building many for the same request."""
         return user_object(self.seed, user_id, fields, self.now)
 
     # ---------------------------------------------------------------------------------------- mutations
