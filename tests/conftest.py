@@ -2,6 +2,9 @@
 
 - `home`: an empty home folder; `VKSYNC_HOME` points at it and `VKSYNC_API_URL` is cleared for the test.
 - `emulator_factory(**start_emulator_kwargs)`: starts emulators (stopped after the test).
+- `emulator_process_factory(world_spec, seed=1)`: the emulator in its own process (`vksync-tui emulator`),
+  for tests whose verdict depends on arrival times: an emulator sharing the test process's GIL with many
+  sync threads stamps arrivals late (VK's front end never waits for our threads).
 - `emulator`: the default world (seed 1) with a 20,000-member main community.
 - `configured_home`: `home` + `emulator` + a config.toml with the emulator's URL, its communities and tokens;
   an `EmulatorHome` that also drives the emulator's `/_emu/` control endpoints (truth, churn, faults, stats).
@@ -10,15 +13,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import httpx
 import pytest
+import tomli_w
 
 from vksync_tui.config import Community, Config, TokenEntry, Tuning, save_config
 from vksync_tui.emulator.server import RunningEmulator, start_emulator
+from vksync_tui.emulator.spec import WorldSpec
+from vksync_tui.emulator.world import World
 from vksync_tui.home import Home
 
 DEFAULT_TEST_MEMBERS = 20_000
@@ -47,6 +57,60 @@ def emulator_factory() -> Iterator[Callable[..., RunningEmulator]]:
         emulator.stop()
 
 
+class ServedEmulator(Protocol):
+    """What tests need of an emulator, wherever it runs: its URLs, its world (for truths the control
+    endpoints do not serve) and a way to stop it."""
+
+    url: str
+    base_url: str
+    world: World
+
+    def stop(self) -> None: ...
+
+
+class EmulatorSubprocess:
+    """`vksync-tui emulator --world FILE --seed N` in a child process; `.world` is the same world, generated
+    here from the same spec and seed (generation is deterministic), for truths computed locally."""
+
+    def __init__(self, spec: WorldSpec, seed: int, folder: Path) -> None:
+        world_file = folder / "world.toml"
+        communities = [dataclasses.asdict(community) for community in spec.communities]
+        world_file.write_text(tomli_w.dumps({"now": spec.now, "communities": communities}))
+        command = [sys.executable, "-m", "vksync_tui", "emulator", "--port", "0", "--world", str(world_file),
+                   "--seed", str(seed)]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        first_line = self.process.stdout.readline().strip()
+        if not first_line:
+            self.process.kill()
+            raise RuntimeError(f"the emulator process exited with {self.process.wait()} before serving")
+        self.url = first_line.rsplit(" ", 1)[-1]
+        self.base_url = self.url.removesuffix("/method/")
+        self.world = World.generate(seed, spec)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+@pytest.fixture
+def emulator_process_factory(tmp_path: Path) -> Iterator[Callable[..., EmulatorSubprocess]]:
+    started: list[EmulatorSubprocess] = []
+
+    def start(spec: WorldSpec, seed: int = 1) -> EmulatorSubprocess:
+        folder = tmp_path / f"emulator-{len(started)}"
+        folder.mkdir()
+        emulator = EmulatorSubprocess(spec, seed, folder)
+        started.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
 @pytest.fixture
 def emulator(emulator_factory: Callable[..., RunningEmulator]) -> RunningEmulator:
     return emulator_factory(members=DEFAULT_TEST_MEMBERS)
@@ -57,7 +121,7 @@ class EmulatorHome:
     """A home whose config points at a running emulator, plus the emulator's control endpoints."""
 
     home: Home
-    emulator: RunningEmulator
+    emulator: ServedEmulator
     groups: list[dict[str, Any]]
     tokens: list[dict[str, Any]]
     config: Config = field(default_factory=Config)
@@ -125,7 +189,7 @@ def configured_home(home: Home, emulator: RunningEmulator) -> EmulatorHome:
     return make_emulator_home(home, emulator)
 
 
-def make_emulator_home(home: Home, emulator: RunningEmulator) -> EmulatorHome:
+def make_emulator_home(home: Home, emulator: ServedEmulator) -> EmulatorHome:
     """For tests that start their own emulator (other sizes, faults, scheduled churn)."""
     groups = httpx.get(f"{emulator.base_url}/_emu/groups", timeout=30).json()["groups"]
     tokens = httpx.get(f"{emulator.base_url}/_emu/tokens", timeout=30).json()["tokens"]

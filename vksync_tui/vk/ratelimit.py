@@ -27,9 +27,9 @@ import threading
 from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.errors import Cancelled
 
-DEFAULT_SLACK = 0.05  # 1.05 s per rps-window; clients that used 1/3 s flat saw error 6 (notes §6)
+DEFAULT_SLACK = 0.10  # 1.1 s per rps-window: the margin VK clients settled on (1100/3 ms, notes §6)
 WIDEN_STEP = 0.02
-MAX_SLACK = 0.15
+MAX_SLACK = 0.20
 
 
 class RateLimiter:
