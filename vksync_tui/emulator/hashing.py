@@ -54,6 +54,14 @@ def hash_one(state: int, part: int) -> int:
     return value ^ (value >> 31)
 
 
+HASH_START = hash_prefix()  # where every hash starts: hash_of(h, k) == hash_one(hash_one(HASH_START, h), k)
+
+
+def unit_continue(state: int, part: int) -> float:
+    """`unit(*prefix, part)` from `state = hash_prefix(*prefix)`."""
+    return (hash_one(state, part) >> 11) / float(1 << 53)
+
+
 def unit(*parts: int) -> float:
     """A float in [0, 1) derived from the parts."""
     return (hash_of(*parts) >> 11) / float(1 << 53)

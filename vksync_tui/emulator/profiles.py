@@ -11,11 +11,10 @@ from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from vksync_tui.emulator.hashing import hash_one, hash_prefix
+from vksync_tui.emulator.hashing import HASH_START, hash_one, hash_prefix
 
 MAX_USER_ID = 2_000_000_000
 _TAG_USER = 0x5553
-_HASH_START = hash_prefix()  # where `hash_of` starts: hash_of(h, 2) == hash_one(hash_one(_HASH_START, h), 2)
 
 MALE_FIRST = ("Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Артём", "Илья", "Кирилл",
               "Михаил", "Никита", "Матвей", "Роман", "Егор", "Арсений", "Иван", "Денис", "Евгений", "Тимофей",
@@ -91,7 +90,7 @@ def user_traits(seed: int, user_id: int) -> UserTraits:
         bdate = f"{1 + (h >> 48) % 28}.{1 + (h >> 53) % 12}"
     else:
         bdate = f"{1 + (h >> 48) % 28}.{1 + (h >> 53) % 12}.{1960 + (h >> 57) % 50}"
-    h2 = hash_one(hash_one(_HASH_START, h), 2)
+    h2 = hash_one(hash_one(HASH_START, h), 2)
     return UserTraits(
         user_id, sex, first, last, deactivated, (h >> 27) % 100 < 12, city, bdate, h2 % 10 < 8,
         (h2 >> 4) % 10 < 3,

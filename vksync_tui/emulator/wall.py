@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from vksync_tui.emulator.cache import BoundedMemo
 from vksync_tui.emulator.hashing import (
+    HASH_START,
     below,
     distinct_walk,
     hash_continue,
@@ -25,7 +26,7 @@ from vksync_tui.emulator.hashing import (
     hash_one,
     hash_prefix,
     rng_for,
-    unit,
+    unit_continue,
 )
 from vksync_tui.emulator.spec import CommunitySpec
 from vksync_tui.emulator.texts import sentence_text, short_reply
@@ -107,6 +108,8 @@ class Wall:
         self._first_date = created
         self._interval = max(1, (now - 3 * 3600 - created) // max(1, cspec.posts))
         self._post_hash = hash_prefix(seed, _TAG_POST, cspec.id)
+        self._text_hash = hash_prefix(seed, _TAG_TEXT, cspec.id)
+        self._comments_hash = hash_prefix(seed, _TAG_COMMENTS, cspec.id)
         self.popular = self._choose_popular(cspec.popular_posts)
         self.pinned: int | None = self._choose_pinned()
         self._added_dates: dict[int, int] = {}
@@ -190,13 +193,14 @@ class Wall:
                 author = self._publishers[(h >> 24) % len(self._publishers)]
         popular = post_id in self.popular
         cap = max(0, len(self.audience) - 1)
-        user_likes = min(cap, 1000 + h % 2500 if popular else int(300 * unit(h, 1) ** 3))
+        stream = hash_one(HASH_START, h)  # unit(h, k) == unit_continue(stream, k)
+        user_likes = min(cap, 1000 + h % 2500 if popular else int(300 * unit_continue(stream, 1) ** 3))
         group_likers: tuple[int, ...] = ()
         if self._liker_groups and user_likes >= 5 and (h >> 30) % 10 == 0:
             group_likers = self._liker_groups[: 1 + (h >> 34) % 2]
-        wall_reposts = min(cap, 1001 + h % 800 if popular else int(40 * unit(h, 2) ** 4))
+        wall_reposts = min(cap, 1001 + h % 800 if popular else int(40 * unit_continue(stream, 2) ** 4))
         mail_reposts = 50 + h % 300 if popular else (1 + (h >> 36) % 3 if (h >> 40) % 5 == 0 else 0)
-        top_comments = 110 + h % 150 if popular else int(20 * unit(h, 3) ** 3)
+        top_comments = 110 + h % 150 if popular else int(20 * unit_continue(stream, 3) ** 3)
         return PostPlan(post_id, date, from_id, signer, created_by, author, user_likes, group_likers,
                         wall_reposts, mail_reposts, top_comments, popular)
 
@@ -222,20 +226,40 @@ class Wall:
 
     def comment_tree(self, plan: PostPlan) -> CommentTree:
         """Top-level comments in id order, each with its thread replies in id order."""
-        return self._memo_if_posted(self._trees, plan.post_id, lambda _: self._make_comment_tree(plan))
+        return self._memo_if_posted(self._trees, plan.post_id, lambda _: self._build_comment_tree(plan))
 
-    def _make_comment_tree(self, plan: PostPlan) -> CommentTree:
-        """The draws of `randint`/`randrange`/`choice` on the post's stream, made through `below` (a popular
-        post has ~2000 comments, so the draw overhead is most of the cost)."""
-        rng = rng_for(self.seed, _TAG_COMMENTS, self.group_id, plan.post_id)
-        random, bits = rng.random, rng.getrandbits
+    def _build_comment_tree(self, plan: PostPlan) -> CommentTree:
+        tree: list[tuple[Comment, tuple[Comment, ...]]] = []
+        self._walk_comments(plan, tree)
+        return tuple(tree)
+
+    def comments_count(self, plan: PostPlan) -> int:
+        """Comments plus replies of a post; cached because every wall page needs it for every post and a
+        post's comments never change (only likes and new posts do)."""
+        count = self._comment_counts.get(plan.post_id)
+        if count is None:
+            count = self._walk_comments(plan, None)
+            self._comment_counts[plan.post_id] = count
+        return count
+
+    def _walk_comments(self, plan: PostPlan, tree: list[tuple[Comment, tuple[Comment, ...]]] | None) -> int:
+        """Replay the post's comment stream: returns how many comments (incl. replies) it has and, when
+        `tree` is given, appends the comments to it. Counting alone (every wall page needs the count of
+        every post) makes the same draws without building the comments.
+
+        The stream's `randint`/`randrange`/`choice` calls are made through `below` (same draws, without
+        their argument checks): a popular post has ~2000 comments, so draw overhead is most of the cost.
+        """
+        if not plan.top_comments:
+            return 0
+        rng = random.Random(hash_one(self._comments_hash, plan.post_id))
+        draw, bits = rng.random, rng.getrandbits
         audience, community = self.audience, -self.group_id
         audience_size = len(audience)
 
         def author() -> int:
-            return community if random() < 0.05 else audience[below(bits, audience_size)]
+            return community if draw() < 0.05 else audience[below(bits, audience_size)]
 
-        tree: list[tuple[Comment, tuple[Comment, ...]]] = []
         base = plan.post_id * COMMENT_ID_STRIDE
         sequence = 0
         date = plan.date
@@ -245,24 +269,19 @@ class Wall:
             date += 30 + below(bits, 3571)
             top = Comment(base + sequence, author(), date, 0, None, None)
             replies: list[Comment] = []
-            if random() < reply_chance:
-                for _ in range(1 + below(bits, reply_max)):
+            if draw() < reply_chance:
+                for earlier in range(1 + below(bits, reply_max)):  # `earlier` = replies made so far
                     sequence += 1
                     date += 10 + below(bits, 891)
-                    target = top if not replies or random() < 0.6 else replies[below(bits, len(replies))]
-                    replies.append(Comment(base + sequence, author(), date, top.comment_id,
-                                           target.from_id, target.comment_id))
-            tree.append((top, tuple(replies)))
-        return tuple(tree)
-
-    def comments_count(self, plan: PostPlan) -> int:
-        """Comments plus replies of a post; cached because every wall page needs it for every post and a
-        post's comments never change (only likes and new posts do)."""
-        count = self._comment_counts.get(plan.post_id)
-        if count is None:
-            count = sum(1 + len(replies) for _, replies in self._make_comment_tree(plan))
-            self._comment_counts[plan.post_id] = count
-        return count
+                    target = -1 if earlier == 0 or draw() < 0.6 else below(bits, earlier)
+                    reply_author = author()
+                    if tree is not None:
+                        answered = top if target < 0 else replies[target]
+                        replies.append(Comment(base + sequence, reply_author, date, top.comment_id,
+                                               answered.from_id, answered.comment_id))
+            if tree is not None:
+                tree.append((top, tuple(replies)))
+        return sequence
 
     # ----------------------------------------------------------------------------------------- mutations
     def add_posts(self, n: int, now: int, counter: int) -> list[int]:
@@ -362,7 +381,7 @@ class Wall:
         return items
 
     def post_text(self, post_id: int) -> str:
-        rng = rng_for(self.seed, _TAG_TEXT, self.group_id, post_id)
+        rng = random.Random(hash_one(self._text_hash, post_id))
         kind = rng.random()
         if kind < 0.3:
             return sentence_text(rng, 20, 100)
@@ -371,7 +390,7 @@ class Wall:
         return sentence_text(rng, 600, 3000)
 
     def comment_object(self, post_id: int, comment: Comment) -> dict[str, Any]:
-        rng = rng_for(self.seed, _TAG_TEXT, self.group_id, comment.comment_id)
+        rng = random.Random(hash_one(self._text_hash, comment.comment_id))
         obj: dict[str, Any] = {
             "id": comment.comment_id, "from_id": comment.from_id, "date": comment.date,
             "text": short_reply(rng), "post_id": post_id, "owner_id": -self.group_id,
