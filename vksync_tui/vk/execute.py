@@ -6,6 +6,17 @@ the failures in `execute_errors` **in the order they happened, naming only the m
 index. Because the script built here evaluates its calls left to right and returns them in that order, the
 i-th `false` in the returned array belongs to the i-th (non-"execute") entry of `execute_errors`.
 `map_results` relies on exactly that and on nothing else.
+
+Projections: a call may name a `Projection` — the fields of the elements of its answer's array that the sync
+actually stores. In an execute its slot then carries only those columns, made by VKScript's `@.` operator
+(`a.items@.owner_id`), instead of the whole answer: a page of 1000 reposts shrinks from megabytes (each
+repost repeats the original post) to ~25 KB, so many pages fit one execute. Such a script assigns every call
+to a variable in call order (`var c0 = API...;`), replaces a successful answer by its columns
+(`if (c0) {...}`: a failed call is `false` and stays `false`) and returns the variables in order, so the
+`false`/`execute_errors` pairing above holds unchanged. `map_results` hands back a `Projected` for such a
+slot; a plain call (no execute) gets the whole answer, and `projected(call, value)` turns either into the same
+`Projected`, so a sink has one code path. `@.` keeps one entry per element (null where the field is
+missing), so the columns line up; `Projected.aligned` says whether they did.
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from vksync_tui.vk.client import ExecuteError, ExecuteResult
@@ -22,12 +33,73 @@ from vksync_tui.vk.params import normalize_params
 
 MAX_CALLS_PER_EXECUTE = 25
 _METHOD_NAME = re.compile(r"^[a-z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$")
+_FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+# The key that marks a slot as projected columns: VK answers never use it, so a slot without it is an answer.
+_COLUMNS_KEY = "projected_columns"
+_KEPT_KEY = "projected_kept"
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Which parts of a call's answer to bring back: `fields` of every element of the array under `array`
+    (`""`: the answer is the array, as for users.get), and the answer's own top-level keys in `keep`."""
+
+    fields: tuple[str, ...]
+    array: str = ""
+    keep: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [*self.fields, *self.keep, *([self.array] if self.array else [])]
+        bad = [name for name in names if not _FIELD_NAME.match(name)]
+        if not self.fields or bad:
+            raise ValueError(f"a projection needs fields and plain field names, got {bad or 'no fields'}")
+
+    def expression(self, variable: str) -> str:
+        """The VKScript object that replaces a successful answer held in `variable`."""
+        source = f"{variable}.{self.array}" if self.array else variable
+        columns = ", ".join(f"{source}@.{name}" for name in self.fields)
+        kept = ", ".join(f"{variable}.{name}" for name in self.keep)
+        return f'{{"{_COLUMNS_KEY}": [{columns}], "{_KEPT_KEY}": [{kept}]}}'
+
+    def extract(self, answer: Any, method: str = "answer") -> Projected:
+        """The projected parts of a whole answer, exactly what the execute slot would carry (a `Projected`
+        is returned as it is). Raises `TransientError` for an answer without the array (malformed)."""
+        if isinstance(answer, Projected):
+            return answer
+        whole = answer if isinstance(answer, dict) else {}
+        array = whole.get(self.array) if self.array else answer
+        if not isinstance(array, list):
+            raise TransientError(f"{method} answer without the projected array")
+        columns = tuple(
+            [item.get(name) if isinstance(item, dict) else None for item in array] for name in self.fields
+        )
+        return Projected(columns, {name: whole.get(name) for name in self.keep})
+
+
+@dataclass(frozen=True)
+class Projected:
+    """A projected answer: one list per projected field (element i of every column = element i of the array)
+    and the kept top-level values by name (None where the answer lacked them)."""
+
+    columns: tuple[list[Any], ...]
+    kept: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def length(self) -> int:
+        """How many elements the array had."""
+        return len(self.columns[0]) if self.columns else 0
+
+    @property
+    def aligned(self) -> bool:
+        """Whether every column has one entry per element (else they cannot be zipped into rows)."""
+        return all(len(column) == self.length for column in self.columns)
 
 
 @dataclass(frozen=True)
 class ApiCall:
     method: str
     params: Mapping[str, object]
+    projection: Projection | None = None
 
 
 @dataclass(frozen=True)
@@ -47,10 +119,43 @@ def call_expression(call: ApiCall) -> str:
 
 
 def build_script(calls: Sequence[ApiCall]) -> str:
-    """`return [API.x.y({...}), ...];` for 1..25 calls; results come back in the same order."""
+    """`return [API.x.y({...}), ...];` for 1..25 calls; results come back in the same order.
+
+    With any projected call: `var c0 = API.x.y({...}); if (c0) {c0 = {...};} ... return [c0, ...];`.
+    """
     if not 0 < len(calls) <= MAX_CALLS_PER_EXECUTE:
         raise ValueError(f"an execute batch holds 1..{MAX_CALLS_PER_EXECUTE} calls, got {len(calls)}")
-    return "return [" + ", ".join(call_expression(call) for call in calls) + "];"
+    if all(call.projection is None for call in calls):
+        return "return [" + ", ".join(call_expression(call) for call in calls) + "];"
+    statements = []
+    for index, call in enumerate(calls):
+        variable = f"c{index}"
+        statements.append(f"var {variable} = {call_expression(call)};")
+        if call.projection is not None:
+            statements.append(f"if ({variable}) {{ {variable} = {call.projection.expression(variable)}; }}")
+    variables = ", ".join(f"c{index}" for index in range(len(calls)))
+    return " ".join(statements) + f" return [{variables}];"
+
+
+def projected(call: ApiCall, value: Any) -> Projected:
+    """`value` (a projected execute slot, or the whole answer of a plain call) as the call's `Projected`."""
+    if call.projection is None:
+        raise ValueError(f"{call.method} has no projection")
+    return call.projection.extract(value, call.method)
+
+
+def _slot_value(call: ApiCall, value: Any) -> Any:
+    """A projected slot's columns as `Projected`; anything else (a plain answer) as it came."""
+    if call.projection is None or not isinstance(value, dict) or _COLUMNS_KEY not in value:
+        return value
+    columns, kept = value.get(_COLUMNS_KEY), value.get(_KEPT_KEY)
+    fields, keep = call.projection.fields, call.projection.keep
+    if not isinstance(columns, list) or len(columns) != len(fields) or not all(
+        isinstance(column, list) for column in columns
+    ):
+        raise TransientError(f"execute returned malformed projected columns for {call.method}")
+    kept_values = kept if isinstance(kept, list) and len(kept) == len(keep) else [None] * len(keep)
+    return Projected(tuple(columns), dict(zip(keep, kept_values, strict=True)))
 
 
 def map_results(result: ExecuteResult, calls: Sequence[ApiCall]) -> list[CallOutcome]:
@@ -71,5 +176,5 @@ def map_results(result: ExecuteResult, calls: Sequence[ApiCall]) -> list[CallOut
             error = next(pending_errors, missing)
             outcomes.append(CallOutcome(call, ok=False, error=error.as_api_error()))
         else:
-            outcomes.append(CallOutcome(call, ok=True, value=value))
+            outcomes.append(CallOutcome(call, ok=True, value=_slot_value(call, value)))
     return outcomes
