@@ -13,11 +13,14 @@ Two phases in one engine job, as the seed describes:
 - deep scan: what an answer shows to be larger than its page becomes follow-up calls in the same job
   (likes 1000 per page up to the answer's `count`; top-level comments 100 per page up to
   `current_level_count`; every reply thread longer than what came inline, 100 per page via `comment_id`;
-  reposts 1000 per page while pages come back full, as `wall.getReposts` has no `count`). Failed calls go
-  through the engine's retry phase like any other.
-Each call carries an estimate of its answer's size (from the post's stored counters and text length: a page
-of 1000 reposts repeats the original post's text 1000 times), and the job's `batch_budget` keeps an execute
-answer under VK's size cap; a call bigger than the budget goes alone, as a plain call without that cap.
+  reposts 1000 per page: the pages the post's stored `reposts` counter asks for are planned at once, and
+  while the last planned page comes back full the next one follows, as `wall.getReposts` has no `count`).
+  Failed calls go through the engine's retry phase like any other.
+Reposts are projected (`vk.execute.Projection`): only each repost's `owner_id` and `date` come back from an
+execute, ~25 bytes instead of a whole post object repeating the original's text, so 25 pages fit one execute
+where a whole page (1-4 MB) used to go alone. Each call carries an estimate of its answer's size (from the
+post's stored counters), and the job's `batch_budget` keeps an execute answer under VK's size cap; a call
+bigger than the budget goes alone, as a plain call without that cap.
 
 Storing: a post's interactions are collected until every call of that post is answered, then replace the
 stored ones of the scanned kinds in one writer job (delete + insert, one transaction) — so re-runs do not
@@ -46,7 +49,7 @@ from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.walls import RESPONSE_BUDGET, absorb_figures, admin_levels, ensure_users, wall_tokens
 from vksync_tui.vk.errors import TransientError, VkApiError
-from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall
+from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projected, Projection, projected
 from vksync_tui.vk.tokens import PooledToken
 
 LIST_NAME = "interactions"
@@ -56,12 +59,13 @@ COMMENTS_PAGE = 100  # wall.getComments' maximum `count`
 THREAD_INLINE = 10  # wall.getComments' maximum `thread_items_count`
 DEFAULT_GROUP_POSTS = 5
 REPOST_ADMIN_LEVEL = 3
-# Answer size estimates (bytes): a like id; a comment object; a repost object without / per character of
-# the original's text (repeated in `copy_history`, two bytes per Cyrillic character); a fixed envelope.
+# What the sync stores of a repost: who reposted, and when.
+REPOST_PROJECTION = Projection(("owner_id", "date"), array="items")
+# Answer size estimates (bytes): a like id; a comment object; a projected repost (an owner id and a date,
+# at most 11 + 10 characters with separators); a fixed envelope.
 LIKE_BYTES = 12
 COMMENT_BYTES = 600
-REPOST_BYTES = 1200
-REPOST_TEXT_BYTES_PER_CHAR = 2.2
+REPOST_BYTES = 24
 ENVELOPE_BYTES = 200
 KINDS = ("like", "comment", "repost")
 
@@ -144,6 +148,7 @@ class _PostScan:
     found: dict[tuple[str, int, int], int | None] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
     likes_planned: int = LIKES_PAGE
+    reposts_planned: int = REPOSTS_PAGE
     top_planned: int = COMMENTS_PAGE
     deep: bool = False
 
@@ -172,17 +177,24 @@ class InteractionScan:
         units: list[WorkUnit] = []
         for info in posts:
             self.scans[info.post_id] = _PostScan(info, self.kinds)
-            planned = [self._first_unit(kind, info) for kind in self.kinds]
-            self.scans[info.post_id].pending = len(planned)
+            planned = [unit for kind in self.kinds for unit in self._first_units(kind, info)]
+            scan = self.scans[info.post_id]
+            scan.pending = len(planned)
+            if len(planned) > len(self.kinds):  # more than a first page planned: a deep scan from the start
+                scan.deep = True
+                self.deep_posts += 1
             units.extend(planned)
         return units
 
-    def _first_unit(self, kind: str, info: PostInfo) -> WorkUnit:
+    def _first_units(self, kind: str, info: PostInfo) -> list[WorkUnit]:
         if kind == "like":
-            return self.likes_unit(info, 0, min(info.likes, LIKES_PAGE))
+            return [self.likes_unit(info, 0, min(info.likes, LIKES_PAGE))]
         if kind == "repost":
-            return self.reposts_unit(info, 0, min(info.reposts, REPOSTS_PAGE))
-        return self.comments_unit(info, 0, min(info.comments, COMMENTS_PAGE * (1 + THREAD_INLINE)))
+            offsets = range(0, max(info.reposts, 1), REPOSTS_PAGE)
+            self.scans[info.post_id].reposts_planned = len(offsets) * REPOSTS_PAGE
+            return [self.reposts_unit(info, offset, min(REPOSTS_PAGE, info.reposts - offset))
+                    for offset in offsets]
+        return [self.comments_unit(info, 0, min(info.comments, COMMENTS_PAGE * (1 + THREAD_INLINE)))]
 
     def likes_unit(self, info: PostInfo, offset: int, expected: int) -> WorkUnit:
         params = {"type": "post", "owner_id": -self.group_id, "item_id": info.post_id, "filter": "likes",
@@ -193,9 +205,9 @@ class InteractionScan:
     def reposts_unit(self, info: PostInfo, offset: int, expected: int) -> WorkUnit:
         params = {"owner_id": -self.group_id, "post_id": info.post_id, "offset": offset,
                   "count": REPOSTS_PAGE}
-        per_item = REPOST_BYTES + REPOST_TEXT_BYTES_PER_CHAR * info.text_chars
-        cost = ENVELOPE_BYTES + expected * per_item
-        return WorkUnit(f"repost:{info.post_id}@{offset}", ApiCall("wall.getReposts", params), cost)
+        cost = ENVELOPE_BYTES + max(expected, 0) * REPOST_BYTES
+        call = ApiCall("wall.getReposts", params, REPOST_PROJECTION)
+        return WorkUnit(f"repost:{info.post_id}@{offset}", call, cost)
 
     def comments_unit(
         self, info: PostInfo, offset: int, expected: int, thread: int | None = None
@@ -259,19 +271,23 @@ class InteractionScan:
         return found, follow_ups
 
     def _reposts(self, scan: _PostScan, unit: WorkUnit, value: Any) -> tuple[dict[Any, Any], list[WorkUnit]]:
-        if not isinstance(value, dict) or not isinstance(value.get("items"), list):
-            raise TransientError("wall.getReposts answer without items")
-        items = value["items"]
+        page = projected(unit.call, value)
+        if not page.aligned:
+            raise TransientError("wall.getReposts columns of different lengths")
+        owners, dates = page.columns
         found = {
-            ("repost", item["owner_id"], 0): item.get("date")
-            for item in items
-            if isinstance(item, dict) and isinstance(item.get("owner_id"), int) and item["owner_id"] > 0
+            ("repost", owner, 0): date
+            for owner, date in zip(owners, dates, strict=True)
+            if type(owner) is int and owner > 0
         }
         follow_ups = []
-        if len(items) >= REPOSTS_PAGE:
-            offset = int(unit.call.params["offset"]) + len(items)  # type: ignore[call-overload]
-            remaining = max(scan.info.reposts - offset, 1)
-            follow_ups.append(self.reposts_unit(scan.info, offset, min(REPOSTS_PAGE, remaining)))
+        if page.length >= REPOSTS_PAGE:
+            offset = int(unit.call.params["offset"]) + page.length  # type: ignore[call-overload]
+            with self._lock:
+                if offset >= scan.reposts_planned:
+                    remaining = max(scan.info.reposts - offset, 1)
+                    follow_ups.append(self.reposts_unit(scan.info, offset, min(REPOSTS_PAGE, remaining)))
+                    scan.reposts_planned = offset + REPOSTS_PAGE
         return found, follow_ups
 
     def _comments(self, scan: _PostScan, unit: WorkUnit, value: Any) -> tuple[dict[Any, Any], list[WorkUnit]]:
@@ -359,6 +375,8 @@ def _add_comment(found: dict[Any, Any], comment: dict[str, Any]) -> None:
 
 
 def _count_interactions(unit: WorkUnit, value: Any) -> int:
+    if isinstance(value, Projected):
+        return value.length
     return len(value.get("items", ())) if isinstance(value, dict) else 0
 
 

@@ -9,13 +9,19 @@ dialog's analysis are never touched by a profile update (the "smart upsert").
 `execute` (as many as keep the answer under VK's 5 MiB execute limit), each token working its share over its
 own HTTP session (split session), fallback and the retry phase from the engine. Deleted and banned users
 come back with `deactivated` set and are kept, flagged. Ids VK does not answer for at all stay as they were.
+
+Why the calls are projected (`PROFILE_PROJECTION`): inside execute each users.get answer comes back as one
+column per stored field (`u@.first_name`, ...) instead of 1000 objects repeating every key. The answer is a
+third smaller, parsing it builds no dicts (≈3 µs instead of ≈8 µs per profile) and a row is a `zip` of the
+columns. Should columns ever come back misaligned (VK dropping elements that lack a field instead of giving
+null), the chunk is asked again unprojected rather than stored wrong.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -27,10 +33,15 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import FetchJob, FetchReport, WorkUnit
 from vksync_tui.sync.events import ProgressReporter
 from vksync_tui.vk.errors import TransientError
-from vksync_tui.vk.execute import ApiCall
+from vksync_tui.vk.execute import ApiCall, Projected, Projection
 from vksync_tui.vk.tokens import PooledToken
 
 PROFILE_FIELDS = ("photo_100", "sex", "city", "bdate", "domain", "last_seen")
+# The answer fields a `User` row is made of, in `USER_COLUMNS` order (less `refreshed_at`).
+PROFILE_PROJECTION = Projection(
+    ("id", "first_name", "last_name", "photo_100", "sex", "city", "bdate", "domain", "last_seen",
+     "deactivated", "is_closed", "can_access_closed")
+)
 USERS_PER_CALL = 1000  # users.get's maximum number of user_ids
 EXECUTE_RESPONSE_LIMIT = 5 * 1024 * 1024  # VK's cap on an execute answer ("response size is too big")
 # The largest users.get object with PROFILE_FIELDS seen in the emulator is 427 bytes (a long nickname domain
@@ -56,31 +67,40 @@ USER_COLUMNS: tuple[pw.Field, ...] = (
 )
 
 
+def profile_rows(answer: Projected, now: int) -> list[tuple[Any, ...]]:
+    """Rows of `USER_COLUMNS` from users.get columns (`PROFILE_PROJECTION`); elements that are not users
+    (no positive integer id) are left out. One pass, no per-field lookups: this runs for every profile."""
+    rows = []
+    append = rows.append
+    for uid, first, last, photo, sex, city, bdate, domain, seen, deactivated, closed, can_access in zip(
+        *answer.columns, strict=True
+    ):
+        if type(uid) is not int or uid <= 0:
+            continue
+        append(
+            (
+                uid,
+                "" if first is None else str(first),
+                "" if last is None else str(last),
+                photo,
+                int(sex or 0),
+                city.get("title") if type(city) is dict else None,
+                bdate,
+                domain,
+                seen.get("time") if type(seen) is dict else None,
+                deactivated,
+                None if closed is None else bool(closed),
+                None if can_access is None else bool(can_access),
+                now,
+            )
+        )
+    return rows
+
+
 def profile_row(user: Any, now: int) -> tuple[Any, ...] | None:
     """A users.get / `profiles` object as a row of `USER_COLUMNS`; None for anything that is not a user."""
-    if not isinstance(user, Mapping) or not isinstance(user.get("id"), int) or user["id"] <= 0:
-        return None
-    city = user.get("city")
-    last_seen = user.get("last_seen")
-    return (
-        user["id"],
-        str(user.get("first_name", "")),
-        str(user.get("last_name", "")),
-        user.get("photo_100"),
-        int(user.get("sex", 0) or 0),
-        city.get("title") if isinstance(city, Mapping) else None,
-        user.get("bdate"),
-        user.get("domain"),
-        last_seen.get("time") if isinstance(last_seen, Mapping) else None,
-        user.get("deactivated"),
-        _optional_bool(user.get("is_closed")),
-        _optional_bool(user.get("can_access_closed")),
-        now,
-    )
-
-
-def _optional_bool(value: Any) -> bool | None:
-    return None if value is None else bool(value)
+    rows = profile_rows(PROFILE_PROJECTION.extract([user]), now)
+    return rows[0] if rows else None
 
 
 def user_upsert_sql() -> str:
@@ -99,15 +119,31 @@ def profile_tokens(ctx: SyncContext) -> list[PooledToken]:
 
 
 def users_get_units(ids: Sequence[int]) -> list[WorkUnit]:
-    """users.get calls of up to 1000 ids each, keyed by their position in `ids`."""
+    """users.get calls of up to 1000 ids each, keyed by their position in `ids`, projected to the columns."""
     fields = ",".join(PROFILE_FIELDS)
     return [
         WorkUnit(
             f"users[{start}]",
-            ApiCall("users.get", {"user_ids": list(ids[start : start + USERS_PER_CALL]), "fields": fields}),
+            ApiCall(
+                "users.get",
+                {"user_ids": list(ids[start : start + USERS_PER_CALL]), "fields": fields},
+                PROFILE_PROJECTION,
+            ),
         )
         for start in range(0, len(ids), USERS_PER_CALL)
     ]
+
+
+def _unprojected(unit: WorkUnit) -> WorkUnit:
+    """The same users.get asked for whole objects (when its columns came back misaligned)."""
+    return WorkUnit(f"{unit.key}/whole", ApiCall(unit.call.method, unit.call.params), unit.cost)
+
+
+def _count_profiles(unit: WorkUnit, value: Any) -> int:
+    try:
+        return PROFILE_PROJECTION.extract(value).length
+    except TransientError:
+        return 0
 
 
 class _ProfileSink:
@@ -121,11 +157,11 @@ class _ProfileSink:
         self.unanswered = 0
         self._lock = threading.Lock()
 
-    def on_result(self, unit: WorkUnit, value: Any) -> None:
-        if not isinstance(value, list):
-            raise TransientError(f"users.get returned {type(value).__name__}, not a list")
-        now = self.ctx.now()
-        rows = [row for row in (profile_row(user, now) for user in value) if row is not None]
+    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+        answer = PROFILE_PROJECTION.extract(value, "users.get")
+        if not answer.aligned:
+            return [_unprojected(unit)]
+        rows = profile_rows(answer, self.ctx.now())
         asked = len(unit.call.params["user_ids"])  # type: ignore[arg-type]
         with self._lock:
             self.stored += len(rows)
@@ -133,6 +169,7 @@ class _ProfileSink:
             self.unanswered += max(0, asked - len(rows))
         if rows:
             self.ctx.writer.submit(partial(store_profiles, self.ctx.db, self.sql, rows))
+        return []
 
 
 def refresh_users(
@@ -157,7 +194,7 @@ def refresh_users(
         tokens,
         sink.on_result,
         total_units=len(units),
-        count_items=lambda unit, value: len(value) if isinstance(value, list) else 0,
+        count_items=_count_profiles,
         batch_size=batch_size,
         phase="refresh",
     )
