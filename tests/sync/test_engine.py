@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from vksync_tui.config import TokenEntry, Tuning
-from vksync_tui.sync.engine import FetchJob, PhasedFetch, WorkUnit, workers_for
+from vksync_tui.sync.engine import MAX_RATE_REQUEUES, FetchJob, PhasedFetch, WorkUnit, workers_for
 from vksync_tui.sync.events import ChunkFailed, ChunkRetried, PhaseFinished, ProgressReporter, SyncEvent
 from vksync_tui.vk.clock import ManualClock
 from vksync_tui.vk.errors import (
@@ -21,6 +21,7 @@ from vksync_tui.vk.errors import (
     AuthError,
     InternalError,
     RuntimeError_,
+    TooManyRequests,
     TransientError,
     VkError,
 )
@@ -149,6 +150,46 @@ def test_calls_no_token_could_do_go_to_the_sequential_retry_phase() -> None:
     assert fetcher.requests == [("t0", list(range(6))), ("t1", [4]), ("t0", [4]), ("t1", [4])]
     assert [e.chunk for e in events if isinstance(e, ChunkFailed)] == ["n=4"]
     assert [(e.chunk, e.ok) for e in events if isinstance(e, ChunkRetried)] == [("n=4", True)]
+    assert [e.phase for e in events if isinstance(e, PhaseFinished)] == ["parallel", "retry"]
+
+
+def test_a_batch_every_token_refused_with_error_6_goes_back_to_the_queue_not_to_the_retry_phase() -> None:
+    refusals: dict[str, int] = {}
+
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        if call.params["n"] == 0 and refusals.get(label, 0) < 1:
+            refusals[label] = refusals.get(label, 0) + 1
+            return TooManyRequests(6, "Too many requests per second")
+        return call.params["n"]
+
+    engine, pool, fetcher, events = make_engine(script, tokens=2, batch=3)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(6)], results))
+    assert results == {n: n for n in range(6)}
+    assert report.rate_requeued == 3 and report.retried_ok == 0 and not report.failed
+    assert [e.phase for e in events if isinstance(e, PhaseFinished)] == ["parallel"]
+    assert not [e for e in events if isinstance(e, ChunkFailed)]
+    # both tokens refused the first batch, it went out again once they had cooled down
+    assert fetcher.requests == [("t0", [0, 1, 2]), ("t1", [0, 1, 2]), ("t0", [0, 1, 2]), ("t0", [3, 4, 5])]
+
+
+def test_a_batch_refused_with_error_6_again_and_again_ends_in_the_retry_phase() -> None:
+    refusals = 0
+
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        nonlocal refusals
+        if call.params["n"] == 0 and refusals <= MAX_RATE_REQUEUES:  # the first request + every requeue
+            refusals += 1
+            return TooManyRequests(6, "Too many requests per second")
+        return call.params["n"]
+
+    engine, pool, fetcher, events = make_engine(script, tokens=1, batch=2)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(2)], results))
+    assert results == {0: 0, 1: 1}
+    assert report.rate_requeued == 2 * MAX_RATE_REQUEUES
+    assert report.retried_ok == 2 and not report.failed
+    assert len(fetcher.requests) == 1 + MAX_RATE_REQUEUES + 1
     assert [e.phase for e in events if isinstance(e, PhaseFinished)] == ["parallel", "retry"]
 
 

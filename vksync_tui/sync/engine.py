@@ -7,9 +7,13 @@ them, and `on_result(unit, value) -> follow-up units`. The engine runs it in two
    as ONE `execute` (a single unit, or a job that cannot be batched, goes out as a plain call). When a token
    fails the whole batch (transient/HTTP error, error 5/6/9/10/29, a garbled answer),
    `TokenPool.with_fallback` moves the batch to the next eligible token; inner `false` results re-run only
-   those units, on a token they have not tried yet. A unit no token could do is kept in `failed`, never
-   dropped. Error 13 ("response size is too big") halves the batch size for the rest of the job. Successes
-   go to `on_result`, whose follow-ups (next pages, deep scans, bridging pages) join the queue.
+   those units, on a token they have not tried yet. A batch every tried token answered with error 6 ("too
+   many requests per second": VK did not run it) goes back to the queue, to go out when a token has cooled
+   down — a rate-limit hiccup is not a failure of the batch, and parking it for the retry phase would cost
+   `retry_pause` per batch (at most `MAX_RATE_REQUEUES` times per unit, then it does count as failed). A
+   unit no token could do is kept in `failed`, never dropped. Error 13 ("response size is too big") halves
+   the batch size for the rest of the job. Successes go to `on_result`, whose follow-ups (next pages, deep
+   scans, bridging pages) join the queue.
 2. **retry**: the units still failing are retried one request at a time, `retry_pause` apart, at most
    `retry_attempts` times each; what still fails is reported by key. Follow-ups found in the retry phase
    start another parallel round, so deep pagination behind a recovered page is not lost.
@@ -45,6 +49,7 @@ from vksync_tui.vk.errors import (
     REQUEST_ERROR_CODES,
     Cancelled,
     RuntimeError_,
+    TooManyRequests,
     TransientError,
     VkApiError,
     VkError,
@@ -53,6 +58,7 @@ from vksync_tui.vk.execute import ApiCall, CallOutcome, build_script, map_result
 from vksync_tui.vk.tokens import AllTokensFailed, PooledToken, TokenPool
 
 MAX_EXECUTE_CALLS = 25
+MAX_RATE_REQUEUES = 3
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,7 @@ class FetchReport:
     rejected: list[FailedUnit] = field(default_factory=list)
     retried_ok: int = 0
     fell_back: int = 0
+    rate_requeued: int = 0  # units sent back to the queue after error 6 from every token tried
     workers: int = 0
     batch_size: int = 0
     latency: float = 0.0
@@ -170,6 +177,7 @@ class FetchReport:
         self.rejected.extend(other.rejected)
         self.retried_ok += other.retried_ok
         self.fell_back += other.fell_back
+        self.rate_requeued += other.rate_requeued
         self.workers = max(self.workers, other.workers)
         self.batch_size = other.batch_size or self.batch_size
         self.latency = other.latency or self.latency
@@ -427,6 +435,7 @@ class _JobRun:
         self.report = FetchReport()
         self.lock = threading.Lock()
         self.failed: list[FailedUnit] = []
+        self.rate_requeues: Counter[str] = Counter()
         self.crash: BaseException | None = None
         self.threads: list[threading.Thread] = []
         limit = min(engine._tuning.execute_batch, job.batch_size or MAX_EXECUTE_CALLS, MAX_EXECUTE_CALLS)
@@ -576,6 +585,7 @@ class _JobRun:
         """Fetch a batch, moving unfinished units across tokens; returns (follow-ups, units to requeue)."""
         remaining = batch
         tried: set[str] = set()
+        throttled: set[str] = set()
         follow_ups: list[WorkUnit] = []
         while remaining:
             if self.cancel.is_set():
@@ -585,12 +595,14 @@ class _JobRun:
                 self._fail(remaining, "every eligible token failed these calls")
                 return follow_ups, []
             try:
-                outcomes = self._attempt(remaining, candidates, start, tried)
+                outcomes = self._attempt(remaining, candidates, start, tried, throttled)
             except _ResponseTooBig:
                 return follow_ups, self._split(remaining)
             except Cancelled:
                 return follow_ups, []
             except AllTokensFailed as error:
+                if tried <= throttled and self._may_requeue(remaining):
+                    return follow_ups, remaining
                 self._fail(remaining, str(error))
                 return follow_ups, []
             except VkApiError as error:
@@ -604,7 +616,12 @@ class _JobRun:
         return follow_ups, []
 
     def _attempt(
-        self, units: list[WorkUnit], candidates: list[PooledToken], start: int, tried: set[str]
+        self,
+        units: list[WorkUnit],
+        candidates: list[PooledToken],
+        start: int,
+        tried: set[str],
+        throttled: set[str] | None = None,
     ) -> list[CallOutcome]:
         calls = [unit.call for unit in units]
 
@@ -617,6 +634,8 @@ class _JobRun:
             try:
                 return self.engine._fetcher.fetch(token, calls, self.job.batchable, self.cancel)
             except VkError as error:
+                if isinstance(error, TooManyRequests) and throttled is not None:
+                    throttled.add(token.label)
                 self._count_error(error_key(error))
                 if isinstance(error, RuntimeError_) and len(calls) > 1 and "too big" in error.message.lower():
                     raise _ResponseTooBig() from error
@@ -626,6 +645,15 @@ class _JobRun:
         return self.pool.with_fallback(
             send, candidates, start=start % len(candidates), cancel=self.cancel, method=method
         )
+
+    def _may_requeue(self, units: list[WorkUnit]) -> bool:
+        """Whether units refused with error 6 by every token go back to the queue (counted per unit)."""
+        with self.lock:
+            if any(self.rate_requeues[unit.key] >= MAX_RATE_REQUEUES for unit in units):
+                return False
+            self.rate_requeues.update(unit.key for unit in units)
+            self.report.rate_requeued += len(units)
+        return True
 
     def _split(self, units: list[WorkUnit]) -> list[WorkUnit]:
         """Halve the job's batch size (error 13) and give the units back to the queue, to go out smaller."""

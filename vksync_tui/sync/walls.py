@@ -4,14 +4,16 @@ Tokens: `wall.*` and `likes.getList` refuse community tokens (error 27) and thes
 `execute`, which is undocumented for service keys — so they run on user tokens only. Admin levels decide
 which of those may call `wall.getReposts` (level 3) and who sees `created_by` (any manager level). They come
 from the stored `tokens check` when it covered this community, else from `groups.getById(fields=is_admin,
-admin_level)` asked once per token through the engine (a one-token job, so fallback and the retry phase
-apply); the answer is remembered on the token's entry for the rest of the session.
+admin_level)` asked through the engine, one one-token job per token (so the retry phase applies), all at the
+same time (each costs a round trip, and nothing else can start before they are in); the answer is
+remembered on the token's entry for the rest of the session.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from vksync_tui.store.bulk import execute_many, insert_ignore_sql
@@ -20,6 +22,7 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import FetchJob, FetchReport, PhasedFetch, WorkUnit
 from vksync_tui.sync.errors import NoUsableToken
 from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.together import run_together
 from vksync_tui.vk.execute import ApiCall
 from vksync_tui.vk.tokens import PooledToken
 
@@ -43,29 +46,35 @@ def admin_levels(
     ctx: SyncContext, engine: PhasedFetch, group_id: int, tokens: list[PooledToken], summary: RunSummary
 ) -> dict[str, int]:
     """Each token's admin level in `group_id` (0 when VK would not say); see the module docstring."""
-    levels: dict[str, int] = {}
-    for token in tokens:
-        stored = token.entry.check.admin_levels
-        if group_id in stored:
-            levels[token.label] = int(stored[group_id])
-            continue
-        answers: list[Any] = []
-        params = {"group_id": group_id, "fields": "is_admin,admin_level"}
-        job = FetchJob(
-            f"admin-check-{token.label}",
-            [WorkUnit(f"groups.getById@{token.label}", ApiCall("groups.getById", params))],
-            [token],
-            lambda unit, value, answers=answers: answers.append(value),
-            total_units=1,
-            batchable=False,
-            phase="admin-check",
-        )
-        summary.absorb(engine.run(job))
-        level = _admin_level(answers[0], group_id) if answers else None
+    levels = {token.label: int(token.entry.check.admin_levels[group_id]) for token in tokens
+              if group_id in token.entry.check.admin_levels}
+    unknown = [token for token in tokens if token.label not in levels]
+    probes = [partial(_probe_admin_level, engine, group_id, token) for token in unknown]
+    for token, (report, level) in zip(unknown, run_together(probes, "admin-check", ctx.cancel), strict=True):
+        summary.absorb(report)
         levels[token.label] = level or 0
         if level is not None:
+            stored = token.entry.check.admin_levels
             token.entry.check = replace(token.entry.check, admin_levels={**stored, group_id: level})
     return levels
+
+
+def _probe_admin_level(
+    engine: PhasedFetch, group_id: int, token: PooledToken
+) -> tuple[FetchReport, int | None]:
+    answers: list[Any] = []
+    params = {"group_id": group_id, "fields": "is_admin,admin_level"}
+    job = FetchJob(
+        f"admin-check-{token.label}",
+        [WorkUnit(f"groups.getById@{token.label}", ApiCall("groups.getById", params))],
+        [token],
+        lambda unit, value: answers.append(value),
+        total_units=1,
+        batchable=False,
+        phase="admin-check",
+    )
+    report = engine.run(job)
+    return report, _admin_level(answers[0], group_id) if answers else None
 
 
 def _admin_level(answer: Any, group_id: int) -> int | None:
