@@ -1,9 +1,11 @@
 """The VK emulator's WSGI app: `/method/<name>` as VK answers it, plus loopback-only `/_emu/*` endpoints.
 
 A request goes through the same stages, in the same order, as it would at VK's front:
-arrival (stats, scheduled churn, `revoke` counting) → fixed `delay` → per-request fault draw (transport faults
-and injected error codes replace the answer) → `v` check (error 8) → token check (error 5) → per-second window
-(error 6; `execute` counts once) → sticky faults and daily quotas (10 / 29, per call) → the method itself.
+arrival (stamped when the request's first bytes reach the server — see `server.py` — or, without a server,
+when the app is called; stats, scheduled churn, `revoke` counting) → fixed `delay` → per-request fault draw
+(transport faults and injected error codes replace the answer) → `v` check (error 8) → token check (error 5)
+→ per-second window (error 6, judged at the arrival stamp; `execute` counts once) → sticky faults and daily
+quotas (10 / 29, per call) → the method itself.
 
 VK answers every API outcome with HTTP 200: `{"response": …}` or `{"error": {"error_code", "error_msg",
 "request_params"}}`, where `request_params` echoes `method`, `oauth`="1", `v` and the other parameters but
@@ -43,6 +45,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 METHOD_PREFIX = "/method/"
 CONTROL_PREFIX = "/_emu/"
 EXECUTE = "execute"
+ARRIVAL_KEY = "vksync.arrival"  # environ key: when the request reached the server, on the app's clock
 HTML_500 = (
     b"<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n"
     b"<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n"
@@ -181,6 +184,9 @@ class EmulatorApp:
     # --- /method/<name> -----------------------------------------------------------------------------------
 
     def _method_request(self, method: str, environ: Mapping[str, Any]) -> tuple[str, str, bytes]:
+        arrived = environ.get(ARRIVAL_KEY)
+        if arrived is None:
+            arrived = self.clock.now()
         faults = self.faults  # one spec for the whole request, even if /_emu/faults replaces it meanwhile
         params = read_params(environ)
         token_text = params.get("access_token") or bearer_token(environ)
@@ -203,7 +209,7 @@ class EmulatorApp:
         try:
             if fault in API_ERROR_FAULTS:
                 raise self._injected_error(API_ERROR_FAULTS[fault], faults, environ)
-            envelope = self._answer(method, params, token_text, None if revoked else token, faults)
+            envelope = self._answer(method, params, token_text, None if revoked else token, faults, arrived)
         except EmuApiError as failure:
             self.stats.record_error(failure.code, label)
             envelope = {
@@ -224,13 +230,14 @@ class EmulatorApp:
         token_text: str | None,
         token: TokenInfo | None,
         faults: FaultInjector,
+        arrived: float,
     ) -> dict[str, Any] | bytes:
         """The envelope to send: a dict, or bytes already encoded (execute answers)."""
         if not params.get("v"):
             raise ApiFailure(8, "v (version) is required")
         if token is None:
             raise ApiFailure(5, "invalid access_token (4)." if token_text else "no access_token passed.")
-        if not self.limits.admit(token.token, token.kind):
+        if not self.limits.admit(token.token, token.kind, arrived):
             raise ApiFailure(6)
         if method == EXECUTE:
             return self._execute(params, token, faults)

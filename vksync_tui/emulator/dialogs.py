@@ -9,10 +9,11 @@ between dialogs the way a real VK inbox is.
 
 from __future__ import annotations
 
+import random
 from array import array
 from typing import Any, NamedTuple
 
-from vksync_tui.emulator.hashing import distinct_walk, hash_of, rng_for
+from vksync_tui.emulator.hashing import distinct_walk, hash_of, hash_one, hash_prefix, rng_for
 from vksync_tui.emulator.profiles import user_traits
 from vksync_tui.emulator.spec import CommunitySpec
 from vksync_tui.emulator.texts import short_reply
@@ -56,6 +57,7 @@ class Dialogs:
     def __init__(self, seed: int, cspec: CommunitySpec, audience: array, created: int, now: int) -> None:
         self.seed = seed
         self.group_id = cspec.id
+        self._message_hash = hash_prefix(seed, _TAG_MESSAGE, cspec.id)
         key = hash_of(seed, _TAG_PEERS, cspec.id)
         peers = distinct_walk(audience, min(cspec.dialogs, len(audience)), key)
         self._span = (created, now - 600)
@@ -112,7 +114,7 @@ class Dialogs:
 
     def message_object(self, dialog: Dialog, message: Message) -> dict[str, Any]:
         """`messages_message` for one message of the dialog."""
-        rng = rng_for(self.seed, _TAG_MESSAGE, self.group_id, message.message_id)
+        rng = random.Random(hash_one(self._message_hash, message.message_id))
         obj: dict[str, Any] = {
             "id": message.message_id,
             "conversation_message_id": message.local_id,

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Mapping
 from typing import Protocol
 
 WINDOW_SECONDS = 1.0
+_KEEP_SECONDS = 2 * WINDOW_SECONDS  # stamps kept: a late-handled request still sees its whole window
 QUOTA_PERIOD_SECONDS = 86_400.0
 DEFAULT_RPS: Mapping[str, int] = {"user": 3, "group": 20, "service": 3}
 
@@ -52,6 +54,11 @@ def count_in_window(stamps: deque[float], now: float, window: float = WINDOW_SEC
     return len(stamps)
 
 
+def _in_window(stamps: list[float], end_stamp: float, end: int) -> int:
+    """How many of the ascending `stamps[:end]` (those ≤ end_stamp) lie in (end_stamp - window, end_stamp]."""
+    return end - bisect_right(stamps, end_stamp - WINDOW_SECONDS, 0, end)
+
+
 class RateLimits:
     """Thread-safe per-token sliding windows and per-(token, method) daily quotas."""
 
@@ -65,21 +72,35 @@ class RateLimits:
         self._clock = clock
         self._rps = {**DEFAULT_RPS, **(rps or {})}
         self._daily_quotas = dict(daily_quotas or {})
-        self._windows: dict[str, deque[float]] = {}
+        self._windows: dict[str, list[float]] = {}  # accepted arrival stamps per token, ascending
         self._quota_use: dict[tuple[str, str], tuple[float, int]] = {}
         self._lock = threading.Lock()
 
     def rps_for(self, kind: str) -> int:
         return self._rps[kind]
 
-    def admit(self, token: str, kind: str) -> bool:
-        """Count a request in the token's one-second window; False (not counted) when the window is full."""
+    def admit(self, token: str, kind: str, arrived: float | None = None) -> bool:
+        """Count a request in the token's one-second window; False (not counted) when the window is full.
+
+        `arrived` is when the request reached the front (the server stamps it as its first bytes come in);
+        default: now. Requests handled by parallel threads may be admitted slightly out of arrival order, so
+        the window is kept sorted, and a request is admitted only if no one-second window holding its arrival
+        would then hold more than the limit: the one ending at it, and those ending at requests that arrived
+        after it but were admitted first.
+        """
+        limit = self._rps[kind]
         with self._lock:
-            now = self._clock.now()
-            stamps = self._windows.setdefault(token, deque())
-            if count_in_window(stamps, now) >= self._rps[kind]:
+            at = self._clock.now() if arrived is None else arrived
+            stamps = self._windows.setdefault(token, [])
+            if stamps and stamps[0] <= at - _KEEP_SECONDS:
+                del stamps[:bisect_right(stamps, at - _KEEP_SECONDS)]
+            end = bisect_right(stamps, at)
+            if _in_window(stamps, at, end) >= limit:
                 return False
-            stamps.append(now)
+            for index in range(end, bisect_left(stamps, at + WINDOW_SECONDS)):
+                if _in_window(stamps, stamps[index], index + 1) >= limit:
+                    return False
+            stamps.insert(end, at)
             return True
 
     def charge_daily(self, token: str, method: str) -> bool:

@@ -112,11 +112,11 @@ def messages_get_history(world: World, params: Params, token: TokenInfo) -> dict
     dialog = community.dialogs.get(peer_id) if community is not None else None
     if community is None or dialog is None:
         return {"count": 0, "items": []}
-    newest_first = list(reversed(dialog.messages))
     if start_message_id is None:
-        ordered = dialog.messages if rev == 1 else newest_first
+        ordered = dialog.messages if rev == 1 else dialog.messages[::-1]
         page = list(ordered[offset:offset + count])
     else:
+        newest_first = dialog.messages[::-1]
         if start_message_id == -1:
             anchor, offset = 0, offset + dialog.unread
         else:

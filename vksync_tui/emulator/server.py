@@ -15,15 +15,64 @@ import socket
 import struct
 import sys
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import unquote
 
-from vksync_tui.emulator.app import DropConnection, EmulatorApp, make_app
+from vksync_tui.emulator.app import ARRIVAL_KEY, DropConnection, EmulatorApp, make_app
+from vksync_tui.emulator.limits import SystemClock
 
 LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+# Linux: the kernel's receive time of each packet (Python does not export the constant; 35 is its value on
+# x86, arm and the other generic-ABI platforms), as a `struct timespec` of two native longs.
+_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35 if sys.platform == "linux" else None)
+_TIMESPEC = struct.Struct("@ll")
+_STAMP_SPACE = socket.CMSG_SPACE(_TIMESPEC.size) if _TIMESTAMPNS and hasattr(socket, "CMSG_SPACE") else 0
+
+
+class _StampingReader(io.RawIOBase):
+    """The connection's raw reads, keeping the kernel's receive time (CLOCK_REALTIME) of each chunk.
+
+    Why: the per-second window must be judged at the moment a request reached the front, as VK's front does.
+    Stamping in Python is late by however long this thread waited for a core and for the GIL (another
+    thread may be deep in a multi-megabyte `json.dumps`); the kernel's stamp is not.
+    """
+
+    def __init__(self, raw: io.RawIOBase, sock: socket.socket) -> None:
+        super().__init__()
+        self._raw = raw  # the socket's own reader: closing it releases the socket as usual
+        self._sock = sock
+        self.stamps: list[float] = []  # receive times of the chunks read since the last `mark()`
+        self.last_stamp: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        nbytes, ancillary, _flags, _address = self._sock.recvmsg_into([buffer], _STAMP_SPACE)
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == _TIMESTAMPNS and len(data) >= _TIMESPEC.size:
+                seconds, nanoseconds = _TIMESPEC.unpack_from(data)
+                self.last_stamp = seconds + nanoseconds / 1e9
+                self.stamps.append(self.last_stamp)
+        return nbytes
+
+    def mark(self) -> None:
+        self.stamps.clear()
+
+    def first_stamp(self) -> float | None:
+        """When the data read since `mark()` arrived: its first chunk's stamp, or — when it had already been
+        read ahead with the previous request — the latest chunk's."""
+        return self.stamps[0] if self.stamps else self.last_stamp
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 class _WsgiHandler(BaseHTTPRequestHandler):
@@ -31,13 +80,28 @@ class _WsgiHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server: _EmulatorHTTPServer
+    _stamper: _StampingReader | None = None
+    _arrival = 0.0  # the current request's arrival on the app's clock
+
+    def setup(self) -> None:
+        super().setup()
+        if self.server.kernel_stamps:
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, _TIMESTAMPNS, 1)  # type: ignore[arg-type]
+            except OSError:
+                return  # stamped when Python reads the request line instead
+            self._stamper = _StampingReader(self.rfile.detach(), self.connection)
+            self.rfile = io.BufferedReader(self._stamper)
 
     def handle_one_request(self) -> None:
+        if self._stamper is not None:
+            self._stamper.mark()
         try:
             self.raw_requestline = self.rfile.readline(65537)
         except OSError:
             self.close_connection = True
             return
+        self._arrival = self._arrival_on_app_clock()
         if not self.raw_requestline:
             self.close_connection = True
             return
@@ -45,9 +109,18 @@ class _WsgiHandler(BaseHTTPRequestHandler):
             return
         self._serve_wsgi()
 
+    def _arrival_on_app_clock(self) -> float:
+        """When the request line arrived, on the app's clock: the kernel's stamp where there is one."""
+        now = self.server.app.clock.now()
+        stamp = self._stamper.first_stamp() if self._stamper is not None else None
+        if stamp is None:
+            return now
+        return now - max(0.0, time.time() - stamp)
+
     def _serve_wsgi(self) -> None:
         body = self._read_body()
         environ = self._environ(body)
+        environ[ARRIVAL_KEY] = self._arrival
         status_holder: list[str] = []
         headers_holder: list[list[tuple[str, str]]] = []
 
@@ -140,6 +213,8 @@ class _EmulatorHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], app: EmulatorApp) -> None:
         self.app = app
+        # Kernel receive stamps are wall-clock times: usable only when the app runs on the real clock.
+        self.kernel_stamps = bool(_TIMESTAMPNS and _STAMP_SPACE) and type(app.clock) is SystemClock
         self._connections: set[socket.socket] = set()
         self.connections_accepted = 0
         self._connections_lock = threading.Lock()
