@@ -69,9 +69,26 @@ def _add_sort_indexes(migrator: SchemaMigrator, db: pw.Database) -> None:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
 
 
+# Partial indexes behind the list screens' default filters, so the COUNT a screen shows on opening walks only
+# the rows it counts, in a small index, instead of the whole table: mailing analysis ("analysed", a third of
+# the mailing rows, which SQLite otherwise finds by reading every row of the WITHOUT ROWID table) and profiles
+# ("refreshed", otherwise a scan of every stored profile). The filtered column is the indexed column, so the
+# filter reads as a range on the index (`analysed_at > NULL`) and the planner picks it without statistics.
+COUNT_INDEXES: tuple[tuple[str, str, str, str], ...] = (
+    ("mailing_analysed_count", "mailing", "community_id, analysed_at", "analysed_at IS NOT NULL"),
+    ("user_refreshed_count", "user", "refreshed_at", "refreshed_at IS NOT NULL"),
+)
+
+
+def _add_count_indexes(migrator: SchemaMigrator, db: pw.Database) -> None:
+    for name, table, columns, where in COUNT_INDEXES:
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns}) WHERE {where}')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create all tables", _create_version_1),
     Migration(2, "indexes for the list screens' sortable columns", _add_sort_indexes),
+    Migration(3, "partial indexes for the list screens' default-filter counts", _add_count_indexes),
 )
 
 

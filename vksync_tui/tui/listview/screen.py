@@ -94,7 +94,7 @@ def render_sections(sections: list[Section]) -> Text:
 
 class ListScreen(Screen[None]):
     DEFAULT_CSS = """
-    ListScreen #list-status { padding: 0 1; height: 1; color: $text-muted; }
+    ListScreen #list-status { padding: 0 1; width: 1fr; height: 1; color: $text-muted; }
     ListScreen #list-filters { height: 3; }
     ListScreen #list-search { width: 1fr; }
     ListScreen #list-body { height: 1fr; }
@@ -301,7 +301,8 @@ class ListScreen(Screen[None]):
             parts.append(f"sorted by {self.query_.sort_column.title} {arrow}")
         if self.state.search:
             parts.append(f"search {self.state.search!r}")
-        self.query_one("#list-status", Label).update(" · ".join(parts))
+        # A fixed one-line box: new text needs no layout of the screen (Static's default would do one).
+        self.query_one("#list-status", Label).update(" · ".join(parts), layout=False)
 
     @on(VirtualTable.ViewMoved)
     def _view_moved(self) -> None:

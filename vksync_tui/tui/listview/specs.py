@@ -44,8 +44,11 @@ class Column:
 
 @dataclass(frozen=True)
 class Choice:
+    """`complement`: SQL for exactly the scope's other rows, given only when few (see ListQuery.count)."""
+
     label: str
     sql: str | None
+    complement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class ListSpec:
 
     `join` (the profile columns) is added to a count, anchor or key query only when the filter needs a name:
     SQLite keeps a LEFT JOIN it could drop, and a million primary-key lookups make a count ten times slower.
+
+    `scope_column` is the bare column `scope` compares with the community id (None for an unscoped list).
     """
 
     name: str
@@ -97,6 +102,7 @@ class ListSpec:
     export_name: str | None = None
     export_key: ExportKey = first_column_key
     user_key_index: int | None = 0
+    scope_column: str | None = "community_id"
 
     @property
     def sortable(self) -> tuple[Column, ...]:
@@ -193,7 +199,11 @@ SUBSCRIBERS = ListSpec(
         ChoiceFilter(
             "status",
             "members",
-            (Choice("current", "m.is_current = 1"), Choice("left", "m.is_current = 0"), Choice("all", None)),
+            (
+                Choice("current", "m.is_current = 1", complement="m.is_current = 0"),
+                Choice("left", "m.is_current = 0"),
+                Choice("all", None),
+            ),
         ),
     ),
     value_filters=(
@@ -386,6 +396,7 @@ PROFILES = ListSpec(
     table='"user" u',
     join="",
     scope=None,
+    scope_column=None,
     key=("u.id",),
     columns=(
         *_user_columns("u.id"),

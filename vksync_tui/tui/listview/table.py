@@ -39,6 +39,7 @@ class VirtualTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     VirtualTable {
         height: 1fr;
+        overflow-y: scroll;
         background: $surface;
     }
     VirtualTable > .virtual-table--header {
@@ -133,7 +134,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def set_total(self, total: int) -> None:
         self.total = total
-        self.virtual_size = Size(self.content_width, total + 1)
+        self._resize_virtually(Size(self.content_width, total + 1))
         if self.cursor_row >= total:
             self.cursor_row = max(0, total - 1)
         self.request_visible()
@@ -168,6 +169,20 @@ class VirtualTable(ScrollView, can_focus=True):
         return format_cell(column.fmt, row[self._key_width + column_index])
 
     # --- geometry ----------------------------------------------------------------------------------------
+
+    def _resize_virtually(self, size: Size) -> None:
+        """A new row count without a screen layout, unless it shows or hides a scroll bar.
+
+        Setting `virtual_size` asks Textual to lay out the whole screen (header, filters, key bar …), which
+        was most of the UI work between the rows arriving and being drawn. The table's own box does not depend
+        on its row count, so only the scroll bars' range must follow — what layout would do for this widget.
+        The vertical bar is always shown (`overflow-y: scroll`): the first page and the count never add one.
+        """
+        bars = (self.show_horizontal_scrollbar, self.show_vertical_scrollbar)
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        if (self.show_horizontal_scrollbar, self.show_vertical_scrollbar) != bars:
+            self.refresh(layout=True)
 
     @property
     def content_width(self) -> int:
