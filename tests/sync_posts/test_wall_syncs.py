@@ -19,7 +19,7 @@ from vksync_tui.emulator.server import RunningEmulator
 from vksync_tui.emulator.spec import CommunitySpec, WorldSpec
 from vksync_tui.emulator.world import World
 from vksync_tui.home import Home
-from vksync_tui.store.models import Author, Interaction, Post, User
+from vksync_tui.store.models import Author, Interaction, Post, SyncRun, User
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.errors import NoUsableToken
 from vksync_tui.sync.events import Notice, Progress, SyncEvent
@@ -123,6 +123,12 @@ def test_incremental_sync_reads_only_the_new_head_and_stays_exact(wall_home: Any
     assert second.extras["mode"] == "incremental"
     assert second.requests < first.requests
     assert 130 <= second.fetched <= 300
+    with SyncContext.open(configured.home):
+        phases = SyncRun.get_by_id(second.run_id).figures["phases"]
+    head = [phase for phase in phases if phase["phase"].startswith("posts-head")]
+    # the 130 new posts span 2+ pages: they go out together (estimated from the stored dates), not one by one
+    pages, requests = sum(phase["calls_ok"] for phase in head), sum(phase["requests"] for phase in head)
+    assert pages >= 2 and requests < pages, head
     assert stored_post_ids() == truth(configured, "posts")["ids"]
     assert stored_authors() == truth(configured, "authors")["items"]
     full = sync(configured, "posts", full=True)

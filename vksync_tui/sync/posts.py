@@ -13,14 +13,17 @@ Full pass (`full=True`, or the first sync of a wall):
    the feed is newest first) finds and bridges like the subscribers sync does.
 3. head — the newest pages again, until a page reaches a post fetched before AND posts older than the head
    horizon: this catches posts published during the pass and re-reads the last day's posts with an admin
-   token, the only kind VK shows `created_by` to (and only for 24 h).
+   token, the only kind VK shows `created_by` to (and only for 24 h). The pages the horizon is expected to
+   need (from the stored posts' dates, plus one) go out together in one `execute`, not one round trip after
+   the other on the few admin tokens; more follow, a group at a time, if the head turns out longer.
 4. authors — recomputed from the posts table in SQL, so the table always agrees with the stored posts.
    A complete full pass also removes posts that are gone from the wall (with their interactions).
 
 Incremental (default once the wall has posts stored): only step 3, with the known posts taken from the
-database and a horizon of `refresh_days` (counters of recent posts still move), repeated while it finds new
-posts (posts published during the scan). Time horizons are measured from the newest post's date (or now, if
-earlier), so a host clock that disagrees with VK's never makes the scan walk the whole wall.
+database and a horizon of `refresh_days` (counters of recent posts still move), repeated while the wall's
+post count moved during the scan (posts published meanwhile). Time horizons are measured from the newest
+post's date (or now, if earlier), so a host clock that disagrees with VK's never makes the scan walk the
+whole wall.
 
 Authors rule: `post_author_data.author`, else `signer_id`, else `created_by`, else a positive `from_id`. As
 `created_by` disappears from VK's answers after 24 h, a stored `created_by`/author is kept when a later answer
@@ -66,6 +69,7 @@ CREATED_BY_SECONDS = 86_400  # VK shows `created_by` to admins for posts younger
 SIZE_MARGIN = 1.3  # pages further down can be larger than page 0 (longer posts)
 MAX_BRIDGE_ROUNDS = 12
 MAX_HEAD_ROUNDS = 4
+HEAD_PAGES_PER_EXECUTE = 8  # ~1.4 MB of average pages, inside RESPONSE_BUDGET (error 13 halves it anyway)
 DAY = 86_400
 
 POST_FIELDS = (
@@ -194,31 +198,54 @@ class WallPages:
 
 
 class HeadScan:
-    """Newest pages, one after the other, until a page holds a known post and reaches past the horizon.
+    """Newest pages until a page holds a known post and reaches past the horizon.
 
     The horizon is `window` seconds before the newest post's date (or before `now`, if that is earlier),
-    set from page 0: the pages are fetched one at a time, each the follow-up of the previous one.
+    set from page 0. `expected_pages` (an estimate from the stored posts) go out at once; when the last
+    planned page still asks for more, the next group of pages is planned behind it.
     """
 
-    def __init__(self, store: PostStore, known: set[int], window: float, now: int) -> None:
+    def __init__(
+        self, store: PostStore, known: set[int], window: float, now: int, expected_pages: int
+    ) -> None:
         self.store = store
         self.known = known
         self.window = window
         self.now = now
         self.horizon: int | None = None
         self.new_posts = 0
+        self.counts: set[int] = set()
         self.step = PAGE_SIZE - PAGE_OVERLAP
+        self.group = max(1, expected_pages)
+        self.planned_end = 0
+        self.finished = False
+        self._lock = threading.Lock()
+
+    @property
+    def count_moved(self) -> bool:
+        """The wall's post count changed between the scan's answers: posts came or went meanwhile."""
+        return len(self.counts) > 1
+
+    def plan(self) -> list[WorkUnit]:
+        with self._lock:
+            start, self.planned_end = self.planned_end, self.planned_end + self.group * self.step
+        offsets = range(start, self.planned_end, self.step)
+        return [wall_unit(self.store.group_id, offset, "head") for offset in offsets]
 
     def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
         page = self.store.take(int(unit.call.params["offset"]), value)
-        if page.offset == 0 and self.window > 0 and page.dates:
-            self.horizon = int(min(self.now, max(page.dates)) - self.window)
-        self.new_posts += sum(1 for post in page.posts if post["id"] not in self.known)
-        reached_known = any(post_id in self.known for post_id in page.ordered)
-        past_horizon = self.horizon is None or (bool(page.dates) and min(page.dates) < self.horizon)
-        if not page.full or (reached_known and past_horizon):
-            return []
-        return [wall_unit(self.store.group_id, page.offset + self.step, "head")]
+        with self._lock:
+            self.counts.add(page.count)
+            if page.offset == 0 and self.window > 0 and page.dates:
+                self.horizon = int(min(self.now, max(page.dates)) - self.window)
+            self.new_posts += sum(1 for post in page.posts if post["id"] not in self.known)
+            reached_known = any(post_id in self.known for post_id in page.ordered)
+            past_horizon = self.horizon is None or (bool(page.dates) and min(page.dates) < self.horizon)
+            if not page.full or (reached_known and past_horizon):
+                self.finished = True
+            if self.finished or page.offset + self.step < self.planned_end:
+                return []
+        return self.plan()
 
 
 class _PostsRun(ListRun):
@@ -319,18 +346,19 @@ class _PostsRun(ListRun):
         return not report.failed and not self.summary.failed_chunks and not self.ctx.cancel.is_set()
 
     def head_rounds(self, known: set[int], window: float) -> None:
-        """Head scans until one finds nothing new (posts published while the previous one ran)."""
+        """Head scans until one ends with the wall's post count unchanged (nothing published meanwhile)."""
         for round_number in range(1, MAX_HEAD_ROUNDS + 1):
             if self.ctx.cancel.is_set():
                 return
-            scan = HeadScan(self.store, known, window if round_number == 1 else 0, self.ctx.now())
-            report = self.engine.run(
-                self._job("posts-head", [wall_unit(self.group_id, 0, "head")], scan.on_result, 1,
-                          self.head_tokens)
-            )
+            round_window = window if round_number == 1 else 0
+            pages = expected_head_pages(self.ctx, self.group_id, round_window)
+            scan = HeadScan(self.store, known, round_window, self.ctx.now(), pages)
+            batch = min(HEAD_PAGES_PER_EXECUTE, pages)
+            job = self._job("posts-head", scan.plan(), scan.on_result, batch, self.head_tokens)
+            report = self.engine.run(job)
             absorb_figures(self.summary, self.figures, "head", report)
             self.figures[f"head_{round_number}_new"] = scan.new_posts
-            if scan.new_posts == 0 or report.failed:
+            if scan.new_posts == 0 or report.failed or not scan.count_moved:
                 return
             known = known | self.store.seen
 
@@ -424,6 +452,19 @@ def _drop_vanished(group_id: int, seen: set[int]) -> int:
 def stored_post_ids(group_id: int) -> set[int]:
     query = Post.select(Post.post_id).where(Post.community_id == group_id)
     return {post_id for (post_id,) in query.tuples().iterator()}
+
+
+def expected_head_pages(ctx: SyncContext, group_id: int, window: float) -> int:
+    """Pages a head scan with this horizon is expected to read: the stored posts within `window` of the
+    newest stored post, one page more for posts published since, at most one execute's worth."""
+    if window <= 0:
+        return 1
+    ctx.writer.flush()
+    newest = Post.select(pw.fn.MAX(Post.date)).where(Post.community_id == group_id).scalar()
+    if newest is None:
+        return 1
+    recent = Post.select().where((Post.community_id == group_id) & (Post.date >= newest - window)).count()
+    return min(HEAD_PAGES_PER_EXECUTE, math.ceil(recent / (PAGE_SIZE - PAGE_OVERLAP)) + 1)
 
 
 def stored_post_count(group_id: int) -> int:
