@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import set_cell_size
@@ -31,8 +32,21 @@ from vksync_tui.tui.listview.reader import PAGE_SIZE
 from vksync_tui.tui.listview.specs import ListSpec
 
 CACHE_PAGES = 64
+CACHE_STRIPS = 512
 SEPARATOR = " │ "
 LOADING = "…"
+
+
+@dataclass(frozen=True)
+class TableStyles:
+    """The rich styles every line is drawn with, resolved once (each lookup walks the widget's ancestors)."""
+
+    base: Style
+    header: Style
+    cursor_row: Style
+    cursor_cell: Style
+    loading: Style
+    cursor_loading: Style
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -108,6 +122,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, tuple[int, list[Row]]] = OrderedDict()
         self._requested: set[int] = set()
         self._key_width = len(spec.key)
+        self._styles: TableStyles | None = None
+        self._strips: dict[tuple[int, int | None], tuple[Row | None, Strip]] = {}
 
     # --- data in -----------------------------------------------------------------------------------------
 
@@ -205,6 +221,27 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # --- rendering ---------------------------------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._strips.clear()
+
+    @property
+    def table_styles(self) -> TableStyles:
+        if self._styles is None:
+            base = self.rich_style
+            cursor_row = base + self.get_component_rich_style("virtual-table--cursor-row")
+            loading = self.get_component_rich_style("virtual-table--loading")
+            self._styles = TableStyles(
+                base=base,
+                header=self.get_component_rich_style("virtual-table--header"),
+                cursor_row=cursor_row,
+                cursor_cell=cursor_row + self.get_component_rich_style("virtual-table--cursor-cell"),
+                loading=base + loading,
+                cursor_loading=cursor_row + loading,
+            )
+        return self._styles
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
@@ -213,10 +250,10 @@ class VirtualTable(ScrollView, can_focus=True):
         else:
             index = scroll_y + y - 1
             strip = self._row_strip(index) if index < self.total else Strip.blank(self.content_width)
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, self.table_styles.base)
 
     def _header_strip(self) -> Strip:
-        style = self.get_component_rich_style("virtual-table--header")
+        style = self.table_styles.header
         texts = []
         for column in self.spec.columns:
             arrow = ("▼" if self.descending else "▲") if column.name == self.sort_column else ""
@@ -224,22 +261,37 @@ class VirtualTable(ScrollView, can_focus=True):
         return self._strip(texts, [style] * len(texts), style)
 
     def _row_strip(self, index: int) -> Strip:
+        """A row's line, reused while the same row object is shown the same way.
+
+        Textual redraws every visible line after each layout (a screen opening does several), so the same
+        rows were formatted again and again before this cache.
+        """
         page = index // PAGE_SIZE
         cached = self._pages.get(page)
         if cached is None or cached[0] != self.generation:
             self._request(page)
         row = self.row(index)
-        base = self.rich_style
-        if index == self.cursor_row:
-            base = base + self.get_component_rich_style("virtual-table--cursor-row")
+        key = (index, self.cursor_column if index == self.cursor_row else None)
+        drawn = self._strips.get(key)
+        if drawn is not None and drawn[0] is row:
+            return drawn[1]
+        strip = self._draw_row(row, key[1])
+        if len(self._strips) >= CACHE_STRIPS:
+            self._strips.clear()
+        self._strips[key] = (row, strip)
+        return strip
+
+    def _draw_row(self, row: Row | None, cursor_column: int | None) -> Strip:
+        styles = self.table_styles
+        base = styles.base if cursor_column is None else styles.cursor_row
         if row is None:
-            loading = base + self.get_component_rich_style("virtual-table--loading")
+            loading = styles.loading if cursor_column is None else styles.cursor_loading
             return self._strip([LOADING], [loading], base)
         texts = [self.cell_text(row, i) for i in range(len(self.spec.columns))]
-        styles = [base] * len(texts)
-        if index == self.cursor_row:
-            styles[self.cursor_column] = base + self.get_component_rich_style("virtual-table--cursor-cell")
-        return self._strip(texts, styles, base)
+        cell_styles = [base] * len(texts)
+        if cursor_column is not None:
+            cell_styles[cursor_column] = styles.cursor_cell
+        return self._strip(texts, cell_styles, base)
 
     def _strip(self, texts: list[str], styles: list[Style], filler: Style) -> Strip:
         segments: list[Segment] = []
