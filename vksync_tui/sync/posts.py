@@ -1,9 +1,10 @@
 """The posts sync: every post of a community wall with its counters, and the authors collected on the fly.
 
 Full pass (`full=True`, or the first sync of a wall):
-1. recon — `wall.get(offset=0, count=100)` with an admin token when there is one: the post count, the first
-   page (stored like any other), and its size in bytes, which sets how many pages go into one `execute`
-   (as many as fit `RESPONSE_BUDGET`, at most 25 — a 150 KB page gives 16 pages = 1600 posts per request).
+1. recon — `wall.get(offset=0, count=100)`, on any token (the admin check runs beside the pass): the post
+   count, the first page (stored like any other), and its size in bytes, which sets how many pages go into
+   one `execute` (as many as fit `RESPONSE_BUDGET`, at most 25 — a 150 KB page gives 16 pages = 1600 posts
+   per request).
 2. fetch — `wall.get` pages of 100, overlapping by `PAGE_OVERLAP`, batched and fetched in parallel by the
    engine (fallback, failed chunks retried sequentially at the end; an empty page before `count` is a
    failure). The pinned post comes first on page 0 only, out of date order: it is stored, but left out of
@@ -50,6 +51,7 @@ from vksync_tui.sync.engine import FetchJob, WorkUnit
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.together import run_together
 from vksync_tui.sync.walls import (
     RESPONSE_BUDGET,
     absorb_figures,
@@ -259,27 +261,21 @@ class _PostsRun(ListRun):
     ) -> None:
         super().__init__(ctx, reporter, tokens, summary, figures)
         self.store = PostStore(ctx, self.group_id)
+        self.head_tokens = tokens
 
     def execute(self, full: bool, refresh_days: float) -> None:
-        levels = admin_levels(self.ctx, self.engine, self.group_id, self.tokens, self.summary)
-        admins = [token for token in self.tokens if levels.get(token.label, 0) > 0]
-        self.head_tokens = admins or self.tokens
-        if not admins:
-            self.reporter.emit(Notice(
-                "warning",
-                "no admin token for this community: VK hides `created_by`, so authors of unsigned posts of "
-                "the last day are not known",
-            ))
         known = set() if full else stored_post_ids(self.group_id)
         mode = "incremental" if known else "full"
         self.figures["mode"] = mode
         self.reporter.emit(JobStarted(self.summary.run_id, LIST_NAME, self.group_id, None, None))
         if mode == "full":
-            complete = self.full_pass()
-            window = CREATED_BY_SECONDS if admins else 0
-            self.head_rounds(set(self.store.seen), window)
+            # Only the head scan at the end needs the admin check's answer: it runs beside the full pass,
+            # whose recon would otherwise wait for the check's round trip and for the token's next slot.
+            admins, complete = run_together([self.admin_tokens, self.full_pass], "posts", self.ctx.cancel)
+            self.head_rounds(set(self.store.seen), CREATED_BY_SECONDS if admins else 0)
         else:
             complete = False
+            admins = self.admin_tokens()
             self.head_rounds(known, max(refresh_days * DAY, CREATED_BY_SECONDS if admins else 0))
         self.ctx.writer.flush()
         if self.ctx.cancel.is_set():
@@ -295,12 +291,25 @@ class _PostsRun(ListRun):
         unfinished = len(self.summary.failed_chunks) + self.figures.get("unclosed_gaps", 0)
         ending_status(self.summary, False, unfinished, "wall page(s) or gap(s)")
 
+    def admin_tokens(self) -> list[PooledToken]:
+        """Tokens with a manager level in the community (they see `created_by`): the head scan's tokens."""
+        levels = admin_levels(self.ctx, self.engine, self.group_id, self.tokens, self.summary)
+        admins = [token for token in self.tokens if levels.get(token.label, 0) > 0]
+        self.head_tokens = admins or self.tokens
+        if not admins:
+            self.reporter.emit(Notice(
+                "warning",
+                "no admin token for this community: VK hides `created_by`, so authors of unsigned posts of "
+                "the last day are not known",
+            ))
+        return admins
+
     def recon(self) -> WallPage | None:
         pages: list[WallPage] = []
         job = FetchJob(
             "posts-recon",
             [wall_unit(self.group_id, 0, "recon")],
-            self.head_tokens,
+            self.tokens,
             lambda unit, value: pages.append(self.store.take(0, value)),
             total_units=1,
             batchable=False,

@@ -8,6 +8,7 @@ Writes go through the context's single writer.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,8 @@ class RunSummary:
     seconds: float = 0.0
     error: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # jobs of one run may finish on different threads (e.g. the posts admin check beside the full pass)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,11 +66,12 @@ class RunSummary:
 
     def absorb(self, report: FetchReport) -> None:
         """Take the engine's figures (requests, retries, errors, failed chunk keys) into the summary."""
-        self.requests += report.requests
-        self.retried_ok += report.retried_ok
-        for code, count in report.errors_by_code.items():
-            self.errors_by_code[code] = self.errors_by_code.get(code, 0) + count
-        self.failed_chunks.extend(report.failed_keys)
+        with self._lock:
+            self.requests += report.requests
+            self.retried_ok += report.retried_ok
+            for code, count in report.errors_by_code.items():
+                self.errors_by_code[code] = self.errors_by_code.get(code, 0) + count
+            self.failed_chunks.extend(report.failed_keys)
 
 
 def start_run(ctx: SyncContext, list_name: str, group_id: int) -> int:
