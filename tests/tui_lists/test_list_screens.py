@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 from textual.widgets import Static
 
 from tests.conftest import EmulatorHome
@@ -17,6 +18,7 @@ from vksync_tui.sync import diff
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.tui.listview import SPECS
 from vksync_tui.tui.listview.query import ListQuery, ViewState
+from vksync_tui.tui.listview.title_line import TitleLine
 from vksync_tui.tui.widgets.key_bar import KeyBar
 
 HostFactory = Callable[..., ListHost]
@@ -222,3 +224,12 @@ async def test_detail_pane_shows_a_users_history_after_a_churned_sync(
         detail = str(screen.query_one("#detail-text", Static).render())
         assert "Membership history" in detail and f"id{left_user}" in detail
         assert "left" in detail and "leave" in detail
+
+
+async def test_the_title_lines_icon_opens_the_command_palette(host: HostFactory, small_store: Path) -> None:
+    app = host(small_store, "subscribers")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert await pilot.click(TitleLine, offset=(1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)

@@ -28,7 +28,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from vksync_tui.store.models import database_proxy
 from vksync_tui.tui.listview.choice import ChoiceChip
@@ -47,6 +47,7 @@ from vksync_tui.tui.listview.reader import (
 )
 from vksync_tui.tui.listview.specs import ListSpec
 from vksync_tui.tui.listview.table import VirtualTable
+from vksync_tui.tui.listview.title_line import TitleLine
 from vksync_tui.tui.widgets.key_bar import KeyBar
 
 POLL_SECONDS = 1.0
@@ -162,7 +163,7 @@ class ListScreen(Screen[None]):
     # --- layout and life cycle -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleLine(self._sub_title())
         with Horizontal(id="list-filters"):
             yield Input(placeholder=self._search_hint(), id="list-search")
             for choice_filter in self.spec.choice_filters:
@@ -180,8 +181,11 @@ class ListScreen(Screen[None]):
     def table(self) -> VirtualTable:
         return self.query_one("#list-table", VirtualTable)
 
+    def _sub_title(self) -> str:
+        return f"{self.spec.title} · {self.community_title}"
+
     def on_mount(self) -> None:
-        self.sub_title = f"{self.spec.title} · {self.community_title}"
+        self.sub_title = self._sub_title()
         self._show_view(self.query_)
         self.table.focus()
         self.set_interval(POLL_SECONDS, self.reader.poll)
