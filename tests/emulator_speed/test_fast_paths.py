@@ -6,6 +6,8 @@ import random
 
 from vksync_tui.emulator.cache import BoundedMemo
 from vksync_tui.emulator.hashing import below, hash_continue, hash_of, hash_one, hash_prefix
+from vksync_tui.emulator.jsontext import json_text
+from vksync_tui.emulator.profiles import SUPPORTED_USER_FIELDS, field_plan, user_object, users_json
 from vksync_tui.emulator.spec import CommunitySpec, WorldSpec
 from vksync_tui.emulator.world import World
 
@@ -79,3 +81,15 @@ def test_likes_added_later_show_in_a_post_built_before() -> None:
     after = likes_shown()
     assert sum(after.values()) == sum(before.values()) + 200
     assert all(after[pid] == len(wall.likers(pid)) for pid in wall.post_ids)
+
+
+def test_users_json_is_the_json_text_of_the_user_objects() -> None:
+    world = _world()
+    ids = [*range(1, 3000, 7), *world.communities[GROUP].members.ids[:500]]
+    every = sorted(SUPPORTED_USER_FIELDS | {"nonsense"})
+    field_sets = (frozenset(), frozenset(every), frozenset(reversed(every)), frozenset({"city", "last_seen"}),
+                  frozenset({"photo_50", "photo_200", "country", "online"}))
+    for fields in field_sets:
+        plan = field_plan(fields)
+        expected = json_text([user_object(world.seed, uid, plan, world.now) for uid in ids])
+        assert users_json(world.seed, ids, plan, world.now) == expected

@@ -22,18 +22,19 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
 from vksync_tui.emulator.control import ControlEndpoints
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.faults import API_ERROR_FAULTS, FaultInjector, FaultSpec
+from vksync_tui.emulator.jsontext import json_text
 from vksync_tui.emulator.limits import Clock, RateLimits, SystemClock
-from vksync_tui.emulator.methods import call_method
+from vksync_tui.emulator.methods import call_method, call_method_json
 from vksync_tui.emulator.stats import EmulatorStats
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.vkscript import VKScriptCompileError, VKScriptRuntimeError, run_script
@@ -80,7 +81,7 @@ class ApiFailure(EmuApiError):
 
 
 def json_bytes(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return json_text(value).encode()
 
 
 def read_params(environ: Mapping[str, Any]) -> dict[str, str]:
@@ -241,15 +242,17 @@ class EmulatorApp:
             raise ApiFailure(6)
         if method == EXECUTE:
             return self._execute(params, token, faults)
-        return {"response": self._call(method, params, token, faults)}
+        return b'{"response":' + self._call(method, params, token, faults, call_method_json).encode() + b"}"
 
-    def _call(self, method: str, params: Mapping[str, str], token: TokenInfo, faults: FaultInjector) -> Any:
-        """One API call (direct or inside execute) after the per-second window: sticky, quota, the method."""
+    def _call(self, method: str, params: Mapping[str, str], token: TokenInfo, faults: FaultInjector,
+              method_call: Callable[..., Any] = call_method) -> Any:
+        """One API call (direct or inside execute) after the per-second window: sticky, quota, the method
+        (`call_method`, or `call_method_json` for an answer sent as it is)."""
         if faults.is_sticky(method, params):
             raise ApiFailure(10)
         if not self.limits.charge_daily(token.token, method):
             raise ApiFailure(29)
-        return call_method(self.world, method, params, token)
+        return method_call(self.world, method, params, token)
 
     def _execute(self, params: Mapping[str, str], token: TokenInfo, faults: FaultInjector) -> bytes:
         code = params.get("code")
@@ -257,20 +260,22 @@ class EmulatorApp:
             raise ApiFailure(100, "code is undefined")
         args = {key: value for key, value in params.items() if key not in ("access_token", "code")}
 
-        def call_api(method: str, call_params: Mapping[str, str]) -> Any:
+        def inner_call(method: str, call_params: Mapping[str, str], method_call: Callable[..., Any]) -> Any:
             inner_params = {"v": params["v"], **call_params}
             self.stats.record_inner_call(method, token.label)
             try:
                 if faults.draw_inner_false():
                     raise ApiFailure(10)
-                return self._call(method, inner_params, token, faults)
+                return self._call(method, inner_params, token, faults, method_call)
             except EmuApiError as failure:
                 self.stats.record_error(failure.code, token.label)
                 raise
 
         try:
             # Every method builds its answer anew (see tests/emulator_world/test_fresh_results.py).
-            result = run_script(code, args, call_api, results_are_fresh=True)
+            result = run_script(code, args, partial(inner_call, method_call=call_method),
+                                results_are_fresh=True,
+                                call_api_json=partial(inner_call, method_call=call_method_json))
         except (VKScriptCompileError, VKScriptRuntimeError) as exc:
             raise ApiFailure(exc.error_code, error_msg=exc.error_msg) from None
         # A 25-call answer can be megabytes: reuse the bytes the interpreter encoded for its size check.

@@ -20,6 +20,7 @@ from vksync_tui.emulator import methods_messages as messages
 from vksync_tui.emulator import methods_tokens as token_methods
 from vksync_tui.emulator import methods_wall as wall
 from vksync_tui.emulator.errors import EmuApiError
+from vksync_tui.emulator.jsontext import json_text
 from vksync_tui.emulator.params import Params, stringify_params
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.world import World
@@ -78,6 +79,24 @@ def call_method(world: World, name: str, params: Mapping[str, str], token: Token
     check_token_kind(name, token)
     with world.lock:
         return METHODS[name].handler(world, Params(params), token)
+
+
+Renderer = Callable[[World, Params, TokenInfo], str]
+RENDERERS: dict[str, Renderer] = {"users.get": groups.users_get_json}
+
+
+def call_method_json(world: World, name: str, params: Mapping[str, str], token: TokenInfo, *,
+                     on_call: Callable[[str], None] | None = None) -> str:
+    """`json_text(call_method(...))`: the same answer as JSON text. Methods with a renderer write it
+    directly, without building the objects first (their big pages were mostly encoding work)."""
+    if on_call is not None:
+        on_call(name)
+    check_token_kind(name, token)
+    with world.lock:
+        renderer = RENDERERS.get(name)
+        if renderer is not None:
+            return renderer(world, Params(params), token)
+        return json_text(METHODS[name].handler(world, Params(params), token))
 
 
 def inner_caller(world: World, token: TokenInfo, *,

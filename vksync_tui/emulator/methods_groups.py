@@ -13,7 +13,7 @@ from vksync_tui.emulator.access import (
 )
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.params import Params
-from vksync_tui.emulator.profiles import field_plan, is_valid_user_id, resolve_user_domain
+from vksync_tui.emulator.profiles import field_plan, is_valid_user_id, resolve_user_domain, users_json
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.world import World
 
@@ -115,19 +115,30 @@ def _user_id(world: World, text: str) -> int:
     return resolved
 
 
-def users_get(world: World, params: Params, token: TokenInfo) -> list[dict[str, Any]]:
-    """A bare array; ids beyond the first 1000 are ignored; duplicates come back once."""
+def _requested_users(world: World, params: Params, token: TokenInfo) -> list[int]:
+    """users.get's ids: ids beyond the first 1000 are ignored; duplicates come back once."""
     names = params.items("user_ids")
     if not names:
         if token.kind != "user" or token.owner_id is None:
             raise EmuApiError(100, "user_ids is undefined")
         names = [str(token.owner_id)]
-    fields = params.fields()
     ordered: dict[int, None] = {}
     for name in names[:USERS_GET_MAX]:
         ordered.setdefault(_user_id(world, name), None)
-    plan = field_plan(fields)
-    return [world.user(uid, plan) for uid in ordered]
+    return list(ordered)
+
+
+def users_get(world: World, params: Params, token: TokenInfo) -> list[dict[str, Any]]:
+    """A bare array of user objects."""
+    user_ids = _requested_users(world, params, token)
+    plan = field_plan(params.fields())
+    return [world.user(uid, plan) for uid in user_ids]
+
+
+def users_get_json(world: World, params: Params, token: TokenInfo) -> str:
+    """`users_get` as JSON text, written without building the objects."""
+    user_ids = _requested_users(world, params, token)
+    return users_json(world.seed, user_ids, field_plan(params.fields()), world.now)
 
 
 def utils_resolve_screen_name(world: World, params: Params, token: TokenInfo) -> Any:

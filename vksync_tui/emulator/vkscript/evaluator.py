@@ -25,6 +25,7 @@ from vksync_tui.emulator.vkscript.errors import VKScriptRuntimeError
 from vksync_tui.emulator.vkscript.parser import parse
 
 CallApi = Callable[[str, dict[str, Any]], Any]
+CallApiJson = Callable[[str, dict[str, Any]], str]
 _CONCAT_UNIT = 16
 
 
@@ -49,12 +50,14 @@ class ScriptResult:
 class _Run:
     """Mutable state of one script run; every compiled closure takes it as its only argument."""
 
-    __slots__ = ("api_calls", "args", "call_api", "errors", "max_api_calls", "max_operations", "operations",
-                 "results_are_fresh", "variables")
+    __slots__ = ("api_calls", "args", "call_api", "call_api_json", "errors", "max_api_calls",
+                 "max_operations", "operations", "results_are_fresh", "variables")
 
     def __init__(self, slot_count: int, args: Mapping[str, str], call_api: CallApi,
-                 limits: ExecuteLimits, results_are_fresh: bool = False) -> None:
+                 limits: ExecuteLimits, results_are_fresh: bool = False,
+                 call_api_json: CallApiJson | None = None) -> None:
         self.results_are_fresh = results_are_fresh
+        self.call_api_json = call_api_json
         self.variables: list[Any] = [None] * slot_count
         self.args = {key: value if isinstance(value, str) else str(value) for key, value in args.items()}
         self.call_api = call_api
@@ -234,8 +237,20 @@ class _Compiler:
     def return_statement(self, node: n.Return) -> StatementCode:
         if node.value is None:
             return lambda run: (None,)
-        value = self.expression(node.value)
+        value = self.returned(node.value)
         return lambda run: (value(run),)
+
+    def returned(self, node: n.Expr) -> Code:
+        """The returned value; an API call returned as is (alone or as an item of a returned array literal,
+        the shape of every batching script) may answer with its JSON text, since no script code can reach
+        it before it is sent — which saves building the objects only to encode them."""
+        if isinstance(node, n.ApiCall):
+            return self.expr_ApiCall(node, may_encode=True)
+        if isinstance(node, n.ArrayLiteral) and any(isinstance(item, n.ApiCall) for item in node.items):
+            items = tuple(self.expr_ApiCall(item, may_encode=True) if isinstance(item, n.ApiCall)
+                          else self.expression(item) for item in node.items)
+            return lambda run: [item(run) for item in items]
+        return self.expression(node)
 
     # expressions
 
@@ -405,10 +420,10 @@ class _Compiler:
         function, arg = FUNCTIONS[node.name], self.expression(node.args[0])
         return lambda run: function(arg(run))
 
-    def expr_ApiCall(self, node: n.ApiCall) -> Code:
+    def expr_ApiCall(self, node: n.ApiCall, *, may_encode: bool = False) -> Code:
         method = node.method
         params = self.expression(node.params) if node.params is not None else (lambda run: {})
-        to_param = v.to_param
+        to_param, encoded = v.to_param, v.EncodedJSON
 
         def call(run: _Run) -> Any:
             given = params(run)
@@ -419,6 +434,8 @@ class _Compiler:
                 raise VKScriptRuntimeError(f"Too many API calls (more than {run.max_api_calls})")
             request = {key: text for key, value in given.items() if (text := to_param(value)) is not None}
             try:
+                if may_encode and run.call_api_json is not None:
+                    return encoded(run.call_api_json(method, request))
                 result = run.call_api(method, request)
             except Exception as exc:
                 error = _inner_error(method, exc)
@@ -446,7 +463,8 @@ def compile_script(code: str) -> CompiledScript:
 
 
 def run_script(code: str, args: Mapping[str, str], call_api: CallApi,
-               limits: ExecuteLimits = ExecuteLimits(), *, results_are_fresh: bool = False) -> ScriptResult:
+               limits: ExecuteLimits = ExecuteLimits(), *, results_are_fresh: bool = False,
+               call_api_json: CallApiJson | None = None) -> ScriptResult:
     """Run a VKScript program like VK's `execute`.
 
     `call_api(method, params)` performs one inner call (params are VK strings) and returns its response value,
@@ -454,9 +472,11 @@ def run_script(code: str, args: Mapping[str, str], call_api: CallApi,
     `execute_errors` entry. Raises VKScriptCompileError (12) or VKScriptRuntimeError (13) when the whole
     execute fails. Inner results are deep-copied so a script's mutations cannot reach the caller's data,
     unless `results_are_fresh` says `call_api` builds a new value on every call (the emulator's methods do).
+    `call_api_json(method, params)`, when given, is `call_api` answering with the value's JSON text; it is
+    used for calls whose value goes straight into the answer (then `response` holds `EncodedJSON` there).
     """
     script = compile_script(code)
-    run = _Run(script.slot_count, args, call_api, limits, results_are_fresh)
+    run = _Run(script.slot_count, args, call_api, limits, results_are_fresh, call_api_json)
     outcome = script.body(run)
     response = outcome[0] if outcome is not None else None
     encoded = v.to_json(response)

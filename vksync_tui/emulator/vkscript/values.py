@@ -287,8 +287,27 @@ def parse_double(value: Any) -> float:
     return 0.0
 
 
+class EncodedJSON:
+    """An inner call's answer as JSON text, handed straight to the script's answer (`run_script`'s
+    `call_api_json`): it only stands for a returned call, or an item of a returned array literal — values
+    no script code can reach."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def to_json(value: Any) -> bytes:
-    """The value as VK serialises it (UTF-8 JSON): measured for the response size cap, then sent as is."""
+    """The value as VK serialises it (UTF-8 JSON): measured for the response size cap, then sent as is.
+
+    `EncodedJSON` items are spliced in as they are: `[a,b]` is `"[" + dumps(a) + "," + dumps(b) + "]"` with
+    these separators, so the bytes are those of the decoded values."""
+    if type(value) is EncodedJSON:
+        return value.text.encode("utf-8")
+    if type(value) is list and any(type(item) is EncodedJSON for item in value):
+        parts = [item.text if type(item) is EncodedJSON else _dumps(item) for item in value]
+        return ("[" + ",".join(parts) + "]").encode("utf-8")
     return _dumps(value).encode("utf-8")
 
 
