@@ -376,6 +376,16 @@ class _WorkQueue:
             self._closed = True
             self._cond.notify_all()
 
+    def pending(self, lookahead: int) -> int:
+        """Units waiting to be taken, drawing at most `lookahead` of them from the source to count them."""
+        with self._cond:
+            while len(self._ready) < lookahead:
+                unit = next(self._source, None)
+                if unit is None:
+                    break
+                self._ready.append(unit)
+            return len(self._ready)
+
     def _fill(self, limit: int) -> list[WorkUnit]:
         batch: list[WorkUnit] = []
         cost = 0.0
@@ -536,6 +546,12 @@ class _JobRun:
         meter = self.engine._meter
         latency = max(meter.value or 0.0, meter.last or 0.0)
         wanted = workers_for(self.pool, self.tokens, latency, self.engine._tuning.workers)
+        # No more workers than there are batches to take: a short job (7 requests at 20 rps with seconds of
+        # latency) would otherwise start a hundred threads that only poll an empty queue.
+        # (A job with an answer-size budget may fill batches with fewer units: count each unit as a batch.)
+        per_batch = self.batch_size if self.job.batch_budget is None else 1
+        batches = math.ceil(queue.pending(wanted * per_batch) / per_batch)
+        wanted = min(wanted, len(self.threads) + batches)
         interval = 1.0 / max(self.pool.ceiling_rps(self.tokens), 1e-9)
         with self.lock:
             if wanted <= len(self.threads) or self.cancel.is_set() or self.crash is not None:
