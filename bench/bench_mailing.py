@@ -2,7 +2,8 @@
 
 The emulator runs in its own process (`vksync-tui emulator --world …`) with a main community of
 `--members` members and `--dialogs` dialogs, every answer delayed `--delay` s (VK-like latency). The bench
-first runs the mailing sync (untimed setup, its figures are printed), then the analysis, and prints
+first runs the mailing sync (its figures are printed, with its own floor: requests ÷ 20 rps), then the
+analysis, and prints
 
     floor = ceil(dialogs / batch) requests ÷ (community tokens × 20 rps)
 
@@ -88,11 +89,13 @@ def main() -> None:
         try:
             home = configure(Path(folder) / "home", emulator, args.batch)
             mailing, mailing_figures, mailing_wall = run(home, "mailing")
+            mailing_fetch = phase_seconds(mailing_figures, "fetch")
+            mailing_floor = mailing.requests / (len(mailing_figures.get("tokens", [])) * GROUP_RPS)
             print(
                 f"mailing: {mailing.status} {mailing.fetched:,}/{mailing.expected:,} dialogs, "
                 f"{mailing.requests} requests (batch {mailing_figures.get('batch_size')}), "
-                f"{mailing_wall:.2f} s, "
-                f"errors {mailing.errors_by_code or 'none'}"
+                f"{mailing_wall:.2f} s, fetch phases {mailing_fetch:.2f} s; floor {mailing_floor:.2f} s "
+                f"→ ratio {mailing_fetch / mailing_floor:.2f}; errors {mailing.errors_by_code or 'none'}"
             )
             emulator.post("reset-stats")
             summary, figures, wall = run(home, "mailing-analysis", batch=args.batch)

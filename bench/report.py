@@ -160,9 +160,9 @@ def parse_mailing(output: str, rss_mb: float | None) -> Figures:
             **_row(
                 _search(r"mailing: \w+ " + NUMBER, output),
                 _search(r"mailing: .*?, (\d+) requests", output),
-                _search(r"mailing: .*?requests.*?, " + NUMBER + " s", output),
-                None,
-                None,
+                _search(r"mailing: .*?fetch phases " + NUMBER, output),
+                _search(r"mailing: .*?floor " + NUMBER, output),
+                _search(r"mailing: .*?ratio " + NUMBER, output),
                 _error6(output.split("\n", 1)[0] if output else ""),
                 rss_mb,
             )
