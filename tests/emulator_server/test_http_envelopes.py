@@ -141,6 +141,7 @@ def test_an_emulator_bug_is_an_http_500_and_a_logged_traceback(
         raise RuntimeError("bug in a method")
 
     monkeypatch.setattr(app_module, "call_method", broken)  # no real method fails on demand
+    monkeypatch.setattr(app_module, "call_method_json", broken)
     response = emu.http.post(
         "/method/users.get", data={"v": V, "access_token": emu.token("user-admin"), "user_ids": "1"}
     )

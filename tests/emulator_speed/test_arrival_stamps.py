@@ -41,11 +41,26 @@ def _hold_the_gil(seconds: float) -> None:
     sum(range(int(chunk * seconds / per_chunk)))
 
 
+def _send_while_the_gil_is_held(host: str, port: int, body: str) -> tuple[float, float]:
+    """(when the other process sent the request, until when this one held the GIL)."""
+    client = subprocess.Popen([sys.executable, "-c", _CLIENT, host, str(port), body],
+                              stdout=subprocess.PIPE, text=True)
+    assert client.stdout is not None
+    assert client.stdout.readline().strip() == "connected"
+    _hold_the_gil(1.0)
+    held_until = time.monotonic()
+    sent_text, answered = client.stdout.readline().split()
+    client.wait(timeout=60)
+    assert answered == "True"
+    return float(sent_text), held_until
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="kernel receive stamps are Linux-only")
 def test_arrival_is_the_kernels_receive_time_even_while_the_gil_is_held() -> None:
     """Another process sends the request while this one holds the GIL: a stamp taken by Python would be
     late by the rest of the hold; the kernel's receive stamp is not. (time.monotonic is one clock for
-    every process on Linux, so the client's send time compares with the server's stamp.)"""
+    every process on Linux, so the client's send time compares with the server's stamp.) On a loaded machine
+    the client may send too late to show anything; such a try is repeated."""
     world = World.generate(1, WorldSpec.demo(members=2000))
     token = next(info.token for info in world.tokens if info.label == "service")
     body = urlencode({"v": "5.199", "access_token": token, "user_ids": "1"})
@@ -58,19 +73,15 @@ def test_arrival_is_the_kernels_receive_time_even_while_the_gil_is_held() -> Non
             return admit(token_text, kind, arrived)
 
         emulator.app.limits.admit = spying_admit  # type: ignore[method-assign]
-        client = subprocess.Popen([sys.executable, "-c", _CLIENT, emulator.host, str(emulator.port), body],
-                                  stdout=subprocess.PIPE, text=True)
-        assert client.stdout is not None
-        assert client.stdout.readline().strip() == "connected"
-        _hold_the_gil(0.8)
-        held_until = time.monotonic()
-        sent_text, answered = client.stdout.readline().split()
-        client.wait(timeout=60)
-    sent = float(sent_text)
-    assert answered == "True"
-    assert held_until - sent > 0.3, "the request was not sent while the GIL was held; nothing was shown"
+        for _ in range(3):
+            seen.clear()
+            sent, held_until = _send_while_the_gil_is_held(emulator.host, emulator.port, body)
+            if held_until - sent > 0.3:
+                break
+        else:
+            pytest.fail("the request was never sent while the GIL was held; nothing was shown")
     (arrived,) = seen
-    assert arrived is not None and sent - 0.005 <= arrived < sent + 0.1
+    assert arrived is not None and sent - 0.005 <= arrived < sent + 0.15
 
 
 class _Clock:

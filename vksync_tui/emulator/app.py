@@ -245,7 +245,7 @@ class EmulatorApp:
         return b'{"response":' + self._call(method, params, token, faults, call_method_json).encode() + b"}"
 
     def _call(self, method: str, params: Mapping[str, str], token: TokenInfo, faults: FaultInjector,
-              method_call: Callable[..., Any] = call_method) -> Any:
+              method_call: Callable[..., Any]) -> Any:
         """One API call (direct or inside execute) after the per-second window: sticky, quota, the method
         (`call_method`, or `call_method_json` for an answer sent as it is)."""
         if faults.is_sticky(method, params):
