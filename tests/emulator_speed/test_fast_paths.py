@@ -91,5 +91,5 @@ def test_users_json_is_the_json_text_of_the_user_objects() -> None:
                   frozenset({"photo_50", "photo_200", "country", "online"}))
     for fields in field_sets:
         plan = field_plan(fields)
-        expected = json_text([user_object(world.seed, uid, plan, world.now) for uid in ids])
+        expected = json_text([user_object(world.seed, uid, plan, world.now) for uid in ids]).encode()
         assert users_json(world.seed, ids, plan, world.now) == expected

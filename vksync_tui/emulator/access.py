@@ -12,7 +12,7 @@ from typing import Any
 
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.params import Params
-from vksync_tui.emulator.profiles import field_plan
+from vksync_tui.emulator.profiles import field_plan, users_json
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.world import Community, World
 
@@ -127,13 +127,18 @@ def _group_field(community: Community, field: str, token: TokenInfo, level: int)
 
 def profiles_for(world: World, owner_ids: Iterable[int], fields: Iterable[str] = ()) -> list[dict[str, Any]]:
     """User objects for the positive ids among `owner_ids`, first occurrence order, no duplicates."""
-    wanted = DEFAULT_PROFILE_FIELDS | frozenset(fields)
-    seen: dict[int, None] = {}
-    for owner_id in owner_ids:
-        if owner_id > 0:
-            seen.setdefault(owner_id, None)
-    plan = field_plan(wanted)
-    return [world.user(uid, plan) for uid in seen]
+    plan = field_plan(DEFAULT_PROFILE_FIELDS | frozenset(fields))
+    return [world.user(uid, plan) for uid in _distinct_users(owner_ids)]
+
+
+def profiles_json(world: World, owner_ids: Iterable[int], fields: Iterable[str] = ()) -> bytes:
+    """`profiles_for` as UTF-8 JSON, written without building the objects."""
+    plan = field_plan(DEFAULT_PROFILE_FIELDS | frozenset(fields))
+    return users_json(world.seed, _distinct_users(owner_ids), plan, world.now)
+
+
+def _distinct_users(owner_ids: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(owner_id for owner_id in owner_ids if owner_id > 0))
 
 
 def groups_for(world: World, owner_ids: Iterable[int], token: TokenInfo) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl
 from vksync_tui.emulator.control import ControlEndpoints
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.faults import API_ERROR_FAULTS, FaultInjector, FaultSpec
-from vksync_tui.emulator.jsontext import json_text
+from vksync_tui.emulator.jsontext import json_bytes
 from vksync_tui.emulator.limits import Clock, RateLimits, SystemClock
 from vksync_tui.emulator.methods import call_method, call_method_json
 from vksync_tui.emulator.stats import EmulatorStats
@@ -78,10 +78,6 @@ class ApiFailure(EmuApiError):
         self.extra = dict(extra or {})
         if error_msg is not None:
             self.error_msg = error_msg
-
-
-def json_bytes(value: Any) -> bytes:
-    return json_text(value).encode()
 
 
 def read_params(environ: Mapping[str, Any]) -> dict[str, str]:
@@ -242,7 +238,7 @@ class EmulatorApp:
             raise ApiFailure(6)
         if method == EXECUTE:
             return self._execute(params, token, faults)
-        return b'{"response":' + self._call(method, params, token, faults, call_method_json).encode() + b"}"
+        return b'{"response":' + self._call(method, params, token, faults, call_method_json) + b"}"
 
     def _call(self, method: str, params: Mapping[str, str], token: TokenInfo, faults: FaultInjector,
               method_call: Callable[..., Any]) -> Any:

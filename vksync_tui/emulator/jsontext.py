@@ -11,3 +11,7 @@ json_string = encode_basestring  # a str as a JSON string literal, exactly as `j
 
 def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_bytes(value: Any) -> bytes:
+    return json_text(value).encode()

@@ -20,7 +20,7 @@ from vksync_tui.emulator import methods_messages as messages
 from vksync_tui.emulator import methods_tokens as token_methods
 from vksync_tui.emulator import methods_wall as wall
 from vksync_tui.emulator.errors import EmuApiError
-from vksync_tui.emulator.jsontext import json_text
+from vksync_tui.emulator.jsontext import json_bytes
 from vksync_tui.emulator.params import Params, stringify_params
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.world import World
@@ -81,13 +81,16 @@ def call_method(world: World, name: str, params: Mapping[str, str], token: Token
         return METHODS[name].handler(world, Params(params), token)
 
 
-Renderer = Callable[[World, Params, TokenInfo], str]
-RENDERERS: dict[str, Renderer] = {"users.get": groups.users_get_json}
+Renderer = Callable[[World, Params, TokenInfo], bytes]
+RENDERERS: dict[str, Renderer] = {
+    "users.get": groups.users_get_json,
+    "wall.getReposts": wall.wall_get_reposts_json,
+}
 
 
 def call_method_json(world: World, name: str, params: Mapping[str, str], token: TokenInfo, *,
-                     on_call: Callable[[str], None] | None = None) -> str:
-    """`json_text(call_method(...))`: the same answer as JSON text. Methods with a renderer write it
+                     on_call: Callable[[str], None] | None = None) -> bytes:
+    """`json_bytes(call_method(...))`: the same answer as UTF-8 JSON. Methods with a renderer write it
     directly, without building the objects first (their big pages were mostly encoding work)."""
     if on_call is not None:
         on_call(name)
@@ -96,7 +99,7 @@ def call_method_json(world: World, name: str, params: Mapping[str, str], token: 
         renderer = RENDERERS.get(name)
         if renderer is not None:
             return renderer(world, Params(params), token)
-        return json_text(METHODS[name].handler(world, Params(params), token))
+        return json_bytes(METHODS[name].handler(world, Params(params), token))
 
 
 def inner_caller(world: World, token: TokenInfo, *,

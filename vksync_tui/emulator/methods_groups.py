@@ -135,8 +135,8 @@ def users_get(world: World, params: Params, token: TokenInfo) -> list[dict[str, 
     return [world.user(uid, plan) for uid in user_ids]
 
 
-def users_get_json(world: World, params: Params, token: TokenInfo) -> str:
-    """`users_get` as JSON text, written without building the objects."""
+def users_get_json(world: World, params: Params, token: TokenInfo) -> bytes:
+    """`users_get` as UTF-8 JSON, written without building the objects."""
     user_ids = _requested_users(world, params, token)
     return users_json(world.seed, user_ids, field_plan(params.fields()), world.now)
 

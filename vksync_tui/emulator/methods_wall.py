@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from vksync_tui.emulator.access import (
     caller_level,
     group_object,
     is_member,
     profiles_for,
+    profiles_json,
     require_wall_access,
     wall_owner,
 )
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.hashing import hash_of
+from vksync_tui.emulator.jsontext import json_bytes
 from vksync_tui.emulator.params import Params
 from vksync_tui.emulator.profiles import field_plan
 from vksync_tui.emulator.tokens import TokenInfo
@@ -159,8 +162,10 @@ def _comment(world: World, community: Community, plan: PostPlan, comment: Commen
     return obj
 
 
-def wall_get_reposts(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
-    """Reposts to users' walls. No `count` in the answer (as on VK); needs admin level 3 on a community."""
+def wall_get_reposts_json(world: World, params: Params, token: TokenInfo) -> bytes:
+    """Reposts to users' walls. No `count` in the answer (as on VK); needs admin level 3 on a community.
+
+    Written as UTF-8 JSON (pages of 1000 reposts are megabytes); `wall_get_reposts` decodes it."""
     community = wall_owner(world, params)
     require_wall_access(community, token)
     if caller_level(community, token) < 3:
@@ -170,9 +175,13 @@ def wall_get_reposts(world: World, params: Params, token: TokenInfo) -> dict[str
     count = params.count(20, REPOSTS_MAX)
     reposters = community.wall.reposters(plan.post_id) if plan else []
     page = reposters[offset:offset + count]
-    items = community.wall.repost_objects(plan.post_id, page, offset) if plan else []
-    return {"items": items, "profiles": profiles_for(world, page),
-            "groups": [group_object(world, community, token)]}
+    items = community.wall.reposts_json(plan.post_id, page, offset) if plan else b"[]"
+    return (b'{"items":' + items + b',"profiles":' + profiles_json(world, page)
+            + b',"groups":' + json_bytes([group_object(world, community, token)]) + b"}")
+
+
+def wall_get_reposts(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads(wall_get_reposts_json(world, params, token)))
 
 
 def likes_get_list(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:

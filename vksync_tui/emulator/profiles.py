@@ -253,8 +253,8 @@ def _name_json(name: str) -> str:
     return json_string(name)
 
 
-def users_json(seed: int, user_ids: Iterable[int], plan: FieldPlan, now: int) -> str:
-    """`json_text([user_object(...) for each id])`, written directly: a users.get page is 1000 profiles, and
+def users_json(seed: int, user_ids: Iterable[int], plan: FieldPlan, now: int) -> bytes:
+    """`json_bytes([user_object(...) for each id])`, written directly: a users.get page is 1000 profiles, and
     building the dicts only to encode them was most of its cost. Deactivated users (a few percent) go through
     `_user_dict` itself."""
     parts = ["["]
@@ -278,7 +278,7 @@ def users_json(seed: int, user_ids: Iterable[int], plan: FieldPlan, now: int) ->
     if len(parts) > 1:
         parts[-1] = parts[-1][:-1]  # no comma after the last object
     append("]")
-    return "".join(parts)
+    return "".join(parts).encode()
 
 
 _OPEN_FLAGS = '"can_access_closed":true,"is_closed":false'

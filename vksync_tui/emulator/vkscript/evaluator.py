@@ -25,7 +25,7 @@ from vksync_tui.emulator.vkscript.errors import VKScriptRuntimeError
 from vksync_tui.emulator.vkscript.parser import parse
 
 CallApi = Callable[[str, dict[str, Any]], Any]
-CallApiJson = Callable[[str, dict[str, Any]], str]
+CallApiJson = Callable[[str, dict[str, Any]], bytes]
 _CONCAT_UNIT = 16
 
 
@@ -472,7 +472,7 @@ def run_script(code: str, args: Mapping[str, str], call_api: CallApi,
     `execute_errors` entry. Raises VKScriptCompileError (12) or VKScriptRuntimeError (13) when the whole
     execute fails. Inner results are deep-copied so a script's mutations cannot reach the caller's data,
     unless `results_are_fresh` says `call_api` builds a new value on every call (the emulator's methods do).
-    `call_api_json(method, params)`, when given, is `call_api` answering with the value's JSON text; it is
+    `call_api_json(method, params)`, when given, is `call_api` answering with the value's UTF-8 JSON; it is
     used for calls whose value goes straight into the answer (then `response` holds `EncodedJSON` there).
     """
     script = compile_script(code)

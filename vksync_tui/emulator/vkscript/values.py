@@ -288,14 +288,14 @@ def parse_double(value: Any) -> float:
 
 
 class EncodedJSON:
-    """An inner call's answer as JSON text, handed straight to the script's answer (`run_script`'s
+    """An inner call's answer as UTF-8 JSON, handed straight to the script's answer (`run_script`'s
     `call_api_json`): it only stands for a returned call, or an item of a returned array literal — values
     no script code can reach."""
 
-    __slots__ = ("text",)
+    __slots__ = ("data",)
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, data: bytes) -> None:
+        self.data = data
 
 
 def to_json(value: Any) -> bytes:
@@ -304,10 +304,10 @@ def to_json(value: Any) -> bytes:
     `EncodedJSON` items are spliced in as they are: `[a,b]` is `"[" + dumps(a) + "," + dumps(b) + "]"` with
     these separators, so the bytes are those of the decoded values."""
     if type(value) is EncodedJSON:
-        return value.text.encode("utf-8")
+        return value.data
     if type(value) is list and any(type(item) is EncodedJSON for item in value):
-        parts = [item.text if type(item) is EncodedJSON else _dumps(item) for item in value]
-        return ("[" + ",".join(parts) + "]").encode("utf-8")
+        parts = [item.data if type(item) is EncodedJSON else _dumps(item).encode("utf-8") for item in value]
+        return b"[" + b",".join(parts) + b"]"
     return _dumps(value).encode("utf-8")
 
 
