@@ -119,19 +119,28 @@ def profile_tokens(ctx: SyncContext) -> list[PooledToken]:
 
 
 def users_get_units(ids: Sequence[int]) -> list[WorkUnit]:
-    """users.get calls of up to 1000 ids each, keyed by their position in `ids`, projected to the columns."""
+    """users.get calls of up to 1000 ids each, keyed by their position in `ids`, projected to the columns.
+
+    The ids go in already joined (VK's comma-separated form): encoding them once here is ~10x cheaper than
+    the generic parameter encoding of a 1000-element list in every script that carries the call.
+    """
     fields = ",".join(PROFILE_FIELDS)
     return [
         WorkUnit(
             f"users[{start}]",
             ApiCall(
                 "users.get",
-                {"user_ids": list(ids[start : start + USERS_PER_CALL]), "fields": fields},
+                {"user_ids": ",".join(map(str, ids[start : start + USERS_PER_CALL])), "fields": fields},
                 PROFILE_PROJECTION,
             ),
         )
         for start in range(0, len(ids), USERS_PER_CALL)
     ]
+
+
+def _asked(unit: WorkUnit) -> int:
+    """How many ids a users.get unit asked for."""
+    return str(unit.call.params["user_ids"]).count(",") + 1
 
 
 def _unprojected(unit: WorkUnit) -> WorkUnit:
@@ -162,7 +171,7 @@ class _ProfileSink:
         if not answer.aligned:
             return [_unprojected(unit)]
         rows = profile_rows(answer, self.ctx.now())
-        asked = len(unit.call.params["user_ids"])  # type: ignore[arg-type]
+        asked = _asked(unit)
         with self._lock:
             self.stored += len(rows)
             self.deactivated += sum(1 for row in rows if row[9] is not None)
