@@ -59,6 +59,7 @@ def main() -> None:
     timed("groups.getMembers time_desc (after churn)", newest_members, repeat=5)
     print(f"final rss {rss_mib():.0f} MiB; members now {len(world.communities[group_id].members):,}")
     per_object_costs(world, group_id)
+    print(f"rss after the per-object answers (memoised posts, comment trees) {rss_mib():.0f} MiB")
 
 
 def cpu_per_object(label: str, action: Callable[[], Any], objects: int, repeat: int = 15) -> None:
