@@ -189,7 +189,7 @@ class EmulatorApp:
         token_text = params.get("access_token") or bearer_token(environ)
         token = self.world.token_info(token_text) if token_text else None
         label = token.label if token is not None else None
-        self.stats.record_request(method, label)
+        self.stats.record_request(method, label, arrived)
         self._on_arrival()
         revoked = token is not None and faults.note_request_and_check_revoked(token.label, token.token)
         if faults.spec.delay:

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from bisect import bisect_left, bisect_right
-from collections import deque
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -46,17 +45,22 @@ class SystemClock:
             time.sleep(seconds)
 
 
-def count_in_window(stamps: deque[float], now: float, window: float = WINDOW_SECONDS) -> int:
-    """Drop stamps outside the window (now - window, now] and return how many remain."""
-    horizon = now - window
-    while stamps and stamps[0] <= horizon:
-        stamps.popleft()
-    return len(stamps)
+def busiest_second_with(stamps: list[float], at: float) -> int:
+    """The most stamps any one-second window holding `at` would hold with `at` added to the ascending
+    `stamps` (which forgets stamps too old to matter, so it stays short).
 
-
-def _in_window(stamps: list[float], end_stamp: float, end: int) -> int:
-    """How many of the ascending `stamps[:end]` (those ≤ end_stamp) lie in (end_stamp - window, end_stamp]."""
-    return end - bisect_right(stamps, end_stamp - WINDOW_SECONDS, 0, end)
+    Requests are handled by parallel threads, so one that arrived earlier may be counted after one that
+    arrived later: the windows holding `at` are the one ending at it and those ending at later stamps less
+    than a second after it.
+    """
+    if stamps and stamps[0] <= at - _KEEP_SECONDS:
+        del stamps[:bisect_right(stamps, at - _KEEP_SECONDS)]
+    end = bisect_right(stamps, at)
+    busiest = end - bisect_right(stamps, at - WINDOW_SECONDS, 0, end)
+    for index in range(end, bisect_left(stamps, at + WINDOW_SECONDS)):
+        later = stamps[index]
+        busiest = max(busiest, index + 1 - bisect_right(stamps, later - WINDOW_SECONDS, 0, index + 1))
+    return busiest + 1
 
 
 class RateLimits:
@@ -83,24 +87,15 @@ class RateLimits:
         """Count a request in the token's one-second window; False (not counted) when the window is full.
 
         `arrived` is when the request reached the front (the server stamps it as its first bytes come in);
-        default: now. Requests handled by parallel threads may be admitted slightly out of arrival order, so
-        the window is kept sorted, and a request is admitted only if no one-second window holding its arrival
-        would then hold more than the limit: the one ending at it, and those ending at requests that arrived
-        after it but were admitted first.
+        default: now. A request is admitted only if no one-second window holding its arrival would then hold
+        more than the limit (see `busiest_second_with`).
         """
-        limit = self._rps[kind]
         with self._lock:
             at = self._clock.now() if arrived is None else arrived
             stamps = self._windows.setdefault(token, [])
-            if stamps and stamps[0] <= at - _KEEP_SECONDS:
-                del stamps[:bisect_right(stamps, at - _KEEP_SECONDS)]
-            end = bisect_right(stamps, at)
-            if _in_window(stamps, at, end) >= limit:
+            if busiest_second_with(stamps, at) > self._rps[kind]:
                 return False
-            for index in range(end, bisect_left(stamps, at + WINDOW_SECONDS)):
-                if _in_window(stamps, stamps[index], index + 1) >= limit:
-                    return False
-            stamps.insert(end, at)
+            insort(stamps, at)
             return True
 
     def charge_daily(self, token: str, method: str) -> bool:

@@ -18,11 +18,12 @@ Shape of `snapshot()`: `{"requests", "by_method": {name: n}, "by_token": {label:
 from __future__ import annotations
 
 import threading
-from collections import Counter, deque
+from bisect import insort
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from vksync_tui.emulator.limits import Clock, count_in_window
+from vksync_tui.emulator.limits import Clock, busiest_second_with
 
 
 @dataclass
@@ -31,7 +32,7 @@ class _TokenStats:
     by_method: Counter[str] = field(default_factory=Counter)
     errors_by_code: Counter[str] = field(default_factory=Counter)
     max_rps: int = 0
-    recent: deque[float] = field(default_factory=deque)
+    recent: list[float] = field(default_factory=list)  # arrival stamps, ascending
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,8 +59,8 @@ class EmulatorStats:
             self._errors_by_code: Counter[str] = Counter()
             self._by_token: dict[str, _TokenStats] = {}
 
-    def record_request(self, method: str, label: str | None) -> None:
-        """A `/method/` request arrived (label None = no or unknown token)."""
+    def record_request(self, method: str, label: str | None, arrived: float | None = None) -> None:
+        """A `/method/` request arrived (label None = no or unknown token) at `arrived` (default: now)."""
         with self._lock:
             self._requests += 1
             self._by_method[method] += 1
@@ -68,9 +69,9 @@ class EmulatorStats:
             token = self._by_token.setdefault(label, _TokenStats())
             token.requests += 1
             token.by_method[method] += 1
-            now = self._clock.now()
-            token.recent.append(now)
-            token.max_rps = max(token.max_rps, count_in_window(token.recent, now))
+            at = self._clock.now() if arrived is None else arrived
+            token.max_rps = max(token.max_rps, busiest_second_with(token.recent, at))
+            insort(token.recent, at)
 
     def record_inner_call(self, method: str, label: str | None) -> None:
         with self._lock:
