@@ -10,7 +10,9 @@ refreshes them all (users.get, 1000 ids per call, `USERS_GET_BATCH` calls per ex
 For each it prints the refresh phase's wall time, the floor = ceil(calls / batch) ÷ Σ rps, their ratio
 (target ≤ 1.2), the requests made, each token's share (users.get calls the emulator saw per token), and the
 CPU seconds the emulator process and this process spent — on one machine the emulator has to build and
-serialise every profile, which bounds the run long before VK's rate limit does when many tokens are used.
+serialise every profile, which bounds the run long before VK's rate limit does when many tokens are used —
+and this process's CPU per profile, split into the store writer thread (SQLite upserts and commits) and the
+rest (HTTP, JSON, rows, engine).
 
 Run: `.venv/bin/python bench/bench_profiles.py [--members N] [--delay S]` (~3-5 minutes for 1M).
 """
@@ -21,6 +23,7 @@ import argparse
 import math
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -64,6 +67,13 @@ def own_cpu() -> float:
     return times.user + times.system
 
 
+def thread_cpu(name: str) -> float:
+    """CPU seconds of this process's running thread called `name` (0 if there is none)."""
+    native_ids = {thread.native_id for thread in threading.enumerate() if thread.name == name}
+    threads = psutil.Process(os.getpid()).threads()
+    return sum(thread.user_time + thread.system_time for thread in threads if thread.id in native_ids)
+
+
 def refresh(home: Home, emulator: EmulatorProcess, group_id: int, labels: list[str], title: str) -> None:
     entries = configure(home, emulator, labels)
     emulator.post("reset-stats")
@@ -71,6 +81,7 @@ def refresh(home: Home, emulator: EmulatorProcess, group_id: int, labels: list[s
     with SyncContext.open(home) as ctx:
         summary = run_sync("profiles", ctx, group_id, scope="subscribers")
         figures = SyncRun.get_by_id(summary.run_id).figures or {}
+        store_cpu = thread_cpu("store-writer")  # the context's writer, alive until the context closes
     wall = time.perf_counter() - started
     emulator_cpu, client_cpu = emulator.cpu() - emulator_cpu, own_cpu() - client_cpu
     stats = emulator.get("stats")["by_token"]
@@ -90,6 +101,11 @@ def refresh(home: Home, emulator: EmulatorProcess, group_id: int, labels: list[s
     print(
         f"  CPU: emulator {emulator_cpu:.1f} s, sync process {client_cpu:.1f} s; "
         f"errors {summary.errors_by_code or 'none'}; deactivated {summary.extras.get('deactivated'):,}"
+    )
+    per_profile = 1e6 / max(1, summary.fetched or 0)
+    print(
+        f"  sync CPU per profile: {client_cpu * per_profile:.1f} µs (store writer thread "
+        f"{store_cpu * per_profile:.1f} µs, the rest {(client_cpu - store_cpu) * per_profile:.1f} µs)"
     )
     print(f"  users.get calls per token: {shares}")
 
