@@ -15,7 +15,8 @@ V = TypeVar("V")
 
 
 class BoundedMemo(Generic[K, V]):
-    """`get(key, make)` returns the memoised value or stores `make(key)`; at most `limit` entries."""
+    """`get(key, make)` returns the memoised value or stores `make(key)`; at most `limit` entries. Values are
+    never None (None means "not memoised")."""
 
     __slots__ = ("_limit", "_values")
 
