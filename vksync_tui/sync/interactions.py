@@ -47,6 +47,7 @@ from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.together import run_together
 from vksync_tui.sync.walls import RESPONSE_BUDGET, absorb_figures, admin_levels, ensure_users, wall_tokens
 from vksync_tui.vk.errors import TransientError, VkApiError
 from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projected, Projection, projected
@@ -444,26 +445,8 @@ class _InteractionsRun(ListRun):
         """Likes+comments and reposts (admin tokens only) as two jobs at the same time, on own threads.
 
         Each job fills an execute with up to 25 calls (the answer size budget permitting)."""
-        results: list[InteractionScan | BaseException] = [RuntimeError("not run")] * len(parts)
-
-        def run(index: int, kinds: tuple[str, ...], tokens: list[PooledToken]) -> None:
-            try:
-                results[index] = self._scan(kinds, tokens, posts, MAX_CALLS_PER_EXECUTE)
-            except BaseException as error:  # re-raised below, on the sync's own thread
-                results[index] = error
-
-        threads = [
-            threading.Thread(target=run, args=(index, kinds, tokens), name=f"interactions-{'+'.join(kinds)}")
-            for index, (kinds, tokens) in enumerate(parts)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-        return results  # type: ignore[return-value]
+        scans = [partial(self._scan, kinds, tokens, posts, MAX_CALLS_PER_EXECUTE) for kinds, tokens in parts]
+        return run_together(scans, "interactions", self.ctx.cancel)
 
     def _scan(
         self, kinds: tuple[str, ...], tokens: list[PooledToken], posts: list[PostInfo], calls: int
