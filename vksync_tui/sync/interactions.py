@@ -36,8 +36,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
+
+import peewee as pw
 
 from vksync_tui.store.bulk import execute_many, insert_ignore_sql
 from vksync_tui.store.models import Interaction, Post
@@ -341,11 +343,7 @@ class InteractionScan:
 
     def _replace(self, post_id: int, kinds: list[str], rows: list[tuple[Any, ...]]) -> None:
         """A writer job: the post's interactions of `kinds` become exactly `rows`."""
-        Interaction.delete().where(
-            (Interaction.community_id == self.group_id)
-            & (Interaction.post_id == post_id)
-            & Interaction.kind.in_(kinds)
-        ).execute()
+        self.ctx.db.execute_sql(_delete_kinds_sql(self.ctx.db, len(kinds)), [self.group_id, post_id, *kinds])
         if rows:
             execute_many(self.ctx.db, self._insert, rows)
             ensure_users((user_id,) for user_id in {row[2] for row in rows})
@@ -360,6 +358,18 @@ class InteractionScan:
         """The phase's progress gauge: posts whose every call of this scan is settled."""
         with self._lock:
             return self.done_posts
+
+
+@lru_cache(maxsize=8)
+def _delete_kinds_sql(database: pw.Database, kinds: int) -> str:
+    """`DELETE` of one post's interactions of `kinds` kinds; parameters: community, post, the kinds.
+
+    Rendered once (peewee takes ~0.1 ms to build it, and the writer runs it for every scanned post)."""
+    query = Interaction.delete().where(
+        (Interaction.community_id == 0) & (Interaction.post_id == 0) & Interaction.kind.in_(["like"] * kinds)
+    )
+    sql, _params = database.get_sql_context().sql(query).query()
+    return str(sql)
 
 
 def _post_of(unit: WorkUnit) -> int:
