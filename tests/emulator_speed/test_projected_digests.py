@@ -1,0 +1,41 @@
+"""Projected execute answers are byte-for-byte what they were with the JSON round trip.
+
+`EXPECTED` was recorded (see `projected_sequence`) under `PYTHONHASHSEED=0` before scripts could read an inner
+call's result without it being built first; a changed digest is a bug, not a new baseline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+EXPECTED = {
+    "00 projected reposts": "e5c0da9c7b75730d09d74c856a15abbd2cfd9d853d6b20dfa3e96a729058eef7",
+    "01 projected reposts not admin": "e34adf7d4b7532e23ffe31707fcc13bc9d16f8531e80eb75c0ad35c9e4baa0c7",
+    "02 projected users": "9499ca079728796895316ffc14f9614a666939fdc7a6b6a0b3196f54c90f3993",
+    "03 projected mixed": "3ec3d56496f2a2dd2fabebf1ceb652773377669884646eed60be7a4ce452c0ba",
+    "04 read fields": "4f2a8530b798128bcc3cb09a1fd7fb0adb17ce12515c892805e5c3a1feeab8c9",
+    "05 project unusual": "1249625e75fd49282fdbfaf1c50141655f7bd0f6b7c0ebf083ad175e64253e9f",
+    "06 mutate then project": "71bacf652d4b39333eae89d3ffba859b0b062d2a1d22fa0dcdb536c9bba86427",
+    "07 alias then project": "d73a29815bc63a37092246bbb215a8c0a833b8b8ea80d3e6dff2a71fc82b613f",
+    "08 project then mutate": "5c87c99eec7e5e06a979a916cd6001379b415f4be92fb21eef53c0bd78957542",
+    "09 loop over columns": "e1154427f38dd008ff5a987dfc52403e6fb1740388fb4f72e6e514e27dce7c46",
+    "10 users read fields": "8fdea3b38edcf31528868b7885eb01809fd7a230ae2cb2828ee963cb23edb1ec",
+    "11 reassigned": "1cdcae866b28d24d2be8ec7c2267da95307ee356c802f1c858332624af7b1ae0",
+}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_projected_answer_is_byte_identical_to_the_recorded_one() -> None:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "tests.emulator_speed.projected_sequence"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True,
+    )
+    actual = json.loads(completed.stdout)
+    assert list(actual) == list(EXPECTED)
+    changed = [step for step, digest in EXPECTED.items() if actual[step] != digest]
+    assert not changed, f"answers changed: {changed}"
