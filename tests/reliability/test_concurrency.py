@@ -8,15 +8,15 @@ the emulator's truth — the same data a run on its own produces — and the emu
 
 The emulator runs in a process of its own, as VK is another machine: sharing this process's GIL with seven
 sync jobs, it stamped some arrivals tens of milliseconds late, and a 4th request then showed up in a user
-token's one-second window about one run in four — a flaw of the set-up, not of the limiter.
+token's one-second window about one run in four — a flaw of the set-up, not of the limiter. With the
+emulator apart (stamping arrivals with the kernel's receive time) and the limiter's 10 % slack it passed
+22 runs in 22 on the shared 2-core machine (load average 1–4.5), so it runs in `make test`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-
-import pytest
 
 from tests.conftest import EmulatorHome, EmulatorSubprocess, make_emulator_home
 from tests.reliability.harness import FAST_TUNING
@@ -49,7 +49,6 @@ def run_together(ctx: SyncContext, group_id: int, names: list[str]) -> dict[str,
         return {name: future.result(timeout=JOB_TIMEOUT_SECONDS) for name, future in futures.items()}
 
 
-@pytest.mark.slow
 def test_all_lists_at_once_stay_under_every_token_limit_and_equal_the_truth(
     home: Home, emulator_process_factory: Callable[..., EmulatorSubprocess]
 ) -> None:
