@@ -131,10 +131,12 @@ def profiles_for(world: World, owner_ids: Iterable[int], fields: Iterable[str] =
     return [world.user(uid, plan) for uid in _distinct_users(owner_ids)]
 
 
-def profiles_json(world: World, owner_ids: Iterable[int], fields: Iterable[str] = ()) -> bytes:
-    """`profiles_for` as UTF-8 JSON, written without building the objects."""
+def profiles_json(world: World, owner_ids: Iterable[int], fields: Iterable[str] = (), *,
+                  now: int | None = None) -> bytes:
+    """`profiles_for` as UTF-8 JSON, written without building the objects; `now`: the world clock to show
+    (an answer built after its call was made), else the current one."""
     plan = field_plan(DEFAULT_PROFILE_FIELDS | frozenset(fields))
-    return users_json(world.seed, _distinct_users(owner_ids), plan, world.now)
+    return users_json(world.seed, _distinct_users(owner_ids), plan, world.now if now is None else now)
 
 
 def _distinct_users(owner_ids: Iterable[int]) -> list[int]:

@@ -34,7 +34,7 @@ from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.faults import API_ERROR_FAULTS, FaultInjector, FaultSpec
 from vksync_tui.emulator.jsontext import json_bytes
 from vksync_tui.emulator.limits import Clock, RateLimits, SystemClock
-from vksync_tui.emulator.methods import call_method, call_method_json
+from vksync_tui.emulator.methods import call_method, call_method_deferred, call_method_json
 from vksync_tui.emulator.stats import EmulatorStats
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.vkscript import VKScriptCompileError, VKScriptRuntimeError, run_script
@@ -271,7 +271,8 @@ class EmulatorApp:
             # Every method builds its answer anew (see tests/emulator_world/test_fresh_results.py).
             result = run_script(code, args, partial(inner_call, method_call=call_method),
                                 results_are_fresh=True,
-                                call_api_json=partial(inner_call, method_call=call_method_json))
+                                call_api_json=partial(inner_call, method_call=call_method_json),
+                                call_api_deferred=partial(inner_call, method_call=call_method_deferred))
         except (VKScriptCompileError, VKScriptRuntimeError) as exc:
             raise ApiFailure(exc.error_code, error_msg=exc.error_msg) from None
         # A 25-call answer can be megabytes: reuse the bytes the interpreter encoded for its size check.

@@ -102,6 +102,25 @@ def call_method_json(world: World, name: str, params: Mapping[str, str], token: 
         return json_bytes(METHODS[name].handler(world, Params(params), token))
 
 
+DEFERRED: dict[str, Handler] = {
+    "wall.getReposts": wall.wall_get_reposts_deferred,
+}
+
+
+def call_method_deferred(world: World, name: str, params: Mapping[str, str], token: TokenInfo, *,
+                         on_call: Callable[[str], None] | None = None) -> Any:
+    """`call_method` for a call a script assigns to a variable: methods in `DEFERRED` answer with a
+    `DeferredAnswer` (the same answer, built only as far as the script reads it), the others as usual."""
+    deferred = DEFERRED.get(name)
+    if deferred is None:
+        return call_method(world, name, params, token, on_call=on_call)
+    if on_call is not None:
+        on_call(name)
+    check_token_kind(name, token)
+    with world.lock:
+        return deferred(world, Params(params), token)
+
+
 def inner_caller(world: World, token: TokenInfo, *,
                  on_call: Callable[[str], None] | None = None) -> Callable[[str, Mapping[str, Any]], Any]:
     """The `call_api` callable for the VKScript interpreter: params may be numbers/arrays, as in scripts."""

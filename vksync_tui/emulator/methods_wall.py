@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from vksync_tui.emulator.access import (
@@ -21,6 +22,7 @@ from vksync_tui.emulator.jsontext import json_bytes
 from vksync_tui.emulator.params import Params
 from vksync_tui.emulator.profiles import field_plan
 from vksync_tui.emulator.tokens import TokenInfo
+from vksync_tui.emulator.vkscript.values import DeferredAnswer
 from vksync_tui.emulator.wall import Comment, PostPlan
 from vksync_tui.emulator.world import Community, World
 
@@ -162,10 +164,21 @@ def _comment(world: World, community: Community, plan: PostPlan, comment: Commen
     return obj
 
 
-def wall_get_reposts_json(world: World, params: Params, token: TokenInfo) -> bytes:
-    """Reposts to users' walls. No `count` in the answer (as on VK); needs admin level 3 on a community.
+@dataclass(frozen=True)
+class _RepostPage:
+    """What a wall.getReposts answer is made of, fixed when the call is made (an answer built later for a
+    script still shows the world as it was then)."""
 
-    Written as UTF-8 JSON (pages of 1000 reposts are megabytes); `wall_get_reposts` decodes it."""
+    community: Community
+    plan: PostPlan | None
+    reposters: list[int]
+    offset: int
+    group: bytes
+    now: int
+
+
+def _repost_page(world: World, params: Params, token: TokenInfo) -> _RepostPage:
+    """Checks the call (admin level 3 on a community, as on VK) and picks its page of reposters."""
     community = wall_owner(world, params)
     require_wall_access(community, token)
     if caller_level(community, token) < 3:
@@ -174,14 +187,47 @@ def wall_get_reposts_json(world: World, params: Params, token: TokenInfo) -> byt
     offset = params.offset()
     count = params.count(20, REPOSTS_MAX)
     reposters = community.wall.reposters(plan.post_id) if plan else []
-    page = reposters[offset:offset + count]
-    items = community.wall.reposts_json(plan.post_id, page, offset) if plan else b"[]"
-    return (b'{"items":' + items + b',"profiles":' + profiles_json(world, page)
-            + b',"groups":' + json_bytes([group_object(world, community, token)]) + b"}")
+    return _RepostPage(community, plan, reposters[offset:offset + count], offset,
+                       json_bytes([group_object(world, community, token)]), world.now)
+
+
+def _reposts_json(world: World, page: _RepostPage) -> bytes:
+    plan = page.plan
+    items = page.community.wall.reposts_json(plan.post_id, page.reposters, page.offset) if plan else b"[]"
+    return (b'{"items":' + items + b',"profiles":' + profiles_json(world, page.reposters, now=page.now)
+            + b',"groups":' + page.group + b"}")
+
+
+def wall_get_reposts_json(world: World, params: Params, token: TokenInfo) -> bytes:
+    """Reposts to users' walls. No `count` in the answer (as on VK); needs admin level 3 on a community.
+
+    Written as UTF-8 JSON (pages of 1000 reposts are megabytes); `wall_get_reposts` decodes it."""
+    return _reposts_json(world, _repost_page(world, params, token))
 
 
 def wall_get_reposts(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(wall_get_reposts_json(world, params, token)))
+
+
+def wall_get_reposts_deferred(world: World, params: Params, token: TokenInfo) -> DeferredAnswer:
+    """`wall_get_reposts` for a script variable: `items@.owner_id`/`date`/`id`/`from_id` (the sync's
+    projection) come from the page's numbers; the megabytes of the whole page are built only if the script
+    needs them."""
+    page = _repost_page(world, params, token)
+
+    def build() -> Any:
+        with world.lock:
+            return json.loads(_reposts_json(world, page))
+
+    def columns(array: str | None, name: str) -> list[Any] | None:
+        if array != "items":
+            return None
+        if page.plan is None:
+            return []
+        with world.lock:
+            return page.community.wall.repost_column(page.plan.post_id, page.reposters, page.offset, name)
+
+    return DeferredAnswer(build, columns)
 
 
 def likes_get_list(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from vksync_tui.emulator.cache import BoundedMemo
@@ -356,6 +356,28 @@ class Wall:
             post["post_author_data"] = {"author": plan.author}
         return post
 
+    def _repost_draws(self, plan: PostPlan, user_ids: Sequence[int],
+                      first_position: int) -> Iterator[tuple[int, int, int]]:
+        """(user id, its repost hash, its repost date) for each repost of a page, in page order."""
+        date = plan.date + 120
+        prefix = hash_prefix(self.seed, _TAG_REPOSTERS, self.group_id, plan.post_id)
+        for position, user_id in enumerate(user_ids, first_position):
+            h = hash_one(prefix, user_id)
+            yield user_id, h, date + position * 97 + h % 60
+
+    def repost_column(self, post_id: int, user_ids: Sequence[int], first_position: int,
+                      name: str) -> list[int] | None:
+        """`reposts@.name` of the page `reposts_json` writes, for its per-repost numbers (`id`, `owner_id`,
+        `from_id`, `date`) without writing the page; None for any other field."""
+        if name == "owner_id" or name == "from_id":
+            return list(user_ids)
+        draws = self._repost_draws(self.plan(post_id), user_ids, first_position)
+        if name == "date":
+            return [repost_date for _, _, repost_date in draws]
+        if name == "id":
+            return [1 + h % 5000 for _, h, _ in draws]
+        return None
+
     def reposts_json(self, post_id: int, user_ids: Sequence[int], first_position: int) -> bytes:
         """The reposts on `user_ids`' walls (positions from `first_position` in the reposters list), as the
         UTF-8 JSON of a list: posts of theirs whose `copy_history` holds the original (no counters, as on VK).
@@ -374,12 +396,8 @@ class Wall:
                 '"likes":{"count":0,"user_likes":0,"can_like":1,"can_publish":1},'
                 '"reposts":{"count":0,"user_reposted":0},"views":{"count":')
         closing = b'},"copy_history":[' + original + b"]},"
-        date = plan.date + 120
-        prefix = hash_prefix(self.seed, _TAG_REPOSTERS, self.group_id, post_id)
         parts = [b"["]
-        for position, user_id in enumerate(user_ids, first_position):
-            h = hash_one(prefix, user_id)
-            repost_date = date + position * 97 + h % 60
+        for user_id, h, repost_date in self._repost_draws(plan, user_ids, first_position):
             parts.append(f'{{"inner_type":"wall_wallpost","id":{1 + h % 5000},"owner_id":{user_id},'
                          f'"from_id":{user_id},"date":{repost_date}{tail}{1 + h % 300}'.encode())
             parts.append(closing)

@@ -26,6 +26,7 @@ from vksync_tui.emulator.vkscript.parser import parse
 
 CallApi = Callable[[str, dict[str, Any]], Any]
 CallApiJson = Callable[[str, dict[str, Any]], bytes]
+CallApiDeferred = Callable[[str, dict[str, Any]], Any]
 _CONCAT_UNIT = 16
 
 
@@ -50,14 +51,16 @@ class ScriptResult:
 class _Run:
     """Mutable state of one script run; every compiled closure takes it as its only argument."""
 
-    __slots__ = ("api_calls", "args", "call_api", "call_api_json", "errors", "max_api_calls",
-                 "max_operations", "operations", "results_are_fresh", "variables")
+    __slots__ = ("api_calls", "args", "call_api", "call_api_deferred", "call_api_json", "errors",
+                 "max_api_calls", "max_operations", "operations", "results_are_fresh", "variables")
 
     def __init__(self, slot_count: int, args: Mapping[str, str], call_api: CallApi,
                  limits: ExecuteLimits, results_are_fresh: bool = False,
-                 call_api_json: CallApiJson | None = None) -> None:
+                 call_api_json: CallApiJson | None = None,
+                 call_api_deferred: CallApiDeferred | None = None) -> None:
         self.results_are_fresh = results_are_fresh
         self.call_api_json = call_api_json
+        self.call_api_deferred = call_api_deferred
         self.variables: list[Any] = [None] * slot_count
         self.args = {key: value if isinstance(value, str) else str(value) for key, value in args.items()}
         self.call_api = call_api
@@ -199,7 +202,7 @@ class _Compiler:
         return run_expression
 
     def if_statement(self, node: n.If) -> StatementCode:
-        test = self.expression(node.test)
+        test = self.held(node.test)  # an answer is always true: testing it needs no building
         then = self.statement(node.then)
         then_cost = _cost(node.then)
         otherwise = self.statement(node.otherwise) if node.otherwise is not None else _no_statement
@@ -258,6 +261,14 @@ class _Compiler:
         compile_node = getattr(self, "expr_" + type(node).__name__)
         return compile_node(node)
 
+    def held(self, node: n.Expr) -> Code:
+        """`node`'s value, except that a variable holding a `DeferredAnswer` gives it as it is: for the few
+        places that handle one (an `if` test, `@.`); anywhere else a variable read gives the whole answer."""
+        if isinstance(node, n.Variable):
+            slot = self.slot(node.name)
+            return lambda run: run.variables[slot]
+        return self.expression(node)
+
     def expr_Literal(self, node: n.Literal) -> Code:
         value = node.value
         return lambda run: value
@@ -271,8 +282,13 @@ class _Compiler:
         return lambda run: {key: value(run) for key, value in entries}
 
     def expr_Variable(self, node: n.Variable) -> Code:
-        slot = self.slot(node.name)
-        return lambda run: run.variables[slot]
+        slot, deferred = self.slot(node.name), v.DeferredAnswer
+
+        def variable(run: _Run) -> Any:
+            value = run.variables[slot]
+            return value.whole() if type(value) is deferred else value
+
+        return variable
 
     def expr_ArgsField(self, node: n.ArgsField) -> Code:
         name = node.name
@@ -292,10 +308,22 @@ class _Compiler:
         return lambda run: get_index(target(run), index(run))
 
     def expr_Projection(self, node: n.Projection) -> Code:
-        target, name, project = self.expression(node.target), node.name, v.project
+        name, project = node.name, v.project
+        source, array = node.target, None
+        if isinstance(source, n.Member) and isinstance(source.target, n.Variable):
+            source, array = source.target, source.name
+        held, deferred, get_member = self.held(source), v.DeferredAnswer, v.get_member
+
+        def target_projection(run: _Run) -> Any:
+            value = held(run)
+            if type(value) is deferred:
+                return value.column(array, name)
+            if array is not None:
+                value = value.get(array) if type(value) is dict else get_member(value, array)
+            return project(value, name)
 
         def run_projection(run: _Run) -> Any:
-            result = project(target(run), name)
+            result = target_projection(run)
             if type(result) is list:
                 run.charge(len(result) // _CONCAT_UNIT)
             return result if run.results_are_fresh else v.detach(result)
@@ -359,6 +387,8 @@ class _Compiler:
         target = node.target
         if isinstance(target, n.Variable):
             slot = self.slot(target.name)
+            if isinstance(node.value, n.ApiCall):
+                value = self.expr_ApiCall(node.value, may_defer=True)
 
             def assign_variable(run: _Run) -> Any:
                 result = run.variables[slot] = value(run)
@@ -420,7 +450,7 @@ class _Compiler:
         function, arg = FUNCTIONS[node.name], self.expression(node.args[0])
         return lambda run: function(arg(run))
 
-    def expr_ApiCall(self, node: n.ApiCall, *, may_encode: bool = False) -> Code:
+    def expr_ApiCall(self, node: n.ApiCall, *, may_encode: bool = False, may_defer: bool = False) -> Code:
         method = node.method
         params = self.expression(node.params) if node.params is not None else (lambda run: {})
         to_param, encoded = v.to_param, v.EncodedJSON
@@ -436,6 +466,8 @@ class _Compiler:
             try:
                 if may_encode and run.call_api_json is not None:
                     return encoded(run.call_api_json(method, request))
+                if may_defer and run.call_api_deferred is not None:
+                    return run.call_api_deferred(method, request)
                 result = run.call_api(method, request)
             except Exception as exc:
                 error = _inner_error(method, exc)
@@ -464,7 +496,8 @@ def compile_script(code: str) -> CompiledScript:
 
 def run_script(code: str, args: Mapping[str, str], call_api: CallApi,
                limits: ExecuteLimits = ExecuteLimits(), *, results_are_fresh: bool = False,
-               call_api_json: CallApiJson | None = None) -> ScriptResult:
+               call_api_json: CallApiJson | None = None,
+               call_api_deferred: CallApiDeferred | None = None) -> ScriptResult:
     """Run a VKScript program like VK's `execute`.
 
     `call_api(method, params)` performs one inner call (params are VK strings) and returns its response value,
@@ -474,9 +507,11 @@ def run_script(code: str, args: Mapping[str, str], call_api: CallApi,
     unless `results_are_fresh` says `call_api` builds a new value on every call (the emulator's methods do).
     `call_api_json(method, params)`, when given, is `call_api` answering with the value's UTF-8 JSON; it is
     used for calls whose value goes straight into the answer (then `response` holds `EncodedJSON` there).
+    `call_api_deferred(method, params)`, when given, is `call_api` for a call assigned to a variable: it may
+    answer with a `DeferredAnswer` (fresh values only), which the variable holds until the script needs it.
     """
     script = compile_script(code)
-    run = _Run(script.slot_count, args, call_api, limits, results_are_fresh, call_api_json)
+    run = _Run(script.slot_count, args, call_api, limits, results_are_fresh, call_api_json, call_api_deferred)
     outcome = script.body(run)
     response = outcome[0] if outcome is not None else None
     encoded = v.to_json(response)

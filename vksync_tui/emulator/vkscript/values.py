@@ -15,6 +15,7 @@ needs no conversion on the way out. Decisions where VK documents nothing (kept J
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from vksync_tui.emulator.vkscript.errors import VKScriptRuntimeError
@@ -285,6 +286,38 @@ def parse_double(value: Any) -> float:
         match = _FLOAT_PREFIX_RE.match(value)
         return float(match.group(1)) if match else 0.0
     return 0.0
+
+
+Column = Callable[[str | None, str], list[Any] | None]
+
+
+class DeferredAnswer:
+    """An inner call's answer held in a script variable before anything needed it whole (`run_script`'s
+    `call_api_deferred`). `column(array, name)` is `answer.array@.name` (`array` None: `answer@.name`), made
+    by the method's `columns` without building the answer when it can (a page of 1000 reposts is megabytes,
+    its `items@.owner_id` a few kilobytes); every other use takes `whole()`, built once per call so aliases
+    and mutations behave as on a plain value. Only fresh values come out of it: scripts cannot reach
+    anything the emulator keeps."""
+
+    __slots__ = ("_build", "_columns", "_whole")
+
+    def __init__(self, build: Callable[[], Any], columns: Column) -> None:
+        self._build = build
+        self._columns = columns
+        self._whole: Any = self
+
+    def whole(self) -> Any:
+        if self._whole is self:
+            self._whole = self._build()
+        return self._whole
+
+    def column(self, array: str | None, name: str) -> Any:
+        if self._whole is self:
+            column = self._columns(array, name)
+            if column is not None:
+                return column
+        whole = self.whole()
+        return project(whole if array is None else get_member(whole, array), name)
 
 
 class EncodedJSON:
