@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tests.conftest import EmulatorHome
 from tests.sync.test_subscribers import sync
@@ -18,6 +18,7 @@ from vksync_tui.sync import diff
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.tui.listview import SPECS
 from vksync_tui.tui.listview.query import ListQuery, ViewState
+from vksync_tui.tui.listview.search_box import IdleSearchBox
 from vksync_tui.tui.listview.title_line import TitleLine
 from vksync_tui.tui.widgets.key_bar import KeyBar
 
@@ -124,6 +125,23 @@ async def test_a_filter_chip_steps_through_its_choices(host: HostFactory, small_
         await pilot.press("enter", "enter")
         screen = await settle(pilot)
         assert screen.state.choices == {"status": "current"}
+
+
+async def test_the_search_input_is_built_when_the_operator_first_goes_for_it(
+    host: HostFactory, small_store: Path
+) -> None:
+    app = host(small_store, "subscribers")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(pilot)
+        assert not screen.query(Input) and screen.focused is screen.table
+        assert await pilot.click(IdleSearchBox)
+        await pilot.pause()
+        search = screen.query_one("#list-search", Input)
+        assert screen.focused is search and not screen.query(IdleSearchBox)
+        await pilot.press(*"id700", "enter")
+        screen = await settle(pilot)
+        assert screen.state.search == "id700" and screen.focused is screen.table
+        assert len(screen.query(Input)) == 1 and screen.focus_chain[0] is search  # it stays, first in chain
 
 
 async def test_a_click_on_the_key_bar_presses_that_key(host: HostFactory, small_store: Path) -> None:

@@ -6,10 +6,11 @@ count, then the pages the table asks for (`ReaderMessage`). Anchors for deep jum
 exports run in thread workers. No database call ever runs on the UI loop.
 
 What keeps opening a million-row list quick (issue 8): the first rows are shown as soon as they are read,
-before the COUNT; the filter bar is one line per filter (`ChoiceChip`, not `Select`), the keys one line of
-text (`KeyBar`, not `Footer`, which builds a widget per key and rebuilds them on focus); the detail pane is
-mounted the first time the operator opens it (`d`); the anchor pass (a full ordered scan) runs only when
-the operator goes deep into the list, not on every open.
+before the COUNT; the search box is a stand-in until the operator first searches (`IdleSearchBox`: an
+`Input` is the costliest widget to build); the filter bar is one line per filter (`ChoiceChip`, not `Select`),
+the keys one line of text (`KeyBar`, not `Footer`, which builds a widget per key and rebuilds them on
+focus); the detail pane is mounted the first time the operator opens it (`d`); the anchor pass (a full
+ordered scan) runs only when the operator goes deep into the list, not on every open.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from vksync_tui.tui.listview.reader import (
     ReaderResult,
     ReadFailed,
 )
+from vksync_tui.tui.listview.search_box import IdleSearchBox
 from vksync_tui.tui.listview.specs import ListSpec
 from vksync_tui.tui.listview.table import VirtualTable
 from vksync_tui.tui.listview.title_line import TitleLine
@@ -94,10 +96,11 @@ def render_sections(sections: list[Section]) -> Text:
 
 
 class ListScreen(Screen[None]):
+    AUTO_FOCUS = "#list-table"  # not the first focusable widget: the idle search box would swap itself in
     DEFAULT_CSS = """
     ListScreen #list-status { padding: 0 1; width: 1fr; height: 1; color: $text-muted; }
     ListScreen #list-filters { height: 3; }
-    ListScreen #list-search { width: 1fr; }
+    ListScreen #list-search, ListScreen #list-search-idle { width: 1fr; }
     ListScreen #list-body { height: 1fr; }
     ListScreen #list-detail { width: 52; border-left: vkey $panel; padding: 0 1; }
     ListScreen.-no-detail #list-detail { display: none; }
@@ -165,7 +168,7 @@ class ListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleLine(self._sub_title())
         with Horizontal(id="list-filters"):
-            yield Input(placeholder=self._search_hint(), id="list-search")
+            yield IdleSearchBox(self._search_hint(), id="list-search-idle")
             for choice_filter in self.spec.choice_filters:
                 yield ChoiceChip(choice_filter, id=f"filter-{choice_filter.name}")
         yield Label("counting…", id="list-status")
@@ -341,8 +344,23 @@ class ListScreen(Screen[None]):
         descending = not self.query_.descending if current == column.name and self.query_ else False
         self.apply_view(ViewState(self.state.search, self.state.choices, column.name, descending))
 
-    def action_focus_search(self) -> None:
-        self.query_one("#list-search", Input).focus()
+    async def action_focus_search(self) -> None:
+        (await self.search_input()).focus()
+
+    async def search_input(self) -> Input:
+        """The search `Input`, swapped in for the idle box the first time the operator goes for it."""
+        found = self.query("#list-search")
+        if found:
+            return found.first(Input)
+        search = Input(placeholder=self._search_hint(), id="list-search")
+        idle = self.query_one("#list-search-idle", IdleSearchBox)
+        await self.query_one("#list-filters").mount(search, before=idle)
+        await idle.remove()
+        return search
+
+    @on(IdleSearchBox.Wanted)
+    async def _search_wanted(self) -> None:
+        await self.action_focus_search()
 
     def action_reload(self) -> None:
         self.apply_view(self.state)
