@@ -37,6 +37,7 @@ import itertools
 import json
 import math
 import threading
+from array import array
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
@@ -102,6 +103,7 @@ class PostStore:
         self.ctx = ctx
         self.group_id = group_id
         self.seen: set[int] = set()
+        self.dates = array("q")  # of every post taken this run (duplicates harmless): the head estimate
         self.count: int | None = None
         self._lock = threading.Lock()
         preserve = [f for f in POST_FIELDS if f not in (Post.community_id, Post.post_id, Post.created_by,
@@ -119,6 +121,7 @@ class PostStore:
         rows = [_post_row(self.group_id, post, now) for post in page.posts]
         with self._lock:
             self.seen.update(post["id"] for post in page.posts)
+            self.dates.extend(page.dates)
             self.count = page.count
         if rows:
             self.ctx.writer.submit(partial(execute_many, self.ctx.db, self._sql, rows))
@@ -360,7 +363,7 @@ class _PostsRun(ListRun):
             if self.ctx.cancel.is_set():
                 return
             round_window = window if round_number == 1 else 0
-            pages = expected_head_pages(self.ctx, self.group_id, round_window)
+            pages = self.expected_head_pages(round_window)
             scan = HeadScan(self.store, known, round_window, self.ctx.now(), pages)
             batch = min(HEAD_PAGES_PER_EXECUTE, pages)
             job = self._job("posts-head", scan.plan(), scan.on_result, batch, self.head_tokens)
@@ -370,6 +373,17 @@ class _PostsRun(ListRun):
             if scan.new_posts == 0 or report.failed or not scan.count_moved:
                 return
             known = known | self.store.seen
+
+    def expected_head_pages(self, window: float) -> int:
+        """From the posts this run fetched when it fetched any (a full pass: no wait for the writer to store
+        them), else from the stored ones."""
+        if window <= 0:
+            return 1
+        dates = self.store.dates
+        if dates:
+            newest = max(dates)
+            return head_pages_for(sum(1 for date in dates if date >= newest - window))
+        return head_pages_for(recent_stored_posts(self.ctx, self.group_id, window))
 
     def _job(
         self,
@@ -463,17 +477,19 @@ def stored_post_ids(group_id: int) -> set[int]:
     return {post_id for (post_id,) in query.tuples().iterator()}
 
 
-def expected_head_pages(ctx: SyncContext, group_id: int, window: float) -> int:
-    """Pages a head scan with this horizon is expected to read: the stored posts within `window` of the
-    newest stored post, one page more for posts published since, at most one execute's worth."""
-    if window <= 0:
-        return 1
+def head_pages_for(recent_posts: int) -> int:
+    """Pages a head scan is expected to read for this many known posts inside its horizon: one more for
+    posts published since, at most one execute's worth."""
+    return min(HEAD_PAGES_PER_EXECUTE, math.ceil(recent_posts / (PAGE_SIZE - PAGE_OVERLAP)) + 1)
+
+
+def recent_stored_posts(ctx: SyncContext, group_id: int, window: float) -> int:
+    """Stored posts within `window` of the newest stored post (the writer flushed first)."""
     ctx.writer.flush()
     newest = Post.select(pw.fn.MAX(Post.date)).where(Post.community_id == group_id).scalar()
     if newest is None:
-        return 1
-    recent = Post.select().where((Post.community_id == group_id) & (Post.date >= newest - window)).count()
-    return min(HEAD_PAGES_PER_EXECUTE, math.ceil(recent / (PAGE_SIZE - PAGE_OVERLAP)) + 1)
+        return 0
+    return Post.select().where((Post.community_id == group_id) & (Post.date >= newest - window)).count()
 
 
 def stored_post_count(group_id: int) -> int:
