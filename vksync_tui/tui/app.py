@@ -32,6 +32,7 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.events import SyncEvent
 from vksync_tui.sync.registry import run_sync
 from vksync_tui.tui import commands, tasks
+from vksync_tui.tui.heap import freeze_startup_heap, thaw_heap
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
 from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
 from vksync_tui.tui.listview import list_commands, open_list_screen
@@ -135,6 +136,10 @@ class VkSyncApp(App[int]):
         self.theme = "textual-dark"
         self.push_screen(self.dashboard)
         self.action_reload()
+        self.call_after_refresh(freeze_startup_heap)
+
+    def on_unmount(self) -> None:
+        thaw_heap()
 
     async def action_quit(self) -> None:
         """Ask every engine to stop at its next batch boundary, then exit; the workers end on their own."""
