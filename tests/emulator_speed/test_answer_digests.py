@@ -6,11 +6,7 @@ digest that changes means an optimisation changed the bytes a client receives â€
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.emulator_speed.digest_check import assert_same_digests
 
 EXPECTED = {
     "00 wall.get admin @0": "135588e8f092cc8d4a036c5cba8d98e7eab5fe0054480473b18fb48ba5c3fb8f",
@@ -106,16 +102,7 @@ EXPECTED = {
     "90 error comments bad post": "8ce890ee36e69f105242da4f795e4fddc31058f1be663d0eb921d52f8ede071e",
     "91 error execute inner": "9dd306eb7ea6bc0123d981395dfdf564384ae7b75846c08d702859a3d6988946",
 }
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_answer_is_byte_identical_to_the_recorded_one() -> None:
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    completed = subprocess.run(
-        [sys.executable, "-m", "tests.emulator_speed.answer_sequence"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True,
-    )
-    actual = json.loads(completed.stdout)
-    assert list(actual) == list(EXPECTED)
-    changed = [step for step, digest in EXPECTED.items() if actual[step] != digest]
-    assert not changed, f"answers changed: {changed}"
+    assert_same_digests("tests.emulator_speed.answer_sequence", EXPECTED)

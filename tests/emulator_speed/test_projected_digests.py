@@ -6,11 +6,7 @@ call's result without it being built first; a changed digest is a bug, not a new
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.emulator_speed.digest_check import assert_same_digests
 
 EXPECTED = {
     "00 projected reposts": "e5c0da9c7b75730d09d74c856a15abbd2cfd9d853d6b20dfa3e96a729058eef7",
@@ -26,16 +22,7 @@ EXPECTED = {
     "10 users read fields": "8fdea3b38edcf31528868b7885eb01809fd7a230ae2cb2828ee963cb23edb1ec",
     "11 reassigned": "1cdcae866b28d24d2be8ec7c2267da95307ee356c802f1c858332624af7b1ae0",
 }
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_projected_answer_is_byte_identical_to_the_recorded_one() -> None:
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    completed = subprocess.run(
-        [sys.executable, "-m", "tests.emulator_speed.projected_sequence"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True,
-    )
-    actual = json.loads(completed.stdout)
-    assert list(actual) == list(EXPECTED)
-    changed = [step for step, digest in EXPECTED.items() if actual[step] != digest]
-    assert not changed, f"answers changed: {changed}"
+    assert_same_digests("tests.emulator_speed.projected_sequence", EXPECTED)
