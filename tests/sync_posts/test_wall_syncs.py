@@ -189,6 +189,15 @@ def test_without_an_admin_level_3_token_reposts_are_skipped_with_a_warning(wall_
     assert set(stored_interactions()) == expected
 
 
+def test_when_the_admin_token_dies_in_the_admin_check_the_warning_names_it(wall_home: Any) -> None:
+    configured = wall_home(150, labels=["user-admin", "user-reader"])
+    sync(configured, "posts")
+    configured.set_faults("revoke=user-admin@0")  # its next request (the admin check) answers error 5
+    summary = sync(configured, "interactions")
+    assert summary.status == "done" and summary.extras["reposts_skipped"] is True
+    assert "could not check: user-admin (" in summary.extras["warning"], summary.extras["warning"]
+
+
 def test_authors_details_fill_the_authors_profiles(wall_home: Any) -> None:
     configured = wall_home(400)
     sync(configured, "posts")

@@ -413,6 +413,10 @@ class _InteractionsRun(ListRun):
         if not repost_tokens:
             warning = ("reposts skipped: no user token with admin level 3 in this community "
                        "(wall.getReposts needs one); stored reposts were left as they were")
+            dead = [token for token in self.tokens if token.state == "disabled"]
+            unchecked = [f"{token.label} ({token.reason})" for token in dead]
+            if unchecked:  # a dead token's admin level is unknown: it may be the admin the operator expected
+                warning += "; could not check: " + ", ".join(unchecked)
             self.summary.extras["warning"] = warning
             self.reporter.emit(Notice("warning", warning))
         if not posts:
