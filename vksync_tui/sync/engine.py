@@ -448,6 +448,7 @@ class _JobRun:
         self.rate_requeues: Counter[str] = Counter()
         self.crash: BaseException | None = None
         self.threads: list[threading.Thread] = []
+        self.finished: list[threading.Event] = []  # one per thread, set when its `_worker` returns
         limit = min(engine._tuning.execute_batch, job.batch_size or MAX_EXECUTE_CALLS, MAX_EXECUTE_CALLS)
         self.batch_size = max(1, limit if job.batchable else 1)
         self.phase: PhaseFigures = PhaseFigures("parallel")
@@ -523,19 +524,27 @@ class _JobRun:
             first = queue.take(self.batch_size)
             if first is not None:
                 self._process(queue, first, start=0)  # nothing measured yet: measure before sizing the pool
-        self.threads = []
+        self.threads, self.finished = [], []
         self._grow(queue)
         self._join_workers()
         self.phase.seconds = self.reporter.finish_phase(self.progress, self.phase.as_dict())
 
     def _join_workers(self) -> None:
+        """Wait until every worker that began running has returned.
+
+        Not `Thread.join()`/`is_alive()`: on CPython 3.11 a join interrupted by Ctrl-C can mark a thread that
+        is still running as stopped (the interrupt handling of bpo-45274 releases the thread's own lock), and
+        the worker then stored a page after cleanup had dropped its staging table (about 1 Ctrl-C in 12).
+        A thread that never began running (its start was interrupted) has no ident and takes no work.
+        """
         while True:
             with self.lock:
-                alive = [thread for thread in self.threads if thread.is_alive()]
-            if not alive:
+                pending = [done for thread, done in zip(self.threads, self.finished, strict=True)
+                           if thread.ident is not None and not done.is_set()]
+            if not pending:
                 return
-            for thread in alive:
-                thread.join()
+            for done in pending:
+                done.wait()
 
     def _grow(self, queue: _WorkQueue) -> None:
         """Start workers up to the count the rule gives for the latency measured so far.
@@ -557,29 +566,35 @@ class _JobRun:
             if wanted <= len(self.threads) or self.cancel.is_set() or self.crash is not None:
                 return
             homes = home_tokens(self.pool, self.tokens, latency, wanted)
+            finished = [threading.Event() for _ in range(len(self.threads), wanted)]
             started = [
                 threading.Thread(
                     target=self._worker,
-                    args=(queue, homes[index], index * interval if self.job.stagger else 0.0),
+                    args=(queue, homes[index], index * interval if self.job.stagger else 0.0,
+                          finished[index - len(self.threads)]),
                     name=f"sync-{self.job.name}-{index}",
                     daemon=True,
                 )
                 for index in range(len(self.threads), wanted)
             ]
             self.threads.extend(started)
+            self.finished.extend(finished)
             self.report.workers = max(self.report.workers, len(self.threads))
         for thread in started:
             thread.start()
 
-    def _worker(self, queue: _WorkQueue, home: int, delay: float) -> None:
-        if delay and self.engine._clock.wait(self.cancel, delay):
-            return
-        while True:
-            batch = queue.take(self.batch_size)
-            if batch is None:
+    def _worker(self, queue: _WorkQueue, home: int, delay: float, finished: threading.Event) -> None:
+        try:
+            if delay and self.engine._clock.wait(self.cancel, delay):
                 return
-            self._process(queue, batch, start=home)
-            self._grow(queue)
+            while True:
+                batch = queue.take(self.batch_size)
+                if batch is None:
+                    return
+                self._process(queue, batch, start=home)
+                self._grow(queue)
+        finally:
+            finished.set()
 
     def _process(self, queue: _WorkQueue, batch: list[WorkUnit], start: int) -> None:
         follow_ups: list[WorkUnit] = []
