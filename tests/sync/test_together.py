@@ -25,13 +25,15 @@ def test_results_come_back_in_the_order_of_the_functions() -> None:
 
 
 def test_an_error_in_one_function_is_raised_after_every_function_ended() -> None:
+    failed = threading.Event()
     finished = threading.Event()
 
     def fails() -> int:
+        failed.set()
         raise ValueError("boom")
 
     def slow() -> int:
-        finished.wait(0.05)
+        failed.wait(timeout=10)  # still running when the other one has already failed
         finished.set()
         return 2
 

@@ -31,6 +31,3 @@ class IdleSearchBox(Static, can_focus=True):
 
     def on_focus(self, event: events.Focus) -> None:
         self.post_message(self.Wanted())
-
-    def on_click(self, event: events.Click) -> None:
-        self.post_message(self.Wanted())
