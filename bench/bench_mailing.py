@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--dialogs", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=20, help="getHistory calls per execute (≤ 25)")
     parser.add_argument("--delay", type=float, default=0.05, help="emulator answer delay, seconds")
+    parser.add_argument("--mailing-only", action="store_true", help="skip the analysis (~1 minute)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-mailing-") as folder:
         world_file = Path(folder) / "world.toml"
@@ -97,6 +98,8 @@ def main() -> None:
                 f"{mailing_wall:.2f} s, fetch phases {mailing_fetch:.2f} s; floor {mailing_floor:.2f} s "
                 f"→ ratio {mailing_fetch / mailing_floor:.2f}; errors {mailing.errors_by_code or 'none'}"
             )
+            if args.mailing_only:
+                return
             emulator.post("reset-stats")
             summary, figures, wall = run(home, "mailing-analysis", batch=args.batch)
             stats = emulator.get("stats")

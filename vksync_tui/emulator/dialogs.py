@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from array import array
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from vksync_tui.emulator.hashing import distinct_walk, hash_of, hash_one, hash_prefix, rng_for
@@ -69,12 +70,25 @@ class Dialogs:
             self._dialogs[peer] = dialog
             next_id = dialog.last.message_id + 1
         self.inbox: list[int] = sorted(self._dialogs, key=lambda p: (-self._dialogs[p].last.date, p))
+        self._in_inbox_order = tuple(self._dialogs[peer] for peer in self.inbox)
+        self.unread_dialogs = sum(1 for dialog in self._in_inbox_order if dialog.unread)
+        self._by_filter: dict[str, tuple[Dialog, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._dialogs)
 
-    def in_inbox_order(self) -> list[Dialog]:
-        return [self._dialogs[peer] for peer in self.inbox]
+    def in_inbox_order(self) -> tuple[Dialog, ...]:
+        """Every dialog, latest message first. Built once: dialogs never change after the world is made,
+        and messages.getConversations pages through them 200 at a time (a copy per page cost ~8 ms at 20k)."""
+        return self._in_inbox_order
+
+    def filtered(self, keep: str, matches: Callable[[Dialog, str], bool]) -> tuple[Dialog, ...]:
+        """The dialogs in inbox order for which `matches(dialog, keep)` holds, memoized per `keep` (a
+        conversations filter name) for the same reason as `in_inbox_order`."""
+        selected = self._by_filter.get(keep)
+        if selected is None:
+            selected = self._by_filter[keep] = tuple(d for d in self._in_inbox_order if matches(d, keep))
+        return selected
 
     def get(self, peer_id: int) -> Dialog | None:
         return self._dialogs.get(peer_id)

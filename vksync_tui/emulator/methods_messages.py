@@ -70,8 +70,7 @@ def messages_get_conversations(world: World, params: Params, token: TokenInfo) -
     if community is None:
         return {"count": 0, "items": []}
     dialogs = community.dialogs
-    inbox = dialogs.in_inbox_order()
-    selected = [dialog for dialog in inbox if _matches(dialog, conversation_filter)]
+    selected = dialogs.filtered(conversation_filter, _matches)
     start_message_id = params.integer("start_message_id")
     if start_message_id is not None:
         start = next((i for i, d in enumerate(selected) if d.last.message_id == start_message_id), 0)
@@ -80,9 +79,8 @@ def messages_get_conversations(world: World, params: Params, token: TokenInfo) -
     items = [{"conversation": dialogs.conversation_object(dialog),
               "last_message": dialogs.message_object(dialog, dialog.last)} for dialog in page]
     response: dict[str, Any] = {"count": len(selected), "items": items}
-    unread = sum(1 for dialog in inbox if dialog.unread)
-    if unread:
-        response["unread_count"] = unread
+    if dialogs.unread_dialogs:
+        response["unread_count"] = dialogs.unread_dialogs
     if params.flag("extended"):
         response["profiles"] = profiles_for(world, (d.peer_id for d in page), params.fields())
         response["groups"] = [group_object(world, community, token)]
