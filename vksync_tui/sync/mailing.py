@@ -9,8 +9,12 @@ Steps:
    `execute`. The inbox is sorted by latest message, so a dialog that gets a message during the sync moves
    to the top: offset paging then sees some dialogs twice (harmless upserts) but skips none; new pages are
    planned when VK's `count` grows.
-3. store — each page is committed as it arrives, in ONE writer transaction with the run's checkpoint (the
-   page offsets done so far): profiles go to `User` through `users_refresh` (profile columns only) and the
+3. store — answered pages are buffered and handed to the writer `PAGES_PER_WRITE` at a time (the rest when
+   the fetch ends), each hand-over ONE writer transaction with the run's checkpoint (the page offsets done so
+   far), so a killed run never claims a page it did not store. Why buffer: the upsert cost per row falls with
+   the transaction size (fresh database, dialogs + profiles: ~140 µs per dialog at 200 rows per commit, ~38
+   at 3,600, ~20 at 20,000 — every commit rewrites the index pages it touched).
+   Profiles go to `User` through `users_refresh` (profile columns only) and the
    dialog state to `Mailing` (can_write and its reason, last message date, unanswered, important) — the smart
    upsert never touches membership, history, authors or the dialog's analysis. Only `user` peers are stored;
    chats and community peers are counted as skipped.
@@ -57,6 +61,9 @@ PAGE_SIZE = 200  # messages.getConversations' maximum `count`
 # seen); batches sized for 1.4 KB stay under the execute answer cap without a round of error 13.
 DIALOG_BYTES_MAX = 1400
 CONVERSATIONS_BATCH = max(1, EXECUTE_RESPONSE_LIMIT // (PAGE_SIZE * DIALOG_BYTES_MAX))
+# Pages per writer job: 10,000 dialogs at full pages (a killed run loses at most that much work), and
+# proportionally smaller commits for the smaller pages that tests and slow links ask for.
+PAGES_PER_WRITE = 50
 MESSAGES_RIGHT = "messages"
 RESUMABLE_STATUSES = ("running", "interrupted", "cancelled", "failed")
 
@@ -235,6 +242,7 @@ class _MailingRun(ListRun):
         self._planned_end = 0
         self.pages_skipped = 0
         self.users_stored = 0
+        self._waiting: list[_Page] = []
 
     def execute(self) -> None:
         found = dialog_tokens(self.ctx, self.engine, self.reporter, self.group_id)
@@ -255,7 +263,10 @@ class _MailingRun(ListRun):
             batch_size=CONVERSATIONS_BATCH,
             phase="fetch",
         )
-        report = self.engine.run(job)
+        try:
+            report = self.engine.run(job)
+        finally:
+            self._hand_over()
         self.ctx.writer.flush()
         self.summary.absorb(report)
         self.figures.update(
@@ -326,7 +337,11 @@ class _MailingRun(ListRun):
         now = self.ctx.now()
         dialogs, skipped = self._dialog_rows(value["items"], now)
         profiles = [row for row in (profile_row(u, now) for u in value.get("profiles") or ()) if row]
-        self.ctx.writer.submit(partial(self._store_page, offset, dialogs, profiles, skipped))
+        with self._lock:
+            self._waiting.append(_Page(offset, dialogs, profiles, skipped))
+            ready = len(self._waiting) >= PAGES_PER_WRITE
+        if ready:
+            self._hand_over()
         full = len(value["items"]) >= self.page_size
         return self._plan_until(max(count, offset + len(value["items"]) + 1) if full else count)
 
@@ -362,18 +377,21 @@ class _MailingRun(ListRun):
             now,
         )
 
-    def _store_page(
-        self,
-        offset: int,
-        dialogs: Sequence[tuple[Any, ...]],
-        profiles: Sequence[tuple[Any, ...]],
-        skipped: int,
-    ) -> None:
-        """A writer job: the page's profiles, its dialogs and the checkpoint that records it, together."""
-        store_profiles(self.ctx.db, self.user_sql, profiles)
+    def _hand_over(self) -> None:
+        """Submit the buffered pages as one writer job (nothing when none wait)."""
+        with self._lock:
+            pages, self._waiting = self._waiting, []
+        if pages:
+            self.ctx.writer.submit(partial(self._store_pages, pages))
+
+    def _store_pages(self, pages: Sequence[_Page]) -> None:
+        """A writer job: the pages' profiles, their dialogs and the checkpoint that records them, together."""
+        store_profiles(self.ctx.db, self.user_sql, [row for page in pages for row in page.profiles])
+        dialogs = [row for page in pages for row in page.dialogs]
         if dialogs:
             execute_many(self.ctx.db, self.dialog_sql, dialogs)
-        self.checkpoint.add(offset, self.page_size, skipped)
+        for page in pages:
+            self.checkpoint.add(page.offset, self.page_size, page.skipped)
         self.figures["checkpoint"] = self.checkpoint.as_json()
         SyncRun.update(figures=self.figures).where(SyncRun.id == self.run_id).execute()
 
@@ -394,6 +412,16 @@ class _MailingRun(ListRun):
             & ((Mailing.seen_run.is_null()) | (Mailing.seen_run != self.checkpoint.sweep))
         )
         return int(Mailing.update(has_dialog=False, updated_at=self.ctx.now()).where(gone).execute())
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One answered page waiting for the writer: its offset, its rows and the non-user peers it skipped."""
+
+    offset: int
+    dialogs: list[tuple[Any, ...]]
+    profiles: list[tuple[Any, ...]]
+    skipped: int
 
 
 def _count_items(unit: WorkUnit, value: Any) -> int:
