@@ -135,6 +135,18 @@ def test_incremental_sync_reads_only_the_new_head_and_stays_exact(wall_home: Any
     assert full.extras["mode"] == "full" and full.fetched == 1330
 
 
+def test_a_later_sync_refreshes_the_counters_of_stored_posts(wall_home: Any) -> None:
+    configured = wall_home(400, popular=0)
+    assert sync(configured, "posts").status == "done"
+    wall = configured.emulator.world.communities[GROUP_ID].wall
+    before = dict(Post.select(Post.post_id, Post.likes).tuples())
+    assert configured.control("POST", "churn", json={"group_id": GROUP_ID, "likes": 3000})["likes"] == 3000
+    assert sync(configured, "posts", full=True).status == "done"
+    stored = dict(Post.select(Post.post_id, Post.likes).tuples())
+    assert stored == {post_id: wall.likes_count(wall.plan(post_id)) for post_id in stored}
+    assert stored != before
+
+
 def test_interactions_equal_the_truth_with_deep_scans_and_reposts_by_admin_tokens_only(
     wall_home: Any,
 ) -> None:

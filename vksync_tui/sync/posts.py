@@ -106,8 +106,10 @@ class PostStore:
         self.dates = array("q")  # of every post taken this run (duplicates harmless): the head estimate
         self.count: int | None = None
         self._lock = threading.Lock()
-        preserve = [f for f in POST_FIELDS if f not in (Post.community_id, Post.post_id, Post.created_by,
-                                                        Post.author_id)]
+        # By name: a peewee field's `==` builds an SQL expression (always truthy), so `field in (…)` would
+        # match every field and leave the update list empty — counters and text would never be refreshed.
+        kept_or_keyed = {"community_id", "post_id", "created_by", "author_id"}
+        preserve = [field for field in POST_FIELDS if field.name not in kept_or_keyed]
         keep_known = {
             Post.created_by: pw.fn.COALESCE(pw.EXCLUDED.created_by, Post.created_by),
             Post.author_id: pw.fn.COALESCE(pw.EXCLUDED.author_id, Post.author_id),
