@@ -33,6 +33,7 @@ def test_open_creates_every_table_in_wal_mode(db: pw.Database, db_path: Path) ->
 def test_composite_key_tables_are_without_rowid_on_sqlite(db: pw.Database, db_path: Path) -> None:
     assert _create_sql(db_path, "membership").rstrip().endswith("WITHOUT ROWID")
     assert _create_sql(db_path, "interaction").rstrip().endswith("WITHOUT ROWID")
+    assert "WITHOUT ROWID" not in _create_sql(db_path, "post")  # large rows (the text): a rowid table
     assert "WITHOUT ROWID" not in _create_sql(db_path, "sync_run")
 
 

@@ -9,9 +9,10 @@ import pytest
 from playhouse.migrate import SchemaMigrator
 
 from tests.store.schema_steps import STEP_2, add_nickname_column
+from vksync_tui.store import models
 from vksync_tui.store.db import StoreError, open_database
 from vksync_tui.store.migrations import MIGRATIONS, SORT_INDEXES, Migration, current_version
-from vksync_tui.store.models import Community, Membership, SchemaVersion, User
+from vksync_tui.store.models import Community, Membership, Post, SchemaVersion, User
 
 
 def _broken_step(migrator: SchemaMigrator, db: pw.Database) -> None:
@@ -55,6 +56,43 @@ def test_version_one_database_gets_the_sort_indexes_with_data_intact(db_path: Pa
     names = {row[0] for row in upgraded.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {name for name, _, _ in SORT_INDEXES} <= names
     assert Membership.get(Membership.user_id == 5).joined_at == 7
+    upgraded.close()
+
+
+def _table_sql(db: pw.Database, table: str) -> str:
+    return str(db.execute_sql("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0])
+
+
+def _index_names(db: pw.Database, table: str) -> set[str]:
+    query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
+    return {name for (name,) in db.execute_sql(query, (table,))}
+
+
+def test_a_without_rowid_post_table_is_rebuilt_as_a_rowid_table_with_rows_and_indexes_intact(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = open_database(db_path.with_name("fresh.db"))
+    fresh_indexes = _index_names(fresh, "post")
+    assert "WITHOUT ROWID" not in _table_sql(fresh, "post")
+    fresh.close()
+    with monkeypatch.context() as patched:  # the layout of databases created before step 4
+        patched.setattr(models, "LARGE_ROW_MODELS", ())
+        old = open_database(db_path, migrations=MIGRATIONS[:3])
+        assert _table_sql(old, "post").rstrip().endswith("WITHOUT ROWID")
+        for post_id in (5, 3, 9):
+            Post.create(community_id=1, post_id=post_id, date=post_id * 10, text=f"пост {post_id}",
+                        likes=post_id, fetched_at=1)
+        old.close()
+
+    upgraded = open_database(db_path)
+    assert current_version(upgraded) == CURRENT
+    assert "WITHOUT ROWID" not in _table_sql(upgraded, "post")
+    assert _index_names(upgraded, "post") == fresh_indexes
+    rows = Post.select(Post.post_id, Post.text, Post.likes).order_by(Post.post_id).tuples()
+    assert list(rows) == [(3, "пост 3", 3), (5, "пост 5", 5), (9, "пост 9", 9)]
+    with pytest.raises(pw.IntegrityError):  # the key still holds
+        Post.insert(community_id=1, post_id=5, date=0, text="", fetched_at=1).execute()
+    assert upgraded.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
     upgraded.close()
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import peewee as pw
 from playhouse.migrate import SchemaMigrator
 
-from vksync_tui.store.models import ALL_MODELS, SchemaVersion
+from vksync_tui.store.models import ALL_MODELS, Post, SchemaVersion
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,36 @@ def _add_count_indexes(migrator: SchemaMigrator, db: pw.Database) -> None:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns}) WHERE {where}')
 
 
+def _rebuild_post_as_rowid_table(migrator: SchemaMigrator, db: pw.Database) -> None:
+    """`post` rebuilt as a rowid table (see `LARGE_ROW_MODELS`): same columns, key, indexes and rows.
+
+    SQLite cannot drop WITHOUT ROWID from a table, so the rows move to a new table in key order. Nothing to do
+    on a fresh database (step 1 built it so already) or on PostgreSQL (which has no WITHOUT ROWID)."""
+    if not isinstance(db, pw.SqliteDatabase):
+        return
+    found = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'post'").fetchone()
+    if found is None or "WITHOUT ROWID" not in found[0].upper():
+        return
+    indexes = db.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'post' AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _sql in indexes:
+        db.execute_sql(f'DROP INDEX "{name}"')
+    db.execute_sql('ALTER TABLE "post" RENAME TO "post_without_rowid"')
+    Post._schema.create_table(safe=False)
+    columns = ", ".join(f'"{field.column_name}"' for field in Post._meta.sorted_fields)
+    ordered = "ORDER BY community_id, post_id"
+    db.execute_sql(f'INSERT INTO "post" ({columns}) SELECT {columns} FROM "post_without_rowid" {ordered}')
+    db.execute_sql('DROP TABLE "post_without_rowid"')
+    for _name, sql in indexes:
+        db.execute_sql(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create all tables", _create_version_1),
     Migration(2, "indexes for the list screens' sortable columns", _add_sort_indexes),
     Migration(3, "partial indexes for the list screens' default-filter counts", _add_count_indexes),
+    Migration(4, "post as a rowid table (its rows carry the text)", _rebuild_post_as_rowid_table),
 )
 
 

@@ -11,7 +11,7 @@ Conventions that keep the schema portable (SQLite now, PostgreSQL by URL later):
   paths must not pay for FK checks;
 - JSON payloads are TEXT (`JsonTextField`), not a backend-specific JSON type;
 - composite-key tables are `WITHOUT ROWID` on SQLite only (`apply_backend_options`), because peewee would emit
-  the clause for PostgreSQL too, which rejects it.
+  the clause for PostgreSQL too, which rejects it; `post`, whose rows carry the text, stays a rowid table.
 """
 
 from __future__ import annotations
@@ -263,8 +263,16 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 
+# Composite-key tables whose rows are large: a WITHOUT ROWID table keeps whole rows in its key's b-tree,
+# which SQLite advises only for rows under ~1/20 of a page. A post with its text is ~0.5-2 KB: filling
+# 20,000 of them cost 68 µs each WITHOUT ROWID, 48 µs as a rowid table with the same key (1100 per commit).
+LARGE_ROW_MODELS: tuple[type[BaseModel], ...] = (Post,)
+
+
 def apply_backend_options(db: pw.Database) -> None:
-    """Composite-key tables are `WITHOUT ROWID` on SQLite (1.5× faster to fill, 2.6× smaller), only there."""
+    """Composite-key tables of small rows are `WITHOUT ROWID` on SQLite (1.5× faster to fill, 2.6× smaller),
+    only there (see `LARGE_ROW_MODELS` for the exception)."""
     is_sqlite = isinstance(db, pw.SqliteDatabase)
     for model in ALL_MODELS:
-        model._meta.without_rowid = is_sqlite and isinstance(model._meta.primary_key, pw.CompositeKey)
+        composite = isinstance(model._meta.primary_key, pw.CompositeKey)
+        model._meta.without_rowid = is_sqlite and composite and model not in LARGE_ROW_MODELS
