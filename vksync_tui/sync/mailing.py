@@ -47,25 +47,45 @@ from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.users_refresh import (
     EXECUTE_RESPONSE_LIMIT,
     PROFILE_FIELDS,
-    profile_row,
+    PROFILE_PROJECTION,
+    profile_rows,
     store_profiles,
     user_upsert_sql,
 )
 from vksync_tui.vk.errors import TransientError, VkError
-from vksync_tui.vk.execute import ApiCall
+from vksync_tui.vk.execute import ApiCall, Projected, Projection
 from vksync_tui.vk.tokens import PooledToken
 
 LIST_NAME = "mailing"
 PAGE_SIZE = 200  # messages.getConversations' maximum `count`
-# One conversation with its last message and the peer's profile is ~1.1 KB in the emulator (1.4 KB at most
-# seen); batches sized for 1.4 KB stay under the execute answer cap without a round of error 13.
-DIALOG_BYTES_MAX = 1400
+# A dialog projected to `CONVERSATIONS_PROJECTION` with its profile's columns is ~273 bytes in the emulator
+# (page averages 268–278 at 20,000 dialogs; whole objects were ~1.1 KB); batches sized for 400 stay under
+# the execute answer cap without a round of error 13 — in practice execute's 25-call cap decides.
+DIALOG_BYTES_MAX = 400
 CONVERSATIONS_BATCH = max(1, EXECUTE_RESPONSE_LIMIT // (PAGE_SIZE * DIALOG_BYTES_MAX))
 # Pages per writer job: 10,000 dialogs at full pages (a killed run loses at most that much work), and
 # proportionally smaller commits for the smaller pages that tests and slow links ask for.
 PAGES_PER_WRITE = 50
 MESSAGES_RIGHT = "messages"
 RESUMABLE_STATUSES = ("running", "interrupted", "cancelled", "failed")
+
+# What a page brings back inside execute: the dialog's stored columns (chained `@.` into the conversation and
+# its last message), VK's count and the profiles' columns — not whole conversations with their last message
+# and the community object (see step 2 of the module docstring).
+CONVERSATIONS_PROJECTION = Projection(
+    (
+        "conversation.peer.id",
+        "conversation.peer.type",
+        "conversation.can_write.allowed",
+        "conversation.can_write.reason",
+        "conversation.unanswered",
+        "conversation.important",
+        "last_message.date",
+    ),
+    array="items",
+    keep=("count",),
+    more=(Projection(PROFILE_PROJECTION.fields, array="profiles"),),
+)
 
 MAILING_DIALOG_COLUMNS: tuple[pw.Field, ...] = (
     Mailing.community_id,
@@ -325,57 +345,58 @@ class _MailingRun(ListRun):
             "extended": 1,
             "fields": ",".join(PROFILE_FIELDS),
         }
-        return WorkUnit(f"offset={offset}", ApiCall("messages.getConversations", params))
+        return WorkUnit(
+            f"offset={offset}", ApiCall("messages.getConversations", params, CONVERSATIONS_PROJECTION)
+        )
 
     def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
-        if not isinstance(value, dict) or not isinstance(value.get("items"), list):
-            raise TransientError("messages.getConversations answer without items")
-        count = value.get("count")
+        answer = CONVERSATIONS_PROJECTION.extract(value, "messages.getConversations")
+        if not answer.aligned:
+            return [WorkUnit(f"{unit.key}/whole", unit.call.unprojected(), unit.cost)]
+        count = answer.kept["count"]
         if not isinstance(count, int):
             raise TransientError("messages.getConversations answer without count")
         offset = int(unit.call.params["offset"])  # type: ignore[call-overload]
         now = self.ctx.now()
-        dialogs, skipped = self._dialog_rows(value["items"], now)
-        profiles = [row for row in (profile_row(u, now) for u in value.get("profiles") or ()) if row]
+        dialogs, skipped = self._dialog_rows(answer, now)
+        profiles = profile_rows(answer.more[0], now)
         with self._lock:
             self._waiting.append(_Page(offset, dialogs, profiles, skipped))
             ready = len(self._waiting) >= PAGES_PER_WRITE
         if ready:
             self._hand_over()
-        full = len(value["items"]) >= self.page_size
-        return self._plan_until(max(count, offset + len(value["items"]) + 1) if full else count)
+        full = answer.length >= self.page_size
+        return self._plan_until(max(count, offset + answer.length + 1) if full else count)
 
-    def _dialog_rows(self, items: list[Any], now: int) -> tuple[list[tuple[Any, ...]], int]:
+    def _dialog_rows(self, answer: Projected, now: int) -> tuple[list[tuple[Any, ...]], int]:
+        """Rows of `MAILING_DIALOG_COLUMNS` for the `user` peers of a page (`CONVERSATIONS_PROJECTION`
+        columns), and how many other peers it skipped."""
         rows: list[tuple[Any, ...]] = []
         skipped = 0
-        for item in items:
-            conversation = item.get("conversation") if isinstance(item, dict) else None
-            peer = conversation.get("peer") if isinstance(conversation, dict) else None
-            if not isinstance(peer, dict) or not isinstance(peer.get("id"), int):
+        group_id, sweep = self.group_id, self.checkpoint.sweep
+        for peer_id, peer_type, allowed, reason, unanswered, important, last_date in zip(
+            *answer.columns, strict=True
+        ):
+            if type(peer_id) is not int:
                 raise TransientError("messages.getConversations item without a peer")
-            if peer.get("type") != "user":
+            if peer_type != "user":
                 skipped += 1
                 continue
-            rows.append(self._dialog_row(peer["id"], conversation, item.get("last_message"), now))
+            rows.append(
+                (
+                    group_id,
+                    peer_id,
+                    True,
+                    None if allowed is None else bool(allowed),
+                    reason if type(reason) is int else None,
+                    last_date if type(last_date) is int else None,
+                    bool(unanswered),
+                    bool(important),
+                    sweep,
+                    now,
+                )
+            )
         return rows, skipped
-
-    def _dialog_row(self, user_id: int, conversation: dict[str, Any], last: Any, now: int) -> tuple[Any, ...]:
-        can_write = conversation.get("can_write")
-        allowed = can_write.get("allowed") if isinstance(can_write, dict) else None
-        reason = can_write.get("reason") if isinstance(can_write, dict) else None
-        last_date = last.get("date") if isinstance(last, dict) else None
-        return (
-            self.group_id,
-            user_id,
-            True,
-            None if allowed is None else bool(allowed),
-            reason if isinstance(reason, int) else None,
-            last_date if isinstance(last_date, int) else None,
-            bool(conversation.get("unanswered", False)),
-            bool(conversation.get("important", False)),
-            self.checkpoint.sweep,
-            now,
-        )
 
     def _hand_over(self) -> None:
         """Submit the buffered pages as one writer job (nothing when none wait)."""
@@ -425,4 +446,7 @@ class _Page:
 
 
 def _count_items(unit: WorkUnit, value: Any) -> int:
-    return len(value.get("items", ())) if isinstance(value, dict) else 0
+    try:
+        return CONVERSATIONS_PROJECTION.extract(value).length
+    except TransientError:
+        return 0

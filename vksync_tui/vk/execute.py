@@ -37,29 +37,48 @@ _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 # The key that marks a slot as projected columns: VK answers never use it, so a slot without it is an answer.
 _COLUMNS_KEY = "projected_columns"
 _KEPT_KEY = "projected_kept"
+_MORE_KEY = "projected_more"
 
 
 @dataclass(frozen=True)
 class Projection:
     """Which parts of a call's answer to bring back: `fields` of every element of the array under `array`
-    (`""`: the answer is the array, as for users.get), and the answer's own top-level keys in `keep`."""
+    (`""`: the answer is the array, as for users.get), the answer's own top-level keys in `keep`, and the
+    columns of further arrays of the same answer in `more` (each a `Projection` naming its `array`, e.g. the
+    `profiles` next to getConversations' `items`; an answer without such an array, as VK may leave out an
+    empty `profiles`, gives it no elements).
+
+    A field may be a dotted path into nested objects (`conversation.peer.id`): it becomes VKScript's chained
+    projection `items@.conversation@.peer@.id`, which VK evaluates element by element (public scripts use
+    exactly that chain on getConversations), null wherever a step is missing."""
 
     fields: tuple[str, ...]
     array: str = ""
     keep: tuple[str, ...] = ()
+    more: tuple[Projection, ...] = ()
 
     def __post_init__(self) -> None:
-        names = [*self.fields, *self.keep, *([self.array] if self.array else [])]
+        steps = [step for path in self.fields for step in path.split(".")]
+        names = [*steps, *self.keep, *([self.array] if self.array else [])]
         bad = [name for name in names if not _FIELD_NAME.match(name)]
         if not self.fields or bad:
             raise ValueError(f"a projection needs fields and plain field names, got {bad or 'no fields'}")
+        if any(not extra.array or extra.keep or extra.more for extra in self.more):
+            raise ValueError("a further array's projection names its array and only fields")
 
     def expression(self, variable: str) -> str:
         """The VKScript object that replaces a successful answer held in `variable`."""
-        source = f"{variable}.{self.array}" if self.array else variable
-        columns = ", ".join(f"{source}@.{name}" for name in self.fields)
         kept = ", ".join(f"{variable}.{name}" for name in self.keep)
-        return f'{{"{_COLUMNS_KEY}": [{columns}], "{_KEPT_KEY}": [{kept}]}}'
+        more = "".join(
+            f', "{_MORE_KEY}": [' + ", ".join(f"[{extra._columns(variable)}]" for extra in self.more) + "]"
+            if self.more
+            else ""
+        )
+        return f'{{"{_COLUMNS_KEY}": [{self._columns(variable)}], "{_KEPT_KEY}": [{kept}]{more}}}'
+
+    def _columns(self, variable: str) -> str:
+        source = f"{variable}.{self.array}" if self.array else variable
+        return ", ".join(source + "".join(f"@.{step}" for step in path.split(".")) for path in self.fields)
 
     def extract(self, answer: Any, method: str = "answer") -> Projected:
         """The projected parts of a whole answer, exactly what the execute slot would carry (a `Projected`
@@ -67,22 +86,41 @@ class Projection:
         if isinstance(answer, Projected):
             return answer
         whole = answer if isinstance(answer, dict) else {}
+        columns = self._extract_columns(whole, answer, method)
+        more = tuple(
+            extra.extract(whole, method) if whole.get(extra.array) is not None else Projected(extra._empty())
+            for extra in self.more
+        )
+        return Projected(columns, {name: whole.get(name) for name in self.keep}, more)
+
+    def _empty(self) -> tuple[list[Any], ...]:
+        return tuple([] for _ in self.fields)
+
+    def _extract_columns(self, whole: dict[str, Any], answer: Any, method: str) -> tuple[list[Any], ...]:
         array = whole.get(self.array) if self.array else answer
         if not isinstance(array, list):
             raise TransientError(f"{method} answer without the projected array")
-        columns = tuple(
-            [item.get(name) if isinstance(item, dict) else None for item in array] for name in self.fields
-        )
-        return Projected(columns, {name: whole.get(name) for name in self.keep})
+        return tuple([_walk(item, path.split(".")) for item in array] for path in self.fields)
+
+
+def _walk(item: Any, steps: list[str]) -> Any:
+    """`item@.a@.b` for one element: each step's field of an object, null once a step is not an object."""
+    for step in steps:
+        if not isinstance(item, dict):
+            return None
+        item = item.get(step)
+    return item
 
 
 @dataclass(frozen=True)
 class Projected:
-    """A projected answer: one list per projected field (element i of every column = element i of the array)
-    and the kept top-level values by name (None where the answer lacked them)."""
+    """A projected answer: one list per projected field (element i of every column = element i of the array),
+    the kept top-level values by name (None where the answer lacked them), and the `Projected` of each
+    further array of the projection's `more`."""
 
     columns: tuple[list[Any], ...]
     kept: Mapping[str, Any] = field(default_factory=dict)
+    more: tuple[Projected, ...] = ()
 
     @property
     def length(self) -> int:
@@ -91,8 +129,11 @@ class Projected:
 
     @property
     def aligned(self) -> bool:
-        """Whether every column has one entry per element (else they cannot be zipped into rows)."""
-        return all(len(column) == self.length for column in self.columns)
+        """Whether every column, here and in the further arrays, has one entry per element of its array
+        (else they cannot be zipped into rows)."""
+        return all(len(column) == self.length for column in self.columns) and all(
+            extra.aligned for extra in self.more
+        )
 
 
 @dataclass(frozen=True)
@@ -100,6 +141,10 @@ class ApiCall:
     method: str
     params: Mapping[str, object]
     projection: Projection | None = None
+
+    def unprojected(self) -> ApiCall:
+        """The same call asking for the whole answer (when its projected columns came back misaligned)."""
+        return ApiCall(self.method, self.params)
 
 
 @dataclass(frozen=True)
@@ -146,16 +191,36 @@ def projected(call: ApiCall, value: Any) -> Projected:
 
 def _slot_value(call: ApiCall, value: Any) -> Any:
     """A projected slot's columns as `Projected`; anything else (a plain answer) as it came."""
-    if call.projection is None or not isinstance(value, dict) or _COLUMNS_KEY not in value:
+    projection = call.projection
+    if projection is None or not isinstance(value, dict) or _COLUMNS_KEY not in value:
         return value
-    columns, kept = value.get(_COLUMNS_KEY), value.get(_KEPT_KEY)
-    fields, keep = call.projection.fields, call.projection.keep
-    if not isinstance(columns, list) or len(columns) != len(fields) or not all(
+    kept, more = value.get(_KEPT_KEY), value.get(_MORE_KEY, [])
+    if not isinstance(more, list) or len(more) != len(projection.more):
+        raise TransientError(f"execute returned malformed projected columns for {call.method}")
+    keep = projection.keep
+    kept_values = kept if isinstance(kept, list) and len(kept) == len(keep) else [None] * len(keep)
+    return Projected(
+        _slot_columns(call, projection, value.get(_COLUMNS_KEY)),
+        dict(zip(keep, kept_values, strict=True)),
+        tuple(
+            Projected(extra._empty() if _all_null(columns) else _slot_columns(call, extra, columns))
+            for extra, columns in zip(projection.more, more, strict=True)
+        ),
+    )
+
+
+def _all_null(columns: Any) -> bool:
+    """A further array the answer lacked: every `missing@.field` evaluates to null."""
+    return isinstance(columns, list) and all(column is None for column in columns)
+
+
+def _slot_columns(call: ApiCall, projection: Projection, columns: Any) -> tuple[list[Any], ...]:
+    """One array's columns of a projected slot, checked to be one list per projected field."""
+    if not isinstance(columns, list) or len(columns) != len(projection.fields) or not all(
         isinstance(column, list) for column in columns
     ):
         raise TransientError(f"execute returned malformed projected columns for {call.method}")
-    kept_values = kept if isinstance(kept, list) and len(kept) == len(keep) else [None] * len(keep)
-    return Projected(tuple(columns), dict(zip(keep, kept_values, strict=True)))
+    return tuple(columns)
 
 
 def map_results(result: ExecuteResult, calls: Sequence[ApiCall]) -> list[CallOutcome]:
