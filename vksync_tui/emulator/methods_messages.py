@@ -10,13 +10,16 @@ empty (count 0). The service key gets 28 from the kind check before any of this.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from vksync_tui.emulator.access import caller_level, group_object, profiles_for
-from vksync_tui.emulator.dialogs import Dialog
+from vksync_tui.emulator.dialogs import Dialog, Dialogs
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.params import Params
 from vksync_tui.emulator.tokens import TokenInfo
+from vksync_tui.emulator.vkscript.values import DeferredAnswer
 from vksync_tui.emulator.world import Community, World
 
 CONVERSATIONS_MAX = 200
@@ -60,7 +63,55 @@ def _matches(dialog: Dialog, conversation_filter: str) -> bool:
     return False  # archive / sorted_chats: the world has no archived dialogs and no chats
 
 
-def messages_get_conversations(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _ConversationsPage:
+    """What one getConversations call answers, before any object is built: the dialogs its filter selected
+    (for `count`), the requested page of them, and for `extended=1` the peers' profiles and the community."""
+
+    dialogs: Dialogs
+    selected: tuple[Dialog, ...]
+    page: tuple[Dialog, ...]
+    profiles: list[dict[str, Any]] | None
+    groups: list[dict[str, Any]] | None
+
+    def answer(self) -> dict[str, Any]:
+        dialogs = self.dialogs
+        items = [{"conversation": dialogs.conversation_object(dialog),
+                  "last_message": dialogs.message_object(dialog, dialog.last)} for dialog in self.page]
+        response: dict[str, Any] = {"count": len(self.selected), "items": items}
+        if dialogs.unread_dialogs:
+            response["unread_count"] = dialogs.unread_dialogs
+        if self.profiles is not None:
+            response["profiles"] = self.profiles
+            response["groups"] = self.groups
+        return response
+
+    def column(self, array: str | None, path: str) -> list[Any] | None:
+        """`items@.<path>` for the per-dialog numbers the mailing sync projects (straight from the `Dialog`
+        tuples), `profiles@.<field>` from the profiles built with the call (the same objects the whole answer
+        holds, so a script that mutates one sees it there too); None for anything else."""
+        if array == "profiles" and self.profiles is not None and "." not in path:
+            return [profile.get(path) for profile in self.profiles]
+        item_column = _ITEM_COLUMNS.get(path) if array == "items" else None
+        return None if item_column is None else [item_column(dialog) for dialog in self.page]
+
+
+# `items@.a@.b` of a getConversations page from the `Dialog` alone, exactly as `conversation_object` and
+# `message_object` would give them (a user peer; `reason` only on a closed dialog).
+_ITEM_COLUMNS: dict[str, Callable[[Dialog], Any]] = {
+    "conversation.peer.id": lambda dialog: dialog.peer_id,
+    "conversation.peer.type": lambda dialog: "user",
+    "conversation.peer.local_id": lambda dialog: dialog.peer_id,
+    "conversation.can_write.allowed": lambda dialog: dialog.can_write["allowed"],
+    "conversation.can_write.reason": lambda dialog: dialog.can_write.get("reason"),
+    "conversation.unanswered": lambda dialog: dialog.unanswered,
+    "conversation.important": lambda dialog: dialog.important,
+    "last_message.date": lambda dialog: dialog.last.date,
+}
+
+
+def _conversations_page(world: World, params: Params, token: TokenInfo) -> _ConversationsPage | None:
+    """The checks and the selection of messages.getConversations; None for a personal inbox (empty)."""
     community = _inbox_owner(world, params, token)
     conversation_filter = params.text("filter", "all")
     if conversation_filter not in _FILTERS:
@@ -68,7 +119,7 @@ def messages_get_conversations(world: World, params: Params, token: TokenInfo) -
     offset = params.offset()
     count = params.count(20, CONVERSATIONS_MAX)
     if community is None:
-        return {"count": 0, "items": []}
+        return None
     dialogs = community.dialogs
     selected = dialogs.filtered(conversation_filter, _matches)
     start_message_id = params.integer("start_message_id")
@@ -76,15 +127,31 @@ def messages_get_conversations(world: World, params: Params, token: TokenInfo) -
         start = next((i for i, d in enumerate(selected) if d.last.message_id == start_message_id), 0)
         selected = selected[start:]
     page = selected[offset:offset + count]
-    items = [{"conversation": dialogs.conversation_object(dialog),
-              "last_message": dialogs.message_object(dialog, dialog.last)} for dialog in page]
-    response: dict[str, Any] = {"count": len(selected), "items": items}
-    if dialogs.unread_dialogs:
-        response["unread_count"] = dialogs.unread_dialogs
-    if params.flag("extended"):
-        response["profiles"] = profiles_for(world, (d.peer_id for d in page), params.fields())
-        response["groups"] = [group_object(world, community, token)]
-    return response
+    if not params.flag("extended"):
+        return _ConversationsPage(dialogs, selected, page, None, None)
+    profiles = profiles_for(world, (d.peer_id for d in page), params.fields())
+    return _ConversationsPage(dialogs, selected, page, profiles, [group_object(world, community, token)])
+
+
+def messages_get_conversations(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
+    page = _conversations_page(world, params, token)
+    return {"count": 0, "items": []} if page is None else page.answer()
+
+
+def messages_get_conversations_deferred(world: World, params: Params, token: TokenInfo) -> Any:
+    """`messages_get_conversations` for a script variable: the mailing sync's columns (`items@.conversation
+    @.peer@.id`, ..., `profiles@.id`, ...) and `count` come without building the page's conversation and
+    message objects, which are made only if the script needs the answer whole. The profiles and the
+    community are built with the call, as the whole answer would hold them at that moment."""
+    page = _conversations_page(world, params, token)
+    if page is None:
+        return {"count": 0, "items": []}
+
+    def build() -> Any:
+        with world.lock:
+            return page.answer()
+
+    return DeferredAnswer(build, page.column, {"count": len(page.selected)})
 
 
 def messages_get_history(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:

@@ -295,7 +295,18 @@ class _Compiler:
         return lambda run: run.args.get(name)
 
     def expr_Member(self, node: n.Member) -> Code:
-        target, name, get_member = self.expression(node.target), node.name, v.get_member
+        name, get_member = node.name, v.get_member
+        if isinstance(node.target, n.Variable):
+            held, deferred = self.held(node.target), v.DeferredAnswer
+
+            def member_of_variable(run: _Run) -> Any:
+                value = held(run)
+                if type(value) is deferred:
+                    return value.member(name)
+                return value.get(name) if type(value) is dict else get_member(value, name)
+
+            return member_of_variable
+        target = self.expression(node.target)
 
         def member(run: _Run) -> Any:
             value = target(run)
@@ -308,6 +319,38 @@ class _Compiler:
         return lambda run: get_index(target(run), index(run))
 
     def expr_Projection(self, node: n.Projection) -> Code:
+        step_by_step = self.projection_step(node)
+        names = [node.name]
+        source = node.target
+        while isinstance(source, n.Projection):
+            names.insert(0, source.name)
+            source = source.target
+        if len(names) == 1:
+            return step_by_step
+        array = None
+        if isinstance(source, n.Member) and isinstance(source.target, n.Variable):
+            source, array = source.target, source.name
+        if not isinstance(source, n.Variable):
+            return step_by_step
+        return self.chained_projection(self.held(source), array, names, step_by_step)
+
+    def chained_projection(self, held: Code, array: str | None, names: list[str], step_by_step: Code) -> Code:
+        """`v.array@.a@.b` on a deferred answer whose method makes the whole chain as one column: the same
+        values and the same operations charged as projecting step by step, without building the answer."""
+        path, steps, deferred = ".".join(names), len(names), v.DeferredAnswer
+
+        def run_chain(run: _Run) -> Any:
+            value = held(run)
+            column = value.path_column(array, path) if type(value) is deferred else None
+            if column is None:
+                return step_by_step(run)
+            for _ in range(steps):
+                run.charge(len(column) // _CONCAT_UNIT)
+            return column if run.results_are_fresh else v.detach(column)
+
+        return run_chain
+
+    def projection_step(self, node: n.Projection) -> Code:
         name, project = node.name, v.project
         source, array = node.target, None
         if isinstance(source, n.Member) and isinstance(source.target, n.Variable):

@@ -15,7 +15,7 @@ needs no conversion on the way out. Decisions where VK documents nothing (kept J
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from vksync_tui.emulator.vkscript.errors import VKScriptRuntimeError
@@ -295,15 +295,20 @@ class DeferredAnswer:
     """An inner call's answer held in a script variable before anything needed it whole (`run_script`'s
     `call_api_deferred`). `column(array, name)` is `answer.array@.name` (`array` None: `answer@.name`), made
     by the method's `columns` without building the answer when it can (a page of 1000 reposts is megabytes,
-    its `items@.owner_id` a few kilobytes); every other use takes `whole()`, built once per call so aliases
-    and mutations behave as on a plain value. Only fresh values come out of it: scripts cannot reach
-    anything the emulator keeps."""
+    its `items@.owner_id` a few kilobytes); `path_column(array, "a.b")` is the chain `answer.array@.a@.b`
+    when `columns` makes it, else None; `member(name)` is `answer.name`, straight from `scalars` (top-level
+    numbers the method knows without building, such as a `count`) while the answer is not built. Every other
+    use takes `whole()`, built once per call so aliases and mutations behave as on a plain value. Only fresh
+    values come out of it: scripts cannot reach anything the emulator keeps."""
 
-    __slots__ = ("_build", "_columns", "_whole")
+    __slots__ = ("_build", "_columns", "_scalars", "_whole")
 
-    def __init__(self, build: Callable[[], Any], columns: Column) -> None:
+    def __init__(
+        self, build: Callable[[], Any], columns: Column, scalars: Mapping[str, Any] | None = None
+    ) -> None:
         self._build = build
         self._columns = columns
+        self._scalars = scalars or {}
         self._whole: Any = self
 
     def whole(self) -> Any:
@@ -318,6 +323,14 @@ class DeferredAnswer:
                 return column
         whole = self.whole()
         return project(whole if array is None else get_member(whole, array), name)
+
+    def path_column(self, array: str | None, path: str) -> list[Any] | None:
+        return self._columns(array, path) if self._whole is self else None
+
+    def member(self, name: str) -> Any:
+        if self._whole is self and name in self._scalars:
+            return self._scalars[name]
+        return get_member(self.whole(), name)
 
 
 class EncodedJSON:
