@@ -17,6 +17,11 @@ to a variable in call order (`var c0 = API...;`), replaces a successful answer b
 slot; a plain call (no execute) gets the whole answer, and `projected(call, value)` turns either into the same
 `Projected`, so a sink has one code path. `@.` keeps one entry per element (null where the field is
 missing), so the columns line up; `Projected.aligned` says whether they did.
+
+A projected field may be a path into nested objects (`conversation.peer.id` → the chain
+`c0.items@.conversation@.peer@.id`, which VK evaluates element by element) and one answer may give columns of
+several arrays (`Projection.more`: getConversations' `profiles` next to its `items`), so a dialog page
+shrinks to the few numbers the mailing sync stores.
 """
 
 from __future__ import annotations
