@@ -61,7 +61,7 @@ from vksync_tui.sync.walls import (
     wall_tokens,
 )
 from vksync_tui.vk.errors import TransientError, VkError
-from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall
+from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projected, Projection, projected
 from vksync_tui.vk.tokens import PooledToken
 
 LIST_NAME = "posts"
@@ -74,6 +74,16 @@ MAX_BRIDGE_ROUNDS = 12
 MAX_HEAD_ROUNDS = 4
 HEAD_PAGES_PER_EXECUTE = 8  # ~1.4 MB of average pages, inside RESPONSE_BUDGET (error 13 halves it anyway)
 DAY = 86_400
+
+# What a wall.get page brings back: the post fields a `Post` row is made of, as columns inside execute (the
+# attachments, reactions' details and the rest of VK's post object are never stored: a third of the bytes,
+# and two thirds of the parsing, of a page). `WallPage` reads the first three by position.
+POST_PROJECTION = Projection(
+    ("id", "date", "is_pinned", "from_id", "signer_id", "created_by", "post_author_data.author", "text",
+     "likes.count", "comments.count", "reposts.count", "views.count"),
+    array="items",
+    keep=("count",),
+)
 
 POST_FIELDS = (
     Post.community_id, Post.post_id, Post.from_id, Post.signer_id, Post.created_by, Post.author_id,
@@ -116,13 +126,13 @@ class PostStore:
         }
         self._sql = upsert_sql(Post, POST_FIELDS, [Post.community_id, Post.post_id], preserve, keep_known)
 
-    def take(self, offset: int, value: Any) -> WallPage:
+    def take(self, unit: WorkUnit, value: Any) -> WallPage:
         """Check and store one page; returns it parsed. TransientError (→ retry) for a malformed answer."""
-        page = WallPage.parse(offset, value)
+        page = WallPage.parse(unit, value)
         now = self.ctx.now()
         rows = [_post_row(self.group_id, post, now) for post in page.posts]
         with self._lock:
-            self.seen.update(post["id"] for post in page.posts)
+            self.seen.update(page.ids)
             self.dates.extend(page.dates)
             self.count = page.count
         if rows:
@@ -133,27 +143,29 @@ class PostStore:
 
 
 class WallPage:
-    """One parsed wall.get answer: `ordered` = ids of the non-pinned posts (newest first, checked)."""
+    """One parsed wall.get answer: `posts` = one tuple of `POST_PROJECTION` fields per post, `ids` all its
+    post ids, `ordered` the ids of the non-pinned posts (newest first, checked)."""
 
-    def __init__(self, offset: int, count: int, posts: list[dict[str, Any]]) -> None:
+    def __init__(self, offset: int, count: int, posts: list[tuple[Any, ...]]) -> None:
         self.offset = offset
         self.count = count
         self.posts = posts
-        self.pinned = next((p["id"] for p in posts if p.get("is_pinned")), None)
-        self.ordered = [p["id"] for p in posts if not p.get("is_pinned")]
-        self.dates = [int(p["date"]) for p in posts if not p.get("is_pinned")]
+        self.ids = [post[0] for post in posts]
+        self.pinned = next((post[0] for post in posts if post[2]), None)
+        self.ordered = [post[0] for post in posts if not post[2]]
+        self.dates = [post[1] for post in posts if not post[2]]
 
     @classmethod
-    def parse(cls, offset: int, value: Any) -> WallPage:
-        if not isinstance(value, dict) or not isinstance(value.get("items"), list) or not isinstance(
-            value.get("count"), int
-        ):
-            raise TransientError("wall.get answer without items/count")
-        posts = value["items"]
-        if any(not isinstance(post, dict) or not isinstance(post.get("id"), int)
-               or not isinstance(post.get("date"), int) for post in posts):
+    def parse(cls, unit: WorkUnit, value: Any) -> WallPage:
+        answer = projected(unit.call, value)
+        count = answer.kept.get("count")
+        if not isinstance(count, int) or not answer.aligned:
+            raise TransientError("wall.get answer without count, or with misaligned columns")
+        posts = list(zip(*answer.columns, strict=True))
+        if any(type(post[0]) is not int or type(post[1]) is not int for post in posts):
             raise TransientError("wall.get items are not posts")
-        page = cls(offset, value["count"], posts)
+        offset = int(unit.call.params["offset"])  # type: ignore[call-overload]
+        page = cls(offset, count, posts)
         if any(later >= earlier for earlier, later in itertools.pairwise(page.ordered)):
             raise TransientError("wall.get page is not newest first")
         if not posts and offset < page.count:
@@ -172,7 +184,7 @@ class WallPage:
 
 def wall_unit(group_id: int, offset: int, kind: str = "page") -> WorkUnit:
     params = {"owner_id": -group_id, "offset": offset, "count": PAGE_SIZE}
-    return WorkUnit(f"{kind}@{offset}", ApiCall("wall.get", params))
+    return WorkUnit(f"{kind}@{offset}", ApiCall("wall.get", params, POST_PROJECTION))
 
 
 class WallPages:
@@ -197,7 +209,7 @@ class WallPages:
         return [wall_unit(self.store.group_id, offset) for offset in offsets]
 
     def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
-        page = self.store.take(int(unit.call.params["offset"]), value)
+        page = self.store.take(unit, value)
         self.add(page)
         # New posts: VK's count grew past the plan, or the last planned page came back full.
         end = page.count if not page.full else max(page.count, page.offset + len(page.posts) + 1)
@@ -240,12 +252,12 @@ class HeadScan:
         return [wall_unit(self.store.group_id, offset, "head") for offset in offsets]
 
     def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
-        page = self.store.take(int(unit.call.params["offset"]), value)
+        page = self.store.take(unit, value)
         with self._lock:
             self.counts.add(page.count)
             if page.offset == 0 and self.window > 0 and page.dates:
                 self.horizon = int(min(self.now, max(page.dates)) - self.window)
-            self.new_posts += sum(1 for post in page.posts if post["id"] not in self.known)
+            self.new_posts += sum(1 for post_id in page.ids if post_id not in self.known)
             reached_known = any(post_id in self.known for post_id in page.ordered)
             past_horizon = self.horizon is None or (bool(page.dates) and min(page.dates) < self.horizon)
             if not page.full or (reached_known and past_horizon):
@@ -329,7 +341,7 @@ class _PostsRun(ListRun):
             "posts-recon",
             [wall_unit(self.group_id, 0, "recon")],
             self.tokens,
-            lambda unit, value: pages.append(self.store.take(0, value)),
+            lambda unit, value: pages.append(self.store.take(unit, value)),
             total_units=1,
             batchable=False,
             phase="posts-recon",
@@ -422,35 +434,32 @@ class _PostsRun(ListRun):
 
 
 def _count_posts(unit: WorkUnit, value: Any) -> int:
+    if isinstance(value, Projected):
+        return value.length
     return len(value.get("items", ())) if isinstance(value, dict) else 0
 
 
-def post_author(post: dict[str, Any]) -> int | None:
-    """The authors rule (module docstring); None for a post published as the community, unsigned."""
-    author_data = post.get("post_author_data")
-    author = author_data.get("author") if isinstance(author_data, dict) else None
-    if isinstance(author, int) and author > 0:
-        return author
-    for key in ("signer_id", "created_by"):
-        value = post.get(key)
-        if isinstance(value, int) and value > 0:
-            return value
-    from_id = post.get("from_id")
-    return from_id if isinstance(from_id, int) and from_id > 0 else None
+def post_author(author: Any, signer_id: Any, created_by: Any, from_id: Any) -> int | None:
+    """The authors rule (module docstring; `author` is `post_author_data.author`); None for a post
+    published as the community, unsigned."""
+    for candidate in (author, signer_id, created_by, from_id):
+        if type(candidate) is int and candidate > 0:
+            return candidate
+    return None
 
 
-def _counter(post: dict[str, Any], key: str) -> int:
-    block = post.get(key)
-    return int(block.get("count", 0)) if isinstance(block, dict) else 0
-
-
-def _post_row(group_id: int, post: dict[str, Any], now: int) -> tuple[Any, ...]:
+def _post_row(group_id: int, post: tuple[Any, ...], now: int) -> tuple[Any, ...]:
+    """A `POST_FIELDS` row from one post's `POST_PROJECTION` fields."""
+    post_id, date, pinned, from_id, signer, created_by, author, text, likes, comments, reposts, views = post
     return (
-        group_id, post["id"], post.get("from_id"), post.get("signer_id"), post.get("created_by"),
-        post_author(post), post["date"], str(post.get("text", "")), bool(post.get("is_pinned")),
-        _counter(post, "likes"), _counter(post, "comments"), _counter(post, "reposts"),
-        _counter(post, "views"), now,
+        group_id, post_id, from_id, signer, created_by,
+        post_author(author, signer, created_by, from_id), date, text if type(text) is str else "",
+        bool(pinned), _count(likes), _count(comments), _count(reposts), _count(views), now,
     )
+
+
+def _count(value: Any) -> int:
+    return value if type(value) is int else 0
 
 
 def _unpin_others(group_id: int, pinned: int) -> None:
