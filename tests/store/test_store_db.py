@@ -26,6 +26,7 @@ def test_open_creates_every_table_in_wal_mode(db: pw.Database, db_path: Path) ->
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 30_000
     assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 4000
     assert current_version(db) == len(MIGRATIONS)
     assert db_path.exists()
 

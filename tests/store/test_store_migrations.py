@@ -68,7 +68,7 @@ def _index_names(db: pw.Database, table: str) -> set[str]:
     return {name for (name,) in db.execute_sql(query, (table,))}
 
 
-def test_a_without_rowid_post_table_is_rebuilt_as_a_rowid_table_with_rows_and_indexes_intact(
+def test_a_without_rowid_post_table_is_rebuilt_as_a_rowid_table_with_rows_and_fresh_indexes(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fresh = open_database(db_path.with_name("fresh.db"))
@@ -88,6 +88,8 @@ def test_a_without_rowid_post_table_is_rebuilt_as_a_rowid_table_with_rows_and_in
     assert current_version(upgraded) == CURRENT
     assert "WITHOUT ROWID" not in _table_sql(upgraded, "post")
     assert _index_names(upgraded, "post") == fresh_indexes
+    assert "post_community_id_author_id_date" in fresh_indexes
+    assert "post_community_id_author_id" not in fresh_indexes
     rows = Post.select(Post.post_id, Post.text, Post.likes).order_by(Post.post_id).tuples()
     assert list(rows) == [(3, "пост 3", 3), (5, "пост 5", 5), (9, "пост 9", 9)]
     with pytest.raises(pw.IntegrityError):  # the key still holds

@@ -141,7 +141,7 @@ class Post(BaseModel):
         primary_key = pw.CompositeKey("community_id", "post_id")
         indexes = (
             (("community_id", "date"), False),
-            (("community_id", "author_id"), False),
+            (("community_id", "author_id", "date"), False),  # covers the authors list's dates
         )
 
 
