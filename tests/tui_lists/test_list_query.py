@@ -14,6 +14,7 @@ import pytest
 
 from tests.tui_lists.bigstore import BASE, DAY, GROUP_ID
 from vksync_tui.store.db import open_database
+from vksync_tui.store.migrations import ON_DEMAND_SORT_INDEXES
 from vksync_tui.store.models import database_proxy
 from vksync_tui.sync.export import write_export
 from vksync_tui.tui.listview import SPECS
@@ -222,3 +223,36 @@ def test_the_reader_delivers_the_first_page_before_the_count(store: sqlite3.Conn
         reader.stop()
     total = query.count()
     assert results == [PageResult(1, 0, query.page(0, PAGE_SIZE, total=total)), CountResult(1, total)]
+
+
+def _indexes(store: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in store.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_a_sort_with_an_on_demand_index_makes_it_on_its_first_page_and_then_uses_it(
+    store: sqlite3.Connection,
+) -> None:
+    assert not set(ON_DEMAND_SORT_INDEXES) & _indexes(store)  # no sync or migration makes them
+    query = ListQuery(SPECS["posts"], GROUP_ID, ViewState(sort="likes", descending=True))
+    first = query.first_page(PAGE_SIZE)
+    assert "post_likes_sort" in _indexes(store)
+    assert set(ON_DEMAND_SORT_INDEXES) & _indexes(store) == {"post_likes_sort"}
+    order = query._order_by()
+    sql = f"SELECT {query.select_list} FROM {query.source} WHERE {query.where} ORDER BY {order} LIMIT 1"
+    plan = " ".join(str(row) for row in store.execute(f"EXPLAIN QUERY PLAN {sql}", query.params))
+    assert "post_likes_sort" in plan and "TEMP B-TREE" not in plan
+    assert ListQuery(SPECS["posts"], GROUP_ID, ViewState(sort="likes", descending=True)).first_page(
+        PAGE_SIZE
+    ) == first
+
+
+def test_every_on_demand_sort_index_is_named_by_the_column_it_sorts() -> None:
+    named = {
+        column.sort_index: (spec.table.split()[0], column.sort_sql)
+        for spec in SPECS.values() for column in spec.columns if column.sort_index is not None
+    }
+    assert set(named) == set(ON_DEMAND_SORT_INDEXES)
+    for name, (table, sort_sql) in named.items():
+        index_table, columns = ON_DEMAND_SORT_INDEXES[name]
+        assert index_table == table and sort_sql is not None
+        assert sort_sql.split(".")[-1] in [column.strip() for column in columns.split(",")]

@@ -18,6 +18,7 @@ from typing import Any
 
 import peewee as pw
 
+from vksync_tui.store.migrations import ensure_sort_index
 from vksync_tui.store.models import database_proxy
 from vksync_tui.tui.listview.specs import ListSpec
 
@@ -173,7 +174,10 @@ class ListQuery:
         return None
 
     def first_page(self, size: int) -> list[Row]:
-        """The first `size` rows: needs no count, so a screen can show them before it knows the total."""
+        """The first `size` rows: needs no count, so a screen can show them before it knows the total. The
+        first page of a view sorted by a column with an on-demand index makes that index first."""
+        if self.sort_column.sort_index is not None:
+            ensure_sort_index(self.db, self.sort_column.sort_index)
         return self._rows("", (), self._order_by(), size, 0)
 
     def page(self, start: int, size: int, *, total: int, anchors: Sequence[Row] | None = None) -> list[Row]:

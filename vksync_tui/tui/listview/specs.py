@@ -40,6 +40,7 @@ class Column:
     width: int
     fmt: str = "text"
     sort_sql: str | None = None
+    sort_index: str | None = None  # made when the list is first sorted by this column (ensure_sort_index)
 
 
 @dataclass(frozen=True)
@@ -225,10 +226,10 @@ POSTS = ListSpec(
         Column("date", "date", "p.date", 16, "time", "p.date"),
         Column("author_id", "author id", "p.author_id", 11, "int"),
         Column("author", "author", FULL_NAME, 20),
-        Column("likes", "likes", "p.likes", 7, "int", "p.likes"),
-        Column("comments", "comm.", "p.comments", 6, "int", "p.comments"),
-        Column("reposts", "repo.", "p.reposts", 6, "int", "p.reposts"),
-        Column("views", "views", "p.views", 9, "int", "p.views"),
+        Column("likes", "likes", "p.likes", 7, "int", "p.likes", "post_likes_sort"),
+        Column("comments", "comm.", "p.comments", 6, "int", "p.comments", "post_comments_sort"),
+        Column("reposts", "repo.", "p.reposts", 6, "int", "p.reposts", "post_reposts_sort"),
+        Column("views", "views", "p.views", 9, "int", "p.views", "post_views_sort"),
         Column("text", "text", "SUBSTR(REPLACE(p.text, char(10), ' '), 1, 60)", 40),
     ),
     search=post_search,
