@@ -8,6 +8,7 @@ the token masked (the full strings are at `/_emu/tokens`, which answers loopback
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import threading
 from pathlib import Path
@@ -48,6 +49,10 @@ def run_emulator(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise BadInput(f"--faults: {exc}") from None
     world = _load_world(args)
+    # The world lives until exit: out of the collector's generations, a full collection no longer walks
+    # every dialog, message and post plan of it (in-process, four executes of projected getConversations
+    # over 20,000 dialogs: 1.05-1.19 → 0.69-1.01 CPU s).
+    gc.freeze()
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
