@@ -1,17 +1,18 @@
 """The posts sync: every post of a community wall with its counters, and the authors collected on the fly.
 
 Full pass (`full=True`, or the first sync of a wall):
-1. recon — `wall.get(offset=0, count=100)`, on any token (the admin check runs beside the pass): the post
-   count, the first page (stored like any other), and its size in bytes, which sets how many pages go into
-   one `execute` (as many as fit `RESPONSE_BUDGET`, at most 25 — a 150 KB page gives 16 pages = 1600 posts
-   per request).
+1. recon — `wall.get(offset=0, count=100)`, on any token (the admin check starts once it is answered and
+   runs beside the pass): the post count, the first page (stored like any other), and the size in bytes of
+   its stored fields, which sets how many pages go into one `execute` (as many as fit `RESPONSE_BUDGET`, at
+   most 25 — 115 KB of fields per page gives 16 pages = 1600 posts per request).
 2. fetch — `wall.get` pages of 100, overlapping by `PAGE_OVERLAP`, batched and fetched in parallel by the
    engine (fallback, failed chunks retried sequentially at the end; an empty page before `count` is a
-   failure). The pinned post comes first on page 0 only, out of date order: it is stored, but left out of
-   the order check and the coverage proof, and page 0 then counts as one post shorter. New posts appearing
-   mid-sync shift later offsets up: duplicates are harmless (rows are upserted by post id) and a full last
-   page or a grown `count` adds pages; deleted posts shift offsets down, which `Coverage` (on negated ids:
-   the feed is newest first) finds and bridges like the subscribers sync does.
+   failure). Inside execute each page comes back as the columns of `POST_PROJECTION` (VKScript `@.`), not
+   as VK's whole post objects. The pinned post comes first on page 0 only, out of date order: it is
+   stored, but left out of the order check and the coverage proof, and page 0 then counts as one post
+   shorter. New posts appearing mid-sync shift later offsets up: duplicates are harmless (rows are upserted
+   by post id) and a full last page or a grown `count` adds pages; deleted posts shift offsets down, which
+   `Coverage` (on negated ids: the feed is newest first) finds and bridges like the subscribers sync does.
 3. head — the newest pages again, until a page reaches a post fetched before AND posts older than the head
    horizon: this catches posts published during the pass and re-reads the last day's posts with an admin
    token, the only kind VK shows `created_by` to (and only for 24 h). The pages the horizon is expected to
