@@ -46,7 +46,7 @@ from typing import Any
 import peewee as pw
 
 from vksync_tui.store.bulk import execute_many, upsert_sql
-from vksync_tui.store.models import Author, Interaction, Post, User
+from vksync_tui.store.models import Author, Interaction, Post
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage
 from vksync_tui.sync.engine import FetchJob, WorkUnit
@@ -58,6 +58,7 @@ from vksync_tui.sync.walls import (
     RESPONSE_BUDGET,
     absorb_figures,
     admin_levels,
+    ensure_users,
     wall_tokens,
 )
 from vksync_tui.vk.errors import TransientError, VkError
@@ -312,6 +313,7 @@ class _PostsRun(ListRun):
             # every page — by one spacing interval (0.37 s on a 3-rps user token).
             admins, complete = run_together([self.admin_tokens_after_recon, self.full_pass], "posts",
                                             self.ctx.cancel)
+            self.store.flush()  # the writer stores the last pages while the head scan is out
             self.head_rounds(set(self.store.seen), CREATED_BY_SECONDS if admins else 0)
         else:
             complete = False
@@ -416,6 +418,7 @@ class _PostsRun(ListRun):
             batch = min(HEAD_PAGES_PER_EXECUTE, pages)
             job = self._job("posts-head", scan.plan(), scan.on_result, batch, self.head_tokens)
             report = self.engine.run(job)
+            self.store.flush()
             absorb_figures(self.summary, self.figures, "head", report)
             self.figures[f"head_{round_number}_new"] = scan.new_posts
             if scan.new_posts == 0 or report.failed or not scan.count_moved:
@@ -489,20 +492,33 @@ def _unpin_others(group_id: int, pinned: int) -> None:
 
 
 def recompute_authors(group_id: int) -> int:
-    """A writer job: the community's authors table rebuilt from its posts; new authors become User rows."""
-    Author.delete().where(Author.community_id == group_id).execute()
+    """A writer job: the community's authors table made equal to what its posts say; new authors become User
+    rows. Rows whose counts and dates did not change are not written (a daily sync changes a few authors of
+    thousands; rewriting them all, with the table's three sort indexes, cost ~25 ms at 5,000 authors)."""
     per_author = (
         Post.select(Post.community_id, Post.author_id, pw.fn.COUNT(pw.SQL("*")), pw.fn.MIN(Post.date),
                     pw.fn.MAX(Post.date))
         .where((Post.community_id == group_id) & Post.author_id.is_null(False))
         .group_by(Post.community_id, Post.author_id)
     )
+    changed = (
+        (Author.posts_count != pw.EXCLUDED.posts_count)
+        | (Author.first_post_at.is_null() | (Author.first_post_at != pw.EXCLUDED.first_post_at))
+        | (Author.last_post_at.is_null() | (Author.last_post_at != pw.EXCLUDED.last_post_at))
+    )
     Author.insert_from(
         per_author, [Author.community_id, Author.user_id, Author.posts_count, Author.first_post_at,
                      Author.last_post_at]
+    ).on_conflict(
+        conflict_target=[Author.community_id, Author.user_id],
+        preserve=[Author.posts_count, Author.first_post_at, Author.last_post_at],
+        where=changed,
     ).execute()
-    authors = Author.select(Author.user_id).where(Author.community_id == group_id)
-    User.insert_from(authors, [User.id]).on_conflict_ignore().execute()  # profiles come with the details sync
+    still_posting = Post.select(Post.author_id).where(
+        (Post.community_id == group_id) & Post.author_id.is_null(False)
+    )
+    Author.delete().where((Author.community_id == group_id) & Author.user_id.not_in(still_posting)).execute()
+    ensure_users(Author.select(Author.user_id).where(Author.community_id == group_id).tuples())
     return Author.select().where(Author.community_id == group_id).count()
 
 

@@ -1,0 +1,52 @@
+"""The authors table follows the posts table: counts and dates per author, and authors who no longer have a
+post leave it, whatever the table held before (rows that did not change are left as they are)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import peewee as pw
+import pytest
+
+from vksync_tui.store.db import open_database
+from vksync_tui.store.models import Author, Post, User, database_proxy
+from vksync_tui.sync.posts import recompute_authors
+
+GROUP = 7
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[pw.Database]:
+    database = open_database(tmp_path / "authors.db")
+    yield database
+    database.close()
+    database_proxy.close()
+
+
+def post(post_id: int, author: int | None, date: int, group: int = GROUP) -> None:
+    Post.create(community_id=group, post_id=post_id, author_id=author, date=date, fetched_at=1)
+
+
+def authors(group: int = GROUP) -> list[tuple[int, int, int, int]]:
+    query = Author.select(Author.user_id, Author.posts_count, Author.first_post_at, Author.last_post_at)
+    return sorted(query.where(Author.community_id == group).tuples())
+
+
+def test_authors_follow_posts_added_changed_and_removed(db: pw.Database) -> None:
+    post(1, 100, 10)
+    post(2, 100, 30)
+    post(3, 200, 20)
+    post(4, None, 40)  # published as the community, unsigned: nobody's
+    post(1, 300, 50, group=GROUP + 1)
+    assert recompute_authors(GROUP) == 2
+    assert authors() == [(100, 2, 10, 30), (200, 1, 20, 20)]
+    assert {user.id for user in User.select()} == {100, 200}
+
+    Post.delete().where((Post.community_id == GROUP) & (Post.post_id == 3)).execute()  # 200's only post
+    post(5, 100, 5)
+    post(6, 400, 60)
+    assert recompute_authors(GROUP) == 2
+    assert authors() == [(100, 3, 5, 30), (400, 1, 60, 60)]
+    assert authors(GROUP + 1) == []  # another community's authors are its own sync's business
+    assert recompute_authors(GROUP + 1) == 1 and authors() == [(100, 3, 5, 30), (400, 1, 60, 60)]
