@@ -518,7 +518,8 @@ def recompute_authors(group_id: int) -> int:
         (Post.community_id == group_id) & Post.author_id.is_null(False)
     )
     Author.delete().where((Author.community_id == group_id) & Author.user_id.not_in(still_posting)).execute()
-    ensure_users(Author.select(Author.user_id).where(Author.community_id == group_id).tuples())
+    authors = Author.select(Author.user_id).where(Author.community_id == group_id)
+    ensure_users(Author._meta.database.execute(authors).fetchall())  # the driver's rows: no peewee wrapping
     return Author.select().where(Author.community_id == group_id).count()
 
 
