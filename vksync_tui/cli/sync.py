@@ -204,6 +204,23 @@ def run_sync_command(args: argparse.Namespace) -> int:
     return EXIT_BY_STATUS.get(summary.status, EXIT_FAILURE)
 
 
+def incidents_line(summary: dict[str, Any]) -> str:
+    """What the run met and worked around (VK errors, token fallbacks, re-sends, retries), so an operator
+    sees that a run which finished had to get past a failing token or VK's rate limit; empty for a clean
+    run. Calls that never came in are listed on their own line (`failed chunks`)."""
+    errors = summary.get("errors_by_code") or {}
+    parts = []
+    if errors:
+        parts.append("VK/transport errors " + ", ".join(f"{code}×{count}" for code, count in errors.items()))
+    if summary.get("fell_back"):
+        parts.append(f"{summary['fell_back']} batch(es) sent by another token")
+    if summary.get("rate_requeued"):
+        parts.append(f"{summary['rate_requeued']} call(s) sent again after error 6")
+    if summary.get("retried_ok"):
+        parts.append(f"{summary['retried_ok']} call(s) recovered in the retry phase")
+    return "during the run: " + "; ".join(parts) if parts else ""
+
+
 def print_summary(summary: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(summary, ensure_ascii=False), flush=True)
@@ -215,6 +232,9 @@ def print_summary(summary: dict[str, Any], *, as_json: bool) -> None:
         f"{summary['requests']} requests, {summary['seconds']:.1f} s"
     )
     print(redact(line))
+    incidents = incidents_line(summary)
+    if incidents:
+        print(incidents)
     if summary["failed_chunks"]:
         print(f"failed chunks: {', '.join(summary['failed_chunks'])}")
     if summary.get("error"):

@@ -36,6 +36,8 @@ class RunSummary:
     verified_still_member: int = 0
     failed_chunks: list[str] = field(default_factory=list)
     retried_ok: int = 0
+    fell_back: int = 0  # batches a token failed that another token then sent
+    rate_requeued: int = 0  # calls sent again after every token tried answered error 6
     requests: int = 0
     errors_by_code: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -56,6 +58,8 @@ class RunSummary:
             "verified_still_member": self.verified_still_member,
             "failed_chunks": list(self.failed_chunks),
             "retried_ok": self.retried_ok,
+            "fell_back": self.fell_back,
+            "rate_requeued": self.rate_requeued,
             "requests": self.requests,
             "errors_by_code": dict(sorted(self.errors_by_code.items())),
             "seconds": round(self.seconds, 3),
@@ -69,6 +73,8 @@ class RunSummary:
         with self._lock:
             self.requests += report.requests
             self.retried_ok += report.retried_ok
+            self.fell_back += report.fell_back
+            self.rate_requeued += report.rate_requeued
             for code, count in report.errors_by_code.items():
                 self.errors_by_code[code] = self.errors_by_code.get(code, 0) + count
             self.failed_chunks.extend(report.failed_keys)
