@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -59,6 +59,12 @@ class Sequence:
         self.digests[f"{len(self.digests):02d} {step}"] = hashlib.sha256(body).hexdigest()
         self.bodies.append(body)
         return body
+
+    def scripts(self, label: str, scripts: Mapping[str, str]) -> dict[str, str]:
+        """Each named VKScript as an `execute` by the token `label`; returns every digest so far."""
+        for name, code in scripts.items():
+            self.call(name, "execute", label, code=code)
+        return dict(self.digests)
 
     def close(self) -> None:
         self.http.close()

@@ -65,9 +65,7 @@ def run_sequence() -> dict[str, str]:
             "reassigned": f"var r = {_reposts_text(post)}; if (r) {{ r = r.items@.owner_id; }} "
                           f"var q = {_reposts_text(popular[1])}; q = q; return [r, q.items@.date];",
         }
-        for name, code in scripts.items():
-            seq.call(name, "execute", "user-admin", code=code)
-        return dict(seq.digests)
+        return seq.scripts("user-admin", scripts)
     finally:
         seq.close()
 

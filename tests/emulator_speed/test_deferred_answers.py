@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.emulator_speed.deferred_calls import counting_callers
 from vksync_tui.emulator.methods import call_method, call_method_deferred
 from vksync_tui.emulator.spec import WorldSpec
 from vksync_tui.emulator.vkscript import run_script
@@ -41,21 +42,7 @@ def test_a_projected_script_never_builds_the_page_and_a_mutating_one_cannot_reac
     world = _world()
     admin = _admin(world)
     post = min(world.communities[MAIN].wall.popular)
-    builds: list[str] = []
-
-    def call_deferred(method: str, params: dict[str, Any]) -> Any:
-        answer = call_method_deferred(world, method, params, admin)
-        build = answer._build
-
-        def counted_build() -> Any:
-            builds.append(method)
-            return build()
-
-        answer._build = counted_build
-        return answer
-
-    def call(method: str, params: dict[str, Any]) -> Any:
-        return call_method(world, method, params, admin)
+    call_deferred, call, builds = counting_callers(world, admin)
 
     call_page = f'API.wall.getReposts({{"owner_id": -{MAIN}, "post_id": {post}, "count": 1000}})'
     projected = run_script(f"var r = {call_page}; if (r) {{ r = [r.items@.owner_id, r.items@.date]; }} "

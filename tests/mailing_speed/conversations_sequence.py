@@ -63,9 +63,7 @@ def run_sequence() -> dict[str, str]:
             "reassigned": f"var r = {call}; if (r) {{ r = r.items@.conversation@.peer@.type; }} "
                           f"var q = {call}; q = q; return [r, q.profiles@.domain, q.count];",
         }
-        for name, code in scripts.items():
-            seq.call(name, "execute", "group-demo_community", code=code)
-        return dict(seq.digests)
+        return seq.scripts("group-demo_community", scripts)
     finally:
         seq.close()
 

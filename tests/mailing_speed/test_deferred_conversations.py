@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import reduce
 from typing import Any
 
+from tests.emulator_speed.deferred_calls import counting_callers
 from vksync_tui.emulator.methods import call_method, call_method_deferred
 from vksync_tui.emulator.spec import WorldSpec
 from vksync_tui.emulator.vkscript import run_script
@@ -56,21 +57,7 @@ def test_chained_columns_and_the_count_equal_the_whole_page() -> None:
 
 def test_the_sync_script_never_builds_the_page_and_a_mutating_one_cannot_reach_the_world() -> None:
     world, token = _setup()
-    builds: list[str] = []
-
-    def call_deferred(method: str, params: dict[str, Any]) -> Any:
-        answer = call_method_deferred(world, method, params, token)
-        build = answer._build
-
-        def counted_build() -> Any:
-            builds.append(method)
-            return build()
-
-        answer._build = counted_build
-        return answer
-
-    def call(method: str, params: dict[str, Any]) -> Any:
-        return call_method(world, method, params, token)
+    call_deferred, call, builds = counting_callers(world, token)
 
     params = {"group_id": MAIN, "offset": 0, "count": 200, "extended": 1, "fields": ",".join(PROFILE_FIELDS)}
     script = build_script([ApiCall("messages.getConversations", params, CONVERSATIONS_PROJECTION)])
