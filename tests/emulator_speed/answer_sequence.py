@@ -1,9 +1,7 @@
 """A fixed sequence of emulator requests on a seeded world, recorded as sha256 digests of the exact bytes.
 
-Run in a child process with a fixed `PYTHONHASHSEED`: the order of a user object's optional fields follows
-the iteration order of the requested-fields set, which depends on string hashing (so it is stable within one
-emulator process, and the same for the same hash seed). `python -m tests.emulator_speed.answer_sequence`
-prints the digests as JSON.
+`python -m tests.emulator_speed.answer_sequence` prints the digests as JSON; `digest_check` runs it in
+processes with different string-hash seeds, which must give the same bytes.
 
 The digests were recorded before the emulator's answer paths were optimised; they pin that every speed-up
 (caches, precomputed fragments, faster serialisation) sends byte-for-byte the answers it sent before —

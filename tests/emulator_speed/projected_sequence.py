@@ -3,8 +3,7 @@ result before projecting it), recorded as sha256 digests of the exact answer byt
 
 Recorded before inner results could be handed to a script without building them first; they pin that the
 projection path answers byte-for-byte as the JSON round trip did.
-`python -m tests.emulator_speed.projected_sequence` prints the digests as JSON (run with a fixed
-`PYTHONHASHSEED`, see `answer_sequence`).
+`python -m tests.emulator_speed.projected_sequence` prints the digests as JSON.
 """
 
 from __future__ import annotations

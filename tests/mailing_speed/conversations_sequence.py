@@ -4,8 +4,7 @@ bytes.
 
 Recorded with the emulator building every conversation and message object, before getConversations got a
 deferred answer; they pin that the deferred path answers byte-for-byte as the whole objects did.
-`python -m tests.mailing_speed.conversations_sequence` prints the digests as JSON (run with a fixed
-`PYTHONHASHSEED`, see `tests.emulator_speed.answer_sequence`).
+`python -m tests.mailing_speed.conversations_sequence` prints the digests as JSON.
 """
 
 from __future__ import annotations

@@ -195,12 +195,14 @@ _DEACTIVATED_PHOTOS = tuple((field, f"https://vk.com/images/deactivated_{field.s
 
 class FieldPlan(NamedTuple):
     """How to fill the optional fields of users.get objects for one request's `fields`, worked out once per
-    request instead of once per user. Fields keep the order in which the request's collection iterates them
-    (the order answers have always had)."""
+    request instead of once per user (see `field_plan` for the order)."""
 
     active: tuple[tuple[str, FieldValue], ...]
     deactivated: tuple[tuple[str, str], ...]
     active_json: tuple[tuple[str, FieldJson], ...]  # (',"field":', its JSON text)
+
+
+_FIELD_ORDER = (*_FIELD_VALUES, *(field for field, _url in _DEACTIVATED_PHOTOS if field not in _FIELD_VALUES))
 
 
 @lru_cache(maxsize=256)
@@ -214,7 +216,10 @@ def _plan_for_order(order: tuple[str, ...]) -> FieldPlan:
 
 
 def field_plan(fields: Collection[str]) -> FieldPlan:
-    return _plan_for_order(tuple(fields))
+    """The plan for `fields` in one fixed order (the emulator's field table's), whatever order the request
+    named them in or a set iterates them in: a set of strings iterates in hash order, which differs between
+    processes, and answers must not depend on the process that made them."""
+    return _plan_for_order(tuple(field for field in _FIELD_ORDER if field in fields))
 
 
 def user_object(seed: int, user_id: int, fields: Collection[str] | FieldPlan, now: int) -> dict[str, Any]:
