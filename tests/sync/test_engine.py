@@ -13,14 +13,7 @@ from typing import Any
 import pytest
 
 from vksync_tui.config import TokenEntry, Tuning
-from vksync_tui.sync.engine import (
-    MAX_RATE_REQUEUES,
-    FetchJob,
-    PhasedFetch,
-    WorkUnit,
-    home_tokens,
-    workers_for,
-)
+from vksync_tui.sync.engine import MAX_RATE_REQUEUES, FetchJob, PhasedFetch, WorkUnit, workers_for
 from vksync_tui.sync.events import ChunkFailed, ChunkRetried, PhaseFinished, ProgressReporter, SyncEvent
 from vksync_tui.vk.clock import ManualClock
 from vksync_tui.vk.errors import (
@@ -304,27 +297,6 @@ def test_revoked_token_is_disabled_and_the_others_finish() -> None:
     assert revoked is not None and revoked.state == "disabled"
     assert report.errors_by_code == {"5": 1}
     assert [label for label, _ in fetcher.requests].count("t0") == 3  # never asked again once disabled
-
-
-def test_a_one_batch_job_starts_on_the_token_whose_limiter_frees_first() -> None:
-    engine, pool, fetcher, _ = make_engine(echo, tokens=3)
-    first, second, third = pool.eligible()
-    first.limiter.acquire()  # t0 and t2 just sent a request: their next grants are one interval away
-    third.limiter.acquire()
-    assert second.limiter.next_free() < min(first.limiter.next_free(), third.limiter.next_free())
-    results: dict[int, Any] = {}
-    engine.run(collect_job(pool, [unit(1)], results))  # the engine's first request: sent inline
-    engine.run(collect_job(pool, [unit(2)], results))  # a later job: its one worker's home
-    assert results == {1: 1, 2: 2} and fetcher.requests == [("t1", [1]), ("t1", [2])]
-
-
-def test_with_every_token_free_the_homes_keep_the_pool_order() -> None:
-    pool = TokenPool([TokenEntry(f"t{i}", f"user-token-{i}-xxxxxxxx") for i in range(3)], Tuning(),
-                     clock=ManualClock())
-    tokens = pool.eligible()
-    free = [token.limiter.next_free() for token in tokens]
-    dealt = home_tokens(pool, tokens, 0.01, 6, free)
-    assert dealt == home_tokens(pool, tokens, 0.01, 6) == [0, 1, 2, 0, 1, 2]
 
 
 def test_worker_rule_is_rps_times_latency_plus_one_per_token() -> None:

@@ -290,25 +290,18 @@ def workers_for(pool: TokenPool, tokens: Sequence[PooledToken], latency: float, 
     return max(1, sum(math.ceil(pool.ceiling_rps([token]) * latency) + 1 for token in tokens))
 
 
-def home_tokens(
-    pool: TokenPool, tokens: Sequence[PooledToken], latency: float, workers: int,
-    free_at: Sequence[float] | None = None,
-) -> list[int]:
+def home_tokens(pool: TokenPool, tokens: Sequence[PooledToken], latency: float, workers: int) -> list[int]:
     """The home token (index into `tokens`) of each of `workers` workers, interleaved across tokens.
 
     Token i gets `ceil(rps_i × latency) + 1` homes (the share `workers_for` counted for it), dealt round-robin
     so the first workers to start are spread over every token; an override worker count repeats the cycle.
-    Each round deals first to the tokens whose rate limiter frees soonest (`free_at`, clock times): a job of
-    one or two batches started right after another job (the posts head scan after the full pass) then goes to
-    the token that can send now instead of waiting out the first token's spacing (0.37 s at 3 rps).
     """
     if not tokens:
         return [0] * workers
     shares = [math.ceil(pool.ceiling_rps([token]) * latency) + 1 for token in tokens]
-    soonest = sorted(range(len(tokens)), key=lambda index: free_at[index]) if free_at else range(len(tokens))
     order: list[int] = []
     for turn in range(max(shares)):
-        order.extend(index for index in soonest if shares[index] > turn)
+        order.extend(index for index, share in enumerate(shares) if share > turn)
     return [order[worker % len(order)] for worker in range(workers)]
 
 
@@ -530,9 +523,7 @@ class _JobRun:
         if self.engine._meter.value is None:
             first = queue.take(self.batch_size)
             if first is not None:
-                # Nothing measured yet: measure before sizing the pool, on the token that can send soonest.
-                free_at = self._free_at()
-                self._process(queue, first, start=free_at.index(min(free_at)) if free_at else 0)
+                self._process(queue, first, start=0)  # nothing measured yet: measure before sizing the pool
         self.threads, self.finished = [], []
         self._grow(queue)
         self._join_workers()
@@ -555,10 +546,6 @@ class _JobRun:
             for done in pending:
                 done.wait()
 
-    def _free_at(self) -> list[float]:
-        """When each of the job's tokens may send next (their limiters' clock times)."""
-        return [token.limiter.next_free() for token in self.tokens]
-
     def _grow(self, queue: _WorkQueue) -> None:
         """Start workers up to the count the rule gives for the latency measured so far.
 
@@ -578,7 +565,7 @@ class _JobRun:
         with self.lock:
             if wanted <= len(self.threads) or self.cancel.is_set() or self.crash is not None:
                 return
-            homes = home_tokens(self.pool, self.tokens, latency, wanted, self._free_at())
+            homes = home_tokens(self.pool, self.tokens, latency, wanted)
             finished = [threading.Event() for _ in range(len(self.threads), wanted)]
             started = [
                 threading.Thread(
