@@ -299,6 +299,19 @@ def test_revoked_token_is_disabled_and_the_others_finish() -> None:
     assert [label for label, _ in fetcher.requests].count("t0") == 3  # never asked again once disabled
 
 
+def test_a_one_batch_job_starts_on_the_first_token_of_its_list() -> None:
+    """What the posts head scan relies on when it lists its admin tokens soonest-free first."""
+    engine, pool, fetcher, _ = make_engine(echo, tokens=3)
+    first, second, third = pool.eligible()
+    first.limiter.acquire()
+    third.limiter.acquire()
+    ordered = sorted(pool.eligible(), key=lambda token: token.next_free)
+    assert ordered[0] is second and first.next_free > second.next_free
+    results: dict[int, Any] = {}
+    engine.run(FetchJob("test", [unit(1)], ordered, lambda work, value: results.update({1: value})))
+    assert results == {1: 1} and fetcher.requests == [("t1", [1])]
+
+
 def test_worker_rule_is_rps_times_latency_plus_one_per_token() -> None:
     pool = TokenPool(
         [TokenEntry("u", "user-token-xxxxxxxx"), TokenEntry("g", "group-token-xxxxxxx", kind="group")],

@@ -50,6 +50,11 @@ class RateLimiter:
             self.slack = min(self.slack + WIDEN_STEP, max(MAX_SLACK, self.slack))
             self.interval = (1.0 + self.slack) / self.rps
 
+    def next_free(self) -> float:
+        """When (clock time) a caller arriving now would be granted at the earliest: -inf if at once."""
+        with self._lock:
+            return max(self._next_slot, self._last_grant + self.interval)
+
     def acquire(self, cancel: threading.Event | None = None) -> None:
         """Block until this caller may send one request; raises `Cancelled` if `cancel` is set meanwhile."""
         with self._lock:

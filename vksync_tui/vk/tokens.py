@@ -109,6 +109,11 @@ class PooledToken:
     def rps(self) -> float:
         return self.limiter.rps
 
+    @property
+    def next_free(self) -> float:
+        """When this token may send next (its limiter's clock time; -inf: now)."""
+        return self.limiter.next_free()
+
     def supports(self, method: str | None) -> bool:
         return method is None or method not in self.unsupported_methods
 
