@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -66,6 +66,10 @@ def percent(part: int | None, whole: int | None) -> str:
 
 
 class DiffReviewScreen(Screen[Decision | None]):
+    # The tables are filled and focused through the references made in compose, never looked up in
+    # on_mount: a TabbedContent can mount its panes' children after the screen's Mount, so on a busy event
+    # loop (a 1M-member sync running) `query_one("#table-joined")` in on_mount found nothing: a crash.
+    AUTO_FOCUS = "#table-joined"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "y",
@@ -111,6 +115,7 @@ class DiffReviewScreen(Screen[Decision | None]):
         self.abort = abort
         self.now = now
         self.pagers = {kind: Pager() for kind in KINDS}
+        self.tables: dict[str, DataTable[Any]] = {}
         self.search = ""
 
     def compose(self) -> ComposeResult:
@@ -129,7 +134,7 @@ class DiffReviewScreen(Screen[Decision | None]):
                 count = self.pending.joined if kind == "joined" else self.pending.left
                 sign = "+" if kind == "joined" else "−"
                 with TabPane(f"{kind.capitalize()} {sign}{fmt.count(count)}", id=f"tab-{kind}"):
-                    yield DataTable(id=f"table-{kind}", cursor_type="row", zebra_stripes=True)
+                    yield self._table(kind)
         yield Label("", id="diff-pager")
         yield Static(
             Text.assemble(
@@ -144,19 +149,22 @@ class DiffReviewScreen(Screen[Decision | None]):
         )
         yield Footer()
 
+    def _table(self, kind: str) -> DataTable[Any]:
+        table: DataTable[Any] = DataTable(id=f"table-{kind}", cursor_type="row", zebra_stripes=True)
+        table.add_column("user id", key="id", width=12)
+        table.add_column("name", key="name", width=32)
+        table.add_column("screen name", key="domain", width=20)
+        table.add_column("note", key="note", width=10)
+        self.tables[kind] = table
+        return table
+
     def on_mount(self) -> None:
         if self.pending is None:
             self.sub_title = "threshold abort"
             return
         self.sub_title = "pending diff"
         for kind in KINDS:
-            table = self.query_one(f"#table-{kind}", DataTable)
-            table.add_column("user id", key="id", width=12)
-            table.add_column("name", key="name", width=32)
-            table.add_column("screen name", key="domain", width=20)
-            table.add_column("note", key="note", width=10)
             self.load_page(kind)
-        self.query_one("#table-joined", DataTable).focus()
 
     @property
     def active_kind(self) -> str:
@@ -233,7 +241,7 @@ class DiffReviewScreen(Screen[Decision | None]):
         if message.search != self.search or message.after_user_id != self.pagers[page.kind].starts[-1]:
             return
         self.pagers[page.kind].last_page = page
-        table = self.query_one(f"#table-{page.kind}", DataTable)
+        table = self.tables[page.kind]
         table.clear()
         for row in page.rows:
             table.add_row(
@@ -269,7 +277,7 @@ class DiffReviewScreen(Screen[Decision | None]):
             self.load_page(kind)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(f"#table-{self.active_kind}", DataTable).focus()
+        self.tables[self.active_kind].focus()
 
     def action_page(self, step: int) -> None:
         if self.pending is None:
@@ -294,7 +302,7 @@ class DiffReviewScreen(Screen[Decision | None]):
             return
         tabs = self.query_one("#diff-tabs", TabbedContent)
         tabs.active = "tab-left" if tabs.active == "tab-joined" else "tab-joined"
-        self.query_one(f"#table-{self.active_kind}", DataTable).focus()
+        self.tables[self.active_kind].focus()
 
     def action_decide(self, decision: Decision) -> None:
         if self.pending is not None:
