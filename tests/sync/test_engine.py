@@ -25,7 +25,7 @@ from vksync_tui.vk.errors import (
     TransientError,
     VkError,
 )
-from vksync_tui.vk.execute import ApiCall, CallOutcome
+from vksync_tui.vk.execute import ApiCall, CallOutcome, Projected, Projection
 from vksync_tui.vk.tokens import PooledToken, TokenPool
 
 # What the script answers for one call: a value, an Exception to fail the whole request with, or
@@ -310,6 +310,30 @@ def test_a_one_batch_job_starts_on_the_first_token_of_its_list() -> None:
     results: dict[int, Any] = {}
     engine.run(FetchJob("test", [unit(1)], ordered, lambda work, value: results.update({1: value})))
     assert results == {1: 1} and fetcher.requests == [("t1", [1])]
+
+
+def test_misaligned_projected_columns_are_asked_again_whole_never_delivered() -> None:
+    """One rule for every list: a projected answer with columns of different lengths goes out again whole."""
+    projection = Projection(("id", "date"), array="items")
+
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        if call.projection is not None:
+            return Projected(([1, 2], [10]))  # `date` lost an element
+        return {"items": [{"id": 1, "date": 10}, {"id": 2, "date": 20}]}
+
+    engine, pool, fetcher, _ = make_engine(script)
+    delivered: list[tuple[str, Any]] = []
+    job = FetchJob(
+        "test",
+        [WorkUnit("n=1", ApiCall("test.get", {"n": 1}, projection))],
+        pool.eligible(),
+        lambda work, value: delivered.append((work.key, projection.extract(value))),
+    )
+    report = engine.run(job)
+    assert [key for key, _ in delivered] == ["n=1/whole"]
+    assert delivered[0][1].columns == ([1, 2], [10, 20])
+    assert report.errors_by_code["misaligned"] == 1 and not report.failed
+    assert [len(ns) for _, ns in fetcher.requests] == [1, 1]
 
 
 def test_worker_rule_is_rps_times_latency_plus_one_per_token() -> None:

@@ -54,7 +54,7 @@ from vksync_tui.vk.errors import (
     VkApiError,
     VkError,
 )
-from vksync_tui.vk.execute import ApiCall, CallOutcome, build_script, map_results
+from vksync_tui.vk.execute import ApiCall, CallOutcome, Projected, build_script, map_results
 from vksync_tui.vk.tokens import AllTokensFailed, PooledToken, TokenPool
 
 MAX_EXECUTE_CALLS = 25
@@ -706,6 +706,12 @@ class _JobRun:
     def _settle(self, unit: WorkUnit, outcome: CallOutcome, follow_ups: list[WorkUnit]) -> str | None:
         """Deliver a success or record a rejection; for a call another token may still do, its error."""
         if outcome.ok:
+            if isinstance(outcome.value, Projected) and not outcome.value.aligned:
+                # Columns of different lengths cannot be zipped into rows (VK dropping the elements that lack
+                # a field instead of giving null): the same call asks again for whole objects, for every list.
+                self._count_error("misaligned")
+                follow_ups.append(WorkUnit(f"{unit.key}/whole", unit.call.unprojected(), unit.cost))
+                return None
             try:
                 follow_ups.extend(self._deliver(unit, outcome.value))
             except TransientError as malformed:

@@ -274,9 +274,7 @@ class InteractionScan:
         return found, follow_ups
 
     def _reposts(self, scan: _PostScan, unit: WorkUnit, value: Any) -> tuple[dict[Any, Any], list[WorkUnit]]:
-        page = projected(unit.call, value)
-        if not page.aligned:
-            raise TransientError("wall.getReposts columns of different lengths")
+        page = projected(unit.call, value)  # aligned: the engine asks again whole for misaligned columns
         owners, dates = page.columns
         found = {
             ("repost", owner, 0): date

@@ -12,9 +12,10 @@ Steps:
    5,000 dialogs parses in ~21 ms and becomes rows in ~10 (measured; an 18-page whole answer of 4.1 MB took
    0.07–0.33 s to parse alone, building a dict per object), and the emulator answers it from the dialogs
    without building the objects (`messages_get_conversations_deferred`). Columns that come back
-   misaligned get the page asked again whole (as `users_refresh` does). The inbox is sorted by latest
-   message, so a dialog that gets a message during the sync moves to the top: offset paging then sees some
-   dialogs twice (harmless upserts) but skips none; new pages are planned when VK's `count` grows.
+   misaligned get the page asked again whole (the engine does that for every projected call). The inbox is
+   sorted by latest message, so a dialog that gets a message during the sync moves to the top: offset paging
+   then sees some dialogs twice (harmless upserts) but skips none; new pages are planned when VK's `count`
+   grows.
 3. store — answered pages are buffered and handed to the writer `PAGES_PER_WRITE` at a time (the rest when
    the fetch ends), each hand-over ONE writer transaction with the run's checkpoint (the page offsets done so
    far), so a killed run never claims a page it did not store. Why buffer: the upsert cost per row falls with
@@ -357,8 +358,6 @@ class _MailingRun(ListRun):
 
     def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
         answer = CONVERSATIONS_PROJECTION.extract(value, "messages.getConversations")
-        if not answer.aligned:
-            return [WorkUnit(f"{unit.key}/whole", unit.call.unprojected(), unit.cost)]
         count = answer.kept["count"]
         if not isinstance(count, int):
             raise TransientError("messages.getConversations answer without count")
