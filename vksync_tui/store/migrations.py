@@ -76,6 +76,8 @@ def ensure_sort_index(db: pw.Database, name: str) -> bool:
     """Make the on-demand sort index `name` unless it exists; False when the database would not take it
     (read-only, or locked past the busy timeout): the sort then still works, only without the index."""
     table, columns = ON_DEMAND_SORT_INDEXES[name]
+    if any(index.name == name for index in db.get_indexes(table)):
+        return True  # a read: no write lock to wait for while a sync is writing
     try:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
     except pw.OperationalError:
