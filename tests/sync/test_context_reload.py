@@ -39,6 +39,15 @@ def test_reload_swaps_the_pool_and_keeps_the_database_open(home: Home) -> None:
         assert ctx.for_job(lambda event: None).pool is ctx.pool  # jobs started afterwards get the new pool
 
 
+def test_tokens_that_stay_keep_their_rate_limit_history(home: Home) -> None:
+    with SyncContext.open(home, config=config_with("a", "b")) as ctx:
+        a, b = (token.limiter for token in ctx.pool)
+        ctx.reload_pool(config_with("a", "b", "c"))
+        assert [token.limiter for token in ctx.pool][:2] == [a, b]
+        ctx.reload_pool(config_with("a", "c", user_rps=5.0))
+        assert a not in [token.limiter for token in ctx.pool]  # a new rate: a new limiter
+
+
 def test_reload_is_refused_while_a_job_runs(home: Home) -> None:
     with SyncContext.open(home, config=config_with("a")) as ctx:
         job = ctx.for_job(lambda event: None)

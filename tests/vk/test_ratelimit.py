@@ -67,15 +67,47 @@ def test_group_rate_20rps() -> None:
     assert len(grants) >= 80
 
 
-def test_spacing_is_interval_with_slack() -> None:
+def test_a_burst_of_rps_then_the_window_with_slack() -> None:
     clock = ManualClock()
     limiter = RateLimiter(3, clock, slack=0.03)
     grants = []
-    for _ in range(4):
+    for _ in range(7):
         limiter.acquire()
         grants.append(clock.now())
-    step = 1.03 / 3
-    assert grants == pytest.approx([0.0, step, 2 * step, 3 * step])
+    assert grants == pytest.approx([0.0, 0.0, 0.0, 1.03, 1.03, 1.03, 2.06])
+
+
+def test_the_window_slides_from_each_grant_not_from_a_fixed_second() -> None:
+    clock = ManualClock()
+    limiter = RateLimiter(3, clock, slack=0.0)
+    grants = []
+    for moment in (0.0, 0.4, 0.8, 0.9, 1.2):
+        clock.advance(max(0.0, moment - clock.now()))
+        limiter.acquire()
+        grants.append(clock.now())
+    # the 4th waits for the 1st to leave its window (1.0), the 5th for the 2nd (1.4)
+    assert grants == pytest.approx([0.0, 0.4, 0.8, 1.0, 1.4])
+
+
+def test_fractional_rps_spaces_single_grants() -> None:
+    clock = ManualClock()
+    limiter = RateLimiter(0.5, clock, slack=0.1)
+    grants = []
+    for _ in range(3):
+        limiter.acquire()
+        grants.append(clock.now())
+    assert grants == pytest.approx([0.0, 2.2, 4.4])
+
+
+def test_next_free_tells_when_a_full_window_opens() -> None:
+    clock = ManualClock()
+    limiter = RateLimiter(3, clock, slack=0.1)
+    assert limiter.next_free() == float("-inf")
+    for _ in range(3):
+        limiter.acquire()
+    assert limiter.next_free() == pytest.approx(1.1)
+    limiter.widen()
+    assert limiter.next_free() == pytest.approx(1.12)
 
 
 @pytest.mark.parametrize("rps", [3, 20, 60])

@@ -234,15 +234,15 @@ def test_rounds_are_bounded() -> None:
     assert harness.called == ["a", "a", "a"]
 
 
-def test_error_6_widens_that_tokens_spacing_up_to_a_cap() -> None:
+def test_error_6_widens_that_tokens_window_up_to_a_cap() -> None:
     from vksync_tui.vk.ratelimit import MAX_SLACK
 
     harness = Harness([entry("a"), entry("b")], {"a": fails(6)})
     a, b = harness.pool.tokens
-    before_a, before_b = a.limiter.interval, b.limiter.interval
+    before_a, before_b = a.limiter.window, b.limiter.window
     harness.run()
-    assert a.limiter.interval > before_a
-    assert b.limiter.interval == before_b
+    assert a.limiter.window > before_a
+    assert b.limiter.window == before_b
     for _ in range(20):
         a.limiter.widen()
-    assert a.limiter.interval == pytest.approx((1 + MAX_SLACK) / a.rps)
+    assert a.limiter.window == pytest.approx((1 + MAX_SLACK) * a.limiter.capacity / a.rps)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
@@ -27,6 +28,7 @@ from vksync_tui.store.db import open_database
 from vksync_tui.store.writer import StoreWriter
 from vksync_tui.sync.engine import ApiFetcher, LatencyMeter, PhasedFetch
 from vksync_tui.sync.events import EventSink, ProgressReporter, SyncEvent, TokenState, discard
+from vksync_tui.vk import rate_history as rate_history_file
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.tokens import PooledToken, TokenPool
@@ -83,6 +85,7 @@ class SyncContext:
     wall_clock: Callable[[], float] = time.time
     latency: LatencyMeter = field(default_factory=LatencyMeter)
     transport: httpx.BaseTransport | None = None
+    rate_history: Path | None = None
     _router: _TokenEventRouter = field(default_factory=_TokenEventRouter)
     _sessions: dict[str, VkClient] = field(default_factory=dict)
     _sessions_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -99,14 +102,20 @@ class SyncContext:
         clock: Clock | None = None,
         config: Config | None = None,
     ) -> SyncContext:
-        """Load the config, open the database (migrating it) and build pool and client. Close when done."""
+        """Load the config, open the database (migrating it) and build pool and client. Close when done.
+
+        With the real clock, the tokens' last grants of the previous context on this home are restored
+        into the limiters and saved again on close (`rate_history`)."""
         home.ensure()
         config = config or load_config(home.config_file)
+        rate_history = home.root / rate_history_file.FILE_NAME if clock is None else None
         clock = clock or SystemClock()
         router = _TokenEventRouter()
         db = open_database(home.db_path)
         writer = StoreWriter(db)
         pool = TokenPool(config.tokens, config.tuning, clock=clock, on_token_event=router)
+        if rate_history is not None:
+            rate_history_file.restore(rate_history, pool)
         client = _make_client(config, transport)
         return cls(
             home=home,
@@ -119,6 +128,7 @@ class SyncContext:
             cancel=cancel or threading.Event(),
             clock=clock,
             transport=transport,
+            rate_history=rate_history,
             _router=router,
         )
 
@@ -132,15 +142,17 @@ class SyncContext:
     def reload_pool(self, config: Config) -> None:
         """Adopt `config` (tokens added, removed, toggled; new rates) without reopening the database.
 
-        A fresh pool replaces the old one, so its tokens' health and call counters start over, as on a
-        reopen; a changed API URL, version or timeout also replaces the clients. Raises `JobsRunning` when a
-        job of this context runs (it keeps using the old pool; two pools would each spend the full rates).
+        A fresh pool replaces the old one, so its tokens' health and call counters start over, as on a reopen
+        (their rate limits carry over: VK still counts their last second); a changed API URL, version or
+        timeout also replaces the clients. Raises `JobsRunning` when a job of this context runs (it keeps
+        using the old pool; two pools would each spend the full rates).
         Views made by `for_job` before the reload keep the old pool: call this from the owner, between jobs.
         """
         running = self._router.running
         if running:
             raise JobsRunning(f"cannot reload the token pool while {running} sync job(s) run; wait for them")
-        pool = TokenPool(config.tokens, config.tuning, clock=self.clock, on_token_event=self._router)
+        pool = TokenPool(config.tokens, config.tuning, clock=self.clock, on_token_event=self._router,
+                         replacing=self.pool)
         if _client_settings(config) != _client_settings(self.config):
             old_client, self.client = self.client, _make_client(config, self.transport)
             old_client.close()
@@ -188,6 +200,8 @@ class SyncContext:
         """Flush and stop the writer, close the client; views made by `for_job` leave that to their owner."""
         if not self._owner:
             return
+        if self.rate_history is not None:
+            rate_history_file.save(self.rate_history, self.pool)
         try:
             self.writer.close()
         finally:

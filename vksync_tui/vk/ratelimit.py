@@ -1,18 +1,24 @@
-"""Per-token request spacing that keeps VK's "N requests per second" limit (error 6) from ever firing.
+"""Per-token request limiting that keeps VK's "N requests per second" limit (error 6) from ever firing.
 
-Design: GCRA with burst 1, i.e. grants at least `interval = (1 + slack) / rps` apart. A bucket with capacity
-= rps would let ~2×rps through in one second (capacity plus refill); spacing cannot, since any 1-second window
-holds at most ceil(1/interval) grants. The slack absorbs the jitter between our grant and VK's arrival
-timestamp: VK counts `rps` arrivals per second, so grant i and grant i+rps are `1 + slack` seconds apart and
-any arrival jitter below `slack` is harmless — at every rate. (A fixed per-request margin would instead cost
-a 20-rps community token 20× the slack of a 3-rps user token.)
+Design: an exact sliding-window log. A token may be granted `capacity` (= its rps, rounded down, at least 1)
+requests in any window of `window = (1 + slack) × capacity / rps` seconds (1.1 s for 3 or 20 rps) — which
+is VK's own rule (it counts arrivals per token in a sliding second, as the emulator does) with a margin.
+Why not a bucket with capacity = rps: capacity plus refill lets ~2×rps through in one second. Why not plain
+spacing (grants 1.1/rps apart): it holds the same long-run rate but makes every short job wait a spacing per
+request — a posts pass of 20 requests on 5 user tokens, or the few probes before any sync, paid up to 0.73 s
+of waiting a token's first window never needed. Bursts of `rps` at once are what VK clients do (vksdk's
+limiter sends `Limit` requests, then sleeps out the second). The slack absorbs the jitter between our grant
+and VK's arrival stamp: grant i and grant i + rps are `window` apart, so any arrival jitter below the slack
+is harmless — at every rate. (A fixed per-request margin would instead cost a 20-rps community token 20×
+the slack of a 3-rps user token.)
 
 Two steps per `acquire()`:
-1. Under the lock, reserve the next free slot (`max(now, last slot) + interval`) — this queues callers in
-   order without a thundering herd — and sleep until it *outside* the lock.
-2. On waking, re-check under the lock that the previous *actual* grant is at least `interval` ago. A thread
-   that woke late would otherwise sit closer to the next one than the reservation assumed; the re-check
-   makes the spacing hold for real grant times, not just planned ones.
+1. Under the lock, reserve the next free slot (the moment the reservation `capacity` places back leaves the
+   window, or now) — this queues callers in order without a thundering herd — and sleep until it *outside*
+   the lock.
+2. On waking, re-check under the lock against the *actual* grants: a thread that woke late would otherwise
+   sit closer to the next one than the reservation assumed; the re-check makes the window hold for real
+   grant times, not just planned ones.
 A cancelled waiter gives up its slot silently; the slot then stays empty (conservative, never too fast).
 
 The slack adapts: when VK still answers error 6 on a token, the jitter on that path (a loaded machine, a
@@ -23,6 +29,7 @@ slow proxy) is larger than the slack, so `widen()` adds `WIDEN_STEP` to that tok
 from __future__ import annotations
 
 import threading
+from collections import deque
 
 from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.errors import Cancelled
@@ -37,30 +44,49 @@ class RateLimiter:
         if rps <= 0:
             raise ValueError(f"rps must be positive, got {rps}")
         self.rps = rps
+        self.capacity = max(1, int(rps))
         self.slack = slack
-        self.interval = (1.0 + slack) / rps
+        self.window = (1.0 + slack) * self.capacity / rps
         self._clock = clock or SystemClock()
         self._lock = threading.Lock()
-        self._next_slot = float("-inf")
-        self._last_grant = float("-inf")
+        self._reserved: deque[float] = deque(maxlen=self.capacity)  # the last `capacity` planned slots
+        self._granted: deque[float] = deque(maxlen=self.capacity)  # the last `capacity` actual grants
 
     def widen(self) -> None:
-        """VK counted too many requests although our grants were spaced: widen this token's spacing."""
+        """VK counted too many requests although our grants were spaced: widen this token's window."""
         with self._lock:
             self.slack = min(self.slack + WIDEN_STEP, max(MAX_SLACK, self.slack))
-            self.interval = (1.0 + self.slack) / self.rps
+            self.window = (1.0 + self.slack) * self.capacity / self.rps
+
+    def recent_grants(self) -> list[float]:
+        """The last `capacity` grants (clock time), oldest first: what VK still counts of this token."""
+        with self._lock:
+            return list(self._granted)
+
+    def remember(self, grants: list[float]) -> None:
+        """Take grants made before this limiter existed (another process, clock time) into its window."""
+        with self._lock:
+            for moment in sorted(grants)[-self.capacity:]:
+                if not self._granted or moment >= self._granted[-1]:
+                    self._granted.append(moment)
+                    self._reserved.append(moment)
 
     def next_free(self) -> float:
         """When (clock time) a caller arriving now would be granted at the earliest: -inf if at once."""
         with self._lock:
-            return max(self._next_slot, self._last_grant + self.interval)
+            return max(self._leaves_window(self._reserved), self._leaves_window(self._granted))
+
+    def _leaves_window(self, moments: deque[float]) -> float:
+        """When the oldest of a full log of `capacity` moments stops counting; -inf while the log has room."""
+        return moments[0] + self.window if len(moments) == self.capacity else float("-inf")
 
     def acquire(self, cancel: threading.Event | None = None) -> None:
         """Block until this caller may send one request; raises `Cancelled` if `cancel` is set meanwhile."""
         with self._lock:
             now = self._clock.now()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + self.interval
+            latest = self._reserved[-1] if self._reserved else now
+            slot = max(now, latest, self._leaves_window(self._reserved))
+            self._reserved.append(slot)
         wait = slot - now
         while True:
             if cancel is not None and cancel.is_set():
@@ -69,8 +95,7 @@ class RateLimiter:
                 raise Cancelled("cancelled while waiting for the rate limit")
             with self._lock:
                 now = self._clock.now()
-                wait = self._last_grant + self.interval - now
+                wait = self._leaves_window(self._granted) - now
                 if wait <= 0:
-                    self._last_grant = now
-                    self._next_slot = max(self._next_slot, now + self.interval)
+                    self._granted.append(now)
                     return

@@ -185,11 +185,20 @@ class TokenPool:
         clock: Clock | None = None,
         on_token_event: TokenEvent | None = None,
         cooldowns: Mapping[int, float] = DEFAULT_COOLDOWNS,
+        replacing: TokenPool | None = None,
     ) -> None:
+        """`replacing`: the pool this one takes over from (a reload); its tokens that stay, at the same rate,
+        keep their limiters — VK still counts their last second, and a fresh limiter would burst into it."""
         self.clock = clock or SystemClock()
+        kept = {token.entry.secret: token.limiter for token in replacing or ()}
+
+        def limiter_for(entry: TokenEntry) -> RateLimiter:
+            rps = tuning.rps_for(entry.kind)
+            limiter = kept.get(entry.secret)
+            return limiter if limiter is not None and limiter.rps == rps else RateLimiter(rps, self.clock)
+
         self.tokens = [
-            PooledToken(entry, RateLimiter(tuning.rps_for(entry.kind), self.clock), self.clock,
-                        cooldowns=cooldowns, on_event=on_token_event)
+            PooledToken(entry, limiter_for(entry), self.clock, cooldowns=cooldowns, on_event=on_token_event)
             for entry in entries
             if entry.enabled
         ]
