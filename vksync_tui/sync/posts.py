@@ -53,7 +53,6 @@ from vksync_tui.sync.engine import FetchJob, WorkUnit
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
-from vksync_tui.sync.together import run_together
 from vksync_tui.sync.walls import (
     RESPONSE_BUDGET,
     absorb_figures,
@@ -299,7 +298,6 @@ class _PostsRun(ListRun):
         super().__init__(ctx, reporter, tokens, summary, figures)
         self.store = PostStore(ctx, self.group_id)
         self.head_tokens = tokens
-        self.recon_done = threading.Event()
 
     def execute(self, full: bool, refresh_days: float) -> None:
         known = set() if full else stored_post_ids(self.group_id)
@@ -307,12 +305,12 @@ class _PostsRun(ListRun):
         self.figures["mode"] = mode
         self.reporter.emit(JobStarted(self.summary.run_id, LIST_NAME, self.group_id, None, None))
         if mode == "full":
-            # Only the head scan at the end needs the admin check's answer: it runs beside the full pass,
-            # whose recon would otherwise wait for the check's round trip. It starts once the recon is
-            # answered: a probe sent first would take the recon token's slot and delay the recon — and so
-            # every page — by one spacing interval (0.37 s on a 3-rps user token).
-            admins, complete = run_together([self.admin_tokens_after_recon, self.full_pass], "posts",
-                                            self.ctx.cancel)
+            # The admin check (one probe per token whose level is not stored) comes after the pages: only
+            # the head scan needs its answer, and on a wall of more than a few pages the pages take every
+            # request the tokens' first window allows — probes sent beside them pushed the last pages into
+            # the next window (1.1 s later), where the probes and the head scan now go.
+            complete = self.full_pass()
+            admins = self.admin_tokens()
             self.store.flush()  # the writer stores the last pages while the head scan is out
             self.head_rounds(set(self.store.seen), CREATED_BY_SECONDS if admins else 0)
         else:
@@ -347,17 +345,7 @@ class _PostsRun(ListRun):
             ))
         return admins
 
-    def admin_tokens_after_recon(self) -> list[PooledToken]:
-        self.recon_done.wait()
-        return self.admin_tokens()
-
     def recon(self) -> WallPage | None:
-        try:
-            return self._recon()
-        finally:
-            self.recon_done.set()
-
-    def _recon(self) -> WallPage | None:
         pages: list[WallPage] = []
         job = FetchJob(
             "posts-recon",
