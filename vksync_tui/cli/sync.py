@@ -36,6 +36,7 @@ from vksync_tui.sync.events import (
     SyncEvent,
     TokenChanged,
 )
+from vksync_tui.sync.runs import incidents_line
 
 EXIT_BY_STATUS = {"applied": EXIT_OK, "pending": EXIT_OK, "done": EXIT_OK, "aborted": EXIT_THRESHOLD_ABORT}
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stderr is not a terminal
@@ -202,23 +203,6 @@ def run_sync_command(args: argparse.Namespace) -> int:
         raise CliError(f"database problem: {exc}", EXIT_FAILURE) from None
     print_summary(summary.as_json(), as_json=args.json)
     return EXIT_BY_STATUS.get(summary.status, EXIT_FAILURE)
-
-
-def incidents_line(summary: dict[str, Any]) -> str:
-    """What the run met and worked around (VK errors, token fallbacks, re-sends, retries), so an operator
-    sees that a run which finished had to get past a failing token or VK's rate limit; empty for a clean
-    run. Calls that never came in are listed on their own line (`failed chunks`)."""
-    errors = summary.get("errors_by_code") or {}
-    parts = []
-    if errors:
-        parts.append("VK/transport errors " + ", ".join(f"{code}×{count}" for code, count in errors.items()))
-    if summary.get("fell_back"):
-        parts.append(f"{summary['fell_back']} batch(es) sent by another token")
-    if summary.get("rate_requeued"):
-        parts.append(f"{summary['rate_requeued']} call(s) sent again after error 6")
-    if summary.get("retried_ok"):
-        parts.append(f"{summary['retried_ok']} call(s) recovered in the retry phase")
-    return "during the run: " + "; ".join(parts) if parts else ""
 
 
 def print_summary(summary: dict[str, Any], *, as_json: bool) -> None:

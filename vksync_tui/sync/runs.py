@@ -129,3 +129,21 @@ def recent_runs(group_id: int, list_name: str | None = None, limit: int = 20) ->
     if list_name is not None:
         query = query.where(SyncRun.list_name == list_name)
     return list(query.order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(limit))
+
+
+def incidents_line(summary: Mapping[str, Any]) -> str:
+    """What the run met and worked around (VK errors, token fallbacks, re-sends, retries), from its summary
+    (`RunSummary.as_json()`), so an operator sees — in the CLI's summary and the TUI's finished panel — that
+    a run which finished had to get past a failing token or VK's rate limit; empty for a clean run. Calls
+    that never came in are shown on their own (`failed chunks`)."""
+    errors = summary.get("errors_by_code") or {}
+    parts = []
+    if errors:
+        parts.append("VK/transport errors " + ", ".join(f"{code}×{count}" for code, count in errors.items()))
+    if summary.get("fell_back"):
+        parts.append(f"{summary['fell_back']} batch(es) sent by another token")
+    if summary.get("rate_requeued"):
+        parts.append(f"{summary['rate_requeued']} call(s) sent again after error 6")
+    if summary.get("retried_ok"):
+        parts.append(f"{summary['retried_ok']} call(s) recovered in the retry phase")
+    return "during the run: " + "; ".join(parts) if parts else ""

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Label, ProgressBar, Static
 
 from vksync_tui.sync.events import Progress
+from vksync_tui.sync.runs import incidents_line
 from vksync_tui.tui import format as fmt
 from vksync_tui.tui.jobs import JobKey, JobView, PhaseView
 
@@ -170,6 +171,9 @@ def figures_text(view: JobView) -> Text:
     text.append(f"{tokens['cooling']} cooling", style="yellow" if tokens["cooling"] else "")
     text.append(" · ")
     text.append(f"{tokens['disabled']} disabled", style="red" if tokens["disabled"] else "")
+    incidents = incidents_line(view.finished.summary) if view.finished is not None else ""
+    if incidents:
+        text.append(f"\n{incidents}", style="yellow")
     return text
 
 
