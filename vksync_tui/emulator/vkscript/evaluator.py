@@ -21,8 +21,9 @@ from typing import Any
 from vksync_tui.emulator.vkscript import nodes as n
 from vksync_tui.emulator.vkscript import values as v
 from vksync_tui.emulator.vkscript.builtins import FUNCTIONS, METHODS
-from vksync_tui.emulator.vkscript.errors import VKScriptRuntimeError
+from vksync_tui.emulator.vkscript.errors import VKScriptCompileError, VKScriptRuntimeError
 from vksync_tui.emulator.vkscript.parser import parse
+from vksync_tui.emulator.vkscript.tokenizer import lift_numbers
 
 CallApi = Callable[[str, dict[str, Any]], Any]
 CallApiJson = Callable[[str, dict[str, Any]], bytes]
@@ -52,12 +53,14 @@ class _Run:
     """Mutable state of one script run; every compiled closure takes it as its only argument."""
 
     __slots__ = ("api_calls", "args", "call_api", "call_api_deferred", "call_api_json", "errors",
-                 "max_api_calls", "max_operations", "operations", "results_are_fresh", "variables")
+                 "max_api_calls", "max_operations", "numbers", "operations", "results_are_fresh", "variables")
 
     def __init__(self, slot_count: int, args: Mapping[str, str], call_api: CallApi,
                  limits: ExecuteLimits, results_are_fresh: bool = False,
                  call_api_json: CallApiJson | None = None,
-                 call_api_deferred: CallApiDeferred | None = None) -> None:
+                 call_api_deferred: CallApiDeferred | None = None,
+                 numbers: tuple[int | float, ...] = ()) -> None:
+        self.numbers = numbers
         self.results_are_fresh = results_are_fresh
         self.call_api_json = call_api_json
         self.call_api_deferred = call_api_deferred
@@ -272,6 +275,10 @@ class _Compiler:
     def expr_Literal(self, node: n.Literal) -> Code:
         value = node.value
         return lambda run: value
+
+    def expr_LiftedNumber(self, node: n.LiftedNumber) -> Code:
+        index = node.index
+        return lambda run: run.numbers[index]
 
     def expr_ArrayLiteral(self, node: n.ArrayLiteral) -> Code:
         items = tuple(self.expression(item) for item in node.items)
@@ -529,12 +536,44 @@ class CompiledScript:
     slot_count: int
 
 
-@lru_cache(maxsize=256)
-def compile_script(code: str) -> CompiledScript:
-    """Parse and compile once per distinct script text (clients resend the same few templates)."""
+def _compile(code: str, *, lifted: bool = False) -> CompiledScript:
     compiler = _Compiler()
-    body = compiler.block(parse(code))
+    body = compiler.block(parse(code, lifted=lifted))
     return CompiledScript(body, len(compiler.slots))
+
+
+@lru_cache(maxsize=64)
+def _compile_template(template: str) -> CompiledScript | None:
+    """A `lift_numbers` template compiled once, or None when it does not compile (see `compiled_script`)."""
+    try:
+        return _compile(template, lifted=True)
+    except VKScriptCompileError:
+        return None
+
+
+@lru_cache(maxsize=64)
+def compile_script(code: str) -> CompiledScript:
+    """Parse and compile a script from its own text, once per distinct text."""
+    return _compile(code)
+
+
+def compiled_script(code: str) -> tuple[CompiledScript, tuple[int | float, ...]]:
+    """The compiled script and the numbers it runs with.
+
+    A client's scripts differ mostly in their numbers (a sync's 2nd, 3rd, ... execute only in its offsets),
+    and parsing a 25-call script costs more than running it, so the compiled form is kept per template: the
+    text with its numbers lifted out (`lift_numbers`), the numbers handed to the run. Two texts with one
+    template are the same tokens but for the numbers, and compiling never looks at a number's value, so
+    they compile to the same code. A template that does not compile (a script with an error, or a number
+    used as an object key, whose text is the key) sends the script to `compile_script`, so errors and keys
+    come from the script's own text."""
+    lifted = lift_numbers(code)
+    if lifted is not None:
+        template, numbers = lifted
+        script = _compile_template(template)
+        if script is not None:
+            return script, numbers
+    return compile_script(code), ()
 
 
 def run_script(code: str, args: Mapping[str, str], call_api: CallApi,
@@ -553,8 +592,9 @@ def run_script(code: str, args: Mapping[str, str], call_api: CallApi,
     `call_api_deferred(method, params)`, when given, is `call_api` for a call assigned to a variable: it may
     answer with a `DeferredAnswer` (fresh values only), which the variable holds until the script needs it.
     """
-    script = compile_script(code)
-    run = _Run(script.slot_count, args, call_api, limits, results_are_fresh, call_api_json, call_api_deferred)
+    script, numbers = compiled_script(code)
+    run = _Run(script.slot_count, args, call_api, limits, results_are_fresh, call_api_json, call_api_deferred,
+               numbers)
     outcome = script.body(run)
     response = outcome[0] if outcome is not None else None
     encoded = v.to_json(response)

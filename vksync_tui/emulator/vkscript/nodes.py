@@ -17,6 +17,13 @@ class Literal(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class LiftedNumber(Expr):
+    """A number of a `lift_numbers` template: the `index`-th number of the script text, given at run time."""
+
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
 class ArrayLiteral(Expr):
     items: tuple[Expr, ...]
 

@@ -6,7 +6,7 @@ Unknown functions and methods are compile errors, so a typo fails before any API
 """
 
 from collections.abc import Callable, Collection
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from vksync_tui.emulator.vkscript import nodes as n
 from vksync_tui.emulator.vkscript.builtins import FUNCTIONS, METHODS
@@ -19,6 +19,10 @@ _EQUALITY = ("==", "!=")
 _RELATIONAL = ("<", ">", "<=", ">=")
 _ADDITIVE = ("+", "-")
 _MULTIPLICATIVE = ("*", "/", "%")
+_BINARY_LEVEL = {op: level  # loosest first
+                 for level, operators in enumerate((_EQUALITY, _RELATIONAL, _ADDITIVE, _MULTIPLICATIVE))
+                 for op in operators}
+_POSTFIX = frozenset({".", "[", "@."})
 
 
 class _Parser:
@@ -38,8 +42,8 @@ class _Parser:
 
     def at(self, text: str) -> bool:
         """True when the current token is the punctuation or keyword `text` (never a string literal)."""
-        token = self.current
-        return token.text == text and token.kind in (Kind.PUNCT, Kind.NAME)
+        token = self.tokens[self.position]
+        return token.text == text and (token.kind is Kind.PUNCT or token.kind is Kind.NAME)
 
     def accept(self, text: str) -> bool:
         if self.at(text):
@@ -145,23 +149,23 @@ class _Parser:
         return left
 
     def logical_and(self) -> n.Expr:
-        left = self.binary_level(0)
+        left = self.binary(0)
         while self.accept("&&"):
-            left = n.Logical("&&", left, self.binary_level(0))
+            left = n.Logical("&&", left, self.binary(0))
         return left
 
-    _BINARY_LEVELS = (_EQUALITY, _RELATIONAL, _ADDITIVE, _MULTIPLICATIVE)
-
-    def binary_level(self, level: int) -> n.Expr:
-        """Left-associative binary operators; one loop for the four precedence levels."""
-        if level == len(self._BINARY_LEVELS):
-            return self.unary()
-        operators = self._BINARY_LEVELS[level]
-        left = self.binary_level(level + 1)
-        while self.current.kind is Kind.PUNCT and self.current.text in operators:
-            op = self.advance().text
-            left = n.Binary(op, left, self.binary_level(level + 1))
-        return left
+    def binary(self, min_level: int) -> n.Expr:
+        """Left-associative binary operators of `min_level` and tighter (precedence climbing: one call per
+        operand, not one per level — a 25-call script has thousands of operands)."""
+        left = self.unary()
+        tokens = self.tokens
+        while True:
+            token = tokens[self.position]
+            level = _BINARY_LEVEL.get(token.text, -1) if token.kind is Kind.PUNCT else -1
+            if level < min_level:
+                return left
+            self.advance()
+            left = n.Binary(token.text, left, self.binary(level + 1))
 
     def unary(self) -> n.Expr:
         token = self.current
@@ -177,21 +181,24 @@ class _Parser:
 
     def postfix(self) -> n.Expr:
         expr = self.primary()
+        tokens = self.tokens
         while True:
-            if self.accept("."):
+            token = tokens[self.position]
+            if token.kind is not Kind.PUNCT or token.text not in _POSTFIX:
+                return expr
+            self.advance()
+            if token.text == ".":
                 name = self.expect_name("field name")
                 if self.at("("):
                     expr = n.MethodCall(expr, self.known(name, METHODS, "method"), self.call_arguments())
                 else:
                     expr = n.Member(expr, name)
-            elif self.accept("["):
+            elif token.text == "[":
                 index = self.expression()
                 self.expect("]")
                 expr = n.Index(expr, index)
-            elif self.accept("@."):
-                expr = n.Projection(expr, self.expect_name("field name"))
             else:
-                return expr
+                expr = n.Projection(expr, self.expect_name("field name"))
 
     def known(self, name: str, table: Collection[str], what: str) -> str:
         if name not in table:
@@ -213,6 +220,9 @@ class _Parser:
         if token.kind is Kind.NUMBER or token.kind is Kind.STRING:
             self.advance()
             return n.Literal(token.value)
+        if token.kind is Kind.LIFTED:
+            self.advance()
+            return n.LiftedNumber(cast(int, token.value))
         if token.kind is Kind.PUNCT:
             if self.accept("("):
                 expr = self.expression()
@@ -279,9 +289,13 @@ class _Parser:
         return n.ApiCall(f"{section}.{method}", params)
 
 
-def parse(code: str) -> n.Block:
-    """Parse a whole script; raise VKScriptCompileError (VK error 12) with the offending line."""
+def parse(code: str, *, lifted: bool = False) -> n.Block:
+    """Parse a whole script; raise VKScriptCompileError (VK error 12) with the offending line.
+
+    `lifted`: `code` is a `lift_numbers` template. Its numbers parse as `LiftedNumber`s wherever a number
+    is an expression; one used as an object key (its text is the key) makes the template fail to parse, and
+    the script is then compiled from its own text."""
     try:
-        return _Parser(tokenize(code)).program()
+        return _Parser(tokenize(code, lifted=lifted)).program()
     except RecursionError:
         raise VKScriptCompileError("expression is nested too deeply", 1) from None
