@@ -246,6 +246,26 @@ def test_a_sort_with_an_on_demand_index_makes_it_on_its_first_page_and_then_uses
     ) == first
 
 
+def test_a_locked_store_sorts_without_the_index_at_once_and_makes_it_once_free(
+    store: sqlite3.Connection, small_store: Path
+) -> None:
+    """A sync (another connection) holds the write lock: the first page does not wait out the store's 60 s
+    busy timeout for its index (pytest-timeout would end the test); it sorts without it, and the
+    connection's own timeout is back afterwards."""
+    writer = sqlite3.connect(small_store, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    query = ListQuery(SPECS["posts"], GROUP_ID, ViewState(sort="likes", descending=True))
+    try:
+        first = query.first_page(PAGE_SIZE)
+        assert "post_likes_sort" not in _indexes(store)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert query.db.execute_sql("PRAGMA busy_timeout").fetchone()[0] > 10_000
+    assert query.first_page(PAGE_SIZE) == first
+    assert "post_likes_sort" in _indexes(store)
+
+
 def test_every_on_demand_sort_index_is_named_by_the_column_it_sorts() -> None:
     named = {
         column.sort_index: (spec.table.split()[0], column.sort_sql)

@@ -11,8 +11,9 @@ Rules for adding a step (and why):
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import peewee as pw
@@ -72,17 +73,37 @@ ON_DEMAND_SORT_INDEXES: dict[str, tuple[str, str]] = {
 }
 
 
-def ensure_sort_index(db: pw.Database, name: str) -> bool:
+SORT_INDEX_LOCK_WAIT_MS = 200
+
+
+def ensure_sort_index(db: pw.Database | pw.DatabaseProxy, name: str) -> bool:
     """Make the on-demand sort index `name` unless it exists; False when the database would not take it
-    (read-only, or locked past the busy timeout): the sort then still works, only without the index."""
+    (read-only, or locked — a sync or a diff apply holds the write lock): the sort then still works, only
+    without the index, and the next first page tries again. On SQLite the attempt waits for the lock at
+    most `SORT_INDEX_LOCK_WAIT_MS`, not the store's busy timeout (60 s): a screen is waiting for its rows."""
     table, columns = ON_DEMAND_SORT_INDEXES[name]
     if any(index.name == name for index in db.get_indexes(table)):
         return True  # a read: no write lock to wait for while a sync is writing
-    try:
-        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
-    except pw.OperationalError:
-        return False
+    with _short_lock_wait(db):
+        try:
+            db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
+        except pw.OperationalError:
+            return False
     return True
+
+
+@contextlib.contextmanager
+def _short_lock_wait(db: pw.Database | pw.DatabaseProxy) -> Iterator[None]:
+    """This connection's SQLite busy timeout lowered to `SORT_INDEX_LOCK_WAIT_MS` meanwhile."""
+    if not isinstance(db.obj if isinstance(db, pw.DatabaseProxy) else db, pw.SqliteDatabase):
+        yield
+        return
+    (previous,) = db.execute_sql("PRAGMA busy_timeout").fetchone()
+    db.execute_sql(f"PRAGMA busy_timeout = {SORT_INDEX_LOCK_WAIT_MS}")
+    try:
+        yield
+    finally:
+        db.execute_sql(f"PRAGMA busy_timeout = {int(previous)}")
 
 
 def _add_sort_indexes(migrator: SchemaMigrator, db: pw.Database) -> None:
