@@ -252,6 +252,7 @@ def test_a_locked_store_sorts_without_the_index_at_once_and_makes_it_once_free(
     """A sync (another connection) holds the write lock: the first page does not wait out the store's 60 s
     busy timeout for its index (pytest-timeout would end the test); it sorts without it, and the
     connection's own timeout is back afterwards."""
+    store.execute("DROP INDEX IF EXISTS post_likes_sort")  # the session's store: an earlier test made it
     writer = sqlite3.connect(small_store, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     query = ListQuery(SPECS["posts"], GROUP_ID, ViewState(sort="likes", descending=True))
