@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from vksync_tui.emulator.hashing import distinct_walk, hash_of, hash_one, hash_prefix, rng_for
-from vksync_tui.emulator.profiles import user_traits
+from vksync_tui.emulator.profiles import UserTraits, user_traits
 from vksync_tui.emulator.spec import CommunitySpec
 from vksync_tui.emulator.texts import short_reply
 
@@ -38,6 +38,7 @@ class Dialog(NamedTuple):
     can_write: dict[str, Any]
     important: bool
     unread: int  # trailing incoming messages the community has not read
+    peer: UserTraits  # worked out to decide `can_write`, kept for the profiles of extended answers
 
     @property
     def first(self) -> Message:
@@ -93,6 +94,10 @@ class Dialogs:
     def get(self, peer_id: int) -> Dialog | None:
         return self._dialogs.get(peer_id)
 
+    def peer_traits(self, peer_id: int) -> UserTraits:
+        """The traits of a dialog's peer, as `user_traits` gives them (kept from building the dialog)."""
+        return self._dialogs[peer_id].peer
+
     def _first_date(self, peer: int) -> int:
         start, end = self._span
         return start + hash_of(self.seed, _TAG_DIALOG, self.group_id, peer) % max(1, end - start)
@@ -109,7 +114,8 @@ class Dialogs:
             messages.append(Message(first_message_id + index, index + 1, date, int(rng.random() < 0.45)))
         roll = rng.randrange(100)
         can_write: dict[str, Any] = {"allowed": True}
-        if user_traits(self.seed, peer).deactivated:
+        traits = user_traits(self.seed, peer)
+        if traits.deactivated:
             can_write = {"allowed": False, "reason": 18}
         else:
             threshold = 0
@@ -124,7 +130,7 @@ class Dialogs:
                 break
             trailing_in += 1
         unread = trailing_in if rng.random() < 0.5 else 0
-        return Dialog(peer, tuple(messages), can_write, rng.random() < 0.05, unread)
+        return Dialog(peer, tuple(messages), can_write, rng.random() < 0.05, unread, traits)
 
     def message_object(self, dialog: Dialog, message: Message) -> dict[str, Any]:
         """`messages_message` for one message of the dialog."""

@@ -14,10 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vksync_tui.emulator.access import caller_level, group_object, profiles_for
+from vksync_tui.emulator.access import caller_level, group_object, profile_page, profiles_for
 from vksync_tui.emulator.dialogs import Dialog, Dialogs
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.params import Params
+from vksync_tui.emulator.profiles import ProfilePage
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.vkscript.values import DeferredAnswer
 from vksync_tui.emulator.world import Community, World
@@ -66,12 +67,13 @@ def _matches(dialog: Dialog, conversation_filter: str) -> bool:
 @dataclass(frozen=True)
 class _ConversationsPage:
     """What one getConversations call answers, before any object is built: the dialogs its filter selected
-    (for `count`), the requested page of them, and for `extended=1` the peers' profiles and the community."""
+    (for `count`), the requested page of them, and for `extended=1` the peers' profiles (as of the call)
+    and the community."""
 
     dialogs: Dialogs
     selected: tuple[Dialog, ...]
     page: tuple[Dialog, ...]
-    profiles: list[dict[str, Any]] | None
+    profiles: ProfilePage | None
     groups: list[dict[str, Any]] | None
 
     def answer(self) -> dict[str, Any]:
@@ -82,16 +84,17 @@ class _ConversationsPage:
         if dialogs.unread_dialogs:
             response["unread_count"] = dialogs.unread_dialogs
         if self.profiles is not None:
-            response["profiles"] = self.profiles
+            response["profiles"] = self.profiles.objects()
             response["groups"] = self.groups
         return response
 
     def column(self, array: str | None, path: str) -> list[Any] | None:
         """`items@.<path>` for the per-dialog numbers the mailing sync projects (straight from the `Dialog`
-        tuples), `profiles@.<field>` from the profiles built with the call (the same objects the whole answer
-        holds, so a script that mutates one sees it there too); None for anything else."""
+        tuples), `profiles@.<field>` from the peers' `ProfilePage` (its object-valued columns are the dicts
+        the whole answer will hold, so a script that mutates one sees it there too); None for anything
+        else."""
         if array == "profiles" and self.profiles is not None and "." not in path:
-            return [profile.get(path) for profile in self.profiles]
+            return self.profiles.column(path)
         item_column = _ITEM_COLUMNS.get(path) if array == "items" else None
         return None if item_column is None else item_column(self.page)
 
@@ -130,7 +133,7 @@ def _conversations_page(world: World, params: Params, token: TokenInfo) -> _Conv
     page = selected[offset:offset + count]
     if not params.flag("extended"):
         return _ConversationsPage(dialogs, selected, page, None, None)
-    profiles = profiles_for(world, (d.peer_id for d in page), params.fields())
+    profiles = profile_page(world, (d.peer_id for d in page), params.fields(), dialogs.peer_traits)
     return _ConversationsPage(dialogs, selected, page, profiles, [group_object(world, community, token)])
 
 

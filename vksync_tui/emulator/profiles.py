@@ -7,7 +7,7 @@ deactivated users come back the way VK returns them: `deactivated` plus the mini
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -71,13 +71,16 @@ def _user_hash_prefix(seed: int) -> int:
     return hash_prefix(seed, _TAG_USER)
 
 
+_FEMALE_LAST = tuple(stem + "а" for stem in LAST_STEMS)  # made once: a profile page has hundreds
+
+
 def user_traits(seed: int, user_id: int) -> UserTraits:
     """Decode the user's traits; consecutive bit fields of one hash keep this at a few microseconds."""
     h = hash_one(_user_hash_prefix(seed), user_id)
     sex = 1 + (h & 1)
     if sex == 1:
         first = FEMALE_FIRST[(h >> 1) % len(FEMALE_FIRST)]
-        last = LAST_STEMS[(h >> 9) % len(LAST_STEMS)] + "а"
+        last = _FEMALE_LAST[(h >> 9) % len(LAST_STEMS)]
     else:
         first = MALE_FIRST[(h >> 1) % len(MALE_FIRST)]
         last = LAST_STEMS[(h >> 9) % len(LAST_STEMS)]
@@ -127,19 +130,22 @@ def resolve_user_domain(seed: int, name: str) -> int | None:
     return user_id if user_domain(user_traits(seed, user_id)) == name else None
 
 
-def _photo_url(traits: UserTraits, size: int) -> str:
-    if not traits.has_photo:
-        return f"https://vk.com/images/camera_{size}.png"
-    key = traits.photo_key
-    return (f"https://sun{1 + key % 9}-{10 + key % 80}.userapi.com/s/v1/ig2/"
-            f"{key:016x}.jpg?size={size}x{size}&quality=95&type=album")
-
-
 FieldValue = Callable[[UserTraits, int], Any]  # (traits, world clock) → the field's value, None = omitted
 
 
 def _photo(size: int) -> FieldValue:
-    return lambda traits, now: _photo_url(traits, size)
+    """The `photo_<size>` field: the camera stub, or the user's photo URL. One closure per size with its
+    constant parts made once: a profile page formats hundreds of these."""
+    camera = f"https://vk.com/images/camera_{size}.png"
+    tail = f".jpg?size={size}x{size}&quality=95&type=album"
+
+    def photo(traits: UserTraits, now: int) -> str:
+        if not traits.has_photo:
+            return camera
+        key = traits.photo_key
+        return f"https://sun{1 + key % 9}-{10 + key % 80}.userapi.com/s/v1/ig2/{key:016x}{tail}"
+
+    return photo
 
 
 _FIELD_VALUES: dict[str, FieldValue] = {
@@ -159,6 +165,7 @@ _FIELD_VALUES: dict[str, FieldValue] = {
     "verified": lambda traits, now: 0,
 }
 assert set(_FIELD_VALUES) == SUPPORTED_USER_FIELDS
+OBJECT_FIELDS = frozenset({"city", "country", "last_seen"})  # the fields whose values are objects (dicts)
 FieldJson = Callable[[UserTraits, int], str | None]  # the field's value as JSON text, None = omitted
 
 
@@ -251,6 +258,67 @@ def _user_dict(traits: UserTraits, plan: FieldPlan, now: int) -> dict[str, Any]:
         if value is not None:
             obj[field] = value
     return obj
+
+
+# `user_object(...).get(field)` for the fields every object has (or a deactivated one has instead).
+_BASE_VALUES: dict[str, Callable[[UserTraits], Any]] = {
+    "id": lambda traits: traits.user_id,
+    "first_name": lambda traits: "DELETED" if traits.deactivated == "deleted" else traits.first_name,
+    "last_name": lambda traits: "" if traits.deactivated == "deleted" else traits.last_name,
+    "deactivated": lambda traits: traits.deactivated,
+    "can_access_closed": lambda traits: None if traits.deactivated else not traits.is_closed,
+    "is_closed": lambda traits: None if traits.deactivated else traits.is_closed,
+}
+
+
+def profile_column(users: Sequence[UserTraits], plan: FieldPlan, now: int, field: str) -> list[Any]:
+    """`[user_object(...).get(field) for each user]` (`users@.field` of a users.get answer) from the
+    traits alone, without building the objects."""
+    base = _BASE_VALUES.get(field)
+    if base is not None:
+        return [base(traits) for traits in users]
+    value_of = dict(plan.active).get(field)
+    deactivated = dict(plan.deactivated).get(field)
+    if value_of is None:
+        return [deactivated if traits.deactivated else None for traits in users]
+    return [deactivated if traits.deactivated else value_of(traits, now) for traits in users]
+
+
+class ProfilePage:
+    """The users.get objects an answer holds for `user_ids`, made only when the answer is needed whole;
+    until then `column(field)` comes from the users' traits (`profile_column`). An object-valued column
+    (`city`, `last_seen`) is kept, and is what later columns and the objects hold — the very dicts — so a
+    script that changes one through a column sees it everywhere, as with objects made up front."""
+
+    __slots__ = ("_handed", "_now", "_objects", "_plan", "_users")
+
+    def __init__(self, users: list[UserTraits], plan: FieldPlan, now: int) -> None:
+        self._users = users
+        self._plan = plan
+        self._now = now
+        self._objects: list[dict[str, Any]] | None = None
+        self._handed: dict[str, list[Any]] = {}
+
+    def objects(self) -> list[dict[str, Any]]:
+        if self._objects is None:
+            plan, now = self._plan, self._now
+            objects = [_user_dict(traits, plan, now) for traits in self._users]
+            for field, column in self._handed.items():
+                for obj, value in zip(objects, column, strict=True):
+                    if value is not None:
+                        obj[field] = value
+            self._objects = objects
+        return self._objects
+
+    def column(self, field: str) -> list[Any]:
+        if self._objects is not None:
+            return [obj.get(field) for obj in self._objects]
+        if field not in OBJECT_FIELDS:
+            return profile_column(self._users, self._plan, self._now, field)
+        handed = self._handed.get(field)
+        if handed is None:
+            handed = self._handed[field] = profile_column(self._users, self._plan, self._now, field)
+        return list(handed)
 
 
 @lru_cache(maxsize=1024)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from vksync_tui.emulator.jsontext import json_text_unchecked
 from vksync_tui.emulator.vkscript.errors import VKScriptRuntimeError
 
 COMPARE_ERROR = "Comparing values of different or unsupported types"
@@ -359,6 +360,11 @@ def to_json(value: Any) -> bytes:
 
 def _dumps(value: Any) -> str:
     try:
+        if json_text_unchecked is not None:
+            try:
+                return json_text_unchecked(value)
+            except RecursionError:
+                pass  # a value that contains itself (or is nested that deep): json.dumps tells which
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except ValueError as exc:  # an array pushed into itself, or a float that overflowed to infinity
         raise VKScriptRuntimeError("Value can not be serialized to JSON") from exc
