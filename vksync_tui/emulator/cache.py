@@ -37,6 +37,10 @@ class BoundedMemo(Generic[K, V]):
             values[key] = value
         return value
 
+    def peek(self, key: K) -> V | None:
+        """The memoised value, or None (nothing is made)."""
+        return self._values.get(key)
+
     def forget(self, key: K) -> None:
         self._values.pop(key, None)
 

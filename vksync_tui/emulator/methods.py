@@ -103,6 +103,7 @@ def call_method_json(world: World, name: str, params: Mapping[str, str], token: 
 
 
 DEFERRED: dict[str, Handler] = {
+    "wall.get": wall.wall_get_deferred,
     "wall.getReposts": wall.wall_get_reposts_deferred,
     "messages.getConversations": messages.messages_get_conversations_deferred,
 }

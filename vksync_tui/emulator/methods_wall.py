@@ -23,7 +23,7 @@ from vksync_tui.emulator.params import Params
 from vksync_tui.emulator.profiles import field_plan
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.vkscript.values import DeferredAnswer
-from vksync_tui.emulator.wall import Comment, PostPlan
+from vksync_tui.emulator.wall import Comment, PostPlan, PostState
 from vksync_tui.emulator.world import Community, World
 
 WALL_GET_MAX = 100
@@ -44,8 +44,30 @@ def _post_people(posts: list[dict[str, Any]]) -> list[int]:
     return people
 
 
-def wall_get(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
-    """Pinned post first, then newest to oldest; `count` is the total for the filter."""
+@dataclass(frozen=True)
+class _WallPage:
+    """A wall.get page as of its call: the filter's post count, and the page's posts (`PostState`s) with
+    what their objects depend on (the caller's admin rights, the world clock)."""
+
+    community: Community
+    count: int
+    posts: list[PostState]
+    admin: bool
+    now: int
+
+    def items(self) -> list[dict[str, Any]]:
+        wall, admin, now = self.community.wall, self.admin, self.now
+        return [wall.state_object(state, admin=admin, now=now) for state in self.posts]
+
+    def column(self, array: str | None, path: str) -> list[Any] | None:
+        if array != "items":
+            return None
+        return self.community.wall.post_column(self.posts, path, admin=self.admin, now=self.now)
+
+
+def _wall_page(world: World, params: Params, token: TokenInfo) -> _WallPage:
+    """The checks and the selection of wall.get: pinned post first, then newest to oldest; `count` is the
+    total for the filter."""
     community = wall_owner(world, params)
     require_wall_access(community, token)
     wall_filter = params.text("filter", "all")
@@ -60,14 +82,33 @@ def wall_get(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
         order = []  # the world has no postponed, suggested, archived or donut-only posts
     offset = params.offset()
     count = params.count(20, WALL_GET_MAX)
-    admin = caller_level(community, token) > 0
-    items = [community.wall.post_object(pid, admin=admin, now=world.now)
-             for pid in order[offset:offset + count]]
-    response: dict[str, Any] = {"count": len(order), "items": items}
+    wall = community.wall
+    posts = [wall.post_state(pid) for pid in order[offset:offset + count]]
+    return _WallPage(community, len(order), posts, caller_level(community, token) > 0, world.now)
+
+
+def wall_get(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:
+    page = _wall_page(world, params, token)
+    items = page.items()
+    response: dict[str, Any] = {"count": page.count, "items": items}
     if params.flag("extended"):
         response["profiles"] = profiles_for(world, _post_people(items), params.fields())
-        response["groups"] = [group_object(world, community, token)]
+        response["groups"] = [group_object(world, page.community, token)]
     return response
+
+
+def wall_get_deferred(world: World, params: Params, token: TokenInfo) -> Any:
+    """`wall_get` for a script variable: the posts sync's columns (`items@.id`, ..., `items@.likes@.count`)
+    and `count` come from the page's posts without making their objects, which are made (as of the call)
+    only if the script needs the answer whole. An `extended` page is answered whole."""
+    if params.flag("extended"):
+        return wall_get(world, params, token)
+    page = _wall_page(world, params, token)
+
+    def build() -> Any:
+        return {"count": page.count, "items": page.items()}
+
+    return DeferredAnswer(build, page.column, {"count": page.count})
 
 
 def wall_get_by_id(world: World, params: Params, token: TokenInfo) -> dict[str, Any]:

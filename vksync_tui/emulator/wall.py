@@ -86,6 +86,30 @@ class _PostFacts(NamedTuple):
     hash_text: str
 
 
+class PostState(NamedTuple):
+    """A post's wall.get object before it is made: its facts, and its likes count at one moment."""
+
+    facts: _PostFacts
+    likes: int
+
+
+# `post_column`'s paths that depend on the post alone (the object's key, or the chain through it).
+_POST_COLUMNS: dict[str, Callable[[Sequence[PostState]], list[Any]]] = {
+    "id": lambda states: [facts.plan.post_id for facts, _ in states],
+    "date": lambda states: [facts.plan.date for facts, _ in states],
+    "from_id": lambda states: [facts.plan.from_id for facts, _ in states],
+    "signer_id": lambda states: [facts.plan.signer_id for facts, _ in states],
+    "post_author_data.author": lambda states: [facts.plan.author for facts, _ in states],
+    "text": lambda states: [facts.text for facts, _ in states],
+    "likes.count": lambda states: [likes for _, likes in states],
+    "comments.count": lambda states: [facts.comments for facts, _ in states],
+    "reposts.count": lambda states: [facts.plan.wall_reposts + facts.plan.mail_reposts
+                                     for facts, _ in states],
+    "views.count": lambda states: [likes * 12 + facts.plan.wall_reposts * 30 + facts.views_base
+                                   for facts, likes in states],
+}
+
+
 class Wall:
     """Posts of one community wall (see module docstring).
 
@@ -164,7 +188,11 @@ class Wall:
         return self.audience[hash_continue(self._post_hash, *key) % len(self.audience)]
 
     def _memo_if_posted(self, memo: BoundedMemo[int, T], post_id: int, make: Callable[[int], T]) -> T:
-        """`make(post_id)`, memoised only for an existing post (see the class docstring)."""
+        """`make(post_id)`, memoised only for an existing post (see the class docstring): an entry is there
+        only if its post exists, and posts are never deleted, so a memoised one needs no lookup."""
+        value = memo.peek(post_id)
+        if value is not None:
+            return value
         if self.has_post(post_id):
             return memo.get(post_id, make)
         return make(post_id)
@@ -322,10 +350,19 @@ class Wall:
         return _PostFacts(plan, self.post_text(post_id), self.comments_count(plan), h % 4000 + 50,
                           f"{h:016x}"[:14])
 
+    def post_state(self, post_id: int) -> PostState:
+        """What the post's wall.get object is made of right now (its likes count as of this moment)."""
+        facts = self._facts_of(post_id)
+        return PostState(facts, self.likes_count(facts.plan))
+
     def post_object(self, post_id: int, *, admin: bool, now: int) -> dict[str, Any]:
         """`wall_wallpost_full` as wall.get returns it. `created_by` only for admins and posts < 24 h old."""
-        plan, text, comments, views_base, hash_text = self._facts_of(post_id)
-        likes = plan.user_likes + len(self._extra_likes.get(post_id, ())) + len(plan.group_likers)
+        return self.state_object(self.post_state(post_id), admin=admin, now=now)
+
+    def state_object(self, state: PostState, *, admin: bool, now: int) -> dict[str, Any]:
+        """`post_object` of the post as it was when `state` was taken."""
+        (plan, text, comments, views_base, hash_text), likes = state
+        post_id = plan.post_id
         wall_reposts, mail_reposts = plan.wall_reposts, plan.mail_reposts
         post: dict[str, Any] = {
             "inner_type": "wall_wallpost",
@@ -355,6 +392,21 @@ class Wall:
         if plan.author is not None:
             post["post_author_data"] = {"author": plan.author}
         return post
+
+    def post_column(self, states: Sequence[PostState], path: str, *, admin: bool,
+                    now: int) -> list[Any] | None:
+        """`items@.<path>` (`a.b`: the chain `items@.a@.b`) of the objects `state_object` makes from
+        `states`, for the numbers and texts the posts sync projects, without making the objects; None for
+        any other path."""
+        column = _POST_COLUMNS.get(path)
+        if column is not None:
+            return column(states)
+        if path == "is_pinned":
+            return [1 if facts.plan.post_id == self.pinned else None for facts, _ in states]
+        if path == "created_by":
+            plans = [facts.plan for facts, _ in states]
+            return [plan.created_by if admin and now - plan.date < _DAY else None for plan in plans]
+        return None
 
     def _repost_draws(self, plan: PostPlan, user_ids: Sequence[int],
                       first_position: int) -> Iterator[tuple[int, int, int]]:
