@@ -50,3 +50,24 @@ def test_authors_follow_posts_added_changed_and_removed(db: pw.Database) -> None
     assert authors() == [(100, 3, 5, 30), (400, 1, 60, 60)]
     assert authors(GROUP + 1) == []  # another community's authors are its own sync's business
     assert recompute_authors(GROUP + 1) == 1 and authors() == [(100, 3, 5, 30), (400, 1, 60, 60)]
+
+
+def test_recounting_only_the_touched_authors_gives_the_whole_recount(db: pw.Database) -> None:
+    """An incremental pass names the authors its posts had and have (`touched`): the table must end as a
+    recount of every post would leave it, and authors it did not name are not even read."""
+    post(1, 100, 10)
+    post(2, 200, 20)  # 200's only post: it will change hands
+    post(3, 300, 30)
+    post(4, 100, 40)
+    assert recompute_authors(GROUP) == 3
+    Post.update(author_id=500).where(Post.post_id == 2).execute()
+    post(5, 600, 50)
+    post(6, 100, 5)
+    Author.update(posts_count=99).where(Author.user_id == 300).execute()  # not touched: left alone
+    assert recompute_authors(GROUP, touched={100, 200, 500, 600}) == 4
+    assert authors() == [(100, 3, 5, 40), (300, 99, 30, 30), (500, 1, 20, 20), (600, 1, 50, 50)]
+    assert {500, 600} <= {user.id for user in User.select()}
+    Author.update(posts_count=1).where(Author.user_id == 300).execute()
+    touched_result = authors()
+    assert recompute_authors(GROUP) == 4 and authors() == touched_result
+    assert recompute_authors(GROUP, touched=set()) == 4 and authors() == touched_result
