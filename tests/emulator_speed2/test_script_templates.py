@@ -4,12 +4,14 @@ for is compiled from the text."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from vksync_tui.emulator.vkscript import VKScriptCompileError, run_script
-from vksync_tui.emulator.vkscript.evaluator import compiled_script
+from vksync_tui.emulator.vkscript.evaluator import _compile_template, compiled_script
 from vksync_tui.emulator.vkscript.tokenizer import lift_numbers
 from vksync_tui.sync.mailing import CONVERSATIONS_PROJECTION
 from vksync_tui.vk.execute import ApiCall, build_script
@@ -99,3 +101,21 @@ def test_compile_errors_read_as_from_the_text(code: str) -> None:
         errors.append(info.value.error_msg)
     assert errors[0] == errors[1]
     assert "#" not in errors[0] or code.endswith("# 2")
+
+
+def test_executes_arriving_together_compile_their_template_once() -> None:
+    scripts = [build_script([ApiCall("messages.getConversations", {"group_id": 9, "offset": offset + k * 200,
+                                                                    "count": 200}, CONVERSATIONS_PROJECTION)
+                             for k in range(25)])
+               for offset in range(0, 40_000, 5000)]
+    _compile_template.cache_clear()
+    start = threading.Barrier(len(scripts))
+
+    def compile_after_the_others_start(code: str) -> int:
+        start.wait()
+        return id(compiled_script(code)[0])
+
+    with ThreadPoolExecutor(len(scripts)) as pool:
+        compiled = set(pool.map(compile_after_the_others_start, scripts))
+    assert len(compiled) == 1
+    assert _compile_template.cache_info().misses == 1

@@ -13,6 +13,7 @@ and whenever such a size charge is made. With the default of 1 000 000 units `wh
 fails after 500 000 iterations (~0.25 s), while a 25-page pagination script uses about 22 000.
 """
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -542,6 +543,9 @@ def _compile(code: str, *, lifted: bool = False) -> CompiledScript:
     return CompiledScript(body, len(compiler.slots))
 
 
+_COMPILING = threading.Lock()
+
+
 @lru_cache(maxsize=64)
 def _compile_template(template: str) -> CompiledScript | None:
     """A `lift_numbers` template compiled once, or None when it does not compile (see `compiled_script`)."""
@@ -566,14 +570,18 @@ def compiled_script(code: str) -> tuple[CompiledScript, tuple[int | float, ...]]
     template are the same tokens but for the numbers, and compiling never looks at a number's value, so
     they compile to the same code. A template that does not compile (a script with an error, or a number
     used as an object key, whose text is the key) sends the script to `compile_script`, so errors and keys
-    come from the script's own text."""
+    come from the script's own text.
+
+    One compile at a time: a sync's executes arrive together, and each would otherwise compile the template
+    it does not find yet (threads taking turns on the GIL: every one of them as slow as all together)."""
     lifted = lift_numbers(code)
-    if lifted is not None:
-        template, numbers = lifted
-        script = _compile_template(template)
-        if script is not None:
-            return script, numbers
-    return compile_script(code), ()
+    with _COMPILING:
+        if lifted is not None:
+            template, numbers = lifted
+            script = _compile_template(template)
+            if script is not None:
+                return script, numbers
+        return compile_script(code), ()
 
 
 def run_script(code: str, args: Mapping[str, str], call_api: CallApi,
