@@ -75,7 +75,6 @@ def test_dialog_peers_keep_the_traits_user_traits_gives() -> None:
     assert len(dialogs) > 100
     for dialog in dialogs.in_inbox_order():
         assert dialog.peer == user_traits(world.seed, dialog.peer_id)
-        assert dialogs.peer_traits(dialog.peer_id) is dialog.peer
 
 
 def _columns_script(mutation: str) -> str:

@@ -7,8 +7,7 @@ is never a member or manager of anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Iterable
 from typing import Any
 
 from vksync_tui.emulator.errors import EmuApiError
@@ -128,16 +127,14 @@ def _group_field(community: Community, field: str, token: TokenInfo, level: int)
 
 def profiles_for(world: World, owner_ids: Iterable[int], fields: Iterable[str] = ()) -> list[dict[str, Any]]:
     """User objects for the positive ids among `owner_ids`, first occurrence order, no duplicates."""
-    return profile_page(world, owner_ids, fields).objects()
+    users = [user_traits(world.seed, user_id) for user_id in _distinct_users(owner_ids)]
+    return known_profile_page(world, users, fields).objects()
 
 
-def profile_page(world: World, owner_ids: Iterable[int], fields: Iterable[str] = (),
-                 traits_of: Callable[[int], UserTraits] | None = None) -> ProfilePage:
-    """`profiles_for` as a `ProfilePage`: its columns come without building the objects. `traits_of`: where
-    the users' traits are already kept (the peers of a community's dialogs), instead of `user_traits`."""
-    plan = field_plan(DEFAULT_PROFILE_FIELDS | frozenset(fields))
-    traits_of = partial(user_traits, world.seed) if traits_of is None else traits_of
-    return ProfilePage([traits_of(user_id) for user_id in _distinct_users(owner_ids)], plan, world.now)
+def known_profile_page(world: World, users: list[UserTraits], fields: Iterable[str] = ()) -> ProfilePage:
+    """The profiles of distinct users whose traits are at hand already (the peers of a community's dialogs
+    keep theirs), in answer order, as a `ProfilePage`: its columns come without building the objects."""
+    return ProfilePage(users, field_plan(DEFAULT_PROFILE_FIELDS | frozenset(fields)), world.now)
 
 
 def profiles_json(world: World, owner_ids: Iterable[int], fields: Iterable[str] = (), *,

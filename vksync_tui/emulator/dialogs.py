@@ -94,10 +94,6 @@ class Dialogs:
     def get(self, peer_id: int) -> Dialog | None:
         return self._dialogs.get(peer_id)
 
-    def peer_traits(self, peer_id: int) -> UserTraits:
-        """The traits of a dialog's peer, as `user_traits` gives them (kept from building the dialog)."""
-        return self._dialogs[peer_id].peer
-
     def _first_date(self, peer: int) -> int:
         start, end = self._span
         return start + hash_of(self.seed, _TAG_DIALOG, self.group_id, peer) % max(1, end - start)

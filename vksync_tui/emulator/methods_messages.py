@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vksync_tui.emulator.access import caller_level, group_object, profile_page, profiles_for
+from vksync_tui.emulator.access import caller_level, group_object, known_profile_page, profiles_for
 from vksync_tui.emulator.dialogs import Dialog, Dialogs
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.params import Params
@@ -108,9 +108,9 @@ _ITEM_COLUMNS: dict[str, Callable[[Sequence[Dialog]], list[Any]]] = {
     "conversation.peer.local_id": lambda page: [dialog.peer_id for dialog in page],
     "conversation.can_write.allowed": lambda page: [dialog.can_write["allowed"] for dialog in page],
     "conversation.can_write.reason": lambda page: [dialog.can_write.get("reason") for dialog in page],
-    "conversation.unanswered": lambda page: [dialog.unanswered for dialog in page],
+    "conversation.unanswered": lambda page: [dialog.messages[-1].out == 0 for dialog in page],  # .unanswered
     "conversation.important": lambda page: [dialog.important for dialog in page],
-    "last_message.date": lambda page: [dialog.last.date for dialog in page],
+    "last_message.date": lambda page: [dialog.messages[-1].date for dialog in page],  # .last.date
 }
 
 
@@ -133,7 +133,7 @@ def _conversations_page(world: World, params: Params, token: TokenInfo) -> _Conv
     page = selected[offset:offset + count]
     if not params.flag("extended"):
         return _ConversationsPage(dialogs, selected, page, None, None)
-    profiles = profile_page(world, (d.peer_id for d in page), params.fields(), dialogs.peer_traits)
+    profiles = known_profile_page(world, [dialog.peer for dialog in page], params.fields())  # distinct users
     return _ConversationsPage(dialogs, selected, page, profiles, [group_object(world, community, token)])
 
 
