@@ -285,7 +285,7 @@ def profile_column(users: Sequence[UserTraits], plan: FieldPlan, now: int, field
 
 
 class ProfilePage:
-    """The users.get objects an answer holds for `user_ids`, made only when the answer is needed whole;
+    """The users.get objects an answer holds for `users`, made only when the answer is needed whole;
     until then `column(field)` comes from the users' traits (`profile_column`). An object-valued column
     (`city`, `last_seen`) is kept, and is what later columns and the objects hold — the very dicts — so a
     script that changes one through a column sees it everywhere, as with objects made up front."""
