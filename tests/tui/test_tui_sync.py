@@ -134,7 +134,9 @@ async def test_threshold_abort_shows_its_figures(
 async def test_quitting_mid_sync_cancels_the_job_and_exits(
     emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
 ) -> None:
-    world = emulator_home_factory(members=MEMBERS, faults="delay=0.3")
+    # Each answer takes 1 s: the sync (a few requests, one after the other) is surely still running when its
+    # first phase shows, even though the rate limiter lets the token's first window go out at once.
+    world = emulator_home_factory(members=MEMBERS, faults="delay=1.0")
     world.configure(labels=["user-reader"])
     app = make_app(world.home)
     key = JobKey("subscribers", world.group_id)
