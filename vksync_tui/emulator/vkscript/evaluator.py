@@ -16,9 +16,9 @@ fails after 500 000 iterations (~0.25 s), while a 25-page pagination script uses
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
+from vksync_tui.emulator.cache import BoundedMemo
 from vksync_tui.emulator.vkscript import nodes as n
 from vksync_tui.emulator.vkscript import values as v
 from vksync_tui.emulator.vkscript.builtins import FUNCTIONS, METHODS
@@ -30,6 +30,7 @@ CallApi = Callable[[str, dict[str, Any]], Any]
 CallApiJson = Callable[[str, dict[str, Any]], bytes]
 CallApiDeferred = Callable[[str, dict[str, Any]], Any]
 _CONCAT_UNIT = 16
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -543,22 +544,41 @@ def _compile(code: str, *, lifted: bool = False) -> CompiledScript:
     return CompiledScript(body, len(compiler.slots))
 
 
+class _Compiled(NamedTuple):
+    """A memo entry: the compiled script, or None for a template that does not compile."""
+
+    script: CompiledScript | None
+
+
+_CACHE_SIZE = 64  # distinct templates (a 25-call script compiles to ~1 MB of closures)
 _COMPILING = threading.Lock()
+_templates: BoundedMemo[str, _Compiled] = BoundedMemo(_CACHE_SIZE)
+_texts: BoundedMemo[str, CompiledScript] = BoundedMemo(_CACHE_SIZE)
 
 
-@lru_cache(maxsize=64)
-def _compile_template(template: str) -> CompiledScript | None:
-    """A `lift_numbers` template compiled once, or None when it does not compile (see `compiled_script`)."""
+def _compile_template(template: str) -> _Compiled:
     try:
-        return _compile(template, lifted=True)
+        return _Compiled(_compile(template, lifted=True))
     except VKScriptCompileError:
-        return None
+        return _Compiled(None)
 
 
-@lru_cache(maxsize=64)
-def compile_script(code: str) -> CompiledScript:
-    """Parse and compile a script from its own text, once per distinct text."""
-    return _compile(code)
+def _memoised(memo: BoundedMemo[str, T], key: str, make: Callable[[str], T]) -> T:
+    """`memo.get(key, make)` with one compile at a time: a sync's executes arrive together, and each would
+    otherwise compile the template it does not find yet (threads taking turns on the GIL, every one as
+    slow as all of them together). A script already compiled is read without waiting for the lock."""
+    compiled = memo.peek(key)
+    if compiled is None:
+        with _COMPILING:
+            compiled = memo.get(key, make)
+    return compiled
+
+
+def clear_compiled() -> None:
+    """Forget every compiled script (for measuring a cold start)."""
+    with _COMPILING:
+        _templates.clear()
+        _texts.clear()
 
 
 def compiled_script(code: str) -> tuple[CompiledScript, tuple[int | float, ...]]:
@@ -569,19 +589,15 @@ def compiled_script(code: str) -> tuple[CompiledScript, tuple[int | float, ...]]
     text with its numbers lifted out (`lift_numbers`), the numbers handed to the run. Two texts with one
     template are the same tokens but for the numbers, and compiling never looks at a number's value, so
     they compile to the same code. A template that does not compile (a script with an error, or a number
-    used as an object key, whose text is the key) sends the script to `compile_script`, so errors and keys
-    come from the script's own text.
-
-    One compile at a time: a sync's executes arrive together, and each would otherwise compile the template
-    it does not find yet (threads taking turns on the GIL: every one of them as slow as all together)."""
+    used as an object key, whose text is the key) sends the script to be compiled from its own text, so
+    errors and keys come from that text."""
     lifted = lift_numbers(code)
-    with _COMPILING:
-        if lifted is not None:
-            template, numbers = lifted
-            script = _compile_template(template)
-            if script is not None:
-                return script, numbers
-        return compile_script(code), ()
+    if lifted is not None:
+        template, numbers = lifted
+        script = _memoised(_templates, template, _compile_template).script
+        if script is not None:
+            return script, numbers
+    return _memoised(_texts, code, _compile), ()
 
 
 def run_script(code: str, args: Mapping[str, str], call_api: CallApi,
