@@ -20,7 +20,10 @@ Steps:
    the fetch ends), each hand-over ONE writer transaction with the run's checkpoint (the page offsets done so
    far), so a killed run never claims a page it did not store. Why buffer: the upsert cost per row falls with
    the transaction size (fresh database, dialogs + profiles: ~140 µs per dialog at 200 rows per commit, ~38
-   at 3,600, ~20 at 20,000 — every commit rewrites the index pages it touched).
+   at 3,600, ~20 at 20,000 — every commit rewrites the index pages it touched). The hand-over (on a fetch
+   thread) gathers the pages' rows and puts them in key order, and the rows carry flags as 0/1 ints, so the
+   writer job only writes and sqlite3 binds no value through its slow adapter protocol (`store.bulk`): the
+   writer's CPU per dialog fell by about a third (fresh database, 20,000 dialogs: ~33 → ~23 µs median).
    Profiles go to `User` through `users_refresh` (profile columns only) and the
    dialog state to `Mailing` (can_write and its reason, last message date, unanswered, important) — the smart
    upsert never touches membership, history, authors or the dialog's analysis. Only `user` peers are stored;
