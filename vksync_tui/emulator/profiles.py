@@ -260,23 +260,27 @@ def _user_dict(traits: UserTraits, plan: FieldPlan, now: int) -> dict[str, Any]:
     return obj
 
 
-# `user_object(...).get(field)` for the fields every object has (or a deactivated one has instead).
-_BASE_VALUES: dict[str, Callable[[UserTraits], Any]] = {
-    "id": lambda traits: traits.user_id,
-    "first_name": lambda traits: "DELETED" if traits.deactivated == "deleted" else traits.first_name,
-    "last_name": lambda traits: "" if traits.deactivated == "deleted" else traits.last_name,
-    "deactivated": lambda traits: traits.deactivated,
-    "can_access_closed": lambda traits: None if traits.deactivated else not traits.is_closed,
-    "is_closed": lambda traits: None if traits.deactivated else traits.is_closed,
+# `[user_object(...).get(field) for each user]` for the fields every object has (or a deactivated one has
+# instead), a whole column at a time: these run for every profile of every page a projected script reads.
+_BASE_COLUMNS: dict[str, Callable[[Sequence[UserTraits]], list[Any]]] = {
+    "id": lambda users: [traits.user_id for traits in users],
+    "first_name": lambda users: ["DELETED" if traits.deactivated == "deleted" else traits.first_name
+                                 for traits in users],
+    "last_name": lambda users: ["" if traits.deactivated == "deleted" else traits.last_name
+                                for traits in users],
+    "deactivated": lambda users: [traits.deactivated for traits in users],
+    "can_access_closed": lambda users: [None if traits.deactivated else not traits.is_closed
+                                        for traits in users],
+    "is_closed": lambda users: [None if traits.deactivated else traits.is_closed for traits in users],
 }
 
 
 def profile_column(users: Sequence[UserTraits], plan: FieldPlan, now: int, field: str) -> list[Any]:
     """`[user_object(...).get(field) for each user]` (`users@.field` of a users.get answer) from the
     traits alone, without building the objects."""
-    base = _BASE_VALUES.get(field)
+    base = _BASE_COLUMNS.get(field)
     if base is not None:
-        return [base(traits) for traits in users]
+        return base(users)
     value_of = dict(plan.active).get(field)
     deactivated = dict(plan.deactivated).get(field)
     if value_of is None:
