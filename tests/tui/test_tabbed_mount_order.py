@@ -77,12 +77,7 @@ async def test_on_mount_runs_without_the_panes_children_when_the_screen_goes_whi
                 raises=NoMatches, strict=True, reason="Textual's Header._on_mount: query_one(HeaderTitle)"
             ),
         ),
-        pytest.param(
-            "exit",
-            marks=pytest.mark.xfail(
-                raises=NoMatches, strict=True, reason="on_page_loaded: query_one('#diff-tabs')"
-            ),
-        ),
+        "exit",
     ],
 )
 async def test_diff_review_going_while_mounting_does_not_crash(

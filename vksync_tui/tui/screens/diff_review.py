@@ -66,9 +66,10 @@ def percent(part: int | None, whole: int | None) -> str:
 
 
 class DiffReviewScreen(Screen[Decision | None]):
-    # The tables are filled and focused through the references made in compose, never looked up in
-    # on_mount: after app.exit() (or a pop while the screen mounts) on_mount still runs with nothing nested
-    # mounted, so at the key-latency bench's exit `query_one("#table-joined")` in on_mount crashed.
+    # Every widget the screen updates is a reference made in __init__/compose, never looked up: after
+    # app.exit() (or a pop while the screen mounts) on_mount and the page loads still run with nothing nested
+    # mounted, so at the key-latency bench's exit `query_one("#table-joined")` in on_mount crashed, and
+    # `query_one("#diff-tabs")` in on_page_loaded still could (tests/tui/test_tabbed_mount_order.py).
     AUTO_FOCUS = "#table-joined"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -116,6 +117,9 @@ class DiffReviewScreen(Screen[Decision | None]):
         self.now = now
         self.pagers = {kind: Pager() for kind in KINDS}
         self.tables: dict[str, DataTable[Any]] = {}
+        self.tabs = TabbedContent(id="diff-tabs")
+        self.pager_label = Label("", id="diff-pager")
+        self.search_input = Input(placeholder="name, screen name or id", id="diff-search-input")
         self.search = ""
 
     def compose(self) -> ComposeResult:
@@ -128,14 +132,14 @@ class DiffReviewScreen(Screen[Decision | None]):
             return
         with Horizontal(id="diff-search-bar"):
             yield Label("Search", id="diff-search-label")
-            yield Input(placeholder="name, screen name or id", id="diff-search-input")
-        with TabbedContent(id="diff-tabs"):
+            yield self.search_input
+        with self.tabs:
             for kind in KINDS:
                 count = self.pending.joined if kind == "joined" else self.pending.left
                 sign = "+" if kind == "joined" else "−"
                 with TabPane(f"{kind.capitalize()} {sign}{fmt.count(count)}", id=f"tab-{kind}"):
                     yield self._table(kind)
-        yield Label("", id="diff-pager")
+        yield self.pager_label
         yield Static(
             Text.assemble(
                 ("y", "bold green"),
@@ -168,8 +172,7 @@ class DiffReviewScreen(Screen[Decision | None]):
 
     @property
     def active_kind(self) -> str:
-        tabs = self.query_one("#diff-tabs", TabbedContent)
-        return "left" if tabs.active == "tab-left" else "joined"
+        return "left" if self.tabs.active == "tab-left" else "joined"
 
     def _totals(self) -> Text:
         text = Text()
@@ -254,13 +257,13 @@ class DiffReviewScreen(Screen[Decision | None]):
         pager = self.pagers[kind]
         page = pager.last_page
         if page is None:
-            self.query_one("#diff-pager", Label).update("loading…")
+            self.pager_label.update("loading…")
             return
         first = pager.index * PAGE_SIZE + 1
         last = pager.index * PAGE_SIZE + len(page.rows)
         matched = f" matching “{self.search}”" if self.search else ""
         shown = f"rows {fmt.count(first)}–{fmt.count(last)}" if page.rows else "no rows"
-        self.query_one("#diff-pager", Label).update(
+        self.pager_label.update(
             f"{kind}: {shown} of {fmt.count(page.matching)}{matched} · page {pager.index + 1}"
             " · pgdn/] next · pgup/[ previous · / search"
         )
@@ -295,13 +298,12 @@ class DiffReviewScreen(Screen[Decision | None]):
 
     def action_focus_search(self) -> None:
         if self.pending is not None:
-            self.query_one("#diff-search-input", Input).focus()
+            self.search_input.focus()
 
     def action_switch_list(self) -> None:
         if self.pending is None:
             return
-        tabs = self.query_one("#diff-tabs", TabbedContent)
-        tabs.active = "tab-left" if tabs.active == "tab-joined" else "tab-joined"
+        self.tabs.active = "tab-left" if self.tabs.active == "tab-joined" else "tab-joined"
         self.tables[self.active_kind].focus()
 
     def action_decide(self, decision: Decision) -> None:
