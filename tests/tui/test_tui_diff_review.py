@@ -8,8 +8,9 @@ from textual.widgets import DataTable, Input, Label
 
 from tests.tui.conftest import screen_text, settle
 from tests.tui.seed import seed_pending
-from vksync_tui.store.models import PendingDiff
+from vksync_tui.store.models import PendingDiff, User, database_proxy
 from vksync_tui.tui.app import VkSyncApp
+from vksync_tui.tui.diff_pages import diff_page
 from vksync_tui.tui.screens.diff_review import DiffReviewScreen, ThresholdAbort
 
 
@@ -93,3 +94,14 @@ async def test_threshold_abort_shows_figures_and_nothing_to_confirm(
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is app.dashboard
+
+
+async def test_search_finds_cyrillic_names_in_any_letter_case(make_app: Callable[..., VkSyncApp]) -> None:
+    """SQLite's LIKE folds only ASCII case: "иван" must still find "Иван" (most names in a VK community)."""
+    make_app()
+    seed_pending(joined=5, left=0)
+    with database_proxy.connection_context():
+        User.update(first_name="Иван", last_name="Петров").where(User.id == 100_002).execute()
+        run_id = PendingDiff.select(PendingDiff.run_id).scalar()
+        for needle in ("иван", "ПЕТРОВ", "иван петр"):
+            assert [row.user_id for row in diff_page(run_id, "joined", search=needle).rows] == [100_002]

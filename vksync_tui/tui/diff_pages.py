@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from vksync_tui.store.models import PendingDiffItem, User
+from vksync_tui.store.text_match import contains_any_case
 
 PAGE_SIZE = 100
 
@@ -42,12 +43,10 @@ def _filtered(run_id: int, kind: str, search: str) -> pw.ModelSelect:
     needle = search.strip()
     if not needle:
         return query
-    condition = (
-        User.first_name.contains(needle)
-        | User.last_name.contains(needle)
-        | User.domain.contains(needle)
-        | (pw.fn.trim(User.first_name.concat(" ").concat(User.last_name)).contains(needle))
-    )
+    pattern = contains_any_case(needle)  # any letter case, Cyrillic too (LIKE folds only ASCII)
+    first, last = pw.fn.ifnull(User.first_name, ""), pw.fn.ifnull(User.last_name, "")
+    full_name = pw.fn.trim(first.concat(" ").concat(last))
+    condition = pw.Expression(full_name, "GLOB", pattern) | pw.Expression(User.domain, "GLOB", pattern)
     if needle.lstrip("id").isdigit():
         condition |= PendingDiffItem.user_id == int(needle.lstrip("id"))
     return query.where(condition)

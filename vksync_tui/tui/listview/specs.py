@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from vksync_tui.store.text_match import contains_any_case
+
 DAY = 86_400
 ExportKey = Callable[[tuple[Any, ...]], tuple[Any, ...]]
 
@@ -136,26 +138,18 @@ def as_id(needle: str) -> int | None:
         return None
 
 
-def _like(needle: str) -> str:
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 FULL_NAME = "TRIM(IFNULL(u.first_name, '') || ' ' || IFNULL(u.last_name, ''))"
 
 
 def user_search(id_sql: str) -> Callable[[str], tuple[str, list[object]]]:
-    """A user's id (exact) or a part of the name / screen name (LIKE, ASCII case-insensitive)."""
+    """A user's id (exact) or a part of the name / screen name, in any letter case."""
 
     def search(needle: str) -> tuple[str, list[object]]:
         found = as_id(needle)
         if found is not None:
             return f"{id_sql} = ?", [found]
-        pattern = _like(needle)
-        return (
-            f"({FULL_NAME} LIKE ? ESCAPE '\\' OR u.domain LIKE ? ESCAPE '\\')",
-            [pattern, pattern],
-        )
+        pattern = contains_any_case(needle)
+        return f"({FULL_NAME} GLOB ? OR u.domain GLOB ?)", [pattern, pattern]
 
     return search
 
@@ -164,7 +158,7 @@ def post_search(needle: str) -> tuple[str, list[object]]:
     found = as_id(needle)
     if found is not None:
         return "p.post_id = ?", [found]
-    return "p.text LIKE ? ESCAPE '\\'", [_like(needle)]
+    return "p.text GLOB ?", [contains_any_case(needle)]
 
 
 def _user_columns(id_sql: str) -> tuple[Column, ...]:
