@@ -6,12 +6,13 @@ import sqlite3
 
 import pytest
 
-from vksync_tui.store.text_match import contains_any_case
+from vksync_tui.store.text_match import contains_any_case, contains_sql
 
 
 def matches(text: str, needle: str) -> bool:
+    operator, pattern = contains_any_case(needle)
     with sqlite3.connect(":memory:") as db:
-        return bool(db.execute("SELECT ? GLOB ?", (text, contains_any_case(needle))).fetchone()[0])
+        return bool(db.execute(f"SELECT {contains_sql('?', operator)}", (text, pattern)).fetchone()[0])
 
 
 @pytest.mark.parametrize(
@@ -25,6 +26,8 @@ def matches(text: str, needle: str) -> bool:
         ("id12345", "ID123"),
         ("50% off [today]*?", "% off [TODAY]*?"),
         ("a_b\\c", "A_B\\C"),
+        ("Скидка 50% [сегодня]*?", "50% [СЕГОДНЯ]*?"),
+        ("Ivan Иванов", "ivan иван"),
     ],
 )
 def test_a_part_in_another_case_is_found(text: str, needle: str) -> None:
@@ -35,9 +38,12 @@ def test_a_part_in_another_case_is_found(text: str, needle: str) -> None:
     ("text", "needle"),
     [
         ("Иван Петров", "ивана"),
-        ("Alena", "alena?"),  # the needle's wildcard is a plain character
+        ("Alena", "alena?"),  # the needle's wildcards are plain characters
         ("Alena", "*"),
         ("Alena", "[a]"),
+        ("Alena", "a%a"),
+        ("Алёна", "а*а"),
+        ("Алёна", "а?ёна"),
         ("Елена", "ёлена"),  # ё and е are different letters
     ],
 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from vksync_tui.store.text_match import contains_any_case
+from vksync_tui.store.text_match import contains_any_case, contains_sql
 
 DAY = 86_400
 ExportKey = Callable[[tuple[Any, ...]], tuple[Any, ...]]
@@ -148,8 +148,9 @@ def user_search(id_sql: str) -> Callable[[str], tuple[str, list[object]]]:
         found = as_id(needle)
         if found is not None:
             return f"{id_sql} = ?", [found]
-        pattern = contains_any_case(needle)
-        return f"({FULL_NAME} GLOB ? OR u.domain GLOB ?)", [pattern, pattern]
+        operator, pattern = contains_any_case(needle)
+        matches = f"{contains_sql(FULL_NAME, operator)} OR {contains_sql('u.domain', operator)}"
+        return f"({matches})", [pattern, pattern]
 
     return search
 
@@ -158,7 +159,8 @@ def post_search(needle: str) -> tuple[str, list[object]]:
     found = as_id(needle)
     if found is not None:
         return "p.post_id = ?", [found]
-    return "p.text GLOB ?", [contains_any_case(needle)]
+    operator, pattern = contains_any_case(needle)
+    return contains_sql("p.text", operator), [pattern]
 
 
 def _user_columns(id_sql: str) -> tuple[Column, ...]:
