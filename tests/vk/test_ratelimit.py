@@ -67,14 +67,19 @@ def test_group_rate_20rps() -> None:
     assert len(grants) >= 80
 
 
-def test_a_burst_of_rps_then_the_window_with_slack() -> None:
+def back_to_back(rps: float, slack: float, count: int) -> list[float]:
+    """The grant times of `count` acquires made one right after the other on a fresh limiter."""
     clock = ManualClock()
-    limiter = RateLimiter(3, clock, slack=0.03)
+    limiter = RateLimiter(rps, clock, slack=slack)
     grants = []
-    for _ in range(7):
+    for _ in range(count):
         limiter.acquire()
         grants.append(clock.now())
-    assert grants == pytest.approx([0.0, 0.0, 0.0, 1.03, 1.03, 1.03, 2.06])
+    return grants
+
+
+def test_a_burst_of_rps_then_the_window_with_slack() -> None:
+    assert back_to_back(3, 0.03, 7) == pytest.approx([0.0, 0.0, 0.0, 1.03, 1.03, 1.03, 2.06])
 
 
 def test_the_window_slides_from_each_grant_not_from_a_fixed_second() -> None:
@@ -90,13 +95,7 @@ def test_the_window_slides_from_each_grant_not_from_a_fixed_second() -> None:
 
 
 def test_fractional_rps_spaces_single_grants() -> None:
-    clock = ManualClock()
-    limiter = RateLimiter(0.5, clock, slack=0.1)
-    grants = []
-    for _ in range(3):
-        limiter.acquire()
-        grants.append(clock.now())
-    assert grants == pytest.approx([0.0, 2.2, 4.4])
+    assert back_to_back(0.5, 0.1, 3) == pytest.approx([0.0, 2.2, 4.4])
 
 
 def test_next_free_tells_when_a_full_window_opens() -> None:
@@ -112,12 +111,7 @@ def test_next_free_tells_when_a_full_window_opens() -> None:
 
 @pytest.mark.parametrize("rps", [3, 20, 60])
 def test_rps_grants_span_one_second_plus_slack_at_every_rate(rps: int) -> None:
-    clock = ManualClock()
-    limiter = RateLimiter(rps, clock, slack=0.03)
-    grants = []
-    for _ in range(rps + 1):
-        limiter.acquire()
-        grants.append(clock.now())
+    grants = back_to_back(rps, 0.03, rps + 1)
     assert grants[rps] - grants[0] == pytest.approx(1.03)
 
 
