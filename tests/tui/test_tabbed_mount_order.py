@@ -16,7 +16,6 @@ from typing import Literal
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, TabbedContent, TabPane
 
@@ -68,18 +67,7 @@ async def test_on_mount_runs_without_the_panes_children_when_the_screen_goes_whi
     assert screen.found_on_mount.get("inner") is False
 
 
-@pytest.mark.parametrize(
-    "removal",
-    [
-        pytest.param(
-            "pop",
-            marks=pytest.mark.xfail(
-                raises=NoMatches, strict=True, reason="Textual's Header._on_mount: query_one(HeaderTitle)"
-            ),
-        ),
-        "exit",
-    ],
-)
+@pytest.mark.parametrize("removal", ["pop", "exit"])
 async def test_diff_review_going_while_mounting_does_not_crash(
     make_app: Callable[..., VkSyncApp], removal: Literal["pop", "exit"]
 ) -> None:

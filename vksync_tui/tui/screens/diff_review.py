@@ -17,12 +17,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
 
 from vksync_tui.store.models import database_proxy
 from vksync_tui.tui import format as fmt
 from vksync_tui.tui.diff_pages import PAGE_SIZE, DiffPage, diff_page
 from vksync_tui.tui.lists import PendingInfo
+from vksync_tui.tui.listview.title_line import TitleLine
 from vksync_tui.tui.widgets.too_small import TooSmall
 
 Decision = Literal["apply", "discard"]
@@ -123,7 +124,9 @@ class DiffReviewScreen(Screen[Decision | None]):
         self.search = ""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        # Not Textual's Header: its on_mount looks up its own title widget, which is missing when the screen
+        # is popped while it mounts (escape on a busy loop) — a crash (tests/tui/test_tabbed_mount_order.py).
+        yield TitleLine("threshold abort" if self.pending is None else "pending diff")
         yield TooSmall()
         yield Static(self._totals(), id="diff-totals")
         if self.pending is None:
