@@ -222,6 +222,17 @@ class _EmulatorHTTPServer(ThreadingHTTPServer):
         self.address_family = family
         super().__init__(address, _WsgiHandler)
 
+    def server_bind(self) -> None:
+        """Kernel receive stamps on the listening socket too: accepted sockets inherit the option, so the
+        bytes of a request that arrive before its handler thread runs `setup()` (a busy process: that
+        thread waits for the GIL) are stamped at their arrival as well, not when Python reads them."""
+        super().server_bind()
+        if self.kernel_stamps:
+            try:
+                self.socket.setsockopt(socket.SOL_SOCKET, _TIMESTAMPNS, 1)  # type: ignore[arg-type]
+            except OSError:
+                self.kernel_stamps = False
+
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
             self._connections.add(request)
