@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vksync_tui.secrets import redact
-from vksync_tui.store.models import SyncRun
+from vksync_tui.store.models import PendingDiff, PendingDiffItem, SyncRun
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import FetchReport
 
@@ -82,7 +82,9 @@ class RunSummary:
 
 def start_run(ctx: SyncContext, list_name: str, group_id: int) -> int:
     """Record a new run; an earlier run of the same list and community left `running` by a crash is closed
-    as `interrupted` (a new run of that pair means the old one is not running any more)."""
+    as `interrupted` (a new run of that pair means the old one is not running any more), and the diff items
+    such a run wrote but never made a pending diff go: a process killed between a subscribers diff and its
+    `PendingDiff` header leaves them, invisible (everything reads items through a header) but never used."""
     now = ctx.now()
 
     def record() -> int:
@@ -91,6 +93,11 @@ def start_run(ctx: SyncContext, list_name: str, group_id: int) -> int:
         SyncRun.update(
             status="interrupted", finished_at=now, error="the process stopped before the run ended"
         ).where(stale).execute()
+        with_header = PendingDiff.select(PendingDiff.run_id)
+        without_header = SyncRun.select(SyncRun.id).where(
+            same_pair & (SyncRun.status != "running") & SyncRun.id.not_in(with_header)
+        )
+        PendingDiffItem.delete().where(PendingDiffItem.run_id.in_(without_header)).execute()
         return int(SyncRun.insert(list_name=list_name, community_id=group_id, started_at=now).execute())
 
     return ctx.write(record)
