@@ -338,9 +338,12 @@ def test_ctrl_c_at_every_phase_exits_130_with_one_line_and_data_unchanged(
     setup.churn(join=30, leave=3000)  # 6 isMember calls: the verify phase lasts long enough to be interrupted
     before = stored_state(setup.home)
     setup.control("POST", "reset-stats")
+    # PYTHONFAULTHANDLER: if the process ever hangs after the interrupt, SIGABRT makes it print every
+    # thread's stack to stderr, which the failure then shows (a hang was seen once and is not understood).
     process = subprocess.Popen(
         [sys.executable, "-m", "vksync_tui", "--home", str(setup.home.root), *SYNC],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},
     )
     if phase == "start":
         # Python itself must be up before SIGINT means Ctrl-C to our code: wait for the run to be recorded.
@@ -352,7 +355,12 @@ def test_ctrl_c_at_every_phase_exits_130_with_one_line_and_data_unchanged(
         time.sleep(0.01)  # another process's progress: nothing to await
     assert process.poll() is None, f"the sync ended before the {phase} phase: {process.communicate()}"
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    try:
+        _, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        _, err = process.communicate(timeout=30)
+        pytest.fail(f"no exit 60 s after Ctrl-C in the {phase} phase; the threads' stacks:\n{err}")
     assert process.returncode == 130, err
     assert_one_clear_line(err, r"interrupted")
     assert stored_state(setup.home) == before
