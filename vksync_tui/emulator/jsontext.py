@@ -31,15 +31,18 @@ json_text: Callable[[Any], str] = (
 )
 
 
-# `json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)` without its circular check
-# (a dict of ids kept for every array and object it enters — a sixth of encoding an execute's columns): for
-# values a script built, which may contain themselves; such a value raises RecursionError here instead of
-# json.dumps's ValueError, so callers that care ask json.dumps again then.
-json_text_unchecked: Callable[[Any], str] | None = (
+# `json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)`, and the same without its
+# circular check (a dict of ids kept for every array and object it enters — a sixth of encoding an execute's
+# columns): for values a script built, which may contain themselves; such a value raises RecursionError in
+# the unchecked one instead of the checked one's ValueError, so callers that care ask the checked one then.
+# (Without the C encoder both are the checked one.)
+json_text_checked: Callable[[Any], str] = partial(json.dumps, ensure_ascii=False, separators=(",", ":"),
+                                                  allow_nan=False)
+json_text_unchecked: Callable[[Any], str] = (
     partial(_c_text, c_make_encoder(None, _not_serialisable, encode_basestring, None, ":", ",",
                                     False, False, False))
     if c_make_encoder is not None
-    else None
+    else json_text_checked
 )
 
 

@@ -12,13 +12,12 @@ needs no conversion on the way out. Decisions where VK documents nothing (kept J
   "Comparing values of different or unsupported types".
 """
 
-import json
 import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from vksync_tui.emulator.jsontext import json_text_unchecked
+from vksync_tui.emulator.jsontext import json_text_checked, json_text_unchecked
 from vksync_tui.emulator.vkscript.errors import VKScriptRuntimeError
 
 COMPARE_ERROR = "Comparing values of different or unsupported types"
@@ -360,11 +359,9 @@ def to_json(value: Any) -> bytes:
 
 def _dumps(value: Any) -> str:
     try:
-        if json_text_unchecked is not None:
-            try:
-                return json_text_unchecked(value)
-            except RecursionError:
-                pass  # a value that contains itself (or is nested that deep): json.dumps tells which
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        try:
+            return json_text_unchecked(value)
+        except RecursionError:  # a value that contains itself (or nests that deep): the checked one says so
+            return json_text_checked(value)
     except ValueError as exc:  # an array pushed into itself, or a float that overflowed to infinity
         raise VKScriptRuntimeError("Value can not be serialized to JSON") from exc
