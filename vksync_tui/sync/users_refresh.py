@@ -27,11 +27,12 @@ from typing import Any
 
 import peewee as pw
 
-from vksync_tui.store.bulk import execute_many, in_key_order, upsert_sql
+from vksync_tui.store.bulk import execute_many, upsert_sql
 from vksync_tui.store.models import User
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import FetchJob, FetchReport, WorkUnit
 from vksync_tui.sync.events import ProgressReporter
+from vksync_tui.sync.row_buffer import RowBuffer
 from vksync_tui.vk.errors import TransientError
 from vksync_tui.vk.execute import ApiCall, Projected, Projection
 from vksync_tui.vk.tokens import PooledToken
@@ -170,7 +171,8 @@ class _ProfileSink:
         self.deactivated = 0
         self.unanswered = 0
         self._lock = threading.Lock()
-        self._waiting: list[tuple[Any, ...]] = []
+        self._rows = RowBuffer(ctx.writer, partial(store_profiles, ctx.db, self.sql), ROWS_PER_WRITE,
+                               key_column=0)
 
     def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
         answer = PROFILE_PROJECTION.extract(value, "users.get")
@@ -180,17 +182,11 @@ class _ProfileSink:
             self.stored += len(rows)
             self.deactivated += sum(1 for row in rows if row[9] is not None)
             self.unanswered += max(0, asked - len(rows))
-            self._waiting.extend(rows)
-            ready = len(self._waiting) >= ROWS_PER_WRITE
-        if ready:
-            self.flush()
+        self._rows.add(rows)
         return []
 
     def flush(self) -> None:
-        with self._lock:
-            rows, self._waiting = self._waiting, []
-        if rows:
-            self.ctx.writer.submit(partial(store_profiles, self.ctx.db, self.sql, in_key_order(rows)))
+        self._rows.flush()
 
 
 def refresh_users(
