@@ -2,7 +2,8 @@
 
 Output: progress on stderr (one rewritten line per phase on a terminal, plain lines otherwise), the summary on
 stdout; with `--json` the summary object is the last line of stdout. Exit codes: 0 applied or pending diff
-saved, 3 safety-threshold abort, 1 any other failure, 2 bad input (unknown group or list, no usable token).
+saved, 3 safety-threshold abort, 1 any other failure, 2 bad input (unknown group or list, no usable token),
+130 stopped by Ctrl-C (the first press cancels the run at its next safe point: `cli/interrupt.py`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
@@ -22,6 +24,7 @@ from vksync_tui.cli.common import (
     CliError,
 )
 from vksync_tui.cli.homeconfig import load_home_config
+from vksync_tui.cli.interrupt import EXIT_INTERRUPTED, first_ctrl_c_sets
 from vksync_tui.config import Config
 from vksync_tui.secrets import redact
 from vksync_tui.store.errors import StoreError
@@ -194,14 +197,24 @@ def run_sync_command(args: argparse.Namespace) -> int:
     group_id = resolve_group(config, args.group)
     options = {"apply": bool(getattr(args, "yes", False))} if args.list_name == "subscribers" else {}
     options.update({name: getattr(args, name) for name in LIST_OPTIONS if hasattr(args, name)})
+    cancel = threading.Event()
     try:
-        with SyncContext.open(home, on_event=CliProgress(), config=config) as ctx:
+        with (
+            first_ctrl_c_sets(cancel, "Ctrl-C: stopping at the next safe point") as interrupted,
+            SyncContext.open(home, on_event=CliProgress(), config=config, cancel=cancel) as ctx,
+        ):
             summary = run_sync(args.list_name, ctx, group_id, **options)
     except SyncInputError as exc:
         raise CliError(str(exc), EXIT_BAD_INPUT) from None
     except StoreError as exc:
         raise CliError(f"database problem: {exc}", EXIT_FAILURE) from None
     print_summary(summary.as_json(), as_json=args.json)
+    if interrupted.is_set() and summary.status == "cancelled":
+        raise CliError(
+            "interrupted: the run stopped at a safe point and is recorded as cancelled; nothing is "
+            "half-applied (a subscribers run saved no diff; run it again to finish)",
+            EXIT_INTERRUPTED,
+        )
     return EXIT_BY_STATUS.get(summary.status, EXIT_FAILURE)
 
 
