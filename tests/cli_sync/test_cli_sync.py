@@ -6,12 +6,17 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from tests.conftest import EmulatorHome
+from vksync_tui.cli import main
 from vksync_tui.config import Tuning
+from vksync_tui.sync import diff
 
 
 def cli(setup: EmulatorHome, *args: str) -> subprocess.CompletedProcess[str]:
@@ -117,3 +122,27 @@ def test_bad_input_exits_2(configured_home: EmulatorHome) -> None:
     configured_home.configure(labels=["service"], communities=[configured_home.group_id])
     no_token = cli(configured_home, "sync", "subscribers")
     assert no_token.returncode == 2 and "user token or a community token" in no_token.stderr
+
+
+def test_ctrl_c_during_diff_apply_lets_the_transaction_finish_and_says_so(
+    configured_home: EmulatorHome, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Closing the writer would run a queued apply anyway: claiming "nothing changed" would be a lie."""
+    one_community(configured_home)
+    assert cli(configured_home, "sync", "subscribers", "--yes").returncode == 0
+    configured_home.churn(join=5, leave=5)
+    assert cli(configured_home, "sync", "subscribers").returncode == 0
+    real_apply = diff.apply_pending
+
+    def apply_with_ctrl_c(ctx: Any, group_id: int) -> Any:
+        signal.raise_signal(signal.SIGINT)  # the operator presses Ctrl-C while the apply runs
+        return real_apply(ctx, group_id)
+
+    monkeypatch.setattr(diff, "apply_pending", apply_with_ctrl_c)
+    monkeypatch.delenv("VKSYNC_API_URL", raising=False)
+    capfd.readouterr()
+    code = main(["--home", str(configured_home.home.root), "diff", "apply"])
+    out, err = capfd.readouterr()
+    assert code == 0 and "5 joined, 5 left" in out, err
+    assert "this is one transaction; it finishes first" in err
+    assert cli(configured_home, "diff", "apply").returncode == 1  # nothing pending any more

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from vksync_tui.cli.common import EXIT_FAILURE, EXIT_OK, CliError
 from vksync_tui.cli.homeconfig import load_home_config
+from vksync_tui.cli.interrupt import first_ctrl_c_sets
 from vksync_tui.cli.sync import add_group_argument, resolve_group
 from vksync_tui.store.errors import StoreError
 
 SHOW_LIMIT = 50
+# Apply and discard are one queued transaction each: an interrupt cannot take it back once queued (closing
+# the writer runs it), so Ctrl-C says so and lets it finish instead of claiming nothing changed.
+ONE_TRANSACTION = "Ctrl-C: this is one transaction; it finishes first"
 
 
 def register(subparsers: Any) -> None:
@@ -89,7 +94,7 @@ def apply_command(args: argparse.Namespace) -> int:
     from vksync_tui.sync import diff
 
     ctx, group_id = _open(args)
-    with ctx:
+    with first_ctrl_c_sets(threading.Event(), ONE_TRANSACTION), ctx:
         try:
             result = diff.apply_pending(ctx, group_id)
         except diff.NoPendingDiff as exc:
@@ -113,7 +118,7 @@ def discard_command(args: argparse.Namespace) -> int:
     from vksync_tui.sync import diff
 
     ctx, group_id = _open(args)
-    with ctx:
+    with first_ctrl_c_sets(threading.Event(), ONE_TRANSACTION), ctx:
         try:
             run_id = diff.discard_pending(ctx, group_id)
         except diff.NoPendingDiff as exc:
