@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import peewee as pw
 import pytest
 
-from vksync_tui.store.bulk import execute_many, insert_ignore_sql, insert_sql, upsert_sql
+from vksync_tui.store.bulk import InList, execute_many, insert_ignore_sql, insert_sql, upsert_sql
 from vksync_tui.store.models import Author, Membership, User, apply_backend_options, database_proxy
 
 MEMBER_FIELDS = [Membership.community_id, Membership.user_id, Membership.is_current, Membership.first_seen]
@@ -124,3 +124,24 @@ def test_statements_are_portable_to_postgres(postgres_binding: None) -> None:
     )
     create_sql, _ = Membership._schema._create_table().query()
     assert "WITHOUT ROWID" not in create_sql
+
+
+def test_in_list_binds_its_values_in_placeholder_order(db: pw.Database) -> None:
+    execute_many(db, insert_sql(Membership, MEMBER_FIELDS), [(1, user, True, 100) for user in range(10, 20)])
+    execute_many(db, insert_sql(Membership, MEMBER_FIELDS), [(2, 12, True, 100)])
+    query = Membership.select(Membership.user_id).where(
+        (Membership.community_id == 1)
+        & Membership.user_id.in_(InList([12, 15, 99]))
+        & (Membership.first_seen > 50)
+    )
+    assert query.sql()[1] == [1, 12, 15, 99, 50]
+    assert sorted(user for (user,) in query.tuples()) == [12, 15]
+    assert list(Membership.select().where(Membership.user_id.in_(InList([])))) == []
+    assert Membership.delete().where(Membership.user_id.in_(InList(range(10, 15)))).execute() == 6
+
+
+def test_in_list_renders_postgres_placeholders(postgres_binding: None) -> None:
+    query = Membership.select(Membership.user_id).where(Membership.user_id.in_(InList([3, 4])))
+    assert query.sql() == (
+        'SELECT "t1"."user_id" FROM "membership" AS "t1" WHERE ("t1"."user_id" IN (%s, %s))', [3, 4]
+    )

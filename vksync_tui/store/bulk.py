@@ -127,3 +127,28 @@ def _render(model: type[pw.Model], query: pw.Query) -> str:
     context = model._meta.database.get_sql_context(value_literals=True)
     sql, _no_params = context.sql(query).query()
     return sql
+
+
+class InList(pw.Node):
+    """The `(…)` of `field IN (…)` for many plain values (ids), rendered in one step.
+
+    Why: peewee renders an IN list value by value through its node machinery, ~10 µs a value — 5 ms for 500
+    ids, more than SQLite then takes to run the query — and these lists are built inside writer jobs. Here
+    the placeholders are one literal and the values are bound as they are (no field conversion: give
+    database values): 500 ids add ~0.15 ms to a query's rendering. Use as `Post.post_id.in_(InList(ids))`;
+    an empty list matches nothing on every backend.
+    """
+
+    def __init__(self, values: Iterable[Any]) -> None:
+        super().__init__()
+        self.values = list(values)
+
+    def __sql__(self, ctx: pw.Context) -> pw.Context:
+        if not self.values:
+            return ctx.literal("(NULL)")
+        if ctx.state.value_literals:  # DDL (an index's WHERE): values inline, the slow way is fine
+            return ctx.sql(pw.EnclosedNodeList([pw.Value(value, converter=False) for value in self.values]))
+        # `Context.value` costs ~3 µs a value even unconverted; its parameter list is a plain list (peewee
+        # 3.x through 4.x), extended here in the order of the placeholders (tests/store/test_store_bulk.py).
+        ctx._values.extend(self.values)
+        return ctx.literal("(" + ", ".join([ctx.state.param or "?"] * len(self.values)) + ")")

@@ -40,13 +40,14 @@ import math
 import threading
 from array import array
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
 import peewee as pw
 
-from vksync_tui.store.bulk import execute_many, upsert_sql
-from vksync_tui.store.models import Author, Interaction, Post
+from vksync_tui.store.bulk import InList, execute_many, upsert_sql
+from vksync_tui.store.models import Author, Interaction, Post, database_proxy
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage
 from vksync_tui.sync.engine import FetchJob, WorkUnit
@@ -166,12 +167,15 @@ class PostStore:
         if self.track_authors:
             ids = [row[1] for row in rows]
             for start in range(0, len(ids), IN_LIST_MAX):
+                # No `author_id IS NOT NULL` here: with it SQLite picks the author index and walks every
+                # authored post of the wall (28 ms per 500 ids at 20,000 posts) instead of 500 key lookups.
                 stored = Post.select(Post.author_id).where(
-                    (Post.community_id == self.group_id) & Post.post_id.in_(ids[start:start + IN_LIST_MAX])
-                    & Post.author_id.is_null(False)
+                    (Post.community_id == self.group_id)
+                    & Post.post_id.in_(InList(ids[start:start + IN_LIST_MAX]))
                 )
                 self.touched_authors.update(author for (author,) in self.ctx.db.execute(stored))
-            self.touched_authors.update(row[AUTHOR_COLUMN] for row in rows if row[AUTHOR_COLUMN] is not None)
+            self.touched_authors.update(row[AUTHOR_COLUMN] for row in rows)
+            self.touched_authors.discard(None)
         execute_many(self.ctx.db, self._sql, rows)
 
 
@@ -258,7 +262,8 @@ class HeadScan:
     """
 
     def __init__(
-        self, store: PostStore, known: set[int], window: float, now: int, expected_pages: int
+        self, store: PostStore, known: Callable[[], Collection[int]], window: float, now: int,
+        expected_pages: int,
     ) -> None:
         self.store = store
         self.known = known
@@ -285,13 +290,14 @@ class HeadScan:
         return [wall_unit(self.store.group_id, offset, "head") for offset in offsets]
 
     def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+        known = self.known()  # before `take`: no row of this run may reach the store while it is being read
         page = self.store.take(unit, value)
         with self._lock:
             self.counts.add(page.count)
             if page.offset == 0 and self.window > 0 and page.dates:
                 self.horizon = int(min(self.now, max(page.dates)) - self.window)
-            self.new_posts += sum(1 for post_id in page.ids if post_id not in self.known)
-            reached_known = any(post_id in self.known for post_id in page.ordered)
+            self.new_posts += sum(1 for post_id in page.ids if post_id not in known)
+            reached_known = any(post_id in known for post_id in page.ordered)
             past_horizon = self.horizon is None or (bool(page.dates) and min(page.dates) < self.horizon)
             if not page.full or (reached_known and past_horizon):
                 self.finished = True
@@ -314,8 +320,7 @@ class _PostsRun(ListRun):
         self.head_tokens = tokens
 
     def execute(self, full: bool, refresh_days: float) -> None:
-        known = set() if full else stored_post_ids(self.group_id)
-        mode = "incremental" if known else "full"
+        mode = "incremental" if not full and has_stored_posts(self.group_id) else "full"
         self.figures["mode"] = mode
         self.reporter.emit(JobStarted(self.summary.run_id, LIST_NAME, self.group_id, None, None))
         if mode == "full":
@@ -326,12 +331,13 @@ class _PostsRun(ListRun):
             complete = self.full_pass()
             admins = self.admin_tokens()
             self.store.flush()  # the writer stores the last pages while the head scan is out
-            self.head_rounds(set(self.store.seen), CREATED_BY_SECONDS if admins else 0)
+            self.head_rounds(_given(set(self.store.seen)), CREATED_BY_SECONDS if admins else 0)
         else:
             complete = False
             self.store.track_authors = True
+            known = StoredPostIds(self.group_id)  # read while the first head request is out
             admins = self.admin_tokens()
-            self.head_rounds(known, max(refresh_days * DAY, CREATED_BY_SECONDS if admins else 0))
+            self.head_rounds(known.get, max(refresh_days * DAY, CREATED_BY_SECONDS if admins else 0))
         self.store.flush()
         self.ctx.writer.flush()
         if self.ctx.cancel.is_set():
@@ -413,8 +419,10 @@ class _PostsRun(ListRun):
         self.figures["pages"] = pages.coverage.pages
         return not report.failed and not self.summary.failed_chunks and not self.ctx.cancel.is_set()
 
-    def head_rounds(self, known: set[int], window: float) -> None:
-        """Head scans until one ends with the wall's post count unchanged (nothing published meanwhile)."""
+    def head_rounds(self, known: Callable[[], Collection[int]], window: float) -> None:
+        """Head scans until one ends with the wall's post count unchanged (nothing published meanwhile).
+
+        `known` gives the posts stored before the scan; the first scan's pages wait for it (see HeadScan)."""
         for round_number in range(1, MAX_HEAD_ROUNDS + 1):
             if self.ctx.cancel.is_set():
                 return
@@ -432,7 +440,7 @@ class _PostsRun(ListRun):
             self.figures[f"head_{round_number}_new"] = scan.new_posts
             if scan.new_posts == 0 or report.failed or not scan.count_moved:
                 return
-            known = known | self.store.seen
+            known = _given(set(known()) | self.store.seen)
 
     def expected_head_pages(self, window: float) -> int:
         """From the posts this run fetched when it fetched any (a full pass: no wait for the writer to store
@@ -511,7 +519,7 @@ def recompute_authors(group_id: int, touched: Collection[int] | None = None) -> 
     Returns the community's author count."""
     if touched is not None and not touched:
         return Author.select().where(Author.community_id == group_id).count()
-    scope = Post.author_id.is_null(False) if touched is None else Post.author_id.in_(sorted(touched))
+    scope = Post.author_id.is_null(False) if touched is None else Post.author_id.in_(InList(sorted(touched)))
     per_author = (
         Post.select(Post.community_id, Post.author_id, pw.fn.COUNT(pw.SQL("*")), pw.fn.MIN(Post.date),
                     pw.fn.MAX(Post.date))
@@ -534,7 +542,7 @@ def recompute_authors(group_id: int, touched: Collection[int] | None = None) -> 
     still_posting = Post.select(Post.author_id).where((Post.community_id == group_id) & scope)
     in_table = Author.community_id == group_id
     if touched is not None:
-        in_table &= Author.user_id.in_(sorted(touched))
+        in_table &= Author.user_id.in_(InList(sorted(touched)))
     Author.delete().where(in_table & Author.user_id.not_in(still_posting)).execute()
     authors = Author.select(Author.user_id).where(in_table)
     ensure_users(Author._meta.database.execute(authors).fetchall())  # the driver's rows: no peewee wrapping
@@ -547,10 +555,39 @@ def _drop_vanished(group_id: int, seen: set[int]) -> int:
     gone = sorted(stored - seen)
     for start in range(0, len(gone), 500):
         chunk = gone[start : start + 500]
-        Post.delete().where((Post.community_id == group_id) & Post.post_id.in_(chunk)).execute()
-        gone_interactions = (Interaction.community_id == group_id) & Interaction.post_id.in_(chunk)
+        Post.delete().where((Post.community_id == group_id) & Post.post_id.in_(InList(chunk))).execute()
+        gone_interactions = (Interaction.community_id == group_id) & Interaction.post_id.in_(InList(chunk))
         Interaction.delete().where(gone_interactions).execute()
     return len(gone)
+
+
+def _given(ids: Collection[int]) -> Callable[[], Collection[int]]:
+    return lambda: ids
+
+
+def has_stored_posts(group_id: int) -> bool:
+    return Post.select().where(Post.community_id == group_id).exists()
+
+
+class StoredPostIds:
+    """The ids of a wall's stored posts, read on a thread of its own: an incremental pass needs them only when
+    its first head page is answered, and reading them (~18 ms for 20,000 posts, ~1 s for a million) then
+    overlaps that request instead of delaying it. `get()` waits for the read."""
+
+    def __init__(self, group_id: int) -> None:
+        self._ids: Future[set[int]] = Future()
+        threading.Thread(target=self._read, args=(group_id,), name="posts-stored-ids", daemon=True).start()
+
+    def _read(self, group_id: int) -> None:
+        try:
+            self._ids.set_result(stored_post_ids(group_id))
+        except BaseException as error:  # handed to the thread that waits in get()
+            self._ids.set_exception(error)
+        finally:
+            database_proxy.close()  # this thread's connection
+
+    def get(self) -> set[int]:
+        return self._ids.result()
 
 
 def stored_post_ids(group_id: int) -> set[int]:
