@@ -11,7 +11,7 @@ import pytest
 
 from vksync_tui.store.db import open_database
 from vksync_tui.store.models import Author, Post, User, database_proxy
-from vksync_tui.sync.posts import recompute_authors
+from vksync_tui.sync.posts import recompute_authors, stored_authors
 
 GROUP = 7
 
@@ -71,3 +71,17 @@ def test_recounting_only_the_touched_authors_gives_the_whole_recount(db: pw.Data
     touched_result = authors()
     assert recompute_authors(GROUP) == 4 and authors() == touched_result
     assert recompute_authors(GROUP, touched=set()) == 4 and authors() == touched_result
+
+
+def test_the_authors_of_written_posts_are_found_by_post_key_not_by_walking_the_author_index(
+    db: pw.Database,
+) -> None:
+    """An incremental pass asks this for every batch it writes: a walk of the author index costs the whole
+    wall each time (146 ms per 500 ids at 200,000 posts)."""
+    for post_id in range(1, 201):
+        post(post_id, 100 + post_id % 7 if post_id % 3 else None, post_id)
+    query = stored_authors(GROUP, [5, 6, 7, 999])
+    assert sorted(author for (author,) in query.tuples() if author is not None) == [100, 105]
+    sql, params = query.sql()
+    plan = " ".join(str(row) for row in db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params).fetchall())
+    assert "author" not in plan and "post_id" in plan, plan

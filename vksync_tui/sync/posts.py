@@ -167,12 +167,7 @@ class PostStore:
         if self.track_authors:
             ids = [row[1] for row in rows]
             for start in range(0, len(ids), IN_LIST_MAX):
-                # No `author_id IS NOT NULL` here: with it SQLite picks the author index and walks every
-                # authored post of the wall (28 ms per 500 ids at 20,000 posts) instead of 500 key lookups.
-                stored = Post.select(Post.author_id).where(
-                    (Post.community_id == self.group_id)
-                    & Post.post_id.in_(InList(ids[start:start + IN_LIST_MAX]))
-                )
+                stored = stored_authors(self.group_id, ids[start:start + IN_LIST_MAX])
                 self.touched_authors.update(author for (author,) in self.ctx.db.execute(stored))
             self.touched_authors.update(row[AUTHOR_COLUMN] for row in rows)
             self.touched_authors.discard(None)
@@ -559,6 +554,16 @@ def _drop_vanished(group_id: int, seen: set[int]) -> int:
         gone_interactions = (Interaction.community_id == group_id) & Interaction.post_id.in_(InList(chunk))
         Interaction.delete().where(gone_interactions).execute()
     return len(gone)
+
+
+def stored_authors(group_id: int, post_ids: list[int]) -> pw.Select:
+    """The stored `author_id` (NULL included) of these posts: one primary-key lookup per id.
+
+    No `author_id IS NOT NULL` filter: with it SQLite picks the author index and walks every authored post
+    of the wall (25 ms per 500 ids at 20,000 posts, 146 ms at 200,000) instead of 500 key lookups (~1.5 ms
+    at both)."""
+    in_wall = Post.community_id == group_id
+    return Post.select(Post.author_id).where(in_wall & Post.post_id.in_(InList(post_ids)))
 
 
 def _given(ids: Collection[int]) -> Callable[[], Collection[int]]:
