@@ -19,6 +19,7 @@ from vksync_tui.store.staging import (
     staged_run_ids,
 )
 from vksync_tui.store.writer import StoreWriter
+from vksync_tui.sync import diff
 
 COMMUNITY = 1
 OTHER_COMMUNITY = 2
@@ -134,3 +135,14 @@ def test_staging_refuses_a_database_the_models_are_not_bound_to(db: pw.Database,
     stranger = pw.SqliteDatabase(str(tmp_path / "other.db"))
     with pytest.raises(ValueError, match="open_database"):
         create_member_staging(stranger, RUN)
+
+
+def test_a_verification_that_failed_whole_drops_any_number_of_unverified_left(db: pw.Database) -> None:
+    """300,000 ids in one IN list exceed SQLite's variable limit ("too many SQL variables"), and the run
+    would then end on a database error instead of its real reason (the verification's tokens failed)."""
+    left = list(range(1, 300_001))
+    execute_many(db, insert_sql(PendingDiffItem, [PendingDiffItem.run_id, PendingDiffItem.user_id,
+                                                   PendingDiffItem.kind]),
+                 [(RUN, user, "left") for user in [*left, 400_000]])
+    diff.drop_unverified(RUN, left)
+    assert _items("left") == {400_000}

@@ -129,6 +129,16 @@ def _render(model: type[pw.Model], query: pw.Query) -> str:
     return sql
 
 
+# Values per `IN (…)` list: far below any SQLite build's variable limit (999 before 3.32, 32,766 after; a
+# longer list fails with "too many SQL variables"), and long enough that the statements are few.
+IN_LIST_MAX = 500
+
+
+def chunks(values: Sequence[Any], size: int = IN_LIST_MAX) -> Iterable[Sequence[Any]]:
+    """`values` in slices of at most `size`, for statements with one IN list each."""
+    return (values[start:start + size] for start in range(0, len(values), size))
+
+
 class InList(pw.Node):
     """The `(…)` of `field IN (…)` for many plain values (ids), rendered in one step.
 

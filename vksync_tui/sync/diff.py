@@ -17,6 +17,7 @@ from typing import Any
 
 import peewee as pw
 
+from vksync_tui.store.bulk import InList, chunks
 from vksync_tui.store.models import Membership, PendingDiff, PendingDiffItem, SyncRun, User
 from vksync_tui.store.staging import apply_member_diff
 from vksync_tui.sync.context import SyncContext
@@ -160,11 +161,11 @@ def drop_unverified(run_id: int, user_ids: list[int]) -> None:
     """Left candidates whose membership could not be checked are not marked left (the next sync re-checks).
 
     Also the first half of `mark_still_members`. A writer job."""
-    if user_ids:
+    for some in chunks(user_ids):  # a verification that failed whole can leave 100,000s of ids
         PendingDiffItem.delete().where(
             (PendingDiffItem.run_id == run_id)
             & (PendingDiffItem.kind == "left")
-            & PendingDiffItem.user_id.in_(user_ids)
+            & PendingDiffItem.user_id.in_(InList(some))
         ).execute()
 
 

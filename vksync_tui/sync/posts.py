@@ -39,14 +39,14 @@ import json
 import math
 import threading
 from array import array
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
 import peewee as pw
 
-from vksync_tui.store.bulk import InList, execute_many, upsert_sql
+from vksync_tui.store.bulk import InList, chunks, execute_many, upsert_sql
 from vksync_tui.store.models import Author, Interaction, Post, database_proxy
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage
@@ -94,7 +94,6 @@ POST_FIELDS = (
     Post.fetched_at,
 )
 AUTHOR_COLUMN = [field.name for field in POST_FIELDS].index("author_id")  # by name: see PostStore
-IN_LIST_MAX = 500  # ids per `IN (…)`: far below any SQLite build's variable limit (999 before 3.32)
 # An incremental pass that touched more authors recounts the whole table: one GROUP BY over the wall's posts
 # then costs less than IN lists of thousands of ids.
 TOUCHED_AUTHORS_MAX = 500
@@ -165,9 +164,8 @@ class PostStore:
     def _write(self, rows: list[tuple[Any, ...]]) -> None:
         """A writer job: upsert `rows`, first noting the authors they had and will have when tracking."""
         if self.track_authors:
-            ids = [row[1] for row in rows]
-            for start in range(0, len(ids), IN_LIST_MAX):
-                stored = stored_authors(self.group_id, ids[start:start + IN_LIST_MAX])
+            for some in chunks([row[1] for row in rows]):
+                stored = stored_authors(self.group_id, some)
                 self.touched_authors.update(author for (author,) in self.ctx.db.execute(stored))
             self.touched_authors.update(row[AUTHOR_COLUMN] for row in rows)
             self.touched_authors.discard(None)
@@ -548,15 +546,14 @@ def _drop_vanished(group_id: int, seen: set[int]) -> int:
     """A writer job after a complete full pass: posts no longer on the wall go, with their interactions."""
     stored = stored_post_ids(group_id)
     gone = sorted(stored - seen)
-    for start in range(0, len(gone), 500):
-        chunk = gone[start : start + 500]
+    for chunk in chunks(gone):
         Post.delete().where((Post.community_id == group_id) & Post.post_id.in_(InList(chunk))).execute()
         gone_interactions = (Interaction.community_id == group_id) & Interaction.post_id.in_(InList(chunk))
         Interaction.delete().where(gone_interactions).execute()
     return len(gone)
 
 
-def stored_authors(group_id: int, post_ids: list[int]) -> pw.Select:
+def stored_authors(group_id: int, post_ids: Sequence[int]) -> pw.Select:
     """The stored `author_id` (NULL included) of these posts: one primary-key lookup per id.
 
     No `author_id IS NOT NULL` filter: with it SQLite picks the author index and walks every authored post
