@@ -338,35 +338,58 @@ def test_ctrl_c_at_every_phase_exits_130_with_one_line_and_data_unchanged(
     setup.churn(join=30, leave=3000)  # 6 isMember calls: the verify phase lasts long enough to be interrupted
     before = stored_state(setup.home)
     setup.control("POST", "reset-stats")
+    # At the start, Python itself must be up before SIGINT means Ctrl-C to our code: wait for the run's row.
+    started = (lambda stats: _runs(setup) >= 2) if phase == "start" else INTERRUPT_AT[phase]
+    code, err = _interrupted_cli(setup, SYNC, started, phase)
+    assert code == 130, err
+    assert "Ctrl-C: stopping at the next safe point" in err  # the first press asks; it does not raise
+    assert_one_clear_line(err, r"interrupted: the run stopped at a safe point")
+    assert stored_state(setup.home) == before
+    assert _last_run_status(setup) == "cancelled"
+
+
+def test_ctrl_c_during_interactions_stops_every_post_scan_and_records_the_run_cancelled(
+    emulator_home_factory: Any,
+) -> None:
+    """Interactions run several engine jobs at once (`run_together`): the one cancel event stops them all."""
+    setup: EmulatorHome = emulator_home_factory(members=2000, faults="delay=0.05")
+    setup.configure(labels=list(USER_ONLY), tuning=Tuning(execute_batch=1))
+    assert run_list(setup, "posts").ok
+    setup.control("POST", "reset-stats")
+    argv = ("sync", "interactions", "--group", str(MAIN_GROUP), "--posts", "6")
+    code, err = _interrupted_cli(setup, argv, lambda stats: stats["by_method"].get("likes.getList", 0) >= 2,
+                                 "interactions")
+    assert code == 130, err
+    assert_one_clear_line(err, r"interrupted: the run stopped at a safe point")
+    assert _last_run_status(setup) == "cancelled"
+    assert run_list(setup, "interactions", posts=6).ok  # the next run completes
+
+
+def _interrupted_cli(
+    setup: EmulatorHome, argv: tuple[str, ...], started: Callable[[Any], bool], what: str
+) -> tuple[int, str]:
+    """Run the CLI as a subprocess, send SIGINT once the emulator's statistics satisfy `started`; returns
+    (exit code, stderr)."""
     # PYTHONFAULTHANDLER: if the process ever hangs after the interrupt, SIGABRT makes it print every
     # thread's stack to stderr, which the failure then shows (a hang was seen once, when Ctrl-C still
     # raised KeyboardInterrupt wherever the main thread was).
     process = subprocess.Popen(
-        [sys.executable, "-m", "vksync_tui", "--home", str(setup.home.root), *SYNC],
+        [sys.executable, "-m", "vksync_tui", "--home", str(setup.home.root), *argv],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONFAULTHANDLER": "1"},
     )
-    if phase == "start":
-        # Python itself must be up before SIGINT means Ctrl-C to our code: wait for the run to be recorded.
-        started = lambda stats: _runs(setup) >= 2  # noqa: E731
-    else:
-        started = lambda stats: INTERRUPT_AT[phase](stats)  # noqa: E731
     deadline = time.monotonic() + 120
     while process.poll() is None and not started(setup.stats()) and time.monotonic() < deadline:
         time.sleep(0.01)  # another process's progress: nothing to await
-    assert process.poll() is None, f"the sync ended before the {phase} phase: {process.communicate()}"
+    assert process.poll() is None, f"the sync ended before the {what} phase: {process.communicate()}"
     process.send_signal(signal.SIGINT)
     try:
         _, err = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGABRT)
         _, err = process.communicate(timeout=30)
-        pytest.fail(f"no exit 60 s after Ctrl-C in the {phase} phase; the threads' stacks:\n{err}")
-    assert process.returncode == 130, err
-    assert "Ctrl-C: stopping at the next safe point" in err  # the first press asks; it does not raise
-    assert_one_clear_line(err, r"interrupted: the run stopped at a safe point")
-    assert stored_state(setup.home) == before
-    assert _last_run_status(setup) == "cancelled"
+        pytest.fail(f"no exit 60 s after Ctrl-C in the {what} phase; the threads' stacks:\n{err}")
+    return process.returncode, err
 
 
 def _last_run_status(setup: EmulatorHome) -> str:
