@@ -108,9 +108,9 @@ _ITEM_COLUMNS: dict[str, Callable[[Sequence[Dialog]], list[Any]]] = {
     "conversation.peer.local_id": lambda page: [dialog.peer_id for dialog in page],
     "conversation.can_write.allowed": lambda page: [dialog.can_write["allowed"] for dialog in page],
     "conversation.can_write.reason": lambda page: [dialog.can_write.get("reason") for dialog in page],
-    "conversation.unanswered": lambda page: [dialog.messages[-1].out == 0 for dialog in page],  # .unanswered
+    "conversation.unanswered": lambda page: [dialog.unanswered for dialog in page],
     "conversation.important": lambda page: [dialog.important for dialog in page],
-    "last_message.date": lambda page: [dialog.messages[-1].date for dialog in page],  # .last.date
+    "last_message.date": lambda page: [dialog.last.date for dialog in page],
 }
 
 

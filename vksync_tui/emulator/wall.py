@@ -93,6 +93,11 @@ class PostState(NamedTuple):
     likes: int
 
 
+def _views(facts: _PostFacts, likes: int) -> int:
+    """A post's view count: it follows its likes and wall reposts."""
+    return likes * 12 + facts.plan.wall_reposts * 30 + facts.views_base
+
+
 # `post_column`'s paths that depend on the post alone (the object's key, or the chain through it).
 _POST_COLUMNS: dict[str, Callable[[Sequence[PostState]], list[Any]]] = {
     "id": lambda states: [facts.plan.post_id for facts, _ in states],
@@ -105,8 +110,7 @@ _POST_COLUMNS: dict[str, Callable[[Sequence[PostState]], list[Any]]] = {
     "comments.count": lambda states: [facts.comments for facts, _ in states],
     "reposts.count": lambda states: [facts.plan.wall_reposts + facts.plan.mail_reposts
                                      for facts, _ in states],
-    "views.count": lambda states: [likes * 12 + facts.plan.wall_reposts * 30 + facts.views_base
-                                   for facts, likes in states],
+    "views.count": lambda states: [_views(facts, likes) for facts, likes in states],
 }
 
 
@@ -361,7 +365,7 @@ class Wall:
 
     def state_object(self, state: PostState, *, admin: bool, now: int) -> dict[str, Any]:
         """`post_object` of the post as it was when `state` was taken."""
-        (plan, text, comments, views_base, hash_text), likes = state
+        (plan, text, comments, _views_base, hash_text), likes = state
         post_id = plan.post_id
         wall_reposts, mail_reposts = plan.wall_reposts, plan.mail_reposts
         post: dict[str, Any] = {
@@ -378,7 +382,7 @@ class Wall:
             "likes": {"count": likes, "user_likes": 0, "can_like": 1, "can_publish": 1},
             "reposts": {"count": wall_reposts + mail_reposts, "wall_count": wall_reposts,
                         "mail_count": mail_reposts, "user_reposted": 0},
-            "views": {"count": likes * 12 + wall_reposts * 30 + views_base},
+            "views": {"count": _views(state.facts, likes)},
             "marked_as_ads": 0,
             "is_favorite": False,
             "hash": hash_text,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import peewee as pw
+
 LIKE_ESCAPE = "\\"
 
 
@@ -33,3 +35,9 @@ def contains_any_case(needle: str) -> tuple[str, str]:
 def contains_sql(expression: str, operator: str) -> str:
     """`expression` matched against one `?` pattern from `contains_any_case`."""
     return f"{expression} LIKE ? ESCAPE '\\'" if operator == "LIKE" else f"{expression} GLOB ?"
+
+
+def contains_node(expression: pw.Node, operator: str, pattern: str) -> pw.Node:
+    """`contains_sql` for a peewee query: `expression` matched against `pattern` from `contains_any_case`."""
+    escape = [pw.SQL("ESCAPE ?", [LIKE_ESCAPE])] if operator == "LIKE" else []
+    return pw.NodeList([expression, pw.SQL(operator), pattern, *escape])

@@ -164,11 +164,11 @@ class PostStore:
     def _write(self, rows: list[tuple[Any, ...]]) -> None:
         """A writer job: upsert `rows`, first noting the authors they had and will have when tracking."""
         if self.track_authors:
+            authors = [row[AUTHOR_COLUMN] for row in rows]
             for some in chunks([row[1] for row in rows]):
-                stored = stored_authors(self.group_id, some)
-                self.touched_authors.update(author for (author,) in self.ctx.db.execute(stored))
-            self.touched_authors.update(row[AUTHOR_COLUMN] for row in rows)
-            self.touched_authors.discard(None)
+                stored = self.ctx.db.execute(stored_authors(self.group_id, some))
+                authors.extend(author for (author,) in stored)
+            self.touched_authors.update(author for author in authors if author is not None)
         execute_many(self.ctx.db, self._sql, rows)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from vksync_tui.store.models import PendingDiffItem, User
-from vksync_tui.store.text_match import LIKE_ESCAPE, contains_any_case
+from vksync_tui.store.text_match import contains_any_case, contains_node
 
 PAGE_SIZE = 100
 
@@ -46,10 +46,7 @@ def _filtered(run_id: int, kind: str, search: str) -> pw.ModelSelect:
     operator, pattern = contains_any_case(needle)  # any letter case, Cyrillic too (LIKE folds only ASCII)
     first, last = pw.fn.ifnull(User.first_name, ""), pw.fn.ifnull(User.last_name, "")
     full_name = pw.fn.trim(first.concat(" ").concat(last))
-    escape = [pw.SQL("ESCAPE ?", [LIKE_ESCAPE])] if operator == "LIKE" else []
-    condition = pw.NodeList([full_name, pw.SQL(operator), pattern, *escape]) | pw.NodeList(
-        [User.domain, pw.SQL(operator), pattern, *escape]
-    )
+    condition = contains_node(full_name, operator, pattern) | contains_node(User.domain, operator, pattern)
     if needle.lstrip("id").isdigit():
         condition |= PendingDiffItem.user_id == int(needle.lstrip("id"))
     return query.where(condition)
