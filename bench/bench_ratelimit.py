@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from vksync_tui.config import TokenEntry, Tuning
 from vksync_tui.emulator.server import start_emulator
+from vksync_tui.vk.budget import MemoryRateBudget
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import SystemClock
 from vksync_tui.vk.errors import VkError
@@ -70,7 +71,7 @@ def against_emulator() -> None:
     with start_emulator(seed=1, members=1000) as emulator:
         users = [info for info in emulator.world.tokens if info.kind == "user"][:2]
         entries = [TokenEntry(info.label, info.token, "user") for info in users]
-        pool = TokenPool(entries, Tuning())
+        pool = TokenPool(entries, Tuning(), budget=MemoryRateBudget())
         client = VkClient(emulator.url)
         outcomes: Counter[str] = Counter()
         lock = threading.Lock()

@@ -35,8 +35,8 @@ TIMEOUT_DELAY = 0.8
 def open_context(home: Home, *, on_event: EventSink = discard) -> SyncContext:
     """A context as the faces open it, with short cool-downs (see the module docstring)."""
     ctx = SyncContext.open(home, on_event=on_event)
-    ctx.pool = TokenPool(ctx.config.tokens, ctx.config.tuning, clock=ctx.clock,
-                         on_token_event=ctx._router, cooldowns=SHORT_COOLDOWNS)
+    ctx.vk.pool = TokenPool(ctx.config.tokens, ctx.config.tuning, budget=ctx.vk.budget, clock=ctx.clock,
+                            on_token_event=ctx._router, cooldowns=SHORT_COOLDOWNS)
     return ctx
 
 

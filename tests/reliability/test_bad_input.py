@@ -187,7 +187,8 @@ def _locked_for_a_moment(env: Env) -> None:
 def _revoked_token(env: Env) -> None:
     """The only token is one VK does not know (revoked or mistyped): `tokens check` must say so."""
     env.setup.configure(labels=[])
-    assert main(["--home", str(env.home.root), "tokens", "add", UNKNOWN_TOKEN, "--label", "gone"]) == 0
+    command = ["--home", str(env.home.root), "tokens", "add", UNKNOWN_TOKEN, "--label", "gone", "--no-check"]
+    assert main(command) == 0
 
 
 def _disk_full(env: Env) -> None:
@@ -235,6 +236,8 @@ CASES = [
     Case("malformed-token", ("tokens", "add", "not a token"), 2, r"(?i)token"),
     Case("empty-token", ("tokens", "add", ""), 2, r"(?i)token"),
     Case("revoked-token-check", ("tokens", "check"), 1, r"(?i)invalid|authorization|failed", _revoked_token),
+    Case("revoked-token-add", ("tokens", "add", UNKNOWN_TOKEN), 2,
+         r"VK rejected this token.*nothing was saved"),
     Case("mailing-with-user-tokens-only", ("sync", "mailing", "--group", str(MAIN_GROUP)), 2,
          r"(?i)community token", _only(*USER_ONLY)),
     Case("interactions-with-community-tokens-only", ("sync", "interactions", "--group", str(MAIN_GROUP)), 2,

@@ -12,6 +12,7 @@ from vksync_tui.store.models import SyncRun
 from vksync_tui.sync.context import JobsRunning, SyncContext
 from vksync_tui.sync.events import JobFinished, SyncEvent
 from vksync_tui.sync.registry import run_sync
+from vksync_tui.vk.clock import ManualClock
 
 API_URL = "http://127.0.0.1:9/method/"
 
@@ -40,12 +41,15 @@ def test_reload_swaps_the_pool_and_keeps_the_database_open(home: Home) -> None:
 
 
 def test_tokens_that_stay_keep_their_rate_limit_history(home: Home) -> None:
-    with SyncContext.open(home, config=config_with("a", "b")) as ctx:
-        a, b = (token.limiter for token in ctx.pool)
+    """The budget, not the pool, remembers a token's last second: a reload must not let a burst through."""
+    with SyncContext.open(home, config=config_with("a", "b"), clock=ManualClock()) as ctx:
+        for _ in range(3):
+            ctx.pool.get("a").limiter.acquire()  # type: ignore[union-attr]
+        spent = ctx.pool.get("a").next_free  # type: ignore[union-attr]
+        assert spent > ctx.clock.now()
         ctx.reload_pool(config_with("a", "b", "c"))
-        assert [token.limiter for token in ctx.pool][:2] == [a, b]
-        ctx.reload_pool(config_with("a", "c", user_rps=5.0))
-        assert a not in [token.limiter for token in ctx.pool]  # a new rate: a new limiter
+        assert ctx.pool.get("a").next_free == spent  # type: ignore[union-attr]
+        assert ctx.pool.get("c").next_free == float("-inf")  # type: ignore[union-attr]
 
 
 def test_reload_is_refused_while_a_job_runs(home: Home) -> None:

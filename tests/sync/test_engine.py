@@ -15,6 +15,7 @@ import pytest
 from vksync_tui.config import TokenEntry, Tuning
 from vksync_tui.sync.engine import MAX_RATE_REQUEUES, FetchJob, PhasedFetch, WorkUnit, workers_for
 from vksync_tui.sync.events import ChunkFailed, ChunkRetried, PhaseFinished, ProgressReporter, SyncEvent
+from vksync_tui.vk.budget import MemoryRateBudget
 from vksync_tui.vk.clock import ManualClock
 from vksync_tui.vk.errors import (
     AccessDenied,
@@ -74,7 +75,7 @@ def make_engine(
     tuning = Tuning(workers=workers, execute_batch=batch, retry_pause=0.5, retry_attempts=3)
     entries = [TokenEntry(label=f"t{i}", secret=f"secret-token-{i}-xxxxxxxx") for i in range(tokens)]
     events: list[SyncEvent] = []
-    pool = TokenPool(entries, tuning, clock=clock)
+    pool = TokenPool(entries, tuning, clock=clock, budget=MemoryRateBudget(clock))
     fetcher = ScriptedFetcher(script)
     reporter = ProgressReporter(events.append, clock=clock.now)
     engine = PhasedFetch(pool, fetcher, tuning, reporter, cancel or threading.Event(), clock)
@@ -341,6 +342,7 @@ def test_worker_rule_is_rps_times_latency_plus_one_per_token() -> None:
     pool = TokenPool(
         [TokenEntry("u", "user-token-xxxxxxxx"), TokenEntry("g", "group-token-xxxxxxx", kind="group")],
         Tuning(user_rps=3.0, group_rps=20.0),
+        budget=MemoryRateBudget(),
         clock=ManualClock(),
     )
     tokens = pool.eligible()

@@ -19,6 +19,7 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import FetchJob, PhasedFetch
 from vksync_tui.sync.events import RPS_WINDOW_SECONDS, PhaseStarted, Progress, ProgressReporter, SyncEvent
 from vksync_tui.sync.registry import run_sync
+from vksync_tui.vk.budget import MemoryRateBudget
 from vksync_tui.vk.clock import ManualClock
 from vksync_tui.vk.errors import AuthError
 from vksync_tui.vk.execute import ApiCall
@@ -101,7 +102,7 @@ def test_two_jobs_at_once_on_one_reporter_report_their_own_chunks_and_ceilings()
     clock = ManualClock()
     tuning = Tuning(user_rps=3.0, workers=2, execute_batch=5, retry_pause=0.5, retry_attempts=3)
     entries = [TokenEntry(label=f"t{i}", secret=f"secret-token-{i}-xxxxxxxx") for i in range(3)]
-    pool = TokenPool(entries, tuning, clock=clock)
+    pool = TokenPool(entries, tuning, clock=clock, budget=MemoryRateBudget(clock))
     sink = Events()
     reporter = ProgressReporter(sink, clock=clock.now)
     engine = PhasedFetch(pool, ScriptedFetcher(lambda label, call, size: 1), tuning, reporter,
@@ -131,7 +132,7 @@ def test_the_ceiling_drops_when_a_token_of_the_phase_is_disabled() -> None:
     clock = ManualClock()
     tuning = Tuning(user_rps=3.0, workers=1, execute_batch=1, retry_pause=0.5, retry_attempts=1)
     entries = [TokenEntry(label=f"t{i}", secret=f"secret-token-{i}-xxxxxxxx") for i in range(2)]
-    pool = TokenPool(entries, tuning, clock=clock)
+    pool = TokenPool(entries, tuning, clock=clock, budget=MemoryRateBudget(clock))
     reporter = ProgressReporter(lambda event: None, clock=clock.now)
 
     def script(label: str, call: ApiCall, size: int) -> Any:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import httpx
 
 from tests.vk.fake_vk import FakeVk, ok, vk_error
-from vksync_tui.config import Community, TokenCheck, TokenEntry
+from vksync_tui.config import Community, TokenCheck, TokenEntry, Tuning
 from vksync_tui.secrets import register_secret
-from vksync_tui.vk.check import apply_check, check_token
+from vksync_tui.vk.budget import MemoryRateBudget
+from vksync_tui.vk.check import apply_check, check_token, checking_token
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import ManualClock
+from vksync_tui.vk.tokens import TokenPool
 
 SECRET = "vk1.a.check-test-secret-abcdef123456"
 register_secret(SECRET)
@@ -35,7 +37,9 @@ def run_check(answers: dict[str, object]) -> tuple[TokenCheck, FakeVk]:
     fake = FakeVk(handler)
     client = VkClient("http://vk.test/method/", transport=fake.transport)
     entry = TokenEntry("t", SECRET, "service")
-    return check_token(client, entry, COMMUNITIES, clock=ManualClock(), wall_clock=lambda: 1234.5), fake
+    clock = ManualClock()
+    token = checking_token(TokenPool([], Tuning(), budget=MemoryRateBudget(clock), clock=clock), entry)
+    return check_token(token, client, COMMUNITIES, clock=clock, wall_clock=lambda: 1234.5), fake
 
 
 def test_user_token_owner_admin_levels_and_scopes() -> None:

@@ -11,6 +11,7 @@ import pytest
 from tests.vk.fake_vk import FakeVk, ok, vk_error
 from vksync_tui.config import TokenCheck, TokenEntry, Tuning
 from vksync_tui.secrets import mask, register_secret
+from vksync_tui.vk.budget import MemoryRateBudget
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import ManualClock, VirtualClock
 from vksync_tui.vk.errors import AccessDenied, Cancelled, ParamError
@@ -36,7 +37,7 @@ class Harness:
     def __init__(self, entries: list[TokenEntry], behaviour: dict[str, Behaviour] | None = None) -> None:
         self.clock = ManualClock()
         self.events: list[tuple[str, str, str]] = []
-        self.pool = TokenPool(entries, Tuning(), clock=self.clock,
+        self.pool = TokenPool(entries, Tuning(), clock=self.clock, budget=MemoryRateBudget(self.clock),
                               on_token_event=lambda *event: self.events.append(event))
         self.behaviour = behaviour or {}
         self.labels_by_secret = {item.secret: item.label for item in entries}
@@ -130,7 +131,7 @@ def test_waits_for_the_earliest_cooling_token_when_all_cool() -> None:
 
 def test_cooldowns_are_configurable() -> None:
     clock = ManualClock()
-    pool = TokenPool([entry("a")], Tuning(), clock=clock, cooldowns={6: 5.0})
+    pool = TokenPool([entry("a")], Tuning(), clock=clock, budget=MemoryRateBudget(clock), cooldowns={6: 5.0})
     token = pool.tokens[0]
     fake = FakeVk(lambda method, form: vk_error(6))
     with pytest.raises(AllTokensFailed):
@@ -153,7 +154,7 @@ def test_wrong_kind_skips_the_token_for_that_method_only() -> None:
 
 def test_cancel_while_all_tokens_cool() -> None:
     clock = VirtualClock()
-    pool = TokenPool([entry("a")], Tuning(), clock=clock)
+    pool = TokenPool([entry("a")], Tuning(), clock=clock, budget=MemoryRateBudget(clock))
     fake = FakeVk(lambda method, form: vk_error(29))
     client = VkClient("http://vk.test/method/", transport=fake.transport)
     cancel = threading.Event()
@@ -183,7 +184,7 @@ def test_eligibility_filters() -> None:
         entry("app", "service"),
         entry("off", enabled=False),
     ]
-    pool = TokenPool(entries, Tuning())
+    pool = TokenPool(entries, Tuning(), budget=MemoryRateBudget())
 
     def labels(**filters: object) -> list[str]:
         return [token.label for token in pool.eligible(**filters)]  # type: ignore[arg-type]
@@ -199,13 +200,14 @@ def test_eligibility_filters() -> None:
 
 def test_ceiling_rps_sums_usable_tokens() -> None:
     pool = TokenPool([entry("u1"), entry("u2"), entry("g", "group", group_id=1),
-                      entry("bad", check=TokenCheck(invalid=True))], Tuning(user_rps=3, group_rps=20))
+                      entry("bad", check=TokenCheck(invalid=True))], Tuning(user_rps=3, group_rps=20),
+                     budget=MemoryRateBudget())
     assert pool.ceiling_rps(pool.tokens) == 26
 
 
 def test_reprs_mask_secrets() -> None:
     item = entry("shown")
-    token = TokenPool([item], Tuning()).tokens[0]
+    token = TokenPool([item], Tuning(), budget=MemoryRateBudget()).tokens[0]
     assert isinstance(token, PooledToken)
     assert item.secret not in repr(token) and mask(item.secret) in repr(token)
     assert item.secret not in repr(item) and mask(item.secret) in repr(item)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from vksync_tui import __version__
 from vksync_tui.cli.common import EXIT_FAILURE, EXIT_OK, CliError, print_error
+from vksync_tui.vk.budget import BudgetUnavailable
 
 # Modules that contribute subcommands; each exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
@@ -66,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print_error(exc.message)
         return exc.exit_code
+    except BudgetUnavailable as exc:
+        print_error(str(exc))
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print_error("interrupted; stored data is unchanged")
         return 130

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import re
-from typing import Any
 
 from vksync_tui.cli.common import EXIT_FAILURE, BadInput, CliError
-from vksync_tui.cli.homeconfig import load_home_config, make_client, store_config
-from vksync_tui.config import Community, Config
-from vksync_tui.vk.errors import REQUEST_ERROR_CODES, VkApiError, VkError
-from vksync_tui.vk.tokens import TokenPool
-
-_LINK_PREFIX = re.compile(r"^(?:https?://)?(?:m\.)?vk\.(?:com|ru)/", re.IGNORECASE)
-_SCREEN_NAME = re.compile(r"^[A-Za-z0-9_.]{2,64}$")
-_NUMERIC_FORMS = re.compile(r"^(?:-|club|public|event)?(\d+)$")
+from vksync_tui.cli.homeconfig import load_home_config, open_vk_session, store_config
+from vksync_tui.config import Community
+from vksync_tui.vk.communities import CommunityInputError, community_reference, resolve_community
+from vksync_tui.vk.errors import VkError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,55 +35,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remove.set_defaults(func=remove_group)
 
 
-def community_reference(raw: str) -> str:
-    """What to ask VK for: a bare numeric id or a screen name, from whatever form the operator typed."""
-    value = _LINK_PREFIX.sub("", raw.strip()).strip("/").lstrip("@")
-    numeric = _NUMERIC_FORMS.match(value)
-    if numeric:
-        return str(int(numeric.group(1)))
-    if not _SCREEN_NAME.match(value):
-        raise BadInput(f"'{raw}' is not a community id, screen name or vk.com link")
-    return value
-
-
 def add_group(args: argparse.Namespace) -> int:
-    reference = community_reference(args.community)
+    _reference(args.community)
     home, config = load_home_config(args)
-    group = _resolve(config, reference, args.community)
-    if config.community(group["id"]) is not None:
-        raise BadInput(f"community {group['id']} is already configured")
-    community = Community(id=group["id"], screen_name=str(group.get("screen_name", "")),
-                          title=str(group.get("name", "")))
+    with open_vk_session(home, config) as vk:
+        try:
+            community = resolve_community(vk.pool, vk.client, args.community)
+        except CommunityInputError as exc:
+            raise BadInput(str(exc)) from None
+        except VkError as exc:
+            raise CliError(f"VK could not resolve '{args.community}': {exc}", EXIT_FAILURE) from None
+    if config.community(community.id) is not None:
+        raise BadInput(f"community {community.id} is already configured")
     config.communities.append(community)
     store_config(home, config)
     print(f"added community {community.id} ({community.screen_name}) {community.title}")
     return 0
 
 
-def _resolve(config: Config, reference: str, typed: str) -> dict[str, Any]:
-    pool = TokenPool(config.tokens, config.tuning)
-    candidates = pool.eligible()
-    if not candidates:
-        raise BadInput("no enabled, valid token to ask VK with; add one: vksync-tui tokens add TOKEN")
-    unknown = BadInput(f"no VK community '{typed}'; check the id or screen name")
-    with make_client(config) as client:
-        try:
-            response = pool.with_fallback(
-                lambda token: token.call(client, "groups.getById", {"group_ids": reference}),
-                candidates,
-                rounds=2,  # the token may have been busy a moment ago (error 6): one more try after cool-down
-            )
-        except VkApiError as exc:
-            if exc.code in REQUEST_ERROR_CODES:
-                raise unknown from None
-            raise CliError(f"VK could not resolve '{typed}': {exc}", EXIT_FAILURE) from None
-        except VkError as exc:
-            raise CliError(f"VK could not resolve '{typed}': {exc}", EXIT_FAILURE) from None
-    groups = response.get("groups", []) if isinstance(response, dict) else response
-    found = groups[0] if isinstance(groups, list) and groups and isinstance(groups[0], dict) else None
-    if found is None or not isinstance(found.get("id"), int) or found.get("deactivated") == "deleted":
-        raise unknown
-    return found
+def _reference(typed: str) -> str:
+    try:
+        return community_reference(typed)
+    except CommunityInputError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def list_groups(args: argparse.Namespace) -> int:
@@ -107,8 +75,10 @@ def list_groups(args: argparse.Namespace) -> int:
 
 def remove_group(args: argparse.Namespace) -> int:
     home, config = load_home_config(args)
-    reference = community_reference(args.community)
-    community = next((c for c in config.communities if reference in (str(c.id), c.screen_name)), None)
+    reference = _reference(args.community)
+    community: Community | None = next(
+        (c for c in config.communities if reference in (str(c.id), c.screen_name)), None
+    )
     if community is None:
         raise BadInput(f"community '{args.community}' is not configured (see: vksync-tui group list)")
     config.communities.remove(community)

@@ -1,7 +1,8 @@
 """Home + config access for CLI commands, with every failure turned into one operator-readable line.
 
-Shared by the command modules so each of them opens the home, loads and saves config.toml, and builds a VK
-client the same way (and a broken config or an unwritable folder reads the same everywhere).
+Shared by the command modules so each of them opens the home, loads and saves config.toml, and opens its VK
+session (the token pool on the home's shared rate budget) the same way (and a broken config or an unwritable
+folder reads the same everywhere).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from vksync_tui.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, CliError
 from vksync_tui.config import Config, ConfigError, load_config, save_config
 from vksync_tui.home import Home, HomeError, resolve_home
 from vksync_tui.logs import setup_logging
-from vksync_tui.vk.client import VkClient
+from vksync_tui.vk.budget import BudgetUnavailable
+from vksync_tui.vk.session import VkSession
 
 
 def open_home(args: argparse.Namespace) -> Home:
@@ -43,5 +45,9 @@ def store_config(home: Home, config: Config) -> None:
         raise CliError(f"cannot save {home.config_file}: {reason}", EXIT_FAILURE) from None
 
 
-def make_client(config: Config) -> VkClient:
-    return VkClient(config.api_url, config.api_version, timeout=config.tuning.request_timeout)
+def open_vk_session(home: Home, config: Config) -> VkSession:
+    """The session every VK request of a command goes through (close it: `with open_vk_session(...)`)."""
+    try:
+        return VkSession.open(home, config)
+    except BudgetUnavailable as exc:
+        raise CliError(str(exc), EXIT_FAILURE) from None

@@ -10,10 +10,11 @@ import argparse
 import sys
 
 from vksync_tui.cli.common import BadInput, CliError
-from vksync_tui.cli.homeconfig import load_home_config, make_client, store_config
+from vksync_tui.cli.homeconfig import load_home_config, open_vk_session, store_config
 from vksync_tui.config import TOKEN_KINDS, Config, TokenCheck, TokenEntry
 from vksync_tui.secrets import MALFORMED_TOKEN, extract_token, mask, register_secret
-from vksync_tui.vk.check import apply_check, check_token
+from vksync_tui.vk.check import apply_check, check_token, checking_token
+from vksync_tui.vk.session import VkSession
 
 ADMIN_LEVEL_NAMES = {1: "moderator", 2: "editor", 3: "administrator"}
 
@@ -29,9 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     add = actions.add_parser(
         "add",
-        help="add a token",
-        description="Add a VK access token. Nothing is sent to VK; run `tokens check` afterwards to learn "
-        "the token's owner, kind, admin levels and scopes.",
+        help="add a token (checked with VK first)",
+        description="Add a VK access token. VK is asked about it first (as `tokens check` does: owner, kind, "
+        "admin levels, scopes); a token VK rejects is not saved. With --no-check nothing is sent to VK.",
     )
     add.add_argument("token", metavar="TOKEN",
                      help="the access token, or an OAuth redirect URL containing access_token=…, or - to "
@@ -41,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="user (default), group (community token) or service (app key)")
     add.add_argument("--group", type=int, metavar="ID",
                      help="for a community token: the community's numeric id (implies --kind group)")
+    add.add_argument("--no-check", action="store_true",
+                     help="save the token without asking VK (check it later with `tokens check LABEL`)")
     add.set_defaults(func=add_token)
 
     listing = actions.add_parser("list", help="list tokens (masked) with kind, owner, status and last error",
@@ -90,10 +93,30 @@ def add_token(args: argparse.Namespace) -> int:
         raise BadInput("--label must not be empty")
     if config.token(label) is not None:
         raise BadInput(f"a token labelled '{label}' already exists; choose another --label")
-    config.tokens.append(TokenEntry(label=label, secret=secret, kind=kind, group_id=args.group))
+    entry = TokenEntry(label=label, secret=secret, kind=kind, group_id=args.group)
+    if args.no_check:
+        config.tokens.append(entry)
+        store_config(home, config)
+        print(f"added {kind} token '{label}' ({mask(secret)}) unchecked; check it with: "
+              f"vksync-tui tokens check {label}")
+        return 0
+    with open_vk_session(home, config) as vk:
+        result = _check(vk, entry, config)
+    if result.invalid:
+        raise BadInput(f"VK rejected this token ({result.last_error}); nothing was saved")
+    apply_check(entry, result)
+    config.tokens.append(entry)
     store_config(home, config)
-    print(f"added {kind} token '{label}' ({mask(secret)}); verify it with: vksync-tui tokens check {label}")
+    if result.last_error:
+        print(f"added {entry.kind} token '{label}' ({mask(secret)}), but VK could not check it now "
+              f"({result.last_error}); check it later with: vksync-tui tokens check {label}")
+    else:
+        print(f"added token '{label}' ({mask(secret)}): {_describe(entry)}")
     return 0
+
+
+def _check(vk: VkSession, entry: TokenEntry, config: Config) -> TokenCheck:
+    return check_token(checking_token(vk.pool, entry), vk.client, config.communities)
 
 
 def _free_label(config: Config, kind: str) -> str:
@@ -149,9 +172,9 @@ def check_tokens(args: argparse.Namespace) -> int:
     if not targets:
         raise BadInput("no tokens to check; add one with: vksync-tui tokens add TOKEN")
     failed = 0
-    with make_client(config) as client:
+    with open_vk_session(home, config) as vk:
         for entry in targets:
-            result = check_token(client, entry, config.communities)
+            result = _check(vk, entry, config)
             apply_check(entry, result)
             failed += result.last_error is not None
             outcome = f"FAILED: {result.last_error}" if result.last_error else _describe(entry)

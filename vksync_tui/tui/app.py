@@ -509,9 +509,8 @@ class VkSyncApp(App[int]):
         self.notify(f"checking token {entry.label!r}…")
 
     def _check_new_token(self, entry: TokenEntry) -> None:
-        self.post_message(
-            TokenChecked(entry, tasks.check_entry(self.config, entry, clock=self.clock), new=True)
-        )
+        check = tasks.check_entry(self.context, self.config, entry, clock=self.clock)
+        self.post_message(TokenChecked(entry, check, new=True))
 
     def action_check_tokens(self, label: str | None = None) -> None:
         entries = [entry for entry in self.config.tokens if label is None or entry.label == label]
@@ -529,7 +528,8 @@ class VkSyncApp(App[int]):
     def _check_tokens(self, entries: list[TokenEntry]) -> None:
         for entry in entries:
             self.post_message(
-                TokenChecked(entry, tasks.check_entry(self.config, entry, clock=self.clock), new=False)
+                TokenChecked(entry, tasks.check_entry(self.context, self.config, entry, clock=self.clock),
+                             new=False)
             )
 
     def on_token_checked(self, message: TokenChecked) -> None:
@@ -583,7 +583,7 @@ class VkSyncApp(App[int]):
 
     def _resolve_community(self, query: str) -> None:
         try:
-            community = tasks.resolve_community(self.config, query)
+            community = tasks.resolve_community(self.context, self.config, query)
         except tasks.TaskError as problem:
             self.post_message(TaskDone(f"community {query!r}: {problem}", error=True, refresh=False))
             return

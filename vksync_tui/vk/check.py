@@ -16,6 +16,10 @@ Then, per kind: a user token's admin level in each configured community comes fr
 
 Error 5 (authorization failed) marks the token invalid: revoked, expired or mistyped. Other failures (network,
 VK trouble) only record `last_error`; the token is not condemned for them.
+
+The token asks through its `PooledToken` (`TokenPool.pooled`), so a check spends the token's shared budget
+like any sync: a check typed while the dashboard syncs with the same token waits its turn instead of drawing
+error 6.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from typing import Any
 from vksync_tui.config import Community, TokenCheck, TokenEntry
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import Clock, SystemClock
+from vksync_tui.vk.communities import groups_in
 from vksync_tui.vk.errors import AuthError, TooManyRequests, TransientError, VkApiError, VkError
-from vksync_tui.vk.ratelimit import RateLimiter
+from vksync_tui.vk.tokens import PooledToken, TokenPool
 
 # Bits of a user token's permission mask (VK's documented user scopes).
 USER_SCOPE_BITS: Mapping[str, int] = {
@@ -45,26 +50,30 @@ CHECK_RPS = 3.0
 RETRY_PAUSE = 1.1
 
 
+def checking_token(pool: TokenPool, entry: TokenEntry) -> PooledToken:
+    """`entry` on the pool's budget at the checking pace (its kind is what the check is about to learn)."""
+    return pool.pooled(entry, rps=min(CHECK_RPS, pool.rps_for(entry.kind)))
+
+
 def check_token(
+    token: PooledToken,
     client: VkClient,
-    entry: TokenEntry,
     communities: Sequence[Community],
     *,
     clock: Clock | None = None,
     wall_clock: Callable[[], float] = time.time,
 ) -> TokenCheck:
-    """What VK says about `entry` now. Never raises for VK or network trouble: that goes into `last_error`."""
+    """What VK says about `token` now. Never raises for VK or network trouble: that goes into `last_error`.
+
+    `token` comes from `checking_token` (or any pool on the session's budget)."""
     clock = clock or SystemClock()
-    pace = RateLimiter(CHECK_RPS, clock)
 
     def call(method: str, params: Mapping[str, object]) -> Any:
-        pace.acquire()
         try:
-            return client.call(method, params, entry.secret)
+            return token.call(client, method, params)
         except (TooManyRequests, TransientError):
             clock.sleep(RETRY_PAUSE)
-            pace.acquire()
-            return client.call(method, params, entry.secret)
+            return token.call(client, method, params)
 
     result = TokenCheck(checked_at=wall_clock())
     try:
@@ -72,7 +81,7 @@ def check_token(
         if user is not None and isinstance(user.get("id"), int):
             _describe_user(result, user, call, communities)
         else:
-            community = _first(_groups(_optional(lambda: call("groups.getById", {}))))
+            community = _first(groups_in(_optional(lambda: call("groups.getById", {}))))
             if community is not None and isinstance(community.get("id"), int):
                 _describe_community(result, community, call)
             else:
@@ -109,7 +118,7 @@ def _describe_user(result: TokenCheck, user: Mapping[str, Any], call: Callable[.
     if isinstance(mask, int):
         result.scopes = [name for name, bit in USER_SCOPE_BITS.items() if mask & bit]
     if communities:
-        groups = _groups(call("groups.getById", {"group_ids": [c.id for c in communities],
+        groups = groups_in(call("groups.getById", {"group_ids": [c.id for c in communities],
                                                  "fields": "is_admin,admin_level,members_count"}))
         result.admin_levels = {
             group["id"]: int(group.get("admin_level", 0)) if group.get("is_admin") else 0
@@ -136,13 +145,6 @@ def _optional(request: Callable[[], Any]) -> Any:
         raise
     except VkApiError:
         return None
-
-
-def _groups(response: Any) -> list[Any]:
-    """groups.getById answers `{"groups": [...]}` in 5.199 and a bare list in older versions."""
-    if isinstance(response, dict):
-        response = response.get("groups", [])
-    return response if isinstance(response, list) else []
 
 
 def _first(response: Any) -> dict[str, Any] | None:

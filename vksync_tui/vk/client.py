@@ -17,7 +17,7 @@ import logging
 import ssl
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.vk.com/method/"
 DEFAULT_API_VERSION = "5.199"
+
+SentHook = Callable[[], None] | None
 
 _tls_lock = threading.Lock()
 _tls_context: ssl.SSLContext | None = None
@@ -81,12 +83,16 @@ class VkClient:
             transport=transport, timeout=timeout, follow_redirects=False, verify=shared_tls_context()
         )
 
-    def call(self, method: str, params: Mapping[str, object], token: str) -> Any:
-        """The `response` value of one API method; raises `VkApiError` subclasses or `TransientError`."""
-        return self._request(method, params, token)["response"]
+    def call(self, method: str, params: Mapping[str, object], token: str, *, on_sent: SentHook = None) -> Any:
+        """The `response` value of one API method; raises `VkApiError` subclasses or `TransientError`.
 
-    def execute(self, code: str, token: str, args: Mapping[str, object] | None = None) -> ExecuteResult:
-        envelope = self._request("execute", {**(args or {}), "code": code}, token)
+        `on_sent()` is called once the request's last byte has been written (the rate budget counts the
+        request from then on)."""
+        return self._request(method, params, token, on_sent)["response"]
+
+    def execute(self, code: str, token: str, args: Mapping[str, object] | None = None, *,
+                on_sent: SentHook = None) -> ExecuteResult:
+        envelope = self._request("execute", {**(args or {}), "code": code}, token, on_sent)
         return ExecuteResult(envelope["response"], _execute_errors(envelope.get("execute_errors")))
 
     def close(self) -> None:
@@ -98,19 +104,31 @@ class VkClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _request(self, method: str, params: Mapping[str, object], token: str) -> dict[str, Any]:
+    def _request(self, method: str, params: Mapping[str, object], token: str,
+                 on_sent: SentHook) -> dict[str, Any]:
         form = {key: str(value) for key, value in normalize_params(params).items()}
         form["v"] = self.api_version
         form["access_token"] = token
+        extensions = {"trace": _sent_tracer(on_sent)} if on_sent is not None else None
         started = time.monotonic()
         try:
-            reply = self._http.post(self.api_url + method, data=form)
+            reply = self._http.post(self.api_url + method, data=form, extensions=extensions)
         except httpx.TimeoutException as exc:
             raise TransientError(f"{method}: timed out ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
             raise TransientError(f"{method}: network error ({type(exc).__name__}: {exc})") from None
         log.debug("%s -> HTTP %s in %.0f ms", method, reply.status_code, (time.monotonic() - started) * 1000)
         return _parse_envelope(method, reply)
+
+
+def _sent_tracer(on_sent: Callable[[], None]) -> Callable[[str, Mapping[str, Any]], None]:
+    """An httpcore trace hook that calls `on_sent` when the request body has been written (HTTP/1.1 or 2)."""
+
+    def trace(event: str, info: Mapping[str, Any]) -> None:
+        if event.endswith("send_request_body.complete"):
+            on_sent()
+
+    return trace
 
 
 def _parse_envelope(method: str, reply: httpx.Response) -> dict[str, Any]:

@@ -12,14 +12,19 @@ and VK's arrival stamp: grant i and grant i + rps are `window` apart, so any arr
 is harmless — at every rate. (A fixed per-request margin would instead cost a 20-rps community token 20×
 the slack of a 3-rps user token.)
 
-Two steps per `acquire()`:
-1. Under the lock, reserve the next free slot (the moment the reservation `capacity` places back leaves the
-   window, or now) — this queues callers in order without a thundering herd — and sleep until it *outside*
-   the lock.
-2. On waking, re-check under the lock against the *actual* grants: a thread that woke late would otherwise
-   sit closer to the next one than the reservation assumed; the re-check makes the window hold for real
-   grant times, not just planned ones.
+Two steps per request:
+1. Under this limiter's lock, reserve the next free slot (the moment the reservation `capacity` places back
+   leaves the window, or now) — this queues this process's callers in order without a thundering herd — and
+   sleep until it *outside* the lock.
+2. Ask the token's `RateBudget` (`vk/budget.py`), which every limiter, thread and process of the token
+   shares, for a grant: it counts the *actual* requests, this process's and others', and says how long to
+   wait when the window is full. A thread that woke late, or another process's requests, are thus never
+   crowded; the reservation only orders this process's callers.
 A cancelled waiter gives up its slot silently; the slot then stays empty (conservative, never too fast).
+
+`sending()` is how the pool sends: the grant stays *in flight* until the client says the request's bytes
+have left, so a request that waited after its grant (a busy interpreter, a new connection) is counted from
+when VK can see it, not from when it was allowed.
 
 The slack adapts: when VK still answers error 6 on a token, the jitter on that path (a loaded machine, a
 slow proxy) is larger than the slack, so `widen()` adds `WIDEN_STEP` to that token's slack, up to
@@ -28,29 +33,39 @@ slow proxy) is larger than the slack, so `widen()` adds `WIDEN_STEP` to that tok
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import deque
+from collections.abc import Callable, Iterator
 
+from vksync_tui.vk.budget import Grant, MemoryRateBudget, RateBudget
 from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.errors import Cancelled
 
-DEFAULT_SLACK = 0.10  # 1.1 s per rps-window: the margin VK clients settled on (1100/3 ms, notes §6)
+DEFAULT_SLACK = 0.10  # 1.1 s per rps-window: the margin VK clients settled on (1100/3 ms)
 WIDEN_STEP = 0.02
 MAX_SLACK = 0.20
 
 
 class RateLimiter:
-    def __init__(self, rps: float, clock: Clock | None = None, *, slack: float = DEFAULT_SLACK) -> None:
+    """One token's pace: `capacity` requests in any `window`, counted in the token's shared budget.
+
+    `budget` and `key` name the token's record (default: a budget of its own, for a limiter used alone).
+    """
+
+    def __init__(self, rps: float, clock: Clock | None = None, *, slack: float = DEFAULT_SLACK,
+                 budget: RateBudget | None = None, key: str = "token") -> None:
         if rps <= 0:
             raise ValueError(f"rps must be positive, got {rps}")
         self.rps = rps
         self.capacity = max(1, int(rps))
         self.slack = slack
         self.window = (1.0 + slack) * self.capacity / rps
+        self.key = key
         self._clock = clock or SystemClock()
+        self._budget = budget if budget is not None else MemoryRateBudget(self._clock)
         self._lock = threading.Lock()
         self._reserved: deque[float] = deque(maxlen=self.capacity)  # the last `capacity` planned slots
-        self._granted: deque[float] = deque(maxlen=self.capacity)  # the last `capacity` actual grants
 
     def widen(self) -> None:
         """VK counted too many requests although our grants were spaced: widen this token's window."""
@@ -58,44 +73,62 @@ class RateLimiter:
             self.slack = min(self.slack + WIDEN_STEP, max(MAX_SLACK, self.slack))
             self.window = (1.0 + self.slack) * self.capacity / self.rps
 
-    def recent_grants(self) -> list[float]:
-        """The last `capacity` grants (clock time), oldest first: what VK still counts of this token."""
-        with self._lock:
-            return list(self._granted)
-
-    def remember(self, grants: list[float]) -> None:
-        """Take grants made before this limiter existed (another process, clock time) into its window."""
-        with self._lock:
-            for moment in sorted(grants)[-self.capacity:]:
-                if not self._granted or moment >= self._granted[-1]:
-                    self._granted.append(moment)
-                    self._reserved.append(moment)
-
     def next_free(self) -> float:
         """When (clock time) a caller arriving now would be granted at the earliest: -inf if at once."""
         with self._lock:
-            return max(self._leaves_window(self._reserved), self._leaves_window(self._granted))
+            now = self._clock.now()
+            reserved = self._leaves_window(self._reserved)
+        shared = self._budget.wait_hint(self.key, self.capacity, self.window)
+        return max(reserved, now + shared) if shared > 0 or reserved > now else float("-inf")
 
     def _leaves_window(self, moments: deque[float]) -> float:
         """When the oldest of a full log of `capacity` moments stops counting; -inf while the log has room."""
         return moments[0] + self.window if len(moments) == self.capacity else float("-inf")
 
     def acquire(self, cancel: threading.Event | None = None) -> None:
-        """Block until this caller may send one request; raises `Cancelled` if `cancel` is set meanwhile."""
+        """Block until this caller may send one request, counted as sent at once; raises `Cancelled` if
+        `cancel` is set meanwhile."""
+        self._take_turn(cancel)
+        self._grant(cancel, in_flight=False)
+
+    @contextlib.contextmanager
+    def sending(self, cancel: threading.Event | None = None) -> Iterator[Callable[[], None]]:
+        """Block until this caller may send one request, then yield `mark_sent`, to be called when the
+        request's bytes have left; if it was not called, leaving the block marks the request sent then."""
+        self._take_turn(cancel)
+        grant = self._grant(cancel, in_flight=True)
+        marked = False
+
+        def mark_sent() -> None:
+            nonlocal marked
+            if not marked:
+                marked = True
+                self._budget.sent(grant)
+
+        try:
+            yield mark_sent
+        finally:
+            mark_sent()
+
+    def _take_turn(self, cancel: threading.Event | None) -> None:
+        """Step 1: this process's callers in order, `capacity` per window."""
         with self._lock:
             now = self._clock.now()
             latest = self._reserved[-1] if self._reserved else now
             slot = max(now, latest, self._leaves_window(self._reserved))
             self._reserved.append(slot)
-        wait = slot - now
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("cancelled while waiting for the rate limit")
+        if slot > now and self._clock.wait(cancel, slot - now):
+            raise Cancelled("cancelled while waiting for the rate limit")
+
+    def _grant(self, cancel: threading.Event | None, *, in_flight: bool) -> Grant:
+        """Step 2: the token's shared budget decides, counting every request of the token."""
         while True:
             if cancel is not None and cancel.is_set():
                 raise Cancelled("cancelled while waiting for the rate limit")
-            if wait > 0 and self._clock.wait(cancel, wait):
+            outcome = self._budget.try_grant(self.key, self.capacity, self.window, in_flight=in_flight)
+            if isinstance(outcome, Grant):
+                return outcome
+            if self._clock.wait(cancel, outcome):
                 raise Cancelled("cancelled while waiting for the rate limit")
-            with self._lock:
-                now = self._clock.now()
-                wait = self._leaves_window(self._granted) - now
-                if wait <= 0:
-                    self._granted.append(now)
-                    return

@@ -1,5 +1,8 @@
 """The token pool: every configured token with its own rate limiter, health and counters, plus fallback.
 
+Every limiter counts in the `RateBudget` the pool is given (`vk/budget.py`): the home's shared one in every
+real session, so all pools, threads and processes on a home spend one budget per token.
+
 Health of a `PooledToken`:
 - `ok`: usable.
 - `cooling`: VK told us to slow down (6 too many requests ~1 s, 9 flood control ~10 s, 14 captcha and 29 daily
@@ -23,6 +26,7 @@ from typing import Any, TypeVar
 
 from vksync_tui.config import TokenEntry, Tuning
 from vksync_tui.secrets import mask, redact
+from vksync_tui.vk.budget import RateBudget, fingerprint
 from vksync_tui.vk.client import ExecuteResult, VkClient
 from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.errors import Cancelled, VkApiError, VkError, is_token_fault
@@ -130,21 +134,27 @@ class PooledToken:
     def call(self, client: VkClient, method: str, params: Mapping[str, object],
              cancel: threading.Event | None = None) -> Any:
         """Wait for the limiter, call, and update counters and health from the outcome."""
-        return self._tracked(method, lambda: client.call(method, params, self.entry.secret), cancel)
+        return self._tracked(
+            method, lambda sent: client.call(method, params, self.entry.secret, on_sent=sent), cancel
+        )
 
     def execute(self, client: VkClient, code: str, args: Mapping[str, object] | None = None,
                 cancel: threading.Event | None = None) -> ExecuteResult:
-        return self._tracked("execute", lambda: client.execute(code, self.entry.secret, args), cancel)
+        return self._tracked(
+            "execute", lambda sent: client.execute(code, self.entry.secret, args, on_sent=sent), cancel
+        )
 
-    def _tracked(self, method: str, request: Callable[[], T], cancel: threading.Event | None) -> T:
-        self.limiter.acquire(cancel)
-        with self._lock:
-            self.calls += 1
-        try:
-            return request()
-        except VkError as exc:
-            self.record_failure(exc, method)
-            raise
+    def _tracked(self, method: str, request: Callable[[Callable[[], None]], T],
+                 cancel: threading.Event | None) -> T:
+        """`request(sent)` runs inside the limiter's grant; the client calls `sent` when its bytes left."""
+        with self.limiter.sending(cancel) as sent:
+            with self._lock:
+                self.calls += 1
+            try:
+                return request(sent)
+            except VkError as exc:
+                self.record_failure(exc, method)
+                raise
 
     def record_failure(self, error: VkError, method: str = "") -> None:
         """Count the error and move the token to the health state it implies (see the module docstring)."""
@@ -182,26 +192,30 @@ class TokenPool:
         entries: Sequence[TokenEntry],
         tuning: Tuning,
         *,
+        budget: RateBudget,
         clock: Clock | None = None,
         on_token_event: TokenEvent | None = None,
         cooldowns: Mapping[int, float] = DEFAULT_COOLDOWNS,
-        replacing: TokenPool | None = None,
     ) -> None:
-        """`replacing`: the pool this one takes over from (a reload); its tokens that stay, at the same rate,
-        keep their limiters — VK still counts their last second, and a fresh limiter would burst into it."""
+        """`budget`: where every token's requests are counted — the home's shared budget in a real session,
+        so that this pool, other pools of the process and other processes never exceed a token's rate."""
         self.clock = clock or SystemClock()
-        kept = {token.entry.secret: token.limiter for token in replacing or ()}
+        self.budget = budget
+        self._tuning = tuning
+        self._cooldowns = cooldowns
+        self._on_token_event = on_token_event
+        self.tokens = [self.pooled(entry) for entry in entries if entry.enabled]
 
-        def limiter_for(entry: TokenEntry) -> RateLimiter:
-            rps = tuning.rps_for(entry.kind)
-            limiter = kept.get(entry.secret)
-            return limiter if limiter is not None and limiter.rps == rps else RateLimiter(rps, self.clock)
+    def rps_for(self, kind: str) -> float:
+        return self._tuning.rps_for(kind)
 
-        self.tokens = [
-            PooledToken(entry, limiter_for(entry), self.clock, cooldowns=cooldowns, on_event=on_token_event)
-            for entry in entries
-            if entry.enabled
-        ]
+    def pooled(self, entry: TokenEntry, *, rps: float | None = None) -> PooledToken:
+        """A `PooledToken` for `entry` on this pool's budget, at its kind's rate (or `rps`), not added to
+        the pool: how a token that is being checked, or added, is asked for anything."""
+        limiter = RateLimiter(rps or self.rps_for(entry.kind), self.clock, budget=self.budget,
+                              key=fingerprint(entry.secret))
+        return PooledToken(entry, limiter, self.clock, cooldowns=self._cooldowns,
+                           on_event=self._on_token_event)
 
     def __iter__(self) -> Iterator[PooledToken]:
         return iter(self.tokens)
