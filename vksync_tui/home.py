@@ -1,4 +1,4 @@
-"""Where vksync-tui keeps its files: config.toml, vksync.db, logs/ and rate-history.json.
+"""Where vksync-tui keeps its files: config.toml, vksync.db, logs/ and rate-budget/.
 
 `--home DIR` or `VKSYNC_HOME` put everything in one folder (handy for tests, demos and several accounts);
 otherwise the platform's conventions apply: config in the user config dir, database and logs in the user data
