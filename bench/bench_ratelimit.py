@@ -6,20 +6,26 @@ Part 1: 8 threads share 2 tokens (3 rps each) for 6 s; prints per token the gran
 most grants in any sliding 1-second window (VK's error-6 rule: must be ≤ 3).
 Part 2: 8 worker threads call users.get through a TokenPool on the emulator (real loopback socket) for 6 s
 with two user tokens; prints requests, error-6 answers from the emulator's sliding window, and requests/s.
+Part 3: the cost of the home's shared budget per request (a grant in flight plus its sent-stamp: two locked
+read-decide-writes of the token's file) at a community token's steady 20 rps (time is simulated, so the
+record holds what it holds in a real sync), in one process and with two processes on one token's file.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 from vksync_tui.config import TokenEntry, Tuning
 from vksync_tui.emulator.server import start_emulator
-from vksync_tui.vk.budget import MemoryRateBudget
+from vksync_tui.vk.budget import FileRateBudget, Grant, MemoryRateBudget
 from vksync_tui.vk.client import VkClient
-from vksync_tui.vk.clock import SystemClock
+from vksync_tui.vk.clock import ManualClock, SystemClock
 from vksync_tui.vk.errors import VkError
 from vksync_tui.vk.ratelimit import RateLimiter
 from vksync_tui.vk.tokens import TokenPool
@@ -99,6 +105,34 @@ def against_emulator() -> None:
         client.close()
 
 
+BUDGET_REQUESTS = 20_000
+
+
+def budget_round_trips(folder: str, requests: int) -> float:
+    """Seconds per request: a grant in flight and its sent-stamp, one request every 1/20 s of simulated time
+    (a process alone never waits; two processes each at 20 rps make the other wait, which costs nothing
+    here but a refused try)."""
+    clock = ManualClock(time.monotonic())
+    budget = FileRateBudget(Path(folder), clock)
+    started = time.process_time()  # CPU time: what the budget costs, whatever else runs on the machine
+    for _ in range(requests):
+        outcome = budget.try_grant("bench-token", 20, 1.1, in_flight=True)
+        if isinstance(outcome, Grant):
+            budget.sent(outcome)
+        clock.advance(1 / 20)
+    return (time.process_time() - started) / requests
+
+
+def budget_cost() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        alone = budget_round_trips(folder, BUDGET_REQUESTS)
+        with multiprocessing.get_context("spawn").Pool(2) as workers:
+            contended = workers.starmap(budget_round_trips, [(folder, BUDGET_REQUESTS // 2)] * 2)
+    print(f"shared budget: {alone * 1e6:.1f} µs CPU per request in one process; "
+          f"{max(contended) * 1e6:.1f} µs with two processes on one token's file")
+
+
 if __name__ == "__main__":
     limiter_alone()
     against_emulator()
+    budget_cost()

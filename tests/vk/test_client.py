@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.vk.fake_vk import FakeVk, envelope, ok, vk_error
+from vksync_tui.emulator.server import RunningEmulator
 from vksync_tui.secrets import register_secret
 from vksync_tui.vk import errors
 from vksync_tui.vk.client import ExecuteError, VkClient
@@ -139,3 +140,15 @@ def test_client_is_safe_to_share_between_threads() -> None:
         results = list(pool.map(lambda n: client.call("utils.echo", {"n": n}, TOKEN), range(200)))
     assert results == list(range(200))
     assert len(fake.requests) == 200
+
+
+def test_on_sent_fires_once_when_the_request_has_left_over_real_http(emulator: RunningEmulator) -> None:
+    """The rate budget stamps a request when its bytes are written: before the answer, exactly once."""
+    secret = next(info.token for info in emulator.world.tokens if info.label == "user-admin")
+    events: list[str] = []
+    with VkClient(emulator.url) as client:
+        answer = client.call("users.get", {"user_ids": 1}, secret, on_sent=lambda: events.append("sent"))
+        events.append("answered")
+        client.execute("return 1;", secret, on_sent=lambda: events.append("sent"))
+    assert answer[0]["id"] == 1
+    assert events == ["sent", "answered", "sent"]
