@@ -141,6 +141,13 @@ def _config_is_a_folder(env: Env) -> None:
     env.home.config_file.mkdir()
 
 
+def _budget_folder_is_a_file(env: Env) -> None:
+    """The tokens' shared budget cannot be kept: the run must not send requests it cannot count."""
+    folder = env.home.root / "rate-budget"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.write_text("")
+
+
 def _api_down(env: Env) -> None:
     """A port nobody listens on: bound then closed, so the connection is refused at once."""
     with socket.socket() as probe:
@@ -263,6 +270,10 @@ CASES = [
     Case("config-is-a-folder", SYNC, 2, r"(?i)config", _config_is_a_folder),
     # home and database
     Case("home-is-a-file", SYNC, 1, r"home folder unusable", _home_is_a_file),
+    Case("rate-budget-unusable", SYNC, 1, r"shared request budget.*sends no request it cannot count",
+         _budget_folder_is_a_file),
+    Case("rate-budget-unusable-check", ("tokens", "check"), 1, r"shared request budget",
+         _budget_folder_is_a_file),
     Case("database-is-garbage", SYNC, 1, r"(?i)database", _garbage_database),
     Case("database-truncated", SYNC, 1, r"(?i)database", _truncated_database),
     Case("database-locked-for-a-moment", SYNC, 0, r"finished: applied", _locked_for_a_moment,

@@ -6,6 +6,7 @@ two processes' would; the kill test uses a real second process.
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import subprocess
@@ -156,3 +157,32 @@ def test_a_lock_held_too_long_is_a_clear_error(tmp_path: Path) -> None:
     waiting = FileRateBudget(tmp_path, lock_timeout=0.05)
     with holder._record(KEY), pytest.raises(BudgetUnavailable, match="stayed locked"):
         waiting.try_grant(KEY, 3, WINDOW, in_flight=False)
+
+
+PACKAGE = Path(__file__).resolve().parents[2] / "vksync_tui"
+
+
+def _calls(tree: ast.AST) -> list[ast.Call]:
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+
+
+def _names_secret(node: ast.AST) -> bool:
+    return any(isinstance(part, ast.Attribute) and part.attr == "secret" for part in ast.walk(node))
+
+
+def test_no_request_goes_around_a_tokens_budget() -> None:
+    """Only a `PooledToken` (which waits for its budget) hands a token to a client, and only the session makes
+    clients: a check, a look-up or a demo action that called VK directly would spend a token unbudgeted."""
+    sends, clients = [], []
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative.startswith("emulator/"):
+            continue  # the emulator is VK's side
+        for call in _calls(ast.parse(path.read_text(encoding="utf-8"))):
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+            if name in ("call", "execute") and any(_names_secret(argument) for argument in call.args):
+                sends.append(f"{relative}:{call.lineno}")
+            if name == "VkClient":
+                clients.append(f"{relative}:{call.lineno}")
+    assert sends and all(place.startswith("vk/tokens.py:") for place in sends), sends
+    assert clients and all(place.startswith("vk/session.py:") for place in clients), clients

@@ -248,3 +248,27 @@ def test_error_6_widens_that_tokens_window_up_to_a_cap() -> None:
     for _ in range(20):
         a.limiter.widen()
     assert a.limiter.window == pytest.approx((1 + MAX_SLACK) * a.limiter.capacity / a.rps)
+
+
+class _SlowToLeave:
+    """A client whose request leaves 0.5 s after it was granted (a busy interpreter, a new connection)."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+
+    def call(self, method: str, params: object, token: str, *, on_sent: Callable[[], None]) -> int:
+        self.clock.advance(0.5)
+        on_sent()
+        return 1
+
+
+def test_a_tokens_window_counts_from_when_requests_left_not_from_their_grants() -> None:
+    """Three grants at 0 that leave at 0.5, 1.0 and 1.5: the fourth may go only at 0.5 + 1.1, not at 1.1 —
+    VK counts arrivals, and sending at 1.1 would make 4 arrivals (0.5, 1.0, 1.1, 1.5) in one second."""
+    clock = ManualClock()
+    token = TokenPool([entry("a")], Tuning(), budget=MemoryRateBudget(clock), clock=clock).tokens[0]
+    client = _SlowToLeave(clock)
+    for _ in range(3):
+        token.call(client, "users.get", {})  # type: ignore[arg-type]
+    assert clock.now() == pytest.approx(1.5)
+    assert token.next_free == pytest.approx(0.5 + 1.1)
