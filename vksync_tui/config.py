@@ -24,7 +24,9 @@ from vksync_tui.home import ensure_private_dir
 from vksync_tui.secrets import redact, register_secret
 
 API_URL_ENV = "VKSYNC_API_URL"
-DEFAULT_API_URL = "https://api.vk.com/method/"
+# VK told developers to move API calls from api.vk.com to api.vk.ru by 30 September 2025
+# (https://github.com/VKCOM/vk-php-sdk/issues/127, https://github.com/voronind/vk/pull/145).
+DEFAULT_API_URL = "https://api.vk.ru/method/"
 DEFAULT_API_VERSION = "5.199"
 TOKEN_KINDS = ("user", "group", "service")
 TokenKind = Literal["user", "group", "service"]

@@ -20,6 +20,7 @@ from vksync_tui.config import (
 )
 from vksync_tui.home import Home, HomeError, resolve_home
 from vksync_tui.secrets import redact
+from vksync_tui.vk.client import VkClient
 
 SECRET = "vk1.a.config-test-secret-0123456789abcdef"
 
@@ -54,6 +55,12 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
 
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     assert load_config(tmp_path / "absent.toml") == Config()
+
+
+def test_the_default_api_url_is_vks_current_host(tmp_path: Path) -> None:
+    """VK moved API calls to api.vk.ru (its 2025 notice to developers); api.vk.com is the old host."""
+    assert load_config(tmp_path / "absent.toml").api_url == "https://api.vk.ru/method/"
+    assert VkClient().api_url == "https://api.vk.ru/method/"
 
 
 def test_file_is_0600_and_created_dir_0700(tmp_path: Path) -> None:

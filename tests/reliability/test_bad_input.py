@@ -156,12 +156,23 @@ def _api_down(env: Env) -> None:
     env.edit_config(r"^api_url = .*$", f'api_url = "http://127.0.0.1:{port}/method/"')
 
 
-class _HtmlHandler(http.server.BaseHTTPRequestHandler):
-    """A captive portal / wrong URL: every request gets a friendly HTML page with status 200."""
+class _NotVkHandler(http.server.BaseHTTPRequestHandler):
+    """A URL that is not VK's API. `redirect_to` empty: a captive portal / web page, every request gets a
+    friendly HTML page with status 200; else every request is redirected there (VK's API never redirects)."""
+
+    redirect_to = ""
+    requests = 0
 
     def _answer(self) -> None:
+        type(self).requests += 1
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
+        if self.redirect_to:
+            self.send_response(301)
+            self.send_header("Location", self.redirect_to + self.path.rsplit("/", 1)[-1])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = b"<html><body><h1>Welcome to our Wi-Fi</h1></body></html>"
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
@@ -175,11 +186,31 @@ class _HtmlHandler(http.server.BaseHTTPRequestHandler):
         """Silent: the request body holds a token."""
 
 
-def _api_answers_html(env: Env) -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HtmlHandler)
+def serve_not_vk(
+    cleanups: list[Callable[[], None]], redirect_to: str = ""
+) -> tuple[str, type[_NotVkHandler]]:
+    """Start a loopback server that is not VK (see `_NotVkHandler`); its API URL and its handler class."""
+    handler = type("NotVk", (_NotVkHandler,), {"redirect_to": redirect_to, "requests": 0})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    env.cleanups.append(lambda: (server.shutdown(), server.server_close()))
-    env.edit_config(r"^api_url = .*$", f'api_url = "http://127.0.0.1:{server.server_address[1]}/"')
+    cleanups.append(lambda: (server.shutdown(), server.server_close()))
+    return f"http://127.0.0.1:{server.server_address[1]}/method/", handler
+
+
+def _api_answers_html(env: Env) -> None:
+    url, _ = serve_not_vk(env.cleanups)
+    env.edit_config(r"^api_url = .*$", f'api_url = "{url}"')
+
+
+def _api_redirects(env: Env) -> None:
+    """The old host after a move: every call is redirected to another address."""
+    url, _ = serve_not_vk(env.cleanups, redirect_to="https://api.vk.ru/method/")
+    env.edit_config(r"^api_url = .*$", f'api_url = "{url}"')
+
+
+def _api_url_without_method_path(env: Env) -> None:
+    """The emulator's own host, but without `/method/`: its 404 answer is JSON that is not VK's envelope."""
+    env.edit_config(r"^api_url = .*$", f'api_url = "{env.emulator.base_url}/"')
 
 
 def _locked_for_a_moment(env: Env) -> None:
@@ -281,7 +312,12 @@ CASES = [
     Case("disk-full", SYNC, 1, r"(?i)full", _disk_full),
     # the API end
     Case("api-unreachable", SYNC, 1, r"(?i)connect|refused|unreachable|failed", _api_down),
-    Case("api-answers-html", SYNC, 1, r"(?i)json|not.*vk|html|answer|failed", _api_answers_html),
+    Case("api-answers-html", SYNC, 2, r"does not answer as the VK API: .*HTML page.*set api_url",
+         _api_answers_html),
+    Case("api-redirects", SYNC, 2, r"http://127\.0\.0\.1:\d+/method/ does not answer as the VK API: "
+         r".*redirect.*https://api\.vk\.ru/method/groups\.getById.*set api_url", _api_redirects),
+    Case("api-url-without-method-path", SYNC, 2,
+         r"does not answer as the VK API: .*JSON that is not VK.s envelope", _api_url_without_method_path),
 ]
 
 
@@ -327,6 +363,21 @@ def test_bad_input_gives_one_clear_line_its_exit_code_and_loses_nothing(
     else:
         assert run_list(env.setup, "subscribers", apply=True).ok  # the database is still sound
     assert_one_clear_line(err, case.message)
+
+
+@pytest.mark.parametrize("redirect_to", ["", "https://api.vk.ru/method/"], ids=["html-page", "redirect"])
+def test_a_non_vk_api_url_ends_the_run_at_its_first_answer(redirect_to: str, env: Env) -> None:
+    """Not retried on every token and again in the retry phase: one answer settles it, and the run is recorded
+    as failed with the reason naming the URL."""
+    url, handler = serve_not_vk(env.cleanups, redirect_to)
+    env.edit_config(r"^api_url = .*$", f'api_url = "{url}"')
+    outcome = run_list(env.setup, "subscribers", apply=True)
+    assert outcome.input_error is not None and f"{url} does not answer as the VK API" in outcome.input_error
+    assert handler.requests == 1
+    with sqlite3.connect(f"file:{env.home.db_path}?mode=ro", uri=True) as connection:
+        status, error = connection.execute(
+            "SELECT status, error FROM sync_run ORDER BY id DESC LIMIT 1").fetchone()
+    assert status == "failed" and f"{url} does not answer as the VK API" in error
 
 
 # --- Ctrl-C ---

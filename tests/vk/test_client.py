@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import uuid
 
 import httpx
 import pytest
 
-from tests.vk.fake_vk import FakeVk, envelope, ok, vk_error
+from tests.vk.fake_vk import FakeVk, Handler, envelope, ok, vk_error
 from vksync_tui.emulator.server import RunningEmulator
 from vksync_tui.secrets import register_secret
 from vksync_tui.vk import errors
@@ -17,9 +19,20 @@ TOKEN = "vk1.a.client-test-token-5f3c9e2d1a0b"
 register_secret(TOKEN)
 
 
-def make_client(handler) -> tuple[VkClient, FakeVk]:
+def make_client(handler, api_url: str = "http://vk.test/method/") -> tuple[VkClient, FakeVk]:
     fake = FakeVk(handler)
-    return VkClient("http://vk.test/method/", transport=fake.transport), fake
+    return VkClient(api_url, transport=fake.transport), fake
+
+
+def fresh_url(name: str) -> str:
+    """An API URL no client of this process has heard VK answer from (it has answered nothing yet)."""
+    return f"http://{name}.{uuid.uuid4().hex}.test/method/"
+
+
+def answering_as_vk_first(fault: Handler) -> Handler:
+    """VK answers the first call; every later call gets `fault`."""
+    calls = itertools.count()
+    return lambda method, form: ok(1) if next(calls) == 0 else fault(method, form)
 
 
 def test_call_posts_form_with_token_in_body_only() -> None:
@@ -73,28 +86,109 @@ def _raise(exc: Exception):
     "handler",
     [
         lambda method, form: httpx.Response(500, text="<html><body>502 Bad Gateway</body></html>"),
-        lambda method, form: httpx.Response(404, text="<html>not found</html>"),
-        lambda method, form: httpx.Response(200, text="<html>oops</html>"),
+        lambda method, form: httpx.Response(502, text="Bad gateway"),
+        lambda method, form: envelope({"error": "upstream failed"}, status=503),
         lambda method, form: httpx.Response(200, content=b""),
         lambda method, form: httpx.Response(200, content=b'{"response": {"count": 10, "items": [1, 2'),
-        lambda method, form: envelope({"something": 1}),
-        lambda method, form: envelope([1, 2, 3]),
+        lambda method, form: httpx.Response(200, content=b'{"error": {"error_code": 10, "error_m'),
         lambda method, form: envelope({"error": {"error_msg": "no code"}}),
+        lambda method, form: envelope({"response": 1}, status=500),
         _raise(httpx.ReadTimeout("timed out")),
         _raise(httpx.ConnectError("connection refused")),
         _raise(httpx.RemoteProtocolError("peer closed connection without sending complete message body")),
         _raise(httpx.ReadError("[Errno 104] Connection reset by peer")),
     ],
-    ids=["500-html", "404", "200-html", "empty", "truncated", "no-response-key", "not-object", "no-code",
-         "timeout", "refused", "reset-midway", "reset"],
+    ids=["500-html", "502-text", "503-json", "empty", "truncated", "truncated-error", "no-code",
+         "envelope-with-500", "timeout", "refused", "reset-midway", "reset"],
 )
-def test_transport_and_body_faults_are_transient(handler) -> None:
-    client, _ = make_client(handler)
+def test_transport_and_body_faults_are_transient_even_as_the_first_answer(handler) -> None:
+    """VK's front end sends these on any request, the first of a run included: never a configuration error."""
+    client, _ = make_client(handler, fresh_url("first"))
     with pytest.raises(errors.TransientError) as caught:
         client.call("wall.get", {"owner_id": -1}, TOKEN)
     assert TOKEN not in str(caught.value)
     assert caught.value.__cause__ is None  # the httpx exception (which holds the request body) is dropped
     assert errors.is_token_fault(caught.value)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        httpx.Response(404, text="<html>\r\n<head><title>404 Not Found</title></head></html>"),
+        httpx.Response(200, text="<html>oops</html>"),
+        httpx.Response(200, text="Error: response too big"),
+        httpx.Response(500, text="<html><body>500 Internal Server Error</body></html>"),
+    ],
+    ids=["404-html", "200-html", "200-text", "500-html"],
+)
+def test_a_page_from_a_url_that_answered_as_vk_is_an_unreadable_answer(page: httpx.Response) -> None:
+    """VK's front end answers an oversized request with an HTML 404/500 page or a body that is not JSON
+    (https://github.com/Dementiy/vkR/issues/23, https://github.com/negezor/vk-io/issues/436)."""
+    client, _ = make_client(answering_as_vk_first(lambda method, form: page), fresh_url("vk"))
+    assert client.call("users.get", {}, TOKEN) == 1
+    with pytest.raises(errors.UnreadableAnswer) as caught:
+        client.execute("return 1;", TOKEN)
+    assert errors.is_token_fault(caught.value)
+
+
+def _redirect(status: int, location: str) -> Handler:
+    return lambda method, form: httpx.Response(status, headers={"Location": location + method})
+
+
+NOT_VK = {
+    "301-to-new-host": _redirect(301, "https://api.vk.ru/method/"),
+    "302-relative": _redirect(302, "/login?next="),
+    "307": _redirect(307, "https://portal.example/"),
+    "200-html": lambda method, form: httpx.Response(200, text="<!DOCTYPE html><html>Welcome</html>"),
+    "404-html": lambda method, form: httpx.Response(404, text="<html><title>404 Not Found</title></html>"),
+    "200-text": lambda method, form: httpx.Response(200, text="OK"),
+    "json-without-envelope": lambda method, form: envelope({"status": "ok", "data": []}),
+    "json-not-object": lambda method, form: envelope([1, 2, 3]),
+    "404-json": lambda method, form: envelope({"error": "not found"}, status=404),
+}
+
+
+@pytest.mark.parametrize("answer", list(NOT_VK))
+def test_a_non_vk_first_answer_is_a_configuration_error_naming_the_url(answer: str) -> None:
+    url = fresh_url("elsewhere")
+    client, fake = make_client(NOT_VK[answer], url)
+    with pytest.raises(errors.ApiUrlError) as caught:
+        client.call("users.get", {}, TOKEN)
+    text = str(caught.value)
+    assert text.startswith(f"the API URL {url} does not answer as the VK API: users.get was answered with")
+    assert text.endswith("set api_url in config.toml (or VKSYNC_API_URL) to VK's API address, "
+                         "https://api.vk.ru/method/")
+    assert TOKEN not in text
+    assert not errors.is_token_fault(caught.value)
+    assert len(fake.requests) == 1  # not followed, not retried
+
+
+def test_a_redirect_names_its_target() -> None:
+    client, _ = make_client(_redirect(301, "https://api.vk.ru/method/"), fresh_url("old-host"))
+    with pytest.raises(errors.ApiUrlError, match=r"redirect \(HTTP 301 to https://api\.vk\.ru/method/users\.get\)"):
+        client.call("users.get", {}, TOKEN)
+
+
+ALWAYS_NOT_VK = ["301-to-new-host", "json-without-envelope", "json-not-object", "404-json"]
+
+
+@pytest.mark.parametrize("answer", ALWAYS_NOT_VK)
+def test_a_redirect_or_a_non_envelope_is_a_configuration_error_even_after_vk_answered(answer: str) -> None:
+    """VK never redirects an API call nor sends JSON without its envelope: no oversized answer explains it."""
+    client, _ = make_client(answering_as_vk_first(NOT_VK[answer]), fresh_url("later"))
+    assert client.call("users.get", {}, TOKEN) == 1
+    with pytest.raises(errors.ApiUrlError):
+        client.call("users.get", {}, TOKEN)
+
+
+def test_the_url_in_a_configuration_error_shows_no_credentials_query_or_token() -> None:
+    secret_url = f"http://operator:hunter22@{uuid.uuid4().hex}.test/method/?access_token={TOKEN}&x=1"
+    client, _ = make_client(NOT_VK["200-html"], secret_url)
+    with pytest.raises(errors.ApiUrlError) as caught:
+        client.call("users.get", {}, TOKEN)
+    text = str(caught.value)
+    assert "hunter22" not in text and "operator" not in text and TOKEN not in text and "x=1" not in text
+    assert caught.value.api_url.endswith(".test/method/")
 
 
 def test_token_never_in_exception_text_even_if_vk_echoes_it() -> None:

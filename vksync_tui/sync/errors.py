@@ -13,3 +13,8 @@ class SyncInputError(Exception):
 
 class NoUsableToken(SyncInputError):
     """No enabled, healthy token of the kind the job needs; the message names the kind."""
+
+
+class ApiUrlMisconfigured(SyncInputError):
+    """The configured API URL does not answer as the VK API (`vk.errors.ApiUrlError`): the run is recorded as
+    failed with the reason, and the faces show it as they show any input error (the CLI exits with code 2)."""

@@ -2,8 +2,8 @@
 
 `run_recorded` starts the run row, runs `body(reporter, summary, figures)` and, whatever happens, completes
 the row from the summary and the figures the body filled in, and emits `JobFinished`. VK, store and input
-errors end the run as `failed` with a redacted one-line reason (input errors are re-raised for the faces'
-exit code 2); anything else is recorded the same way and re-raised.
+errors end the run as `failed` with a redacted one-line reason (input errors, and an API URL that does not
+answer as VK, are re-raised for the faces' exit code 2); anything else is recorded the same way and re-raised.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from vksync_tui.secrets import redact
 from vksync_tui.store.errors import StoreError
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import PhasedFetch
-from vksync_tui.sync.errors import SyncInputError
+from vksync_tui.sync.errors import ApiUrlMisconfigured, SyncInputError
 from vksync_tui.sync.events import JobFinished, ProgressReporter
 from vksync_tui.sync.runs import RunSummary, finish_run, start_run
-from vksync_tui.vk.errors import VkError
+from vksync_tui.vk.errors import ApiUrlError, VkError
 from vksync_tui.vk.tokens import PooledToken
 
 RunBody = Callable[[ProgressReporter, RunSummary, dict[str, Any]], None]
@@ -61,6 +61,8 @@ def run_recorded(ctx: SyncContext, list_name: str, group_id: int, body: RunBody)
                 summary.status, summary.error = "failed", redact(str(error))
                 if isinstance(error, SyncInputError):
                     raise
+                if isinstance(error, ApiUrlError):
+                    raise ApiUrlMisconfigured(str(error)) from None
             except BaseException as error:
                 summary.status, summary.error = "failed", redact(f"{type(error).__name__}: {error}")
                 raise

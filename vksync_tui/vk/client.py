@@ -8,6 +8,14 @@ One `httpx.Client` per `VkClient` keeps connections alive; httpx's pool is threa
 share a client. Every client verifies TLS with one SSL context built once per process (`shared_tls_context`):
 httpx would otherwise build a fresh one per client, loading the CA bundle each time (~0.08 s), and a sync
 run makes a client per token and per job.
+
+Who answered: VK answers every call with a JSON envelope (`response` or `error`) and never redirects an API
+call. So a redirect, or JSON that is not an envelope, means the API URL is not VK's (`ApiUrlError`, which ends
+the run). A page that is not JSON at all is VK's own when VK has already answered from that URL: its front end
+sends HTML 404/500 pages and cut bodies for oversized answers (`UnreadableAnswer`, transient). From a URL that
+has not answered as VK yet, the same page (with a 2xx or 4xx status) means the URL points elsewhere: a web
+page, a wrong path, a captive portal. 5xx pages, empty bodies and cut envelopes stay transient wherever they
+come from, since VK's front end sends them on any request, the first one included.
 """
 
 from __future__ import annotations
@@ -20,21 +28,47 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from vksync_tui.vk.errors import TransientError, VkApiError, make_api_error
+from vksync_tui.config import DEFAULT_API_URL, DEFAULT_API_VERSION
+from vksync_tui.vk.errors import ApiUrlError, TransientError, UnreadableAnswer, VkApiError, make_api_error
 from vksync_tui.vk.params import normalize_params
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://api.vk.com/method/"
-DEFAULT_API_VERSION = "5.199"
+__all__ = ["DEFAULT_API_URL", "DEFAULT_API_VERSION", "ExecuteError", "ExecuteResult", "VkClient"]
+# How a cut envelope begins (VK's keys come first in its answers): such a body is VK's, only incomplete.
+_ENVELOPE_STARTS = (b'{"response"', b'{"error"')
 
 SentHook = Callable[[], None] | None
 
 _tls_lock = threading.Lock()
 _tls_context: ssl.SSLContext | None = None
+
+
+class _AnsweredAsVk:
+    """API URLs that have answered with VK's envelope in this process (see the module docstring).
+
+    Kept per process, not per client: a run makes many clients for one URL, and the dashboard's later runs
+    share what the earlier ones learned.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._urls: set[str] = set()
+
+    def add(self, api_url: str) -> None:
+        with self._lock:
+            self._urls.add(api_url)
+
+    def __contains__(self, api_url: object) -> bool:
+        with self._lock:
+            return api_url in self._urls
+
+
+_answered_as_vk = _AnsweredAsVk()
 
 
 def shared_tls_context() -> ssl.SSLContext:
@@ -118,7 +152,7 @@ class VkClient:
         except httpx.HTTPError as exc:
             raise TransientError(f"{method}: network error ({type(exc).__name__}: {exc})") from None
         log.debug("%s -> HTTP %s in %.0f ms", method, reply.status_code, (time.monotonic() - started) * 1000)
-        return _parse_envelope(method, reply)
+        return _parse_envelope(method, reply, self.api_url)
 
 
 def _sent_tracer(on_sent: Callable[[], None]) -> Callable[[str, Mapping[str, Any]], None]:
@@ -131,24 +165,56 @@ def _sent_tracer(on_sent: Callable[[], None]) -> Callable[[str, Mapping[str, Any
     return trace
 
 
-def _parse_envelope(method: str, reply: httpx.Response) -> dict[str, Any]:
-    if reply.status_code != 200:
-        raise TransientError(f"{method}: HTTP {reply.status_code}")
-    if not reply.content.strip():
-        raise TransientError(f"{method}: empty response body")
+def _parse_envelope(method: str, reply: httpx.Response, api_url: str) -> dict[str, Any]:
+    """The envelope of a VK answer, or the error it stands for (see the module docstring for who answered)."""
+    status = reply.status_code
+    if reply.is_redirect:
+        target = reply.headers.get("location", "")
+        shown = f" to {shown_url(str(reply.url.join(target)))}" if target else ""
+        raise ApiUrlError(shown_url(api_url), f"{method} was answered with a redirect (HTTP {status}{shown})")
+    content = reply.content
     try:
-        envelope = json.loads(reply.content)
+        envelope = json.loads(content)
     except (ValueError, UnicodeDecodeError):
-        size = len(reply.content)
-        raise TransientError(f"{method}: response is not JSON (truncated or garbled, {size} bytes)") from None
-    if not isinstance(envelope, dict):
-        raise TransientError(f"{method}: response is JSON but not an object")
+        raise _unreadable(method, status, content, api_url) from None
+    if not _is_envelope(envelope):
+        if status >= 500:
+            raise TransientError(f"{method}: HTTP {status}")
+        raise ApiUrlError(shown_url(api_url), f"{method} was answered with HTTP {status} and JSON that is "
+                                              "not VK's envelope (neither 'response' nor an 'error' object)")
+    _answered_as_vk.add(api_url)
     error = envelope.get("error")
     if isinstance(error, dict):
         raise _api_error(method, error)
-    if "response" not in envelope:
-        raise TransientError(f"{method}: response has neither 'response' nor 'error'")
+    if status != 200:
+        raise TransientError(f"{method}: HTTP {status}")
     return envelope
+
+
+def _unreadable(method: str, status: int, content: bytes, api_url: str) -> TransientError | ApiUrlError:
+    """A body that is not JSON: VK's trouble (transient) or proof that the URL is not VK's."""
+    body = content.lstrip()
+    size = len(content)
+    if not body:
+        return UnreadableAnswer(f"{method}: HTTP {status} with an empty body")
+    if body.startswith(_ENVELOPE_STARTS):
+        return UnreadableAnswer(f"{method}: HTTP {status}, the answer is cut ({size} bytes, not valid JSON)")
+    kind = "an HTML page" if body[:1] == b"<" else "a body that is not JSON"
+    if status >= 500 or api_url in _answered_as_vk:
+        return UnreadableAnswer(f"{method}: HTTP {status} with {kind} ({size} bytes) instead of JSON")
+    return ApiUrlError(shown_url(api_url), f"{method} was answered with HTTP {status} and {kind}, not JSON")
+
+
+def _is_envelope(answer: object) -> bool:
+    """VK's envelope: an object with `response`, or with an `error` object."""
+    return isinstance(answer, dict) and ("response" in answer or isinstance(answer.get("error"), dict))
+
+
+def shown_url(url: str) -> str:
+    """`url` as it may be shown: scheme, host and path only (no credentials, query or fragment)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else parts.path
 
 
 def _api_error(method: str, error: Mapping[str, Any]) -> VkApiError | TransientError:

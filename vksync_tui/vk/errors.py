@@ -7,6 +7,7 @@ Every message passes through `secrets.redact`, so printing or logging any of the
 
 from __future__ import annotations
 
+from vksync_tui.config import DEFAULT_API_URL
 from vksync_tui.secrets import redact
 
 
@@ -23,6 +24,31 @@ class VkError(Exception):
 
 class TransientError(VkError):
     """HTTP 4xx/5xx, timeout, connection reset, non-JSON / empty / truncated body, or a malformed envelope."""
+
+
+class UnreadableAnswer(TransientError):
+    """The API answered, but not in JSON: an HTML error page, a plain-text error or a cut (or empty) body.
+
+    Besides passing backend trouble, this is how VK's front end answers a request whose answer grew too big:
+    a 404/500 HTML page or a body that is not JSON instead of error 13
+    (https://github.com/Dementiy/vkR/issues/23, https://github.com/negezor/vk-io/issues/436), so the engine
+    reads a repeat of it for the same batch as "ask for less at a time".
+    """
+
+
+class ApiUrlError(VkError):
+    """The configured API URL does not answer as the VK API: a redirect, or an answer that is not VK's.
+
+    A configuration problem, not a passing fault: retrying cannot help, so it ends the run with one line that
+    names the URL (scheme, host and path only) and says what to change.
+    """
+
+    def __init__(self, api_url: str, problem: str) -> None:
+        self.api_url = api_url
+        super().__init__(
+            f"the API URL {api_url} does not answer as the VK API: {problem}; set api_url in config.toml "
+            f"(or VKSYNC_API_URL) to VK's API address, {DEFAULT_API_URL}"
+        )
 
 
 class Cancelled(VkError):
