@@ -367,13 +367,13 @@ def test_bad_input_gives_one_clear_line_its_exit_code_and_loses_nothing(
 
 @pytest.mark.parametrize("redirect_to", ["", "https://api.vk.ru/method/"], ids=["html-page", "redirect"])
 def test_a_non_vk_api_url_ends_the_run_at_its_first_answer(redirect_to: str, env: Env) -> None:
-    """Not retried on every token and again in the retry phase: one answer settles it, and the run is recorded
-    as failed with the reason naming the URL."""
+    """Not retried on every token and again in the retry phase: one answer settles it (a page, with one check
+    that needs no token), and the run is recorded as failed with the reason naming the URL."""
     url, handler = serve_not_vk(env.cleanups, redirect_to)
     env.edit_config(r"^api_url = .*$", f'api_url = "{url}"')
     outcome = run_list(env.setup, "subscribers", apply=True)
     assert outcome.input_error is not None and f"{url} does not answer as the VK API" in outcome.input_error
-    assert handler.requests == 1
+    assert handler.requests == (1 if redirect_to else 2)
     with sqlite3.connect(f"file:{env.home.db_path}?mode=ro", uri=True) as connection:
         status, error = connection.execute(
             "SELECT status, error FROM sync_run ORDER BY id DESC LIMIT 1").fetchone()

@@ -146,6 +146,7 @@ NOT_VK = {
     "json-not-object": lambda method, form: envelope([1, 2, 3]),
     "404-json": lambda method, form: envelope({"error": "not found"}, status=404),
 }
+PAGES = ("200-html", "404-html", "200-text")
 
 
 @pytest.mark.parametrize("answer", list(NOT_VK))
@@ -160,7 +161,11 @@ def test_a_non_vk_first_answer_is_a_configuration_error_naming_the_url(answer: s
                          "https://api.vk.ru/method/")
     assert TOKEN not in text
     assert not errors.is_token_fault(caught.value)
-    assert len(fake.requests) == 1  # not followed, not retried
+    # Not followed, not retried; a page (not a redirect or JSON) is checked once with a tokenless call.
+    if answer in PAGES:
+        assert len(fake.requests) == 2 and "access_token" not in fake.form(1)
+    else:
+        assert len(fake.requests) == 1
 
 
 def test_a_redirect_names_its_target() -> None:
@@ -178,6 +183,40 @@ def test_a_redirect_or_a_non_envelope_is_a_configuration_error_even_after_vk_ans
     client, _ = make_client(answering_as_vk_first(NOT_VK[answer]), fresh_url("later"))
     assert client.call("users.get", {}, TOKEN) == 1
     with pytest.raises(errors.ApiUrlError):
+        client.call("users.get", {}, TOKEN)
+
+
+def test_a_page_as_the_first_answer_of_a_url_that_is_vk_is_an_unreadable_answer() -> None:
+    """VK's front end may answer the very first call with its 404 page (an oversized execute): the check
+    without a token gets VK's error 5 envelope, so the page is VK's trouble, and later pages are too."""
+    page = httpx.Response(404, text="<html><head><title>404 Not Found</title></head></html>")
+
+    def handler(method: str, form: dict[str, str]) -> httpx.Response:
+        if "access_token" not in form:
+            return vk_error(5, "User authorization failed: no access_token passed.")
+        return page
+
+    client, fake = make_client(handler, fresh_url("oversized-first"))
+    for _ in range(2):
+        with pytest.raises(errors.UnreadableAnswer):
+            client.execute("return 1;", TOKEN)
+    assert [("access_token" in fake.form(index)) for index in range(3)] == [True, False, True]
+
+
+@pytest.mark.parametrize(
+    "check_answer",
+    [lambda method, form: httpx.Response(502, text="<html>Bad Gateway</html>"),
+     _raise(httpx.ReadTimeout("slow"))],
+    ids=["502", "timeout"],
+)
+def test_a_check_that_cannot_tell_leaves_the_page_transient(check_answer: Handler) -> None:
+    def handler(method: str, form: dict[str, str]) -> httpx.Response:
+        if "access_token" not in form:
+            return check_answer(method, form)
+        return httpx.Response(200, text="<html>?</html>")
+
+    client, _ = make_client(handler, fresh_url("undecided"))
+    with pytest.raises(errors.UnreadableAnswer):
         client.call("users.get", {}, TOKEN)
 
 

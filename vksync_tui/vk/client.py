@@ -9,13 +9,14 @@ share a client. Every client verifies TLS with one SSL context built once per pr
 httpx would otherwise build a fresh one per client, loading the CA bundle each time (~0.08 s), and a sync
 run makes a client per token and per job.
 
-Who answered: VK answers every call with a JSON envelope (`response` or `error`) and never redirects an API
-call. So a redirect, or JSON that is not an envelope, means the API URL is not VK's (`ApiUrlError`, which ends
-the run). A page that is not JSON at all is VK's own when VK has already answered from that URL: its front end
-sends HTML 404/500 pages and cut bodies for oversized answers (`UnreadableAnswer`, transient). From a URL that
-has not answered as VK yet, the same page (with a 2xx or 4xx status) means the URL points elsewhere: a web
-page, a wrong path, a captive portal. 5xx pages, empty bodies and cut envelopes stay transient wherever they
-come from, since VK's front end sends them on any request, the first one included.
+Who answered: VK answers every API call with a JSON envelope (`response` or `error`) and never redirects
+one. So a redirect, or JSON that is not an envelope, means the API URL is not VK's (`ApiUrlError`, which ends
+the run). A page that is not JSON at all (with a 2xx or 4xx status) is VK's own when VK has answered from that
+URL: its front end sends HTML 404/500 pages and cut bodies for oversized answers (`UnreadableAnswer`,
+transient). A URL that has not answered as VK yet is asked once more, with a call only VK's envelope answers
+(`users.get` without a token: VK's error 5); answered by anything else, it is not VK's — a web page, a wrong
+path, a captive portal. 5xx pages, empty bodies and cut envelopes stay transient wherever they come from:
+VK's front end sends them on any request, the first one included.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 __all__ = ["DEFAULT_API_URL", "DEFAULT_API_VERSION", "ExecuteError", "ExecuteResult", "VkClient"]
 # How a cut envelope begins (VK's keys come first in its answers): such a body is VK's, only incomplete.
 _ENVELOPE_STARTS = (b'{"response"', b'{"error"')
+# Asked without a token, VK answers any method with its error 5 envelope: proof enough that a URL is VK's.
+PROBE_METHOD = "users.get"
 
 SentHook = Callable[[], None] | None
 
@@ -152,7 +155,62 @@ class VkClient:
         except httpx.HTTPError as exc:
             raise TransientError(f"{method}: network error ({type(exc).__name__}: {exc})") from None
         log.debug("%s -> HTTP %s in %.0f ms", method, reply.status_code, (time.monotonic() - started) * 1000)
-        return _parse_envelope(method, reply, self.api_url)
+        return self._envelope(method, reply)
+
+    def _envelope(self, method: str, reply: httpx.Response) -> dict[str, Any]:
+        """The envelope of a VK answer, or the error it stands for (the module docstring: who answered)."""
+        status = reply.status_code
+        if reply.is_redirect:
+            raise ApiUrlError(shown_url(self.api_url), f"{method} was answered with {_redirect(reply)}")
+        content = reply.content
+        try:
+            envelope = json.loads(content)
+        except (ValueError, UnicodeDecodeError):
+            raise self._unreadable(method, status, content) from None
+        if not _is_envelope(envelope):
+            if status >= 500:
+                raise TransientError(f"{method}: HTTP {status}")
+            raise ApiUrlError(shown_url(self.api_url), f"{method} was answered with HTTP {status} and JSON "
+                                                       "that is not VK's envelope (no 'response' or 'error')")
+        _answered_as_vk.add(self.api_url)
+        error = envelope.get("error")
+        if isinstance(error, dict):
+            raise _api_error(method, error)
+        if status != 200:
+            raise TransientError(f"{method}: HTTP {status}")
+        return envelope
+
+    def _unreadable(self, method: str, status: int, content: bytes) -> TransientError | ApiUrlError:
+        """A body that is not JSON: VK's trouble (transient) or proof that the URL is not VK's."""
+        body = content.lstrip()
+        size = len(content)
+        if not body:
+            return UnreadableAnswer(f"{method}: HTTP {status} with an empty body")
+        if body.startswith(_ENVELOPE_STARTS):
+            return UnreadableAnswer(f"{method}: HTTP {status}, the answer is cut ({size} bytes, not JSON)")
+        kind = "an HTML page" if body[:1] == b"<" else "a body that is not JSON"
+        if status >= 500 or self.api_url in _answered_as_vk or self._probe() is not False:
+            return UnreadableAnswer(f"{method}: HTTP {status} with {kind} ({size} bytes) instead of JSON")
+        problem = f"{method} was answered with HTTP {status} and {kind}, and so was a check ({PROBE_METHOD})"
+        return ApiUrlError(shown_url(self.api_url), problem)
+
+    def _probe(self) -> bool | None:
+        """Whether the API URL answers `PROBE_METHOD` without a token with VK's envelope; None when that
+        cannot be told (no answer, or a server error)."""
+        try:
+            reply = self._http.post(self.api_url + PROBE_METHOD, data={"v": self.api_version})
+            content = reply.content
+        except httpx.HTTPError:
+            return None
+        if reply.status_code >= 500:
+            return None
+        try:
+            answered = not reply.is_redirect and _is_envelope(json.loads(content))
+        except (ValueError, UnicodeDecodeError):
+            answered = False
+        if answered:
+            _answered_as_vk.add(self.api_url)
+        return answered
 
 
 def _sent_tracer(on_sent: Callable[[], None]) -> Callable[[str, Mapping[str, Any]], None]:
@@ -165,44 +223,11 @@ def _sent_tracer(on_sent: Callable[[], None]) -> Callable[[str, Mapping[str, Any
     return trace
 
 
-def _parse_envelope(method: str, reply: httpx.Response, api_url: str) -> dict[str, Any]:
-    """The envelope of a VK answer, or the error it stands for (see the module docstring for who answered)."""
-    status = reply.status_code
-    if reply.is_redirect:
-        target = reply.headers.get("location", "")
-        shown = f" to {shown_url(str(reply.url.join(target)))}" if target else ""
-        raise ApiUrlError(shown_url(api_url), f"{method} was answered with a redirect (HTTP {status}{shown})")
-    content = reply.content
-    try:
-        envelope = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        raise _unreadable(method, status, content, api_url) from None
-    if not _is_envelope(envelope):
-        if status >= 500:
-            raise TransientError(f"{method}: HTTP {status}")
-        raise ApiUrlError(shown_url(api_url), f"{method} was answered with HTTP {status} and JSON that is "
-                                              "not VK's envelope (neither 'response' nor an 'error' object)")
-    _answered_as_vk.add(api_url)
-    error = envelope.get("error")
-    if isinstance(error, dict):
-        raise _api_error(method, error)
-    if status != 200:
-        raise TransientError(f"{method}: HTTP {status}")
-    return envelope
-
-
-def _unreadable(method: str, status: int, content: bytes, api_url: str) -> TransientError | ApiUrlError:
-    """A body that is not JSON: VK's trouble (transient) or proof that the URL is not VK's."""
-    body = content.lstrip()
-    size = len(content)
-    if not body:
-        return UnreadableAnswer(f"{method}: HTTP {status} with an empty body")
-    if body.startswith(_ENVELOPE_STARTS):
-        return UnreadableAnswer(f"{method}: HTTP {status}, the answer is cut ({size} bytes, not valid JSON)")
-    kind = "an HTML page" if body[:1] == b"<" else "a body that is not JSON"
-    if status >= 500 or api_url in _answered_as_vk:
-        return UnreadableAnswer(f"{method}: HTTP {status} with {kind} ({size} bytes) instead of JSON")
-    return ApiUrlError(shown_url(api_url), f"{method} was answered with HTTP {status} and {kind}, not JSON")
+def _redirect(reply: httpx.Response) -> str:
+    """How a redirect is named in an `ApiUrlError`: its status and where it points (as `shown_url`)."""
+    target = reply.headers.get("location", "")
+    shown = f" to {shown_url(str(reply.url.join(target)))}" if target else ""
+    return f"a redirect (HTTP {reply.status_code}{shown})"
 
 
 def _is_envelope(answer: object) -> bool:
