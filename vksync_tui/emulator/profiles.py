@@ -133,17 +133,37 @@ def resolve_user_domain(seed: int, name: str) -> int | None:
 FieldValue = Callable[[UserTraits, int], Any]  # (traits, world clock) → the field's value, None = omitted
 
 
+# Real avatar URLs are ~170-300 characters: a userapi host, a 64-character signed path, a query with the crop
+# box and more (`...s/v1/ig2/<64>.jpg?size=100x100&quality=95&crop=0,356,1751,1751&ava=1` in a real answer:
+# https://github.com/AndreyTretiachenko/vk_dashboard/blob/HEAD/src/data/groupsIDs.ts; newer ones add the
+# `as=` size list, `u=` and `cs=`). An answer's size, and so how many calls fit in one execute, depends on it.
+_URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_URL_CHUNKS = tuple(  # 4096 fixed 32-character pieces of "signature": two make a path
+    "".join(_URL_ALPHABET[(index * 40503 + step * 2654435761) >> 7 & 63] for step in range(32))
+    for index in range(4096)
+)
+_AVATAR_SIZES = ("32x32", "48x48", "72x72", "108x108", "160x160", "240x240", "360x360", "480x480", "540x540",
+                 "640x640")
+_SIZE_LISTS = tuple(",".join(_AVATAR_SIZES[:count]) for count in range(5, len(_AVATAR_SIZES) + 1))
+
+
 def _photo(size: int) -> FieldValue:
-    """The `photo_<size>` field: the camera stub, or the user's photo URL. One closure per size with its
-    constant parts made once: a profile page formats hundreds of these."""
+    """The `photo_<size>` field: the camera stub, or the user's photo URL (real-length: see above). One
+    closure per size with its constant parts made once: a profile page formats hundreds of these."""
     camera = f"https://vk.com/images/camera_{size}.png"
-    tail = f".jpg?size={size}x{size}&quality=95&type=album"
+    tail = f"&cs={size}x{size}"
+    chunks, lists = _URL_CHUNKS, _SIZE_LISTS
 
     def photo(traits: UserTraits, now: int) -> str:
         if not traits.has_photo:
             return camera
         key = traits.photo_key
-        return f"https://sun{1 + key % 9}-{10 + key % 80}.userapi.com/s/v1/ig2/{key:016x}{tail}"
+        path = chunks[key & 4095] + chunks[key >> 12 & 4095]
+        signature = chunks[key >> 24 & 4095] + chunks[key >> 36 & 4095][:11]
+        crop = 200 + key % 1400
+        sizes = lists[5 if crop >= 640 else key >> 20 & 3]
+        return (f"https://sun{1 + key % 9}-{10 + key % 80}.userapi.com/s/v1/ig2/{path}.jpg?quality=95"
+                f"&crop={key % 300},{key >> 9 & 255},{crop},{crop}&as={sizes}&ava=1&u={signature}{tail}")
 
     return photo
 

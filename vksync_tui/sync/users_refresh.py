@@ -45,9 +45,11 @@ PROFILE_PROJECTION = Projection(
 )
 USERS_PER_CALL = 1000  # users.get's maximum number of user_ids
 EXECUTE_RESPONSE_LIMIT = 5 * 1024 * 1024  # VK's cap on an execute answer ("response size is too big")
-# The largest users.get object with PROFILE_FIELDS seen in the emulator is 427 bytes (a long nickname domain
-# and a photo URL); sizing batches for 450 keeps a full batch under the cap instead of paying for error 13.
-PROFILE_BYTES_MAX = 450
+# The largest users.get object with PROFILE_FIELDS: 587 bytes in the emulator (a long nickname domain and a
+# photo URL of 279 characters; real `photo_100` URLs run to ~300, userapi hosts with signed query strings).
+# Sizing batches for 650 keeps a full batch under the cap on real answers instead of paying for error 13 or
+# for the HTML page VK's front end sends instead.
+PROFILE_BYTES_MAX = 650
 USERS_GET_BATCH = max(1, EXECUTE_RESPONSE_LIMIT // (USERS_PER_CALL * PROFILE_BYTES_MAX))
 USER_TOKEN_KINDS = ("user", "group")  # execute is not documented for service keys
 # Profiles handed to the writer per job. Every transaction rewrites each page it touched, and new profiles
