@@ -35,6 +35,21 @@ def test_http500_is_an_html_page(emu_factory: Callable[..., Emu]) -> None:
     assert "<html>" in response.text
 
 
+def test_an_answer_over_oversize_html_bytes_is_an_nginx_404_page(emu_factory: Callable[..., Emu]) -> None:
+    """VK's front end answers an oversized request with its 404 page (https://github.com/Dementiy/vkR/issues/23)."""
+    emu = emu_factory(clock=FakeClock(), faults="oversize_html=2000")
+    small = emu.call("groups.getMembers", group_id=MAIN_GROUP, count=10)
+    assert small["response"]["items"]
+    token = emu.token("user-admin")
+    big = emu.http.post("/method/groups.getMembers",
+                        data={"v": V, "access_token": token, "group_id": MAIN_GROUP, "count": 1000})
+    assert big.status_code == 404 and big.headers["content-type"].startswith("text/html")
+    assert "<title>404 Not Found</title>" in big.text and "nginx" in big.text
+    error = emu.call("groups.getMembers", group_id=MAIN_GROUP, count=100_000_000, offset="x")
+    assert "error" in error  # a small error envelope is answered as it is
+    assert emu.app.stats.snapshot()["oversized_pages"] == 1
+
+
 def test_empty_body(emu_factory: Callable[..., Emu]) -> None:
     emu = emu_factory(clock=FakeClock(), faults="empty=1")
     response = emu.http.post("/method/users.get", data={"v": V, "access_token": emu.token("user-admin")})

@@ -55,11 +55,12 @@ def test_fault_spec_parses_every_key_and_prints_canonically() -> None:
     spec = FaultSpec.parse(
         "error6=0.05, error9=0.01,error10=0.02,error29=0.01,http500=0.02,timeout=0.01,reset=0.01,"
         "truncate=0.01,empty=0.01,inner_false=0.05,captcha=0.001,sticky=0.1,revoke=main@40,"
-        "revoke=vk1.abc@3,delay=0.05,timeout_delay=2"
+        "revoke=vk1.abc@3,delay=0.05,timeout_delay=2,oversize_html=300000"
     )
     assert spec.request_faults["captcha"] == 0.001
     assert spec.inner_false == 0.05 and spec.sticky == 0.1 and spec.delay == 0.05 and spec.timeout_delay == 2
     assert spec.revokes == {"main": 40, "vk1.abc": 3}
+    assert spec.oversize_html == 300_000
     assert FaultSpec.parse(str(spec)) == spec
     assert str(FaultSpec.parse("")) == ""
 
@@ -76,6 +77,8 @@ def test_fault_spec_parses_every_key_and_prints_canonically() -> None:
         ("revoke=main@x", "revoke=LABEL@N"),
         ("delay=-1", "cannot be negative"),
         ("sticky=0.1,sticky=0.2", "given twice"),
+        ("oversize_html=0", "positive number of bytes"),
+        ("oversize_html=5MB", "positive number of bytes"),
     ],
 )
 def test_bad_fault_specs_raise_a_clear_value_error(text: str, message: str) -> None:

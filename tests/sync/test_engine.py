@@ -24,6 +24,7 @@ from vksync_tui.vk.errors import (
     RuntimeError_,
     TooManyRequests,
     TransientError,
+    UnreadableAnswer,
     VkError,
 )
 from vksync_tui.vk.execute import ApiCall, CallOutcome, Projected, Projection
@@ -256,6 +257,51 @@ def test_error_13_halves_the_batch_size_for_the_rest_of_the_job() -> None:
     sizes = [len(ns) for _, ns in fetcher.requests]
     assert sizes[:4] == [25, 12, 6, 6]  # 13 is not the token's fault: no fallback, the batch is split
     assert max(sizes[3:]) <= 6
+
+
+def html_page_over(limit: int) -> Script:
+    """VK's front end for an oversized answer: a batch of more than `limit` calls gets an HTML 404 page."""
+
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        if size > limit:
+            return UnreadableAnswer("execute: HTTP 404 with an HTML page (162 bytes) instead of JSON")
+        return call.params["n"]
+
+    return script
+
+
+def test_an_html_page_repeated_for_a_batch_splits_it_for_the_rest_of_the_job() -> None:
+    engine, pool, fetcher, _ = make_engine(html_page_over(6), tokens=2, batch=25)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(60)], results))
+    assert results == {n: n for n in range(60)}
+    assert report.batch_size == 6 and not report.failed
+    sizes = [len(ns) for _, ns in fetcher.requests]
+    # The first page may be passing trouble: the next token gets the batch; the repeat splits it, and units
+    # that already met a page split their batch at the first page again.
+    assert sizes[:5] == [25, 25, 12, 6, 6]
+    assert max(sizes[4:]) <= 6
+
+
+def test_a_lone_token_splits_a_batch_down_to_one_call_before_its_units_count_as_failed() -> None:
+    """With one token the repeat comes in the retry phase; a split spends none of its attempts."""
+    engine, pool, fetcher, _ = make_engine(html_page_over(1), tokens=1, batch=25)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(30)], results))
+    assert results == {n: n for n in range(30)} and not report.failed
+    assert report.batch_size == 1
+    sizes = [len(ns) for _, ns in fetcher.requests]
+    # The parallel phase (25 and the rest, each a first page), then the retry phase halving on every repeat.
+    assert sizes[:6] == [25, 5, 25, 12, 6, 3]
+    assert set(sizes[6:]) == {1}
+
+
+def test_a_single_call_answered_with_a_page_fails_after_its_attempts() -> None:
+    engine, pool, _, _ = make_engine(html_page_over(0), tokens=2, batch=25)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [unit(n) for n in range(3)], results))
+    assert not results and sorted(report.failed_keys) == ["n=0", "n=1", "n=2"]
+    assert report.batch_size == 1
 
 
 def test_cancellation_stops_at_a_batch_boundary() -> None:

@@ -90,6 +90,32 @@ def test_profile_refresh_of_100k_users_equals_the_truth_under_faults(emulator_ho
     assert all(shares.get(label, 0) > 0 for label in eligible), shares  # every token worked its share
 
 
+# One users.get answer (1000 profiles, ~470 KB as whole objects) fits; two calls in an execute (~700 KB) not.
+OVERSIZE_BYTES = 600_000
+
+
+def test_a_profiles_sync_whose_large_answers_come_back_as_html_pages_stores_every_profile(
+    emulator_home_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """VK's front end answers an oversized execute with an HTML 404 page rather than error 13
+    (https://github.com/Dementiy/vkR/issues/23): the CLI run splits its batches down to what passes."""
+    setup: EmulatorHome = emulator_home_factory(members=20_000)
+    setup.configure(communities=[setup.group_id], tuning=Tuning(retry_pause=0.05))
+    assert sync(setup, "subscribers", apply=True).status == "applied"
+    setup.set_faults(f"oversize_html={OVERSIZE_BYTES}")
+    setup.control("POST", "reset-stats")
+    code, out = run_cli(capsys, "sync", "profiles", "--scope", "subscribers", "--json")
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert code == 0 and summary["status"] == "done", summary
+    members = setup.truth_members()
+    assert summary["expected"] == summary["fetched"] == len(members)
+    assert stored_profiles(setup, members) == expected_profiles(setup, members)
+    assert setup.stats()["oversized_pages"] >= 2  # the pages were real, and repeated
+    with SyncContext.open(setup.home):
+        figures = SyncRun.get_by_id(summary["run_id"]).figures
+    assert figures["batch_size"] == 1 and not summary["failed_chunks"]
+
+
 def test_profiles_stalest_first_max_and_older_than(configured_home: EmulatorHome) -> None:
     assert sync(configured_home, "mailing").status == "done"
     first = sync(configured_home, "profiles", scope="mailing", max_users=150)

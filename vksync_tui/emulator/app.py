@@ -47,11 +47,20 @@ METHOD_PREFIX = "/method/"
 CONTROL_PREFIX = "/_emu/"
 EXECUTE = "execute"
 ARRIVAL_KEY = "vksync.arrival"  # environ key: when the request reached the server, on the app's clock
-HTML_500 = (
-    b"<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n"
-    b"<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n"
-    b"</body>\r\n</html>\r\n"
-)
+
+
+def nginx_page(status: str) -> bytes:
+    """The bare nginx error page VK's front end sends when a backend fails or an answer is too big."""
+    return (
+        f"<html>\r\n<head><title>{status}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{status}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    ).encode()
+
+
+HTML_500 = nginx_page("500 Internal Server Error")
+HTML_404 = nginx_page("404 Not Found")
+HTML_TYPE = "text/html; charset=utf-8"
 
 
 class DropConnection(ConnectionResetError):
@@ -174,7 +183,7 @@ class EmulatorApp:
             # An emulator bug: answer like VK's front does when a backend crashes, and keep the traceback
             # (logged with the path only: parameters may hold a token).
             logger.exception("VK emulator failed on %s", path)
-            status, content_type, body = "500 Internal Server Error", "text/html; charset=utf-8", HTML_500
+            status, content_type, body = "500 Internal Server Error", HTML_TYPE, HTML_500
         start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
         return [body]
 
@@ -196,7 +205,7 @@ class EmulatorApp:
             self.clock.sleep(faults.spec.delay)
         fault = faults.draw_request_fault()
         if fault == "http500":
-            return "500 Internal Server Error", "text/html; charset=utf-8", HTML_500
+            return "500 Internal Server Error", HTML_TYPE, HTML_500
         if fault == "reset":
             raise DropConnection("reset fault")
         if fault == "empty":
@@ -216,6 +225,9 @@ class EmulatorApp:
                 }
             }
         body = envelope if isinstance(envelope, bytes) else json_bytes(envelope)
+        if faults.spec.oversize_html and len(body) > faults.spec.oversize_html:
+            self.stats.record_oversized_page()
+            return "404 Not Found", HTML_TYPE, HTML_404
         if fault == "truncate":
             body = body[: len(body) // 2]
         return "200 OK", JSON_TYPE, body

@@ -29,6 +29,9 @@ Other keys:
 - `delay=S`          every request is answered S seconds late (e.g. 0.05 for VK-like latency in benchmarks).
 - `timeout_delay=S`  how long a `timeout` fault holds the answer back (default 35, above a typical 30 s
                      client timeout).
+- `oversize_html=B`  an answer of more than B bytes comes back as VK's front end sends an oversized one:
+                     an nginx "404 Not Found" HTML page instead of the JSON
+                     (https://github.com/Dementiy/vkR/issues/23), whatever the method.
 
 The same seed and the same sequence of requests give the same faults.
 """
@@ -46,7 +49,7 @@ TRANSPORT_FAULTS: tuple[str, ...] = ("http500", "timeout", "reset", "truncate", 
 REQUEST_FAULTS: tuple[str, ...] = (*API_ERROR_FAULTS, *TRANSPORT_FAULTS)
 DEFAULT_TIMEOUT_DELAY = 35.0
 UNKEYED_PARAMS = frozenset({"access_token", "v"})
-OTHER_KEYS: tuple[str, ...] = ("inner_false", "sticky", "revoke", "delay", "timeout_delay")
+OTHER_KEYS: tuple[str, ...] = ("inner_false", "sticky", "revoke", "delay", "timeout_delay", "oversize_html")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class FaultSpec:
     revokes: Mapping[str, int] = field(default_factory=dict)
     delay: float = 0.0
     timeout_delay: float = DEFAULT_TIMEOUT_DELAY
+    oversize_html: int = 0  # bytes; 0 = off
 
     @classmethod
     def parse(cls, text: str | None) -> FaultSpec:
@@ -84,6 +88,8 @@ class FaultSpec:
                 scalars[key] = _parse_probability(key, value)
             elif key in ("delay", "timeout_delay"):
                 scalars[key] = _parse_seconds(key, value)
+            elif key == "oversize_html":
+                scalars[key] = _parse_bytes(key, value)
             else:
                 known = ", ".join((*REQUEST_FAULTS, *OTHER_KEYS))
                 raise ValueError(f"unknown fault spec key {key!r} (known: {known})")
@@ -97,6 +103,7 @@ class FaultSpec:
             revokes=revokes,
             delay=scalars.get("delay", 0.0),
             timeout_delay=scalars.get("timeout_delay", DEFAULT_TIMEOUT_DELAY),
+            oversize_html=int(scalars.get("oversize_html", 0)),
         )
 
     def __str__(self) -> str:
@@ -108,6 +115,8 @@ class FaultSpec:
                 items.append(f"{key}={value:g}")
         if self.timeout_delay != DEFAULT_TIMEOUT_DELAY:
             items.append(f"timeout_delay={self.timeout_delay:g}")
+        if self.oversize_html:
+            items.append(f"oversize_html={self.oversize_html}")
         items.extend(f"revoke={target}@{count}" for target, count in self.revokes.items())
         return ",".join(items)
 
@@ -130,6 +139,12 @@ def _parse_seconds(key: str, value: str) -> float:
     if seconds < 0:
         raise ValueError(f"fault spec {key}={value}: seconds cannot be negative")
     return seconds
+
+
+def _parse_bytes(key: str, value: str) -> int:
+    if not value.isdigit() or int(value) == 0:
+        raise ValueError(f"fault spec {key}={value!r}: expected a positive number of bytes")
+    return int(value)
 
 
 def _parse_revoke(value: str) -> tuple[str, int]:

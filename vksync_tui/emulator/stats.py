@@ -1,7 +1,7 @@
 """Request statistics of the VK emulator, served at `/_emu/stats` : what a client really did.
 
 Shape of `snapshot()`: `{"requests", "by_method": {name: n}, "by_token": {label: {"requests", "by_method",
-"errors_by_code", "max_rps"}}, "errors_by_code": {"<code>": n}, "inner_calls"}`.
+"errors_by_code", "max_rps"}}, "errors_by_code": {"<code>": n}, "inner_calls", "oversized_pages"}`.
 
 - `requests` counts every `/method/` HTTP request that arrived, whatever happened to it (rate-limited,
   faulted, unauthorised); `by_method` counts those requests under their method name **plus** every inner call
@@ -9,7 +9,7 @@ Shape of `snapshot()`: `{"requests", "by_method": {name: n}, "by_token": {label:
   `by_method["groups.getMembers"]` includes the calls made inside them; `inner_calls` totals the latter.
 - `errors_by_code` counts error envelopes sent (including injected `errorN`/`captcha` faults) and inner-call
   errors reported in `execute_errors`. Transport faults (HTTP 500, reset, empty...) are not VK errors and are
-  not counted there.
+  not counted there; `oversized_pages` counts the answers the `oversize_html` fault replaced with a page.
 - `by_token` is keyed by token label and only holds known tokens. Its `max_rps` is the largest number of
   requests that token sent within any one-second window, counting requests on *arrival* (accepted or
   rejected): it measures the client's pacing, which is what a rate-limit test wants, not what got through.
@@ -58,6 +58,7 @@ class EmulatorStats:
             self._by_method: Counter[str] = Counter()
             self._errors_by_code: Counter[str] = Counter()
             self._by_token: dict[str, _TokenStats] = {}
+            self._oversized_pages = 0
 
     def record_request(self, method: str, label: str | None, arrived: float | None = None) -> None:
         """A `/method/` request arrived (label None = no or unknown token) at `arrived` (default: now)."""
@@ -86,6 +87,10 @@ class EmulatorStats:
             if label is not None:
                 self._by_token.setdefault(label, _TokenStats()).errors_by_code[str(code)] += 1
 
+    def record_oversized_page(self) -> None:
+        with self._lock:
+            self._oversized_pages += 1
+
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {
@@ -94,4 +99,5 @@ class EmulatorStats:
                 "by_token": {label: stats.as_dict() for label, stats in self._by_token.items()},
                 "errors_by_code": dict(self._errors_by_code),
                 "inner_calls": self._inner_calls,
+                "oversized_pages": self._oversized_pages,
             }

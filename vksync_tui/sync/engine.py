@@ -11,9 +11,11 @@ them, and `on_result(unit, value) -> follow-up units`. The engine runs it in two
    many requests per second": VK did not run it) goes back to the queue, to go out when a token has cooled
    down — a rate-limit hiccup is not a failure of the batch, and parking it for the retry phase would cost
    `retry_pause` per batch (at most `MAX_RATE_REQUEUES` times per unit, then it does count as failed). A
-   unit no token could do is kept in `failed`, never dropped. Error 13 ("response size is too big") halves
-   the batch size for the rest of the job. Successes go to `on_result`, whose follow-ups (next pages, deep
-   scans, bridging pages) join the queue.
+   unit no token could do is kept in `failed`, never dropped. An answer too big for VK halves the batch
+   size for the rest of the job: error 13 ("response size is too big"), or the HTML page or cut body VK's
+   front end sends instead of it, once a batch's units meet one for the second time (retry-phase attempts
+   are not spent on it, so a batch is split down to one call before its units count as failed). Successes
+   go to `on_result`, whose follow-ups (next pages, deep scans, bridging pages) join the queue.
 2. **retry**: the units still failing are retried one request at a time, `retry_pause` apart, at most
    `retry_attempts` times each; what still fails is reported by key. Follow-ups found in the retry phase
    start another parallel round, so deep pagination behind a recovered page is not lost.
@@ -51,6 +53,7 @@ from vksync_tui.vk.errors import (
     RuntimeError_,
     TooManyRequests,
     TransientError,
+    UnreadableAnswer,
     VkApiError,
     VkError,
 )
@@ -329,7 +332,10 @@ def is_request_error(error: VkApiError) -> bool:
 
 
 class _ResponseTooBig(Exception):
-    """Error 13 "response size is too big" for a batch: not the token's fault, so no fallback — split it."""
+    """A batch's answer was too big for VK: not the token's fault, so no fallback — split it."""
+
+
+SPLIT = "response size is too big"  # a retry-phase unit's error when its batch was split: not an attempt
 
 
 class _WorkQueue:
@@ -446,6 +452,7 @@ class _JobRun:
         self.lock = threading.Lock()
         self.failed: list[FailedUnit] = []
         self.rate_requeues: Counter[str] = Counter()
+        self.unreadable: Counter[str] = Counter()  # unreadable answers per unit key (see `_too_big`)
         self.crash: BaseException | None = None
         self.threads: list[threading.Thread] = []
         self.finished: list[threading.Event] = []  # one per thread, set when its `_worker` returns
@@ -668,7 +675,7 @@ class _JobRun:
                 if isinstance(error, TooManyRequests) and throttled is not None:
                     throttled.add(token.label)
                 self._count_error(error_key(error))
-                if isinstance(error, RuntimeError_) and len(calls) > 1 and "too big" in error.message.lower():
+                if len(calls) > 1 and self._too_big(error, units):
                     raise _ResponseTooBig() from error
                 raise
 
@@ -686,8 +693,22 @@ class _JobRun:
             self.report.rate_requeued += len(units)
         return True
 
+    def _too_big(self, error: VkError, units: list[WorkUnit]) -> bool:
+        """Whether a batch's failure says its answer was too big: error 13 "response size is too big", or an
+        unreadable answer (an HTML 404/500 page, a cut body) to units that already had one. VK's front end
+        answers an oversized execute that way (https://github.com/Dementiy/vkR/issues/23,
+        https://github.com/negezor/vk-io/issues/436); a first one may be passing trouble, a repeat is not."""
+        if isinstance(error, RuntimeError_):
+            return "too big" in error.message.lower()
+        if not isinstance(error, UnreadableAnswer):
+            return False
+        with self.lock:
+            repeated = any(self.unreadable[unit.key] for unit in units)
+            self.unreadable.update(unit.key for unit in units)
+        return repeated
+
     def _split(self, units: list[WorkUnit]) -> list[WorkUnit]:
-        """Halve the job's batch size (error 13) and give the units back to the queue, to go out smaller."""
+        """Halve the job's batch size (`_too_big`) and give the units back to the queue, to go out smaller."""
         with self.lock:
             self.batch_size = max(1, min(self.batch_size, len(units)) // 2)
         return units
@@ -788,6 +809,9 @@ class _JobRun:
             for (unit, attempts), error in zip(batch, errors, strict=True):
                 if error is None:
                     continue
+                if error == SPLIT:
+                    waiting.append((unit, attempts))
+                    continue
                 if attempts + 1 < tuning.retry_attempts:
                     waiting.append((unit, attempts + 1))
                     continue
@@ -804,7 +828,7 @@ class _JobRun:
             outcomes = self._attempt(units, list(self.tokens), start, set())
         except _ResponseTooBig:
             self._split(units)
-            return ["response size is too big"] * len(units)
+            return [SPLIT] * len(units)
         except Cancelled:
             return ["cancelled"] * len(units)
         except AllTokensFailed as error:
