@@ -51,6 +51,13 @@ def test_kind_rules_apply_to_inner_calls(emu: Emu) -> None:
     assert body["execute_errors"][0]["error_code"] == 27
 
 
+def test_error_27_comes_without_request_params_as_on_vk(emu: Emu) -> None:
+    """A real error 27 envelope has no `request_params` (https://github.com/VKCOM/vk-api-schema/issues/242)."""
+    error = emu.call("wall.get", "group-demo_community", owner_id=-MAIN_GROUP)["error"]
+    assert error == {"error_code": 27,
+                     "error_msg": "Group authorization failed: method is unavailable with group auth."}
+
+
 def test_compile_and_runtime_errors_are_whole_envelopes(emu_factory: Callable[..., Emu]) -> None:
     emu = emu_factory(clock=FakeClock())
     compile_error = emu.call("execute", code="return [1, 2")["error"]

@@ -10,7 +10,10 @@ import pytest
 from tests.emulator_server.conftest import MAIN_GROUP, Emu, FakeClock, V
 
 
-@pytest.mark.parametrize(("key", "code"), [("error6", 6), ("error9", 9), ("error10", 10), ("error29", 29)])
+@pytest.mark.parametrize(
+    ("key", "code"),
+    [("error6", 6), ("error9", 9), ("error10", 10), ("error29", 29), ("error36", 36), ("error43", 43)],
+)
 def test_injected_error_codes(emu_factory: Callable[..., Emu], key: str, code: int) -> None:
     emu = emu_factory(clock=FakeClock(), faults=f"{key}=1")
     error = emu.call("groups.getMembers", group_id=MAIN_GROUP, count=1)["error"]
@@ -96,6 +99,48 @@ def test_revoke_after_n_requests(emu_factory: Callable[..., Emu]) -> None:
     revoked = "User authorization failed: invalid access_token (4)."
     assert outcomes == ["ok", "ok", revoked, revoked]
     assert "response" in emu.call("groups.getMembers", "user-reader", group_id=MAIN_GROUP, count=1)
+
+
+def test_an_expired_token_then_a_deactivated_owner_answer_with_vks_envelopes(
+    emu_factory: Callable[..., Emu],
+) -> None:
+    clock = FakeClock()
+    emu = emu_factory(clock=clock, faults="expire=user-admin@1,deactivate=user-admin@2")
+    errors = []
+    for _ in range(3):
+        body = emu.call("groups.getMembers", group_id=MAIN_GROUP, count=1)
+        errors.append(body.get("error"))
+        clock.t += 1
+    assert errors[0] is None
+    echo = [{"key": "method", "value": "groups.getMembers"}, {"key": "oauth", "value": "1"},
+            {"key": "v", "value": V}, {"key": "group_id", "value": str(MAIN_GROUP)},
+            {"key": "count", "value": "1"}]
+    assert errors[1] == {"error_code": 1117, "error_msg": "Access token has expired", "request_params": echo}
+    assert errors[2] == {"error_code": 3610, "error_msg": "User is deactivated", "request_params": echo}
+    assert "response" in emu.call("groups.getMembers", "user-reader", group_id=MAIN_GROUP, count=1)
+
+
+def test_a_method_quota_answers_29_for_that_method_and_token_until_the_next_day(
+    emu_factory: Callable[..., Emu],
+) -> None:
+    clock = FakeClock()
+    emu = emu_factory(clock=clock, faults="quota=user-admin:groups.getMembers@2")
+    code = f'return [API.groups.getMembers({{"group_id": {MAIN_GROUP}, "count": 1}}), API.users.get({{}})];'
+    batch = emu.call("execute", code=code)  # the inner call counts against the quota, as on VK
+    assert batch["response"][0]["items"] and "execute_errors" not in batch
+    clock.t += 1
+    assert "response" in emu.call("groups.getMembers", group_id=MAIN_GROUP, count=1)
+    clock.t += 1
+    over = emu.call("groups.getMembers", group_id=MAIN_GROUP, count=1)["error"]
+    assert (over["error_code"], over["error_msg"]) == (29, "Rate limit reached")
+    clock.t += 1
+    inner = emu.call("execute", code=code)
+    assert inner["response"][0] is False and inner["response"][1]
+    assert inner["execute_errors"] == [{"method": "groups.getMembers", "error_code": 29,
+                                        "error_msg": "Rate limit reached"}]
+    assert "response" in emu.call("groups.getMembers", "user-reader", group_id=MAIN_GROUP, count=1)
+    clock.t = (clock.t // 86_400 + 1) * 86_400  # the emulator's next day
+    assert "response" in emu.call("groups.getMembers", group_id=MAIN_GROUP, count=1)
 
 
 def _failing_offsets(emu: Emu, clock: FakeClock, label: str) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vksync_tui.emulator.faults import FaultInjector, FaultSpec
+from vksync_tui.emulator.faults import FaultInjector, FaultSpec, Quota, TokenEnd
 from vksync_tui.emulator.limits import RateLimits
 from vksync_tui.emulator.stats import EmulatorStats
 
@@ -55,11 +55,15 @@ def test_fault_spec_parses_every_key_and_prints_canonically() -> None:
     spec = FaultSpec.parse(
         "error6=0.05, error9=0.01,error10=0.02,error29=0.01,http500=0.02,timeout=0.01,reset=0.01,"
         "truncate=0.01,empty=0.01,inner_false=0.05,captcha=0.001,sticky=0.1,revoke=main@40,"
-        "revoke=vk1.abc@3,delay=0.05,timeout_delay=2,oversize_html=300000"
+        "revoke=vk1.abc@3,delay=0.05,timeout_delay=2,oversize_html=300000,error36=0.02,error43=0.03,"
+        "expire=a@4,deactivate=a@9,quota=b:wall.get@100,quota=vk1.c:users.get@7"
     )
     assert spec.request_faults["captcha"] == 0.001
     assert spec.inner_false == 0.05 and spec.sticky == 0.1 and spec.delay == 0.05 and spec.timeout_delay == 2
-    assert spec.revokes == {"main": 40, "vk1.abc": 3}
+    assert spec.token_ends == (TokenEnd("revoke", "main", 40), TokenEnd("revoke", "vk1.abc", 3),
+                               TokenEnd("expire", "a", 4), TokenEnd("deactivate", "a", 9))
+    assert spec.quotas == (Quota("b", "wall.get", 100), Quota("vk1.c", "users.get", 7))
+    assert spec.request_faults["error36"] == 0.02 and spec.request_faults["error43"] == 0.03
     assert spec.oversize_html == 300_000
     assert FaultSpec.parse(str(spec)) == spec
     assert str(FaultSpec.parse("")) == ""
@@ -78,6 +82,9 @@ def test_fault_spec_parses_every_key_and_prints_canonically() -> None:
         ("delay=-1", "cannot be negative"),
         ("sticky=0.1,sticky=0.2", "given twice"),
         ("oversize_html=0", "positive number of bytes"),
+        ("expire=a", "expire=LABEL@N"),
+        ("quota=a@5", "quota=LABEL:METHOD@N"),
+        ("quota=a:wall.get@x", "quota=LABEL:METHOD@N"),
         ("oversize_html=5MB", "positive number of bytes"),
     ],
 )
@@ -108,12 +115,32 @@ def test_sticky_is_a_stable_function_of_method_and_params_without_token() -> Non
     assert FaultInjector(FaultSpec.parse(""), 3).is_sticky("groups.getMembers", failing[0]) is False
 
 
+def _ends(injector: FaultInjector, label: str, token: str, requests: int) -> list[str | None]:
+    return [end.key if end else None for end in (injector.token_end(label, token) for _ in range(requests))]
+
+
 def test_revoke_counts_requests_per_label_or_token_string() -> None:
     injector = FaultInjector(FaultSpec.parse("revoke=main@2,revoke=tok-b@1"), 0)
-    main_outcomes = [injector.note_request_and_check_revoked("main", "tok-a") for _ in range(4)]
-    assert main_outcomes == [False, False, True, True]
-    assert [injector.note_request_and_check_revoked("b", "tok-b") for _ in range(2)] == [False, True]
-    assert injector.note_request_and_check_revoked("other", "tok-c") is False
+    assert _ends(injector, "main", "tok-a", 4) == [None, None, "revoke", "revoke"]
+    assert _ends(injector, "b", "tok-b", 2) == [None, "revoke"]
+    assert injector.token_end("other", "tok-c") is None
+
+
+def test_a_token_answers_the_latest_end_it_has_outlived() -> None:
+    injector = FaultInjector(FaultSpec.parse("expire=a@0,deactivate=a@2,revoke=b@1"), 0)
+    assert _ends(injector, "a", "tok-a", 4) == ["expire", "expire", "deactivate", "deactivate"]
+    assert _ends(injector, "b", "tok-b", 2) == [None, "revoke"]
+
+
+def test_a_method_quota_is_per_token_and_method_and_lasts_until_the_next_day() -> None:
+    injector = FaultInjector(FaultSpec.parse("quota=a:wall.get@2"), 0)
+    day = 86_400.0
+    morning, evening = 5 * day + 100, 6 * day - 1
+    assert [injector.charge_quota("a", "tok-a", "wall.get", morning) for _ in range(3)] == [True, True, False]
+    assert injector.charge_quota("a", "tok-a", "wall.get", evening) is False  # the same day
+    assert injector.charge_quota("a", "tok-a", "users.get", evening) is True  # another method
+    assert injector.charge_quota("b", "tok-b", "wall.get", evening) is True  # another token
+    assert injector.charge_quota("a", "tok-a", "wall.get", 6 * day) is True  # the next day
 
 
 def test_stats_max_rps_counts_arrivals_in_any_one_second_window() -> None:

@@ -41,6 +41,16 @@ def _revoke_one(setup: EmulatorHome, check: ListCheck) -> str:
     return f"revoke={revoked_label(setup, check)}@{REVOKE_AFTER}"
 
 
+def _token_ends(key: str) -> SpecFor:
+    """One token of the kind the list works with answers `key`'s error (1117, 3610) from its 2nd request."""
+    return lambda setup, check: f"{key}={revoked_label(setup, check)}@{REVOKE_AFTER}"
+
+
+def _quota_spent(setup: EmulatorHome, check: ListCheck) -> str:
+    """The same token's daily quota of the list's main method is spent after its first call of it."""
+    return f"quota={revoked_label(setup, check)}:{check.quota_method}@{REVOKE_AFTER}"
+
+
 def _kind_dead(setup: EmulatorHome, check: ListCheck) -> str:
     """Every token of the kind the list works with is dead from its first request."""
     return ",".join(f"revoke={label}@0" for label in _labels_of_kind(setup, check.token_kind))
@@ -63,6 +73,11 @@ class FaultKind:
 
 
 TRANSIENT = ("transient",)
+# Kinds that stop one token after `REVOKE_AFTER` requests (calls of its method, for a quota): a list
+# that used the token no more than that never met them.
+QUOTA_KIND = "method_quota_spent_mid_run"
+TOKEN_ENDING_KINDS = frozenset({"token_revoked_mid_run", "token_expired_mid_run",
+                                "token_owner_deactivated_mid_run", QUOTA_KIND})
 FAULT_KINDS: dict[str, FaultKind] = {
     kind.name: kind
     for kind in (
@@ -70,6 +85,8 @@ FAULT_KINDS: dict[str, FaultKind] = {
         FaultKind("error9", _per_request("error9"), ("9",)),
         FaultKind("error10", _per_request("error10"), ("10",)),
         FaultKind("error29", _per_request("error29"), ("29",)),
+        FaultKind("error36", _per_request("error36"), ("36",)),
+        FaultKind("error43", _per_request("error43"), ("43",)),
         FaultKind("captcha14", _per_request("captcha"), ("14",)),
         FaultKind("http500", _per_request("http500"), TRANSIENT),
         FaultKind("timeout", _per_request("timeout", f",timeout_delay={TIMEOUT_DELAY}"), TRANSIENT,
@@ -79,6 +96,9 @@ FAULT_KINDS: dict[str, FaultKind] = {
         FaultKind("empty_body", _per_request("empty"), TRANSIENT),
         FaultKind("inner_false", _fixed(f"inner_false={INNER_RATE}"), ("10",)),
         FaultKind("token_revoked_mid_run", _revoke_one, ("5",)),
+        FaultKind("token_expired_mid_run", _token_ends("expire"), ("1117",)),
+        FaultKind("token_owner_deactivated_mid_run", _token_ends("deactivate"), ("3610",)),
+        FaultKind(QUOTA_KIND, _quota_spent, ("29",)),
         FaultKind("all_tokens_of_kind_dead", _kind_dead, ("5",)),
     )
 }

@@ -149,6 +149,7 @@ class ListCheck:
     stored: Callable[[EmulatorHome], Rows]
     truth: Callable[[EmulatorHome], Rows]
     token_kind: str
+    quota_method: str  # the method most of its calls are of (a daily quota on it is what the list meets)
     prerequisites: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
     after_prerequisites: Callable[[EmulatorHome], None] | None = None
@@ -158,14 +159,16 @@ class ListCheck:
 CHECKS: dict[str, ListCheck] = {
     check.name: check
     for check in (
-        ListCheck("subscribers", _members_stored, _members_truth, "user", ("subscribers",), {"apply": True},
-                  _churn_members, unchanged_on_failure=True),
-        ListCheck("posts", _posts_stored, _posts_truth, "user", options={"full": True}),
-        ListCheck("authors", _authors_stored, _authors_truth, "user", ("posts",)),
-        ListCheck("interactions", _interactions_stored, _interactions_truth, "user", ("posts",)),
-        ListCheck("mailing", _dialogs_stored, _dialogs_truth, "group"),
-        ListCheck("mailing-analysis", _analysis_stored, _analysis_truth, "group", ("mailing",)),
-        ListCheck("profiles", _profiles_stored, _profiles_truth, "user", ("subscribers",),
+        ListCheck("subscribers", _members_stored, _members_truth, "user", "groups.getMembers",
+                  ("subscribers",), {"apply": True}, _churn_members, unchanged_on_failure=True),
+        ListCheck("posts", _posts_stored, _posts_truth, "user", "wall.get", options={"full": True}),
+        ListCheck("authors", _authors_stored, _authors_truth, "user", "users.get", ("posts",)),
+        ListCheck("interactions", _interactions_stored, _interactions_truth, "user", "likes.getList",
+                  ("posts",)),
+        ListCheck("mailing", _dialogs_stored, _dialogs_truth, "group", "messages.getConversations"),
+        ListCheck("mailing-analysis", _analysis_stored, _analysis_truth, "group", "messages.getHistory",
+                  ("mailing",)),
+        ListCheck("profiles", _profiles_stored, _profiles_truth, "user", "users.get", ("subscribers",),
                   {"scope": "subscribers"}),
     )
 }

@@ -13,7 +13,14 @@ from collections.abc import Callable
 import pytest
 
 from tests.conftest import EmulatorHome
-from tests.reliability.faults import FAULT_KINDS, REVOKE_AFTER, TRANSIENT, revoked_label
+from tests.reliability.faults import (
+    FAULT_KINDS,
+    QUOTA_KIND,
+    REVOKE_AFTER,
+    TOKEN_ENDING_KINDS,
+    TRANSIENT,
+    revoked_label,
+)
 from tests.reliability.harness import (
     Outcome,
     assert_correct_or_cleanly_failed,
@@ -61,11 +68,13 @@ def why_it_could_not_fire(setup: EmulatorHome, kind: str, check: ListCheck) -> s
     if kind == "inner_false" and stats["inner_calls"] < 2:
         calls = stats["inner_calls"]
         return f"{check.name} made {calls} inner call(s); the seeded inner stream fails the 2nd"
-    if kind == "token_revoked_mid_run":
+    if kind in TOKEN_ENDING_KINDS:
         label = revoked_label(setup, check)
-        used = stats["by_token"].get(label, {}).get("requests", 0)
+        token = stats["by_token"].get(label, {})
+        used = token.get("by_method", {}).get(check.quota_method, 0) if kind == QUOTA_KIND else \
+            token.get("requests", 0)
         if used <= REVOKE_AFTER:
-            return f"{check.name} used {label} {used} time(s): it never outlived its revoke allowance"
+            return f"{check.name} used {label} {used} time(s): it never outlived its allowance"
     return None
 
 

@@ -2,10 +2,11 @@
 
 A request goes through the same stages, in the same order, as it would at VK's front:
 arrival (stamped when the request's first bytes reach the server — see `server.py` — or, without a server,
-when the app is called; stats, scheduled churn, `revoke` counting) → fixed `delay` → per-request fault draw
-(transport faults and injected error codes replace the answer) → `v` check (error 8) → token check (error 5)
-→ per-second window (error 6, judged at the arrival stamp; `execute` counts once) → sticky faults and daily
-quotas (10 / 29, per call) → the method itself.
+when the app is called; stats, scheduled churn, counting a token's requests for `revoke`/`expire`/
+`deactivate`) → fixed `delay` → per-request fault draw (transport faults and injected error codes replace the
+answer) → `v` check (error 8) → token check (error 5; a dead token's 5, 1117 or 3610) → per-second window
+(error 6, judged at the arrival stamp; `execute` counts once) → sticky faults and daily quotas (10 / 29, per
+call) → the method itself.
 
 VK answers every API outcome with HTTP 200: `{"response": …}` or `{"error": {"error_code", "error_msg",
 "request_params"}}`, where `request_params` echoes `method`, `oauth`="1", `v` and the other parameters but
@@ -31,7 +32,7 @@ from urllib.parse import parse_qsl
 
 from vksync_tui.emulator.control import ControlEndpoints
 from vksync_tui.emulator.errors import EmuApiError
-from vksync_tui.emulator.faults import API_ERROR_FAULTS, FaultInjector, FaultSpec
+from vksync_tui.emulator.faults import API_ERROR_FAULTS, TOKEN_ENDS, FaultInjector, FaultSpec, TokenEnd
 from vksync_tui.emulator.jsontext import json_bytes
 from vksync_tui.emulator.limits import Clock, RateLimits, SystemClock
 from vksync_tui.emulator.methods import call_method, call_method_deferred, call_method_json
@@ -200,7 +201,7 @@ class EmulatorApp:
         label = token.label if token is not None else None
         self.stats.record_request(method, label, arrived)
         self._on_arrival()
-        revoked = token is not None and faults.note_request_and_check_revoked(token.label, token.token)
+        ended = faults.token_end(token.label, token.token) if token is not None else None
         if faults.spec.delay:
             self.clock.sleep(faults.spec.delay)
         fault = faults.draw_request_fault()
@@ -215,7 +216,7 @@ class EmulatorApp:
         try:
             if fault in API_ERROR_FAULTS:
                 raise self._injected_error(API_ERROR_FAULTS[fault], faults, environ)
-            envelope = self._answer(method, params, token_text, None if revoked else token, faults, arrived)
+            envelope = self._answer(method, params, token_text, token, ended, faults, arrived)
         except EmuApiError as failure:
             self.stats.record_error(failure.code, label)
             envelope = {
@@ -238,14 +239,18 @@ class EmulatorApp:
         params: dict[str, str],
         token_text: str | None,
         token: TokenInfo | None,
+        ended: TokenEnd | None,
         faults: FaultInjector,
         arrived: float,
     ) -> dict[str, Any] | bytes:
-        """The envelope to send: a dict, or bytes already encoded (execute answers)."""
+        """The envelope to send: a dict, or bytes already encoded (execute answers). `ended`: the end the
+        token has reached (revoked, expired, its owner deactivated), answered as VK answers a dead token."""
         if not params.get("v"):
             raise ApiFailure(8, "v (version) is required")
         if token is None:
             raise ApiFailure(5, "invalid access_token (4)." if token_text else "no access_token passed.")
+        if ended is not None:
+            raise ApiFailure(*TOKEN_ENDS[ended.key])
         if not self.limits.admit(token.token, token.kind, arrived):
             raise ApiFailure(6)
         if method == EXECUTE:
@@ -258,7 +263,9 @@ class EmulatorApp:
         (`call_method`, or `call_method_json` for an answer sent as it is)."""
         if faults.is_sticky(method, params):
             raise ApiFailure(10)
-        if not self.limits.charge_daily(token.token, method):
+        if not self.limits.charge_daily(token.token, method) or not faults.charge_quota(
+            token.label, token.token, method, self.clock.now()
+        ):
             raise ApiFailure(29)
         return method_call(self.world, method, params, token)
 

@@ -263,6 +263,11 @@ ERROR_TEXTS: dict[int, str] = {
 }
 
 
+# Codes whose real envelopes come without `request_params`: error 27 ("Group authorization failed: method is
+# unavailable with group auth."), https://github.com/VKCOM/vk-api-schema/issues/242.
+WITHOUT_REQUEST_PARAMS = frozenset({27})
+
+
 def error_text(code: int) -> str:
     """The schema's text for `code`; unknown codes get VK's generic text rather than a KeyError."""
     return ERROR_TEXTS.get(code, ERROR_TEXTS[1])
@@ -278,5 +283,8 @@ class EmuApiError(Exception):
         super().__init__(f"[{code}] {self.error_msg}")
 
     def as_error_object(self, request_params: list[dict[str, str]] | None = None) -> dict[str, object]:
-        """The body of VK's `{"error": ...}` envelope (the HTTP layer adds `request_params`)."""
-        return {"error_code": self.code, "error_msg": self.error_msg, "request_params": request_params or []}
+        """The body of VK's `{"error": ...}` envelope (the HTTP layer passes `request_params`)."""
+        error: dict[str, object] = {"error_code": self.code, "error_msg": self.error_msg}
+        if self.code not in WITHOUT_REQUEST_PARAMS:
+            error["request_params"] = request_params or []
+        return error

@@ -10,6 +10,8 @@ Per-request faults (probabilities in [0, 1]; at most one fires per `/method/` re
 - `error9=P`    answer VK error 9 "Flood control".
 - `error10=P`   answer VK error 10 "Internal server error".
 - `error29=P`   answer VK error 29 "Rate limit reached".
+- `error36=P`   answer VK error 36 "Method execution was interrupted due to timeout".
+- `error43=P`   answer VK error 43 "This section is temporary unavailable".
 - `captcha=P`   answer VK error 14 "Captcha needed" with `captcha_sid` and `captcha_img`.
 - `http500=P`   HTTP 500 with an HTML body, as VK's front-end does when a backend fails.
 - `timeout=P`   the answer is held back `timeout_delay` seconds (then sent normally) so the client times out.
@@ -26,6 +28,15 @@ Other keys:
 - `revoke=LABEL@N`   the token with that label (or that token string) works for N requests, then every
                      request with it gets error 5 "User authorization failed: invalid access_token (4)."
                      (repeatable: `revoke=a@10,revoke=b@20`; requests count on arrival, whatever the outcome).
+- `expire=LABEL@N`   the same, with error 1117 "Access token has expired" (a token without `offline`, seen
+                     on real VK: https://github.com/jieggii/vktoken/issues/3).
+- `deactivate=LABEL@N`  the same, with error 3610 "User is deactivated" (the token's owner was deactivated).
+                     One token may have several of these: it answers the code of the one with the largest
+                     N it has outlived (`expire=a@0,deactivate=a@5`: 1117, then 3610 from its 6th request).
+- `quota=LABEL:METHOD@N`  the token's daily quota of METHOD is N calls (inner calls of an execute count, as
+                     VK counts them): further calls get error 29 "Rate limit reached" until the emulator's
+                     next day (its clock's next multiple of 86,400 s), as VK's per-method quotas last
+                     (https://github.com/python273/vk_api/issues/411). Repeatable.
 - `delay=S`          every request is answered S seconds late (e.g. 0.05 for VK-like latency in benchmarks).
 - `timeout_delay=S`  how long a `timeout` fault holds the answer back (default 35, above a typical 30 s
                      client timeout).
@@ -44,12 +55,48 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-API_ERROR_FAULTS: Mapping[str, int] = {"error6": 6, "error9": 9, "error10": 10, "error29": 29, "captcha": 14}
+API_ERROR_FAULTS: Mapping[str, int] = {
+    "error6": 6, "error9": 9, "error10": 10, "error29": 29, "error36": 36, "error43": 43, "captcha": 14,
+}
 TRANSPORT_FAULTS: tuple[str, ...] = ("http500", "timeout", "reset", "truncate", "empty")
 REQUEST_FAULTS: tuple[str, ...] = (*API_ERROR_FAULTS, *TRANSPORT_FAULTS)
 DEFAULT_TIMEOUT_DELAY = 35.0
 UNKEYED_PARAMS = frozenset({"access_token", "v"})
-OTHER_KEYS: tuple[str, ...] = ("inner_false", "sticky", "revoke", "delay", "timeout_delay", "oversize_html")
+# A token's end: from its Nth request on it answers this error (code, detail after the schema's text).
+TOKEN_ENDS: Mapping[str, tuple[int, str | None]] = {
+    "revoke": (5, "invalid access_token (4)."),
+    "expire": (1117, None),
+    "deactivate": (3610, None),
+}
+QUOTA_DAY_SECONDS = 86_400.0
+OTHER_KEYS: tuple[str, ...] = (
+    "inner_false", "sticky", *TOKEN_ENDS, "quota", "delay", "timeout_delay", "oversize_html",
+)
+
+
+@dataclass(frozen=True)
+class TokenEnd:
+    """`KEY=TARGET@AFTER`: the token TARGET (label or token string) answers KEY's error after AFTER
+    requests."""
+
+    key: str
+    target: str
+    after: int
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.target}@{self.after}"
+
+
+@dataclass(frozen=True)
+class Quota:
+    """`quota=TARGET:METHOD@CALLS`: TARGET's daily quota of METHOD."""
+
+    target: str
+    method: str
+    calls: int
+
+    def __str__(self) -> str:
+        return f"quota={self.target}:{self.method}@{self.calls}"
 
 
 @dataclass(frozen=True)
@@ -59,7 +106,8 @@ class FaultSpec:
     request_faults: Mapping[str, float] = field(default_factory=dict)
     inner_false: float = 0.0
     sticky: float = 0.0
-    revokes: Mapping[str, int] = field(default_factory=dict)
+    token_ends: tuple[TokenEnd, ...] = ()
+    quotas: tuple[Quota, ...] = ()
     delay: float = 0.0
     timeout_delay: float = DEFAULT_TIMEOUT_DELAY
     oversize_html: int = 0  # bytes; 0 = off
@@ -68,7 +116,8 @@ class FaultSpec:
     def parse(cls, text: str | None) -> FaultSpec:
         """Parse a spec string; raises ValueError naming the offending item."""
         request_faults: dict[str, float] = {}
-        revokes: dict[str, int] = {}
+        token_ends: list[TokenEnd] = []
+        quotas: list[Quota] = []
         scalars: dict[str, float] = {}
         for item in (part.strip() for part in (text or "").split(",")):
             if not item:
@@ -76,9 +125,16 @@ class FaultSpec:
             key, sep, value = (piece.strip() for piece in item.partition("="))
             if not sep or not value:
                 raise ValueError(f"fault spec item {item!r} is not key=value")
-            if key == "revoke":
-                target, count = _parse_revoke(value)
-                revokes[target] = count
+            if key in TOKEN_ENDS:
+                target, count = _parse_target_at(key, value, "LABEL")
+                token_ends.append(TokenEnd(key, target, count))
+                continue
+            if key == "quota":
+                target_method, count = _parse_target_at(key, value, "LABEL:METHOD")
+                target, colon, method = target_method.rpartition(":")
+                if not colon or not target or not method:
+                    raise ValueError(f"fault spec quota={value!r}: expected quota=LABEL:METHOD@N")
+                quotas.append(Quota(target, method, count))
                 continue
             if key in request_faults or key in scalars:
                 raise ValueError(f"fault spec key {key!r} is given twice")
@@ -100,7 +156,8 @@ class FaultSpec:
             request_faults=request_faults,
             inner_false=scalars.get("inner_false", 0.0),
             sticky=scalars.get("sticky", 0.0),
-            revokes=revokes,
+            token_ends=tuple(token_ends),
+            quotas=tuple(quotas),
             delay=scalars.get("delay", 0.0),
             timeout_delay=scalars.get("timeout_delay", DEFAULT_TIMEOUT_DELAY),
             oversize_html=int(scalars.get("oversize_html", 0)),
@@ -117,7 +174,8 @@ class FaultSpec:
             items.append(f"timeout_delay={self.timeout_delay:g}")
         if self.oversize_html:
             items.append(f"oversize_html={self.oversize_html}")
-        items.extend(f"revoke={target}@{count}" for target, count in self.revokes.items())
+        items.extend(str(end) for end in self.token_ends)
+        items.extend(str(quota) for quota in self.quotas)
         return ",".join(items)
 
 
@@ -147,11 +205,12 @@ def _parse_bytes(key: str, value: str) -> int:
     return int(value)
 
 
-def _parse_revoke(value: str) -> tuple[str, int]:
-    target, sep, count = value.rpartition("@")
-    if not sep or not target or not count.isdigit():
-        raise ValueError(f"fault spec revoke={value!r}: expected revoke=LABEL@N (N = requests it still gets)")
-    return target, int(count)
+def _parse_target_at(key: str, value: str, target: str) -> tuple[str, int]:
+    """`TARGET@N` of a token key; N is how many requests (or calls) the token still gets."""
+    name, sep, count = value.rpartition("@")
+    if not sep or not name or not count.isdigit():
+        raise ValueError(f"fault spec {key}={value!r}: expected {key}={target}@N (N = what it still gets)")
+    return name, int(count)
 
 
 class FaultInjector:
@@ -166,7 +225,8 @@ class FaultInjector:
         self.seed = seed
         self._request_rng = random.Random(f"requests:{seed}")
         self._inner_rng = random.Random(f"inner:{seed}")
-        self._revoke_counts: dict[str, int] = {}
+        self._token_requests: dict[str, int] = {}
+        self._quota_use: dict[Quota, tuple[int, int]] = {}  # quota → (day, calls that day)
         self._lock = threading.Lock()
 
     def draw_request_fault(self) -> str | None:
@@ -199,12 +259,29 @@ class FaultInjector:
         digest = hashlib.sha256(key.encode()).digest()
         return int.from_bytes(digest[:8], "big") / 2**64 < self.spec.sticky
 
-    def note_request_and_check_revoked(self, label: str, token: str) -> bool:
-        """Count a request made with this token; True once it has outlived its `revoke=` allowance."""
-        target = label if label in self.spec.revokes else token if token in self.spec.revokes else None
-        if target is None:
-            return False
+    def token_end(self, label: str, token: str) -> TokenEnd | None:
+        """Count a request made with this token; the end it has reached (the latest outlived), if any."""
+        ends = [end for end in self.spec.token_ends if end.target in (label, token)]
+        if not ends:
+            return None
         with self._lock:
-            seen = self._revoke_counts.get(target, 0) + 1
-            self._revoke_counts[target] = seen
-        return seen > self.spec.revokes[target]
+            seen = self._token_requests.get(label, 0) + 1
+            self._token_requests[label] = seen
+        outlived = [end for end in ends if seen > end.after]
+        return max(outlived, key=lambda end: end.after) if outlived else None
+
+    def charge_quota(self, label: str, token: str, method: str, now: float) -> bool:
+        """Count one call of `method` against the token's `quota=` for it; False once that day's are spent."""
+        quota = next((quota for quota in self.spec.quotas
+                      if quota.method == method and quota.target in (label, token)), None)
+        if quota is None:
+            return True
+        today = int(now // QUOTA_DAY_SECONDS)
+        with self._lock:
+            day, used = self._quota_use.get(quota, (today, 0))
+            if day != today:
+                used = 0
+            if used >= quota.calls:
+                return False
+            self._quota_use[quota] = (today, used + 1)
+            return True

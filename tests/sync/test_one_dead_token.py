@@ -1,0 +1,42 @@
+"""One token of three answering an error about itself (expired, its owner deactivated) never ends a run as a
+refusal of the community: the other tokens make the calls (real HTTP, real SQLite, the CLI)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import EmulatorHome
+from vksync_tui.cli import main
+from vksync_tui.config import Tuning
+from vksync_tui.store.models import Membership
+from vksync_tui.sync.context import SyncContext
+
+USER_TOKENS = ["user-admin", "user-editor", "user-reader"]
+DEAD = USER_TOKENS[0]  # the first token: the recon call goes to it first
+
+
+def stored_members(setup: EmulatorHome) -> list[int]:
+    with SyncContext.open(setup.home):
+        current = (Membership.community_id == setup.group_id) & (Membership.is_current == True)  # noqa: E712
+        return sorted(uid for (uid,) in Membership.select(Membership.user_id).where(current).tuples())
+
+
+@pytest.mark.parametrize(
+    ("faults", "codes"),
+    [(f"expire={DEAD}@0", {"1117"}), (f"deactivate={DEAD}@0", {"3610"}),
+     (f"expire={DEAD}@0,deactivate={DEAD}@1", {"1117", "3610"})],
+    ids=["expired", "owner-deactivated", "expired-then-deactivated"],
+)
+def test_a_subscribers_sync_with_one_dead_token_of_three_exits_0_and_equals_the_truth(
+    faults: str, codes: set[str], emulator_home_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup: EmulatorHome = emulator_home_factory(members=5000, faults=faults)
+    setup.configure(labels=USER_TOKENS, communities=[setup.group_id], tuning=Tuning(retry_pause=0.05))
+    exit_code = main(["sync", "subscribers", "--yes", "--json"])
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert exit_code == 0 and summary["status"] == "applied", summary
+    assert stored_members(setup) == setup.truth_members()
+    assert codes <= set(summary["errors_by_code"])  # the dead token was asked, and answered as VK does
