@@ -69,12 +69,19 @@ class TokenCheck:
 
 @dataclass
 class TokenEntry:
+    """`expires_at`: when VK said the token stops working (epoch seconds; from the `expires_in` of the OAuth
+    redirect it came with). None: VK said it does not expire (`offline`), or nothing is known."""
+
     label: str
     secret: str
     kind: TokenKind = "user"
     enabled: bool = True
     group_id: int | None = None
     check: TokenCheck = field(default_factory=TokenCheck)
+    expires_at: float | None = None
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
     def __repr__(self) -> str:
         from vksync_tui.secrets import mask
@@ -103,8 +110,11 @@ class Tuning:
 
 @dataclass
 class Config:
+    """`app_id`: the operator's own VK app (standalone): `tokens login` asks VK for user tokens for it."""
+
     api_url: str = DEFAULT_API_URL
     api_version: str = DEFAULT_API_VERSION
+    app_id: int | None = None
     communities: list[Community] = field(default_factory=list)
     tokens: list[TokenEntry] = field(default_factory=list)
     tuning: Tuning = field(default_factory=Tuning)
@@ -116,6 +126,13 @@ class Config:
 
     def community(self, group_id: int) -> Community | None:
         return next((community for community in self.communities if community.id == group_id), None)
+
+    def free_label(self, kind: str) -> str:
+        """The first `KIND-N` label no token has yet (`user-1`, `user-2`, ...)."""
+        number = 1
+        while self.token(f"{kind}-{number}") is not None:
+            number += 1
+        return f"{kind}-{number}"
 
 
 # --- loading -----------------------------------------------------------------------------------------------
@@ -225,7 +242,7 @@ def load_config(path: Path | str) -> Config:
 
 
 def _parse_config(reader: _Reader, data: Mapping[str, Any]) -> Config:
-    reader.known_keys(data, "", {"api_url", "api_version", "communities", "tokens", "tuning"})
+    reader.known_keys(data, "", {"api_url", "api_version", "app_id", "communities", "tokens", "tuning"})
     communities = [
         _parse_community(reader, item, f"communities[{index}]")
         for index, item in enumerate(reader.array_of_tables(data.get("communities", []), "communities"))
@@ -240,6 +257,7 @@ def _parse_config(reader: _Reader, data: Mapping[str, Any]) -> Config:
     return Config(
         api_url=reader.value(data, "", "api_url", str, DEFAULT_API_URL, validate_api_url),
         api_version=reader.value(data, "", "api_version", str, DEFAULT_API_VERSION, _non_empty),
+        app_id=reader.value(data, "", "app_id", int, None, _positive),
         communities=communities,
         tokens=tokens,
         tuning=_parse_tuning(reader, reader.table(data.get("tuning", {}), "tuning")),
@@ -265,7 +283,7 @@ def _parse_community(reader: _Reader, data: Mapping[str, Any], key: str) -> Comm
 
 
 def _parse_token(reader: _Reader, data: Mapping[str, Any], key: str) -> TokenEntry:
-    reader.known_keys(data, key, {"label", "secret", "kind", "enabled", "group_id", "check"})
+    reader.known_keys(data, key, {"label", "secret", "kind", "enabled", "group_id", "check", "expires_at"})
     return TokenEntry(
         label=reader.value(data, key, "label", str, None, _non_empty, required=True),
         secret=reader.value(data, key, "secret", str, None, _non_empty, required=True),
@@ -273,6 +291,7 @@ def _parse_token(reader: _Reader, data: Mapping[str, Any], key: str) -> TokenEnt
         enabled=reader.value(data, key, "enabled", bool, True),
         group_id=reader.value(data, key, "group_id", int, None, _positive),
         check=_parse_check(reader, reader.table(data.get("check", {}), f"{key}.check"), f"{key}.check"),
+        expires_at=reader.value(data, key, "expires_at", float, None, _non_negative),
     )
 
 
@@ -392,6 +411,8 @@ def config_to_toml(config: Config) -> dict[str, Any]:
         "api_version": config.api_version,
         "tuning": _without_none(vars(config.tuning)),
     }
+    if config.app_id is not None:
+        document["app_id"] = config.app_id
     if config.communities:
         document["communities"] = [_without_none(vars(community)) for community in config.communities]
     if config.tokens:

@@ -52,12 +52,17 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def redirect_fields(pasted: str) -> dict[str, str]:
+    """The parameters of a pasted OAuth redirect address, from its query and its fragment (where VK's
+    implicit flow puts `access_token`, `expires_in`, `user_id`, or `error`)."""
+    parts = urlsplit(pasted.strip())
+    return {key: values[0] for key, values in (parse_qs(parts.query) | parse_qs(parts.fragment)).items()}
+
+
 def extract_token(pasted: str) -> str | None:
     """The bare token from what the operator pasted (a token, or an OAuth redirect URL carrying one); None
     when it does not look like a VK token. Shared by `tokens add` and the TUI's add-token dialog."""
     value = pasted.strip()
     if "access_token=" in value:
-        parts = urlsplit(value)
-        found = parse_qs(parts.fragment).get("access_token") or parse_qs(parts.query).get("access_token")
-        value = found[0] if found else ""
+        value = redirect_fields(value).get("access_token", "")
     return value if TOKEN_SHAPE.match(value) else None

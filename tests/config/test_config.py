@@ -28,6 +28,7 @@ SECRET = "vk1.a.config-test-secret-0123456789abcdef"
 def sample_config() -> Config:
     return Config(
         api_url="http://127.0.0.1:9/method/",
+        app_id=51234567,
         communities=[Community(id=42, screen_name="club42", title="Клуб «42»")],
         tokens=[
             TokenEntry(
@@ -38,6 +39,7 @@ def sample_config() -> Config:
                     owner_id=7, owner_name="Ann Lee", admin_levels={42: 3}, scopes=["wall", "groups"],
                     checked_at=1700000000.5,
                 ),
+                expires_at=1_800_000_000.0,
             ),
             TokenEntry(label="bot", secret=SECRET + "-bot", kind="group", group_id=42, enabled=False,
                        check=TokenCheck(last_error="VK error 5: revoked", invalid=True)),
@@ -110,6 +112,8 @@ GOOD_TOKEN = f'[[tokens]]\nlabel = "a"\nsecret = "{SECRET}"\n'
         (GOOD_TOKEN + '[tokens.check]\nowner_idd = 5\n', "tokens[0].check.owner_idd", 5, "unknown key"),
         ('[[communities]]\nid = 0\n', "communities[0].id", 2, "greater than 0"),
         ('api_url = "ftp://x"\n', "api_url", 1, "http"),
+        ('app_id = -5\n', "app_id", 1, "greater than 0"),
+        (GOOD_TOKEN + 'expires_at = "tomorrow"\n', "tokens[0].expires_at", 4, "must be a number"),
     ],
     ids=lambda value: "toml" if isinstance(value, str) and "\n" in value else str(value),
 )

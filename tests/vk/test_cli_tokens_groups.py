@@ -96,6 +96,83 @@ def test_token_from_stdin_and_oauth_url(cli, emulator: RunningEmulator, monkeypa
     assert [entry.secret for entry in config.tokens] == expected
 
 
+def blank_page(secret: str, expires_in: int, user_id: int | None) -> str:
+    """The address VK's blank page has after the operator allowed the app (what `tokens login` is pasted)."""
+    user = f"&user_id={user_id}" if user_id is not None else ""
+    return f"https://oauth.vk.ru/blank.html#access_token={secret}&expires_in={expires_in}{user}"
+
+
+def test_login_prints_the_address_checks_the_pasted_token_and_adds_it_with_its_expiry(
+    cli, emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import time
+
+    admin = next(info for info in emulator.world.tokens if info.label == "user-admin")
+    assert cli("tokens", "add", token(emulator, "user-reader"), "--label", "reader")[0] == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(blank_page(admin.token, 86_400, admin.owner_id) + "\n"))
+    before = time.time()
+    code, out, err = cli("tokens", "login", "--app-id", "51234567")
+    assert code == 0, err
+    assert "https://oauth.vk.ru/authorize?client_id=51234567&display=page&redirect_uri=" in out
+    assert "&response_type=token&" in out and "&v=5.199" in out
+    assert f"added user token 'user-1' ({admin.token[:5]}" in out and "ok, user token" in out
+    assert_no_secret(emulator, out, err)
+    config = load_config(cli.home / "config.toml")
+    assert config.app_id == 51234567
+    entry = config.token("user-1")
+    assert entry is not None and entry.secret == admin.token and entry.kind == "user"
+    assert entry.check.owner_id == admin.owner_id and entry.check.checked_at is not None  # checked by VK
+    assert entry.expires_at is not None and before + 86_400 <= entry.expires_at <= time.time() + 86_400
+    code, out, _ = cli("tokens", "list")
+    row = next(line for line in out.splitlines() if line.startswith("user-1"))
+    assert time.strftime("%Y-%m-%d", time.localtime(entry.expires_at)) in row and " ok " in row
+    reader_row = next(line for line in out.splitlines() if line.startswith("reader"))
+    assert "EXPIRES" in out.splitlines()[0] and " - " in reader_row
+
+    # The app id is remembered; a token with `offline` never expires.
+    editor = next(info for info in emulator.world.tokens if info.label == "user-editor")
+    monkeypatch.setattr("sys.stdin", io.StringIO(blank_page(editor.token, 0, editor.owner_id)))
+    code, out, err = cli("tokens", "login", "--label", "editor")
+    assert code == 0, err
+    assert load_config(cli.home / "config.toml").token("editor").expires_at is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("pasted", "code", "message"),
+    [
+        ("https://oauth.vk.ru/blank.html#error=access_denied&error_description=User%20denied%20your%20request",
+         2, "VK did not give a token: User denied your request; nothing was saved"),
+        ("https://oauth.vk.ru/blank.html#expires_in=0", 2, "no access_token in that address"),
+        (blank_page("vk1.a." + "Z" * 60, 86_400, 1), 1,
+         "VK did not accept the token: .*authorization failed"),
+        ("DUPLICATE", 2, "this token is already configured as 'reader'"),
+    ],
+    ids=["denied", "no-token", "refused-by-vk", "duplicate"],
+)
+def test_login_saves_nothing_when_the_pasted_address_or_the_token_is_wrong(
+    cli, emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch, pasted: str, code: int, message: str
+) -> None:
+    import io
+    import re
+
+    assert cli("tokens", "add", token(emulator, "user-reader"), "--label", "reader")[0] == 0
+    before = (cli.home / "config.toml").read_bytes()
+    if pasted == "DUPLICATE":
+        pasted = blank_page(token(emulator, "user-reader"), 0, None)
+    monkeypatch.setattr("sys.stdin", io.StringIO(pasted))
+    exit_code, out, err = cli("tokens", "login", "--app-id", "7")
+    assert exit_code == code and err.count("\n") == 1 and re.search(message, err), err
+    assert (cli.home / "config.toml").read_bytes() == before
+    assert_no_secret(emulator, out, err)
+    assert "Z" * 60 not in out + err
+
+
+def test_login_without_an_app_id_says_how_to_get_one(cli) -> None:
+    code, out, err = cli("tokens", "login")
+    assert code == 2 and out == "" and "no VK app id" in err and "--app-id ID" in err
+
+
 def test_check_learns_kind_owner_admin_levels_and_marks_invalid(cli, emulator: RunningEmulator) -> None:
     assert cli("group", "add", str(MAIN_GROUP))[0] == 2  # no token yet
     labels = ("user-admin", "user-moderator", "user-admin-no-groups-scope", "group-closed_club", "service")

@@ -1,19 +1,24 @@
-"""`vksync-tui tokens …`: add, list, check, remove, enable and disable VK access tokens.
+"""`vksync-tui tokens …`: add, login, list, check, remove, enable and disable VK access tokens.
 
 A token is shown only masked (`vk1.a…9f3c`), never echoed, and never printed in an error. `tokens add -`
-reads it from stdin so it stays out of shell history and the process list.
+reads it from stdin so it stays out of shell history and the process list; `tokens login` reads the pasted
+redirect address without echoing it on a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
+import time
+from datetime import datetime
 
 from vksync_tui.cli.common import BadInput, CliError
 from vksync_tui.cli.homeconfig import load_home_config, open_vk_session, store_config
 from vksync_tui.config import TOKEN_KINDS, Config, TokenCheck, TokenEntry
 from vksync_tui.secrets import MALFORMED_TOKEN, extract_token, mask, register_secret
 from vksync_tui.vk.check import apply_check, check_token, checking_token
+from vksync_tui.vk.oauth import OAuthError, TokenRefused, authorize_url, new_token_entry, parse_redirect
 from vksync_tui.vk.session import VkSession
 
 ADMIN_LEVEL_NAMES = {1: "moderator", 2: "editor", 3: "administrator"}
@@ -22,7 +27,7 @@ ADMIN_LEVEL_NAMES = {1: "moderator", 2: "editor", 3: "administrator"}
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "tokens",
-        help="manage VK access tokens (add, list, check, remove, enable, disable)",
+        help="manage VK access tokens (add, login, list, check, remove, enable, disable)",
         description="Manage the VK access tokens vksync-tui syncs with. Tokens are stored in config.toml "
         "(mode 0600) and always shown masked.",
     )
@@ -45,6 +50,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--no-check", action="store_true",
                      help="save the token without asking VK (check it later with `tokens check LABEL`)")
     add.set_defaults(func=add_token)
+
+    login = actions.add_parser(
+        "login",
+        help="get a user token from VK in a browser (OAuth) and add it",
+        description="Print VK's authorization address for your VK app; open it in a browser, allow access, "
+        "and paste the address of the page VK then shows (https://oauth.vk.ru/blank.html#access_token=…). "
+        "The token is checked with VK (as `tokens check` does) and added; it is never echoed. Exit 2 for an "
+        "address without a token, 1 when VK does not accept the token.",
+    )
+    login.add_argument("--app-id", type=int, metavar="ID",
+                       help="your standalone VK app's id (saved in config.toml for next time)")
+    login.add_argument("--label", help="a short name for the token (default: user-N)")
+    login.set_defaults(func=login_token)
 
     listing = actions.add_parser("list", help="list tokens (masked) with kind, owner, status and last error",
                                  description="List configured tokens, masked.")
@@ -88,7 +106,7 @@ def add_token(args: argparse.Namespace) -> int:
     duplicate = next((entry for entry in config.tokens if entry.secret == secret), None)
     if duplicate is not None:
         raise BadInput(f"this token is already configured as '{duplicate.label}'")
-    label = (args.label or _free_label(config, kind)).strip()
+    label = (args.label or config.free_label(kind)).strip()
     if not label:
         raise BadInput("--label must not be empty")
     if config.token(label) is not None:
@@ -119,11 +137,46 @@ def _check(vk: VkSession, entry: TokenEntry, config: Config) -> TokenCheck:
     return check_token(checking_token(vk.pool, entry), vk.client, config.communities)
 
 
-def _free_label(config: Config, kind: str) -> str:
-    number = 1
-    while config.token(f"{kind}-{number}") is not None:
-        number += 1
-    return f"{kind}-{number}"
+def login_token(args: argparse.Namespace) -> int:
+    home, config = load_home_config(args)
+    if args.app_id is not None:
+        if args.app_id <= 0:
+            raise BadInput("--app-id takes your VK app's positive numeric id")
+        config.app_id = args.app_id
+    if config.app_id is None:
+        raise BadInput("no VK app id: create a standalone app on VK (see README, Getting tokens), then run "
+                       "`vksync-tui tokens login --app-id ID`")
+    print("Open this address in a browser, allow access, then paste the address of the page VK shows:")
+    print(authorize_url(config.app_id, api_version=config.api_version), flush=True)
+    try:
+        redirect = parse_redirect(_read_secret_line("address: "))
+        with open_vk_session(home, config) as vk:
+            entry = new_token_entry(vk, redirect, config, args.label)
+    except TokenRefused as exc:
+        raise CliError(f"{exc}; nothing was saved") from None
+    except OAuthError as exc:
+        raise BadInput(f"{exc}; nothing was saved") from None
+    config.tokens.append(entry)
+    store_config(home, config)
+    print(f"added {entry.kind} token '{entry.label}' ({mask(entry.secret)}): {_describe(entry)}, "
+          f"expires {_expiry(entry)}")
+    return 0
+
+
+def _read_secret_line(prompt: str) -> str:
+    """One line from the operator: without echo on a terminal (the token is in it), else from the pipe."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline()
+
+
+def _expiry(entry: TokenEntry) -> str:
+    """When the token stops working: a local time, `expired`, or `-` (it does not, or nobody said)."""
+    if entry.expires_at is None:
+        return "-"
+    if entry.expired(time.time()):
+        return "expired"
+    return datetime.fromtimestamp(entry.expires_at).strftime("%Y-%m-%d %H:%M")
 
 
 def list_tokens(args: argparse.Namespace) -> int:
@@ -131,10 +184,10 @@ def list_tokens(args: argparse.Namespace) -> int:
     if not config.tokens:
         print("no tokens yet; add one with: vksync-tui tokens add TOKEN")
         return 0
-    rows = [("LABEL", "KIND", "TOKEN", "STATUS", "OWNER", "ADMIN", "LAST ERROR")]
+    rows = [("LABEL", "KIND", "TOKEN", "STATUS", "OWNER", "ADMIN", "EXPIRES", "LAST ERROR")]
     rows += [
         (entry.label, entry.kind, mask(entry.secret), token_status(entry), _owner(entry),
-         _admin_summary(entry.check), entry.check.last_error or "")
+         _admin_summary(entry.check), _expiry(entry), entry.check.last_error or "")
         for entry in config.tokens
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
@@ -148,6 +201,8 @@ def token_status(entry: TokenEntry) -> str:
         return "disabled"
     if entry.check.invalid:
         return "invalid"
+    if entry.expired(time.time()):
+        return "expired"
     if entry.check.checked_at is None:
         return "unchecked"
     return "error" if entry.check.last_error else "ok"
