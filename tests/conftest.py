@@ -32,6 +32,8 @@ from vksync_tui.emulator.world import World
 from vksync_tui.home import Home
 
 DEFAULT_TEST_MEMBERS = 20_000
+# The project's read-only reference folder, beside the checkout (`../shared`): VK's official API schema.
+VK_API_SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "vk-api-schema"
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from jsonschema import Draft7Validator, ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from tests.conftest import VK_API_SCHEMA
 from vksync_tui.emulator.tokens import TokenInfo
 from vksync_tui.emulator.world import World
 
-SCHEMA_DIR = Path("/work/shared/vk-api-schema")
+SCHEMA_DIR = VK_API_SCHEMA
 MAIN = 212345678
 CLOSED = 212345679
 SMALL = 212345680

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import VK_API_SCHEMA
 from tests.emulator_world.conftest import CLOSED, MAIN
 from vksync_tui.emulator.errors import ERROR_TEXTS, EmuApiError
 from vksync_tui.emulator.methods import METHODS, call_method
@@ -206,9 +207,8 @@ def test_get_by_id_admin_fields(world: World, tokens: dict[str, TokenInfo]) -> N
 
 def test_error_texts_match_the_schema() -> None:
     import json
-    from pathlib import Path
 
-    schema = json.loads(Path("/work/shared/vk-api-schema/errors.json").read_text(encoding="utf-8"))["errors"]
+    schema = json.loads((VK_API_SCHEMA / "errors.json").read_text(encoding="utf-8"))["errors"]
     for entry in schema.values():
         assert ERROR_TEXTS[entry["code"]] == entry["description"]
     assert str(EmuApiError(100, "x is undefined")) == (

@@ -4,10 +4,10 @@ token-side code never reads as a refusal of the request."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import VK_API_SCHEMA
 from vksync_tui.vk.errors import (
     FAULTS,
     REQUEST_ERROR_CODES,
@@ -19,7 +19,7 @@ from vksync_tui.vk.errors import (
     make_api_error,
 )
 
-SCHEMA_ERRORS = Path(__file__).resolve().parents[2].parent / "shared" / "vk-api-schema" / "errors.json"
+SCHEMA_ERRORS = VK_API_SCHEMA / "errors.json"
 
 
 def schema_codes() -> dict[int, str]:
