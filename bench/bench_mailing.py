@@ -1,40 +1,37 @@
-"""Mailing analysis of 20,000 dialogs against the emulator at VK's real community-token limit (20 rps).
+"""Mailing and mailing analysis of 20,000 dialogs against the emulator at VK's community-token limit (20 rps).
 
 The emulator runs in its own process (`vksync-tui emulator --world …`) with a main community of
-`--members` members and `--dialogs` dialogs, every answer delayed `--delay` s (VK-like latency). The bench
-first runs the mailing sync (its figures are printed, with its own floor: requests ÷ 20 rps), then the
-analysis, and prints
+`--members` members and `--dialogs` dialogs, every answer delayed `--delay` s (VK-like latency). Each sync is
+run as the operator runs it, `vksync-tui sync mailing --json` then `sync mailing-analysis --json`, in its own
+process (`cli_run`). For each it prints the fetch phase and the whole run against their floors (requests of
+a perfect plan ÷ (community tokens × 20 rps); the whole run adds the token probes), the client CPU per
+dialog (the process's user + system time less a bare CLI start, so the emulator's CPU is not in it — on a
+shared 2-core machine that is the figure that carries over to real VK), peak RSS, error 6 answers and the
+emulator's CPU.
 
-    floor = ceil(dialogs / batch) requests ÷ (community tokens × 20 rps)
-
-next to the analysis phase's wall time (and the whole run's, which adds the token probe), the ratio of the
-two (target ≤ 1.2), the requests made and every error code seen (error 6 must stay at 0). The mailing line
-also gives the CPU seconds the sync process and the emulator process spent on it: on a shared 2-core machine
-those are steadier than wall time.
-
-Run: `.venv/bin/python bench/bench_mailing.py [--dialogs N] [--batch 20] [--delay S]` (~1-2 minutes).
+Run: `.venv/bin/python bench/bench_mailing.py [--dialogs N] [--delay S]` (~1-2 minutes).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import sqlite3
 import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
+import httpx
+from cli_run import Floor, bare_start_cpu, print_case, run_sync_cli
 from emulator_process import EmulatorProcess
 
 from vksync_tui.config import Community, Config, TokenEntry, Tuning, save_config
 from vksync_tui.home import Home
-from vksync_tui.store.models import SyncRun
-from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.registry import run_sync
-from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.mailing import PAGE_SIZE
+from vksync_tui.sync.mailing_analysis import DEFAULT_BATCH
 
 GROUP_RPS = 20.0
 GROUP_ID = 212345678
+USER_PEER_MAX = 2_000_000_000  # VK's chat peers start here
 
 
 def world_spec(members: int, dialogs: int) -> str:
@@ -45,7 +42,7 @@ def world_spec(members: int, dialogs: int) -> str:
     )
 
 
-def configure(root: Path, emulator: EmulatorProcess, batch: int) -> Home:
+def configure(root: Path, emulator: EmulatorProcess) -> Home:
     """Every token of the world: the sync must pick the community token with the messages right itself."""
     home = Home(root).ensure()
     tokens = [t for t in emulator.get("tokens")["tokens"] if t["kind"] in ("user", "group")]
@@ -58,30 +55,27 @@ def configure(root: Path, emulator: EmulatorProcess, batch: int) -> Home:
             )
             for t in tokens
         ],
-        tuning=Tuning(group_rps=GROUP_RPS, execute_batch=max(batch, 25)),
+        tuning=Tuning(group_rps=GROUP_RPS),
     )
     save_config(home.config_file, config)
     return home
 
 
-def run(home: Home, list_name: str, **options: Any) -> tuple[RunSummary, dict[str, Any], float]:
-    started = time.perf_counter()
-    with SyncContext.open(home) as ctx:
-        summary = run_sync(list_name, ctx, GROUP_ID, **options)
-        figures = SyncRun.get_by_id(summary.run_id).figures or {}
-    return summary, figures, time.perf_counter() - started
-
-
-def phase_seconds(figures: dict[str, Any], phase: str) -> float:
-    """The job's own phases (parallel rounds and retries), without the token probe."""
-    return sum(p["seconds"] for p in figures.get("phases", []) if str(p["phase"]).startswith(phase))
+def verdict(home: Home, emulator: EmulatorProcess) -> str:
+    """The stored dialogs' users against the emulator's truth (its user peers)."""
+    url = f"{emulator.base_url}/_emu/truth/dialogs"
+    peers = httpx.get(url, params={"group_id": GROUP_ID}, timeout=120).json()["ids"]
+    expected = {peer for peer in peers if 0 < peer < USER_PEER_MAX}
+    with sqlite3.connect(home.db_path) as db:
+        query = "SELECT user_id FROM mailing WHERE community_id = ? AND has_dialog"
+        stored = {user_id for (user_id,) in db.execute(query, (GROUP_ID,))}
+    return "dialogs equal the truth" if stored == expected else "dialogs DIFFER from the truth"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--dialogs", type=int, default=20_000)
-    parser.add_argument("--batch", type=int, default=20, help="getHistory calls per execute (≤ 25)")
     parser.add_argument("--delay", type=float, default=0.05, help="emulator answer delay, seconds")
     parser.add_argument("--mailing-only", action="store_true", help="skip the analysis (~1 minute)")
     args = parser.parse_args()
@@ -90,45 +84,37 @@ def main() -> None:
         world_file.write_text(world_spec(args.members, args.dialogs))
         emulator = EmulatorProcess("--world", str(world_file), delay=args.delay)
         try:
-            home = configure(Path(folder) / "home", emulator, args.batch)
-            sync_cpu, emulator_cpu = time.process_time(), emulator.cpu()
-            mailing, mailing_figures, mailing_wall = run(home, "mailing")
-            sync_cpu, emulator_cpu = time.process_time() - sync_cpu, emulator.cpu() - emulator_cpu
-            mailing_fetch = phase_seconds(mailing_figures, "fetch")
-            mailing_floor = mailing.requests / (len(mailing_figures.get("tokens", [])) * GROUP_RPS)
-            print(
-                f"mailing: {mailing.status} {mailing.fetched:,}/{mailing.expected:,} dialogs, "
-                f"{mailing.requests} requests (batch {mailing_figures.get('batch_size')}), "
-                f"{mailing_wall:.2f} s, fetch phases {mailing_fetch:.2f} s; floor {mailing_floor:.2f} s "
-                f"→ ratio {mailing_fetch / mailing_floor:.2f}; errors {mailing.errors_by_code or 'none'}; "
-                f"CPU: sync {sync_cpu:.2f} s, emulator {emulator_cpu:.2f} s"
+            bare_cpu = bare_start_cpu(Path(folder) / "bare")
+            print(f"(a bare CLI start: {bare_cpu:.2f} CPU s; delay {args.delay} s)")
+            home = configure(Path(folder) / "home", emulator)
+            emulator_cpu = emulator.cpu()
+            mailing = run_sync_cli(home.root, "mailing")
+            emulator_cpu = emulator.cpu() - emulator_cpu
+            tokens = len(mailing.figures.get("tokens", [])) or 1
+            pages = math.ceil(args.dialogs / PAGE_SIZE)
+            fetch = math.ceil(pages / int(mailing.figures.get("batch_size") or 25))
+            floor = Floor(fetch, fetch + tokens, tokens * GROUP_RPS)
+            print_case(
+                "mailing", f"mailing {args.dialogs:,} dialogs", mailing, floor,
+                fetch_seconds=mailing.phase_seconds("fetch"), work=args.dialogs, unit="dialogs",
+                bare_cpu=bare_cpu, verdict=verdict(home, emulator),
             )
+            print(f"  emulator CPU {emulator_cpu:.2f} s")
             if args.mailing_only:
                 return
             emulator.post("reset-stats")
-            summary, figures, wall = run(home, "mailing-analysis", batch=args.batch)
+            analysis = run_sync_cli(home.root, "mailing-analysis")
             stats = emulator.get("stats")
         finally:
             emulator.stop()
-    tokens = figures.get("tokens", [])
-    needed = math.ceil(args.dialogs / args.batch)
-    floor = needed / (len(tokens) * GROUP_RPS)
-    fetch = phase_seconds(figures, "analyse")
-    per_token = {label: s["max_rps"] for label, s in stats["by_token"].items()}
+    tokens = len(analysis.figures.get("tokens", [])) or 1
+    needed = math.ceil(args.dialogs / int(analysis.figures.get("batch_size") or DEFAULT_BATCH))
+    floor = Floor(needed, needed + tokens, tokens * GROUP_RPS)
     emulator_error6 = stats["errors_by_code"].get("6", 0)
-    print(
-        f"mailing-analysis: {summary.status} {summary.fetched:,}/{summary.expected:,} dialogs with "
-        f"{len(tokens)} community token(s) {tokens}, batch {args.batch}, delay {args.delay}s"
-    )
-    print(
-        f"  fetch phases {fetch:.2f} s for {summary.requests} requests (perfect plan {needed} + "
-        f"{len(tokens)} probe); floor {floor:.2f} s → ratio {fetch / floor:.3f}; "
-        f"whole run {wall:.2f} s → ratio {wall / floor:.3f}"
-    )
-    print(
-        f"  error 6: {summary.errors_by_code.get('6', 0)} (emulator saw {emulator_error6}); "
-        f"errors {summary.errors_by_code or 'none'}; max rps per token at the emulator {per_token}; "
-        f"stagger {figures.get('stagger_seconds')} s, workers {figures.get('workers')}"
+    print_case(
+        "mailing_analysis", f"mailing-analysis {args.dialogs:,} dialogs", analysis, floor,
+        fetch_seconds=analysis.phase_seconds("analyse"), work=args.dialogs, unit="dialogs", bare_cpu=bare_cpu,
+        verdict=f"emulator saw error 6: {emulator_error6}",
     )
 
 

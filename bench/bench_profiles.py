@@ -1,43 +1,44 @@
-"""Profile refresh of 1,000,000 stored users against the emulator: wall time ÷ rate-limit floor, and why.
+"""Profile refresh of 1,000,000 stored users against the emulator: whole CLI runs against the floor.
 
 Setup (untimed): the emulator in its own process with a `--members`-member main community (answers delayed
-`--delay` s), and a subscribers sync that stores every member id. Then `sync profiles --scope subscribers`
-refreshes them all (users.get, 1000 ids per call, `USERS_GET_BATCH` calls per execute), once per token set:
+`--delay` s), and a subscribers sync that stores every member id. Then `vksync-tui sync profiles --scope
+subscribers --json` refreshes them all (users.get, 1000 ids per call, `USERS_GET_BATCH` calls per execute),
+run as the operator runs it, in its own process (`cli_run`), once per token set:
 
 - `one user token` (3 rps) — the case where VK's limit should be the bottleneck;
-- `all tokens` (5 user tokens at 3 rps + 4 community tokens at 20 rps, split sessions).
+- `all tokens` (5 user tokens at 3 rps + 4 community tokens at 20 rps, split sessions) — on this machine
+  the emulator has to build and serialise every profile on the same cores, so this run is bounded by the
+  two processes' CPU long before VK's limit; what carries over to real VK is the client's CPU per profile
+  and its peak RSS (the answers the workers hold at once).
 
-For each it prints the refresh phase's wall time, the floor = ceil(calls / batch) ÷ Σ rps, their ratio
-(target ≤ 1.2), the requests made, each token's share (users.get calls the emulator saw per token), and the
-CPU seconds the emulator process and this process spent — on one machine the emulator has to build and
-serialise every profile, which bounds the run long before VK's rate limit does when many tokens are used —
-and this process's CPU per profile, split into the store writer thread (SQLite upserts and commits) and the
-rest (HTTP, JSON, rows, engine).
+For each: the refresh phase and the whole run against their floors (ceil(calls / batch) requests, plus the
+run's other requests for the whole run, ÷ Σ rps), the client CPU per profile (the process's user + system
+time less a bare CLI start), the process's peak RSS, the emulator's CPU, error 6 answers, and whether the
+stored profiles equal the emulator's truth for a sample of ids.
 
-Run: `.venv/bin/python bench/bench_profiles.py [--members N] [--delay S]` (~3-5 minutes for 1M).
+Run: `.venv/bin/python bench/bench_profiles.py [--members N] [--delay S]` (~2-4 minutes for 1M).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import os
+import random
+import sqlite3
 import tempfile
-import threading
-import time
 from pathlib import Path
+from typing import Any
 
-import psutil
+import httpx
+from cli_run import CliRun, Floor, bare_start_cpu, print_case, run_sync_cli
 from emulator_process import EmulatorProcess
 
 from vksync_tui.config import Community, Config, TokenEntry, Tuning, save_config
 from vksync_tui.home import Home
-from vksync_tui.store.models import SyncRun
-from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.registry import run_sync
 from vksync_tui.sync.users_refresh import USERS_GET_BATCH, USERS_PER_CALL
 
 RPS = {"user": 3.0, "group": 20.0}
+SAMPLE = 2000  # profiles compared field by field with the emulator's truth
 
 
 def configure(home: Home, emulator: EmulatorProcess, labels: list[str]) -> list[TokenEntry]:
@@ -62,52 +63,46 @@ def configure(home: Home, emulator: EmulatorProcess, labels: list[str]) -> list[
     return entries
 
 
-def own_cpu() -> float:
-    times = psutil.Process(os.getpid()).cpu_times()
-    return times.user + times.system
+def verdict(home: Home, emulator: EmulatorProcess, group_id: int) -> str:
+    """Stored names and last-seen times of a random sample of users against the emulator's truth."""
+    with sqlite3.connect(home.db_path) as db:
+        ids = [user_id for (user_id,) in db.execute("SELECT user_id FROM membership WHERE community_id = ?",
+                                                     (group_id,))]
+        sample = random.Random(1).sample(ids, min(SAMPLE, len(ids)))
+        marks = ",".join("?" * len(sample))
+        stored = {row[0]: row[1:] for row in db.execute(
+            f"SELECT id, first_name, last_name, last_seen FROM user WHERE id IN ({marks})", sample)}
+    truth = httpx.get(
+        f"{emulator.base_url}/_emu/truth/profiles",
+        params={"group_id": group_id, "ids": ",".join(map(str, sample))}, timeout=120,
+    ).json()
+    expected = {int(p["id"]): (p.get("first_name"), p.get("last_name"), _seen(p)) for p in truth["items"]}
+    return "sample equals the truth" if stored == expected else "sample DIFFERS from the truth"
 
 
-def thread_cpu(name: str) -> float:
-    """CPU seconds of this process's running thread called `name` (0 if there is none)."""
-    native_ids = {thread.native_id for thread in threading.enumerate() if thread.name == name}
-    threads = psutil.Process(os.getpid()).threads()
-    return sum(thread.user_time + thread.system_time for thread in threads if thread.id in native_ids)
+def _seen(profile: dict[str, Any]) -> int | None:
+    seen = profile.get("last_seen")
+    return seen.get("time") if isinstance(seen, dict) else None
 
 
-def refresh(home: Home, emulator: EmulatorProcess, group_id: int, labels: list[str], title: str) -> None:
+def refresh(
+    home: Home, emulator: EmulatorProcess, group_id: int, labels: list[str], title: str, bare_cpu: float
+) -> CliRun:
     entries = configure(home, emulator, labels)
-    emulator.post("reset-stats")
-    emulator_cpu, client_cpu, started = emulator.cpu(), own_cpu(), time.perf_counter()
-    with SyncContext.open(home) as ctx:
-        summary = run_sync("profiles", ctx, group_id, scope="subscribers")
-        figures = SyncRun.get_by_id(summary.run_id).figures or {}
-        store_cpu = thread_cpu("store-writer")  # the context's writer, alive until the context closes
-    wall = time.perf_counter() - started
-    emulator_cpu, client_cpu = emulator.cpu() - emulator_cpu, own_cpu() - client_cpu
-    stats = emulator.get("stats")["by_token"]
-    phase = sum(p["seconds"] for p in figures.get("phases", []) if str(p["phase"]).startswith("refresh"))
-    ceiling = sum(RPS[entry.kind] for entry in entries)
-    needed = math.ceil(math.ceil((summary.expected or 0) / USERS_PER_CALL) / USERS_GET_BATCH)
-    floor = needed / ceiling
-    shares = {label: s["by_method"].get("users.get", 0) for label, s in stats.items()}
-    print(
-        f"{title}: {summary.status} {summary.fetched:,}/{summary.expected:,} users, {len(entries)} token(s)"
+    emulator_cpu = emulator.cpu()
+    run = run_sync_cli(home.root, "profiles", "--scope", "subscribers")
+    emulator_cpu = emulator.cpu() - emulator_cpu
+    users = int(run.summary.get("expected") or 0)
+    needed = math.ceil(math.ceil(users / USERS_PER_CALL) / USERS_GET_BATCH)
+    floor = Floor(needed, needed, sum(RPS[entry.kind] for entry in entries))
+    print_case(
+        "profiles_" + title.replace(" ", "_"), f"profiles {users:,}, {title}", run, floor,
+        fetch_seconds=run.phase_seconds("refresh"), work=users,
+        unit="profiles", bare_cpu=bare_cpu, verdict=verdict(home, emulator, group_id),
     )
-    print(
-        f"  refresh phase {phase:.2f} s (whole run {wall:.2f} s) for {summary.requests} requests "
-        f"(perfect plan {needed}, batch {figures.get('batch_size')}); floor {floor:.2f} s at {ceiling:g} rps "
-        f"→ ratio {phase / floor:.2f}"
-    )
-    print(
-        f"  CPU: emulator {emulator_cpu:.1f} s, sync process {client_cpu:.1f} s; "
-        f"errors {summary.errors_by_code or 'none'}; deactivated {summary.extras.get('deactivated'):,}"
-    )
-    per_profile = 1e6 / max(1, summary.fetched or 0)
-    print(
-        f"  sync CPU per profile: {client_cpu * per_profile:.1f} µs (store writer thread "
-        f"{store_cpu * per_profile:.1f} µs, the rest {(client_cpu - store_cpu) * per_profile:.1f} µs)"
-    )
-    print(f"  users.get calls per token: {shares}")
+    print(f"  emulator CPU {emulator_cpu:.1f} s; {len(entries)} token(s), workers "
+          f"{run.figures.get('workers')}, batch {run.figures.get('batch_size')}")
+    return run
 
 
 def main() -> None:
@@ -120,15 +115,16 @@ def main() -> None:
         group_id = int(emulator.get("groups")["groups"][0]["id"])
         all_labels = [t["label"] for t in emulator.get("tokens")["tokens"] if t["kind"] in ("user", "group")]
         with tempfile.TemporaryDirectory(prefix="bench-profiles-") as folder:
-            home = Home(Path(folder)).ensure()
+            bare_cpu = bare_start_cpu(Path(folder) / "bare")
+            print(f"(a bare CLI start: {bare_cpu:.2f} CPU s; delay {args.delay} s)")
+            home = Home(Path(folder) / "home").ensure()
             configure(home, emulator, [label for label in all_labels if label.startswith("group-")])
-            with SyncContext.open(home) as ctx:
-                setup = run_sync("subscribers", ctx, group_id, apply=True)
-            print(
-                f"setup: subscribers {setup.status}, {setup.fetched:,} members in {setup.seconds:.1f} s"
-            )
-            refresh(home, emulator, group_id, ["user-admin"], "one user token")
-            refresh(home, emulator, group_id, all_labels, "all tokens")
+            setup = run_sync_cli(home.root, "subscribers", "--yes")
+            fetched = setup.summary.get("fetched") or 0
+            status = setup.summary.get("status")
+            print(f"setup: subscribers {status}, {fetched:,} members in {setup.wall:.1f} s")
+            refresh(home, emulator, group_id, ["user-admin"], "one user token", bare_cpu)
+            refresh(home, emulator, group_id, all_labels, "all tokens", bare_cpu)
     finally:
         emulator.stop()
 

@@ -1,69 +1,42 @@
-"""Subscribers sync against the emulator at VK's real rate limits: how close to the rate-limit floor is it?
+"""Subscribers sync against the emulator at VK's real rate limits: whole CLI runs against the floor.
 
-Default: a 1,000,000-member community, synced (baseline, applied) with 1 and then with 4 user tokens at the
-emulator's real 3 requests/second per user token, every answer delayed by `--delay` s (VK-like latency).
-For each run it prints the fetch phase's wall time ÷ the rate-limit floor, where
+Each case is `vksync-tui sync subscribers --yes --json` run as the operator runs it, in its own process
+(`cli_run`), against the emulator in another process (answers delayed `--delay` s, VK-like latency), at the
+real 3 requests/second per user token. Cases (1,000,000 members by default):
 
-    floor = requests a perfect fetch needs ÷ (tokens × 3 rps)
+- `1 token, first sync` and `4 tokens, first sync` (the baseline: every member stored, no events);
+- `4 tokens, resync`: after `--churn` of the members left and as many joined (half each; 5 % by default),
+  the same community again — fetch, diff, re-check of every left candidate with `groups.isMember`, apply;
+- `--big`: 10,000,000 members, 4 tokens, first sync (with the emulator's own peak RSS).
 
-("requests needed" = ceil(pages / 25) with the sync's page plan; the ratio against the requests actually made
-is printed too), the number of error 6 answers (target: 0) and the whole run's wall time.
+For each it prints the fetch phase against its floor (fetch requests of a perfect plan ÷ Σ rps), the whole
+run against the whole floor (recon + fetch + verification requests ÷ Σ rps), the client CPU per member (the
+process's user + system time less a bare CLI start, so the emulator's CPU is not in it) and the process's
+peak RSS, error 6 answers (target 0), and whether the stored current members equal the emulator's truth.
 
-`--big` syncs a 10,000,000-member community with 4 user tokens and prints the peak RSS of the sync process
-(sampled with psutil every 50 ms). The emulator runs in a separate process (`vksync-tui emulator`), so its
-memory is not in that figure; its own peak RSS is printed separately.
-
-Run: `.venv/bin/python bench/bench_subscribers.py [--members N] [--delay S] [--big]` (a few minutes at most).
+Run: `.venv/bin/python bench/bench_subscribers.py [--members N] [--delay S] [--churn F] [--big]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import os
+import sqlite3
 import tempfile
-import threading
-import time
+from array import array
 from pathlib import Path
 
-import psutil
+import httpx
+from cli_run import CliRun, Floor, bare_start_cpu, print_case, run_sync_cli
 from emulator_process import EmulatorProcess
 
 from vksync_tui.config import Community, Config, TokenEntry, Tuning, save_config
 from vksync_tui.home import Home
-from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.registry import run_sync
-from vksync_tui.sync.runs import RunSummary
-from vksync_tui.sync.subscribers import expected_requests
+from vksync_tui.sync.subscribers import IS_MEMBER_BATCH, expected_requests
 
 USER_RPS = 3.0
 USER_TOKENS = ("user-admin", "user-editor", "user-moderator", "user-reader")
-
-
-class PeakRss:
-    """Samples a process's RSS in a daemon thread; `.peak` in bytes."""
-
-    def __init__(self, process: psutil.Process, interval: float = 0.05) -> None:
-        self.process = process
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self, interval: float) -> None:
-        while not self._stop.is_set():
-            try:
-                self.peak = max(self.peak, self.process.memory_info().rss)
-            except psutil.Error:
-                return
-            self._stop.wait(interval)
+EXACT_CHECK_MAX = 2_000_000  # above this only the count is compared (the truth's JSON would be ~100 MB)
 
 
 def configure(root: Path, emulator: EmulatorProcess, labels: tuple[str, ...]) -> Home:
@@ -80,47 +53,68 @@ def configure(root: Path, emulator: EmulatorProcess, labels: tuple[str, ...]) ->
     return home
 
 
-def sync_once(home: Home, group_id: int) -> tuple[RunSummary, float, dict[str, float]]:
-    started = time.perf_counter()
-    with SyncContext.open(home) as ctx:
-        summary = run_sync("subscribers", ctx, group_id, apply=True)
-        from vksync_tui.store.models import SyncRun
+def verdict(home: Home, emulator: EmulatorProcess, group_id: int) -> str:
+    """Whether the stored current members are the emulator's members (exactly, or by count when huge)."""
+    with sqlite3.connect(home.db_path) as db:
+        current = "SELECT user_id FROM membership WHERE community_id = ? AND is_current ORDER BY user_id"
+        rows = db.execute(current, (group_id,))
+        stored = array("q", (user_id for (user_id,) in rows))
+    size = int(emulator.get("groups")["groups"][0]["members_count"])  # type: ignore[index]
+    if size > EXACT_CHECK_MAX:
+        return "members count equals the truth" if len(stored) == size else f"count DIFFERS ({len(stored):,})"
+    truth = httpx.get(
+        f"{emulator.base_url}/_emu/truth/members", params={"group_id": group_id}, timeout=300
+    ).json()["ids"]
+    return "members equal the truth" if list(stored) == sorted(truth) else "members DIFFER from the truth"
 
-        figures = SyncRun.get_by_id(summary.run_id).figures or {}
-    phases = {phase["phase"]: phase["seconds"] for phase in figures.get("phases", [])}
-    return summary, time.perf_counter() - started, phases
+
+def whole_floor(members: int, left_candidates: int, tokens: int) -> Floor:
+    fetch = expected_requests(members)
+    verify = math.ceil(math.ceil(left_candidates / IS_MEMBER_BATCH) / 25)
+    return Floor(fetch, 1 + fetch + verify, tokens * USER_RPS)
 
 
-def run_case(members: int, delay: float, labels: tuple[str, ...], *, measure_rss: bool = False) -> None:
+def case(
+    key: str, title: str, home: Home, emulator: EmulatorProcess, group_id: int, tokens: int, bare_cpu: float,
+    *, left: int = 0,
+) -> CliRun:
+    run = run_sync_cli(home.root, "subscribers", "--yes")
+    members = int(run.summary.get("expected") or 0)
+    fetch = run.phase_seconds("fetch", "bridge")
+    print_case(
+        key, title, run, whole_floor(members, left, tokens), fetch_seconds=fetch, work=members,
+        unit="members", bare_cpu=bare_cpu, verdict=verdict(home, emulator, group_id),
+    )
+    return run
+
+
+def run_community(members: int, delay: float, churn: float, *, big: bool) -> None:
     emulator = EmulatorProcess("--members", str(members), delay=delay)
     try:
         group_id = int(emulator.get("groups")["groups"][0]["id"])  # type: ignore[index]
         with tempfile.TemporaryDirectory(prefix="bench-subscribers-") as folder:
-            home = configure(Path(folder), emulator, labels)
-            with PeakRss(psutil.Process(os.getpid())) as own, PeakRss(emulator.psutil) as emu:
-                summary, wall, phases = sync_once(home, group_id)
-        tokens = len(labels)
-        fetch_seconds = phases.get("fetch", 0.0) + phases.get("fetch-retry", 0.0) + phases.get("bridge", 0.0)
-        needed = expected_requests(members)
-        fetch_requests = summary.requests - 1  # minus the recon call
-        floor = needed / (tokens * USER_RPS)
-        print(
-            f"members={members:,} tokens={tokens} delay={delay}s status={summary.status} "
-            f"fetched={summary.fetched:,}/{summary.expected:,}"
-        )
-        print(
-            f"  fetch: {fetch_seconds:.2f} s for {fetch_requests} requests (perfect plan: {needed}); "
-            f"floor {floor:.2f} s → ratio {fetch_seconds / floor:.3f} "
-            f"(vs requests made: {fetch_seconds / (fetch_requests / (tokens * USER_RPS)):.3f})"
-        )
-        print(
-            f"  error 6: {summary.errors_by_code.get('6', 0)}; errors: {summary.errors_by_code or 'none'}; "
-            f"whole sync {wall:.2f} s (recon, fetch, index + diff, apply)"
-        )
-        if measure_rss:
-            print(
-                f"  peak RSS: sync process {own.peak / 2**20:.0f} MB; "
-                f"emulator process (separate) {emu.peak / 2**20:.0f} MB"
+            bare_cpu = bare_start_cpu(Path(folder) / "bare")
+            print(f"(a bare CLI start: {bare_cpu:.2f} CPU s; members={members:,}, delay {delay} s)")
+            if big:
+                home = configure(Path(folder) / "big", emulator, USER_TOKENS)
+                key = f"subscribers_{members // 1_000_000}M_4_tokens_first_sync"
+                title = f"subscribers {members:,}, 4 tokens, first sync"
+                case(key, title, home, emulator, group_id, 4, bare_cpu)
+                print(f"  emulator process (separate) peak RSS {emulator.peak_rss_mb():.0f} MB")
+                return
+            size = f"{members // 1_000_000}M" if members >= 1_000_000 else f"{members // 1000}k"
+            one = configure(Path(folder) / "one", emulator, USER_TOKENS[:1])
+            case(f"subscribers_{size}_1_token_first_sync", f"subscribers {members:,}, 1 token, first sync",
+                 one, emulator, group_id, 1, bare_cpu)
+            four = configure(Path(folder) / "four", emulator, USER_TOKENS)
+            case(f"subscribers_{size}_4_tokens_first_sync", f"subscribers {members:,}, 4 tokens, first sync",
+                 four, emulator, group_id, 4, bare_cpu)
+            changed = int(members * churn / 2)
+            emulator.post("churn", {"group_id": group_id, "join": changed, "leave": changed})
+            case(
+                f"subscribers_{size}_4_tokens_resync",
+                f"subscribers {members:,}, 4 tokens, resync ({changed:,} left, {changed:,} joined)",
+                four, emulator, group_id, 4, bare_cpu, left=changed,
             )
     finally:
         emulator.stop()
@@ -130,15 +124,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--delay", type=float, default=0.03, help="emulator answer delay in seconds")
-    parser.add_argument("--big", action="store_true", help="10M members, 4 tokens, peak RSS")
-    parser.add_argument("--tokens", type=int, choices=(1, 2, 3, 4), help="only this many tokens")
+    parser.add_argument("--churn", type=float, default=0.05,
+                        help="share of the members changed before the resync (half leave, as many join)")
+    parser.add_argument("--big", action="store_true", help="10M members, 4 tokens, first sync")
     args = parser.parse_args()
-    if args.big:
-        run_case(10_000_000, args.delay, USER_TOKENS, measure_rss=True)
-        return
-    for count in (args.tokens,) if args.tokens else (1, 4):
-        run_case(args.members, args.delay, USER_TOKENS[:count], measure_rss=True)
-    print(f"(page plan: {math.ceil(args.members / 992)} pages of 1000 ids overlapping by 8, 25 per execute)")
+    run_community(10_000_000 if args.big else args.members, args.delay, args.churn, big=args.big)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,6 +38,12 @@ class EmulatorProcess:
 
     def rss(self) -> int:
         return self.psutil.memory_info().rss
+
+    def peak_rss_mb(self) -> float:
+        """The emulator process's peak RSS so far (the kernel's high-water mark, VmHWM)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kilobytes = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+        return int(kilobytes) / 1024
 
     def stop(self) -> None:
         self.process.terminate()

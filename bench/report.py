@@ -7,10 +7,14 @@ script in a subprocess (bounded by its own time cap, so the whole report stays u
 small parsers below (`_figures` patterns). A figure a parser cannot find is recorded as null, never guessed;
 a step that fails or hits its cap is recorded with its exit code and output.
 
-Per list: work size, requests, wall seconds, the rate-limit floor (requests ÷ Σ token rps, as each script
-defines it), their ratio (`rate_limit_ratio`), error 6 answers and peak RSS (the script's own figure if it
-prints one, else the whole script's peak from `wait4`, which includes the emulator when the script runs it
-in-process). The machine is shared: the load average before and after every step is recorded.
+Per list (subscribers, profiles, mailing: the sync run as the operator runs it, `vksync-tui sync … --json`
+in its own process, see `cli_run.py`): work size, requests, the fetch phase's ratio to its rate-limit floor
+(`fetch_ratio`), the whole run's seconds and its ratio to the whole floor (`whole_ratio`: every request of a
+perfect plan ÷ Σ token rps), the client CPU per item (the sync process's user + system time less a bare CLI
+start: the figure that carries over to real VK, whose servers are not on this machine), error 6 answers, peak
+RSS of the sync process and whether the result equals the emulator's truth. Posts and interactions run in
+the bench's own process and report their fetch phase. The machine is shared: the load average before and
+after every step is recorded.
 """
 
 from __future__ import annotations
@@ -57,6 +61,59 @@ def _error6(text: str) -> float | None:
     return _search(r"'6': " + NUMBER, text) if "errors {" in text else None
 
 
+def _blocks(output: str, header: str) -> list[str]:
+    """The output cut into blocks, each starting at a line that matches `header`."""
+    starts = [m.start() for m in re.finditer(header, output, flags=re.MULTILINE)]
+    return [output[a:b] for a, b in zip(starts, [*starts[1:], len(output)], strict=True)]
+
+
+CASE_HEADER = (
+    r"^\[(?P<key>\w+)\] (?P<title>[^:\n]+): (?P<status>\w+) \(exit (?P<exit>-?\d+)\), (?P<verdict>.*)$"
+)
+
+
+def parse_cases(output: str, rss_mb: float | None) -> Figures:
+    """The whole-run blocks `cli_run.print_case` prints: one row per `[key]`, with the fetch ratio, the whole
+    run's ratio and the client CPU per item side by side."""
+    figures: Figures = {}
+    for block in _blocks(output, r"^\[\w+\] "):
+        header = re.match(CASE_HEADER, block, flags=re.MULTILINE)
+        if header is None:
+            continue
+        figures[header["key"]] = {
+            "title": header["title"],
+            "status": header["status"],
+            "correct": "equal" in header["verdict"] and "DIFFER" not in header["verdict"],
+            "work": _search(r"work " + NUMBER, block),
+            "requests": _search(r"; requests (\d+)", block),
+            "error6": _error6(block),
+            "fetch_seconds": _search(r"fetch " + NUMBER + " s", block),
+            "fetch_floor_seconds": _search(r"fetch [\d.]+ s, floor " + NUMBER, block),
+            "fetch_ratio": _search(r"fetch ratio " + NUMBER, block),
+            "whole_seconds": _search(r"whole run " + NUMBER + " s", block),
+            "whole_floor_seconds": _search(r"whole run [\d.]+ s, floor " + NUMBER, block),
+            "whole_ratio": _search(r"whole ratio " + NUMBER, block),
+            "client_cpu_us_per_item": _search(r"= " + NUMBER + " µs per", block),
+            "peak_rss_mb": _search(r"peak RSS " + NUMBER + " MB", block),
+            "emulator_rss_mb": _search(r"emulator process \(separate\) peak RSS " + NUMBER, block),
+        }
+    return figures
+
+
+def parse_peer(output: str, rss_mb: float | None) -> Figures:
+    return {
+        "peer_sequential_execute_1_token": {
+            "work": _search(r"members=" + NUMBER, output),
+            "requests": _search(r"for (\d+) requests", output),
+            "whole_seconds": _search(r"fetch: " + NUMBER, output),
+            "whole_floor_seconds": _search(r"floor " + NUMBER, output),
+            "whole_ratio": _search(r"ratio " + NUMBER, output),
+            "error6": _error6(output),
+            "correct": "equal the truth" in output,
+        }
+    }
+
+
 def _row(
     work: float | None,
     requests: float | None,
@@ -66,54 +123,16 @@ def _row(
     error6: float | None,
     rss_mb: float | None,
 ) -> dict[str, Any]:
+    """A list measured inside the bench's own process (posts, interactions): its fetch phase only."""
     return {
         "work": work,
         "requests": requests,
-        "seconds": seconds,
-        "floor_seconds": floor,
-        "rate_limit_ratio": ratio,
+        "fetch_seconds": seconds,
+        "fetch_floor_seconds": floor,
+        "fetch_ratio": ratio,
         "error6": error6,
         "peak_rss_mb": rss_mb,
     }
-
-
-def _blocks(output: str, header: str) -> list[str]:
-    """The output cut into blocks, each starting at a line that matches `header`."""
-    starts = [m.start() for m in re.finditer(header, output, flags=re.MULTILINE)]
-    return [output[a:b] for a, b in zip(starts, [*starts[1:], len(output)], strict=True)]
-
-
-def parse_subscribers(output: str, rss_mb: float | None) -> Figures:
-    figures: Figures = {}
-    for block in _blocks(output, r"^members="):
-        members, tokens = _search(r"members=" + NUMBER, block), _search(r"tokens=(\d+)", block)
-        key = f"subscribers_{int(members or 0) // 1_000_000}M_{int(tokens or 0)}_token"
-        figures[key] = _row(
-            members,
-            _search(r"for (\d+) requests", block),
-            _search(r"fetch: " + NUMBER, block),
-            _search(r"floor " + NUMBER, block),
-            _search(r"ratio " + NUMBER, block),
-            _error6(block),
-            _search(r"sync process " + NUMBER + " MB", block),
-        )
-        figures[key]["emulator_rss_mb"] = _search(r"emulator process \(separate\) " + NUMBER, block)
-        figures[key]["whole_sync_seconds"] = _search(r"whole sync " + NUMBER, block)
-    return figures
-
-
-def parse_peer(output: str, rss_mb: float | None) -> Figures:
-    correct = "equal the truth" in output
-    row = _row(
-        _search(r"members=" + NUMBER, output),
-        _search(r"for (\d+) requests", output),
-        _search(r"fetch: " + NUMBER, output),
-        _search(r"floor " + NUMBER, output),
-        _search(r"ratio " + NUMBER, output),
-        _error6(output),
-        rss_mb,
-    )
-    return {"peer_sequential_execute_1_token": {**row, "equals_truth": correct}}
 
 
 def parse_posts(output: str, rss_mb: float | None) -> Figures:
@@ -148,52 +167,9 @@ def parse_interactions(output: str, rss_mb: float | None) -> Figures:
                 _error6(output),
                 rss_mb,
             ),
-            "equals_truth": "equal the truth" in output,
+            "correct": "equal the truth" in output,
         }
     }
-
-
-def parse_mailing(output: str, rss_mb: float | None) -> Figures:
-    analysis = output[output.find("mailing-analysis:") :] if "mailing-analysis:" in output else ""
-    return {
-        "mailing": {
-            **_row(
-                _search(r"mailing: \w+ " + NUMBER, output),
-                _search(r"mailing: .*?, (\d+) requests", output),
-                _search(r"mailing: .*?fetch phases " + NUMBER, output),
-                _search(r"mailing: .*?floor " + NUMBER, output),
-                _search(r"mailing: .*?ratio " + NUMBER, output),
-                _error6(output.split("\n", 1)[0] if output else ""),
-                rss_mb,
-            )
-        },
-        "mailing_analysis": _row(
-            _search(r"mailing-analysis: \w+ " + NUMBER, analysis),
-            _search(r"for (\d+) requests", analysis),
-            _search(r"fetch phases " + NUMBER, analysis),
-            _search(r"floor " + NUMBER, analysis),
-            _search(r"ratio " + NUMBER, analysis),
-            _error6(analysis),
-            rss_mb,
-        ),
-    }
-
-
-def parse_profiles(output: str, rss_mb: float | None) -> Figures:
-    figures: Figures = {}
-    for block in _blocks(output, r"^(one user token|all tokens):"):
-        title = block.split(":", 1)[0]
-        key = "profiles_" + title.replace(" ", "_")
-        figures[key] = _row(
-            _search(r": \w+ " + NUMBER + "/", block),
-            _search(r"for (\d+) requests", block),
-            _search(r"refresh phase " + NUMBER, block),
-            _search(r"floor " + NUMBER, block),
-            _search(r"ratio " + NUMBER, block),
-            _error6(block),
-            rss_mb,
-        )
-    return figures
 
 
 def parse_store(output: str, rss_mb: float | None) -> Figures:
@@ -268,7 +244,7 @@ class Step:
 
 
 STEPS = (
-    Step("subscribers", ("bench_subscribers.py",), 150, parse_subscribers),
+    Step("subscribers", ("bench_subscribers.py",), 150, parse_cases),
     Step("peer", ("bench_peer.py",), 90, parse_peer),
     Step("posts", ("bench_posts.py",), 90, parse_posts),
     Step(
@@ -277,12 +253,12 @@ STEPS = (
         120,
         parse_interactions,
     ),
-    Step("mailing", ("bench_mailing.py",), 120, parse_mailing),
-    Step("profiles", ("bench_profiles.py",), 180, parse_profiles),
+    Step("mailing", ("bench_mailing.py",), 120, parse_cases),
+    Step("profiles", ("bench_profiles.py",), 240, parse_cases),
     Step("emulator", ("bench_emulator.py", "--members", "1000000", "--executes", "40"), 60, parse_emulator),
     Step("list_screens", ("bench_list_screens.py",), 150, parse_list_screens),
     Step("key_latency", ("bench_key_latency.py",), 90, parse_key_latency),
-    Step("subscribers_10M_rss", ("bench_subscribers.py", "--big"), 240, parse_subscribers),
+    Step("subscribers_10M", ("bench_subscribers.py", "--big"), 240, parse_cases),
     Step("store", ("bench_store.py", "--big"), 300, parse_store),
 )
 # `make bench` must finish within 15 minutes: a step gets at most what is left of this budget, and a step
@@ -335,34 +311,54 @@ def run_step(step: Step, cap_seconds: float) -> dict[str, Any]:
 
 
 def peer_comparison(lists: Figures) -> dict[str, Any]:
-    peer = lists.get("peer_sequential_execute_1_token", {}).get("seconds")
-    ours = {tokens: lists.get(f"subscribers_1M_{tokens}_token", {}).get("seconds") for tokens in (1, 4)}
+    """Our whole run of 1M members on one token against the peer's plain sequential fetch (target ≤ 1.10)."""
+    peer = lists.get("peer_sequential_execute_1_token", {}).get("whole_seconds")
+    ours = {tokens: lists.get(f"subscribers_1M_{tokens}_first_sync", {}).get("whole_seconds")
+            for tokens in ("1_token", "4_tokens")}
     return {
         "peer_seconds": peer,
-        "ours_1_token_seconds": ours[1],
-        "ours_4_tokens_seconds": ours[4],
+        "ours_1_token_whole_seconds": ours["1_token"],
+        "ours_4_tokens_whole_seconds": ours["4_tokens"],
         **{
-            f"peer_vs_ours_{tokens}_token{'s' if tokens > 1 else ''}_ratio": (
-                round(peer / seconds, 3) if peer and seconds else None
-            )
+            f"ours_{tokens}_whole_vs_peer_ratio": round(seconds / peer, 3) if peer and seconds else None
             for tokens, seconds in ours.items()
         },
     }
 
 
+LIST_COLUMNS = (
+    ("work", "work", ",.0f"),
+    ("requests", "req.", ".0f"),
+    ("fetch_ratio", "fetch ×", ".3f"),
+    ("whole_seconds", "whole s", ".2f"),
+    ("whole_floor_seconds", "floor s", ".2f"),
+    ("whole_ratio", "whole ×", ".3f"),
+    ("client_cpu_us_per_item", "CPU µs/item", ".2f"),
+    ("error6", "err 6", ".0f"),
+    ("peak_rss_mb", "RSS MB", ".0f"),
+    ("correct", "exact", ""),
+)
+
+
+def _cell(value: Any, spec: str) -> str:
+    if value is None:
+        return "-"
+    return str(value).lower() if isinstance(value, bool) else format(value, spec)
+
+
 def table(figures: Figures) -> str:
-    columns = ("work", "requests", "seconds", "floor_seconds", "rate_limit_ratio", "error6", "peak_rss_mb")
-    lines = [f"{'case':42}" + "".join(f"{c:>17}" for c in columns)]
+    """The lists as one table — fetch ratio, whole-run ratio and client CPU per item side by side — then the
+    other figures one line each."""
+    lists = {name: row for name, row in figures.items() if "fetch_ratio" in row or "whole_ratio" in row}
+    lines = [f"{'case':40}" + "".join(f"{label:>13}" for _, label, _ in LIST_COLUMNS)]
+    for name, row in lists.items():
+        cells = ""
+        for column, _, spec in LIST_COLUMNS:
+            cells += f"{_cell(row.get(column), spec):>13}"
+        lines.append(f"{name:40}" + cells)
     for name, row in figures.items():
-        if "rate_limit_ratio" not in row:
-            extras = ", ".join(f"{k}={v}" for k, v in row.items())
-            lines.append(f"{name:42} {extras}")
-            continue
-        cells = "".join(
-            f"{'-' if row.get(c) is None else format(row[c], ',.3g' if c != 'work' else ',.0f'):>17}"
-            for c in columns
-        )
-        lines.append(f"{name:42}" + cells)
+        if name not in lists:
+            lines.append(f"{name:40} " + ", ".join(f"{k}={v}" for k, v in row.items()))
     return "\n".join(lines)
 
 
@@ -398,8 +394,7 @@ def main(selected: list[str] | None = None) -> int:
     results["total_seconds"] = round(time.monotonic() - started, 1)
     RESULTS_FILE.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print()
-    print(table(figures))
-    print(table({"peer_comparison": results["peer_comparison"]}))
+    print(table({**figures, "peer_comparison": results["peer_comparison"]}))
     print(
         f"\n{len(steps)} benchmarks in {results['total_seconds']} s; load average at start "
         f"{results['machine']['load_average_at_start']}, at end {results['machine']['load_average_at_end']}; "
