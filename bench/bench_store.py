@@ -12,6 +12,8 @@ by ±35 %; the ratio to raw sqlite3 is the figure to watch (target ≤ 1.5×).
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
 import os
 import random
 import resource
@@ -30,14 +32,15 @@ from vksync_tui.store.bulk import execute_many, upsert_sql
 from vksync_tui.store.db import SQLITE_PRAGMAS, open_database
 from vksync_tui.store.models import Membership, PendingDiffItem
 from vksync_tui.store.staging import (
+    Span,
     apply_member_diff,
     create_member_staging,
-    diff_members,
     drop_member_staging,
-    index_member_staging,
-    stage_member_ids,
+    finish_member_diff,
+    stage_member_page,
 )
 from vksync_tui.store.writer import StoreWriter
+from vksync_tui.sync.subscribers import PAGE_OVERLAP
 
 ID_SPACE = 2_000_000_000
 ID_STEP = 1_000_000_007  # coprime with ID_SPACE: i → (i·STEP mod SPACE)+1 is a bijection, distinct ids
@@ -181,18 +184,29 @@ def upsert_part(rows_count: int, folder: Path, *, with_writer: bool) -> None:
 # ------------------------------------------------------------------------------------------------ diff part
 
 
-def downloaded_pages(members: int) -> Iterator[list[int]]:
-    """Every stored member except each 10th (they left), plus a new id in each leaver's place (they joined),
-    in scattered order, in pages of PAGE ids."""
+def member_id(index: int) -> int:
+    """Stored member ids, ascending with `index` (VK pages members sorted by id); the odd ids between them
+    are free for members who join."""
+    return 2 * index * 97 + 2
+
+
+def downloaded_pages(members: int) -> Iterator[tuple[list[int], Span]]:
+    """The member list as a resync downloads it: every stored member except each 10th (they left), a new id
+    beside each leaver (they joined), cut into pages of PAGE ids sorted by id that overlap by PAGE_OVERLAP,
+    each with the id span it proves. Pages come in the order 4 tokens' executes of 25 pages answer: the
+    executes in flight at once interleave their pages."""
+    pages: list[tuple[list[int], Span]] = []
     page: list[int] = []
-    for position in range(members):
-        index = position * ORDER_STEP % members
-        page.append(user_id(members + index) if index % 10 == 0 else user_id(index))
+    for index in range(members):
+        page.append(member_id(index) + 1 if index % 10 == 0 else member_id(index))
         if len(page) == PAGE:
-            yield page
-            page = []
-    if page:
-        yield page
+            pages.append((page, (-math.inf if not pages else page[0], page[-1])))
+            page = page[-PAGE_OVERLAP:]
+    pages.append((page, (-math.inf if not pages else page[0], math.inf)))
+    executes = [pages[start:start + 25] for start in range(0, len(pages), 25)]
+    for wave in range(0, len(executes), 4):
+        for slot in itertools.zip_longest(*executes[wave:wave + 4]):
+            yield from (answered for answered in slot if answered is not None)
 
 
 def seed_members(path: Path, members: int) -> Timing:
@@ -200,7 +214,7 @@ def seed_members(path: Path, members: int) -> Timing:
 
     def run() -> None:
         connection.execute("BEGIN")
-        connection.executemany(RAW_UPSERT, ((COMMUNITY, user_id(i), True, 1) for i in range(members)))
+        connection.executemany(RAW_UPSERT, ((COMMUNITY, member_id(i), True, 1) for i in range(members)))
         others = ((OTHER, user_id(2 * members + i), True, 1) for i in range(members // 10))
         connection.executemany(RAW_UPSERT, others)
         connection.execute("COMMIT")
@@ -218,9 +232,10 @@ def diff_part(members: int, folder: Path) -> None:
     writer = StoreWriter(db)
     run_id = 1
     stage = timed(lambda: stage_all(writer, db, run_id, members))
-    index = timed(lambda: writer.submit(lambda: index_member_staging(db, run_id)).result())
     counts: list[tuple[int, int]] = []
-    diff = timed(lambda: counts.append(writer.submit(lambda: diff_members(db, run_id, COMMUNITY)).result()))
+    finish = timed(
+        lambda: counts.append(writer.submit(lambda: finish_member_diff(db, run_id, COMMUNITY, [])).result())
+    )
     apply = timed(
         lambda: writer.submit(lambda: apply_member_diff(db, run_id, COMMUNITY, 1_800_000_000, baseline=False))
         .result()
@@ -233,11 +248,11 @@ def diff_part(members: int, folder: Path) -> None:
         (Membership.community_id == COMMUNITY) & (Membership.is_current == True)  # noqa: E712
     ).count()
     db.close()
-    total = stage + index + diff + apply
+    total = stage + finish + apply
     print(f"staged subscribers diff, {members:,} members, 10 % left + 10 % joined "
           f"(setup {setup.wall:.1f} s):")
-    print(f"  stage {stage} ({members // PAGE:,} pages of {PAGE} through StoreWriter)")
-    print(f"  index {index}, diff {diff}, apply {apply}")
+    print(f"  stage and diff page by page {stage} ({members // PAGE:,} pages of {PAGE} through StoreWriter)")
+    print(f"  finish the diff {finish}, apply {apply}")
     print(f"  total {total}; clean-up (drop staging, delete pending items) {cleanup}")
     verdict = "as expected" if correct and current == members else "WRONG"
     print(f"  joined/left {counts[0]} {verdict}; peak RSS {peak_rss_mb():.0f} MB; "
@@ -246,8 +261,8 @@ def diff_part(members: int, folder: Path) -> None:
 
 def stage_all(writer: StoreWriter, db: pw.Database, run_id: int, members: int) -> None:
     writer.submit(lambda: create_member_staging(db, run_id))
-    for page in downloaded_pages(members):
-        writer.submit(lambda page=page: stage_member_ids(db, run_id, page))
+    for page, span in downloaded_pages(members):
+        writer.submit(lambda page=page, span=span: stage_member_page(db, run_id, COMMUNITY, page, span))
     writer.flush()
 
 

@@ -1,7 +1,8 @@
-"""The staged member diff against a Python-set oracle on seeded random data."""
+"""The page-by-page member diff against a Python-set oracle on seeded random data."""
 
 from __future__ import annotations
 
+import math
 import random
 
 import peewee as pw
@@ -10,12 +11,15 @@ import pytest
 from vksync_tui.store.bulk import execute_many, insert_sql
 from vksync_tui.store.models import Membership, MembershipEvent, PendingDiffItem
 from vksync_tui.store.staging import (
+    Span,
     apply_member_diff,
     count_unique_staged,
     create_member_staging,
-    diff_members,
     drop_member_staging,
+    finish_member_diff,
+    insert_staged_members,
     stage_member_ids,
+    stage_member_page,
     staged_run_ids,
 )
 from vksync_tui.store.writer import StoreWriter
@@ -44,24 +48,40 @@ def _seed_members(db: pw.Database, rng: random.Random) -> tuple[set[int], set[in
     return current, former
 
 
+def _pages(ids: list[int], size: int, overlap: int) -> list[tuple[list[int], Span]]:
+    """`ids` (sorted) cut into pages as `groups.getMembers` gives them, neighbours sharing `overlap` ids,
+    each with the span it proves (`sync.coverage`): the first from -inf, the last (short) to +inf."""
+    pages = []
+    for start in range(0, len(ids), size - overlap):
+        page = ids[start : start + size]
+        low = -math.inf if start == 0 else page[0]
+        high = math.inf if len(page) < size else page[-1]
+        pages.append((page, (low, high)))
+        if len(page) < size:
+            break
+    return pages
+
+
+def _stage_pages(db: pw.Database, pages: list[tuple[list[int], Span]], rng: random.Random) -> tuple[int, int]:
+    """Stage the pages in a shuffled order (tokens answer out of order) through a writer; close the diff."""
+    rng.shuffle(pages)
+    writer = StoreWriter(db)
+    writer.submit(lambda: create_member_staging(db, RUN))
+    for page, span in pages:
+        writer.submit(lambda page=page, span=span: stage_member_page(db, RUN, COMMUNITY, page, span))
+    counts = writer.submit(lambda: finish_member_diff(db, RUN, COMMUNITY, [])).result(30)
+    unique = writer.submit(lambda: count_unique_staged(db, RUN)).result(30)
+    writer.close()
+    return counts, unique
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_diff_matches_python_sets(db: pw.Database, seed: int) -> None:
     rng = random.Random(seed)
     current, former = _seed_members(db, rng)
     fetched = set(rng.sample(sorted(current), 600)) | set(rng.sample(sorted(former), 50))
     fetched |= set(rng.sample(range(5000, 9000), 150))
-    pages = sorted(fetched)
-    pages += rng.sample(pages, 40)  # the same id on two pages, as offsets drift
-    rng.shuffle(pages)
-
-    writer = StoreWriter(db)
-    writer.submit(lambda: create_member_staging(db, RUN))
-    for start in range(0, len(pages), 100):
-        page = pages[start : start + 100]
-        writer.submit(lambda page=page: stage_member_ids(db, RUN, page))
-    counts = writer.submit(lambda: diff_members(db, RUN, COMMUNITY)).result(30)
-    unique = writer.submit(lambda: count_unique_staged(db, RUN)).result(30)
-    writer.close()
+    counts, unique = _stage_pages(db, _pages(sorted(fetched), 100, 8), rng)
 
     joined, left = fetched - current, current - fetched
     assert (_items("joined"), _items("left")) == (joined, left)
@@ -82,10 +102,22 @@ def test_diff_matches_python_sets(db: pw.Database, seed: int) -> None:
     assert (gone.is_current, gone.left_at) == (False, 500)
 
 
-def test_baseline_apply_writes_no_events(db: pw.Database) -> None:
+def test_a_baseline_goes_straight_from_the_staged_ids_with_no_events(db: pw.Database) -> None:
     create_member_staging(db, RUN)
-    stage_member_ids(db, RUN, [1, 2, 3])
-    diff_members(db, RUN, COMMUNITY)
+    stage_member_page(db, RUN, COMMUNITY, [1, 2, 3], None)
+    stage_member_page(db, RUN, COMMUNITY, [3, 4], None)
+    assert insert_staged_members(db, RUN, COMMUNITY, at=10) == 4
+    drop_member_staging(db, RUN)
+    assert _current(COMMUNITY) == {1, 2, 3, 4}
+    assert MembershipEvent.select().count() == 0 and PendingDiffItem.select().count() == 0
+    assert {(m.joined_at, m.first_seen) for m in Membership.select()} == {(None, 10)}
+
+
+def test_baseline_items_apply_with_no_events(db: pw.Database) -> None:
+    """A first sync saved for review: its items are every staged id, joined; applying them writes no event."""
+    create_member_staging(db, RUN)
+    stage_member_page(db, RUN, COMMUNITY, [1, 2, 3], (-math.inf, math.inf))
+    assert finish_member_diff(db, RUN, COMMUNITY, []) == (3, 0)
     drop_member_staging(db, RUN)
     assert apply_member_diff(db, RUN, COMMUNITY, at=10, baseline=True) == 3
     assert _current(COMMUNITY) == {1, 2, 3}
@@ -105,17 +137,25 @@ def _events(kind: str) -> set[int]:
     return {event.user_id for event in query}
 
 
-def test_diff_rerun_replaces_joined_and_left_but_keeps_still_member(db: pw.Database) -> None:
+def test_members_in_a_span_no_page_proved_are_left_candidates_unless_a_page_staged_them(
+    db: pw.Database,
+) -> None:
+    """Pages 0-99 and 300-∞ were proved, 100-299 never was (bridging gave up): current members there were not
+    seen, so they are left candidates — except those another page staged after all."""
     rng = random.Random(7)
     current, _ = _seed_members(db, rng)
-    staged = [*sorted(current)[:500], 9001, 9002]
+    ordered = sorted(current)
     create_member_staging(db, RUN)
-    stage_member_ids(db, RUN, staged)
-    first = diff_members(db, RUN, COMMUNITY)
-    gone = sorted(current)[500]
-    PendingDiffItem.create(run_id=RUN, user_id=gone, kind="still_member")
-    assert diff_members(db, RUN, COMMUNITY) == first == (2, len(current) - 500)
-    assert _items("still_member") == {gone}
+    stage_member_page(db, RUN, COMMUNITY, [u for u in ordered if u < 1000], (-math.inf, 999))
+    stage_member_page(db, RUN, COMMUNITY, [u for u in ordered if u >= 3000] + [9001], (3000, math.inf))
+    in_gap = {u for u in current if 1000 <= u < 3000}
+    seen_in_gap = sorted(in_gap)[:3]
+    stage_member_ids(db, RUN, seen_in_gap)  # a bridging page that proved no span of its own
+    PendingDiffItem.create(run_id=RUN, user_id=sorted(in_gap)[-1], kind="still_member")
+    assert finish_member_diff(db, RUN, COMMUNITY, [(1000, 2999)]) == (1, len(in_gap) - 3)
+    assert _items("left") == in_gap - set(seen_in_gap)
+    assert _items("joined") == {9001}
+    assert _items("still_member") == {sorted(in_gap)[-1]}
 
 
 def test_staging_table_lifecycle(db: pw.Database) -> None:

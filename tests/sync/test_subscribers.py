@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import EmulatorHome
 from vksync_tui.config import Tuning
-from vksync_tui.store.models import Membership, MembershipEvent, PendingDiff, SyncRun
+from vksync_tui.store.models import Membership, MembershipEvent, PendingDiff, PendingDiffItem, SyncRun
 from vksync_tui.sync import diff
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.errors import NoUsableToken, SyncInputError
@@ -210,3 +210,64 @@ def test_a_new_sync_replaces_a_stale_pending_diff(configured_home: EmulatorHome)
         assert [row.run_id for row in PendingDiff.select()] == [fresh.run_id]
         assert SyncRun.get_by_id(stale.run_id).status == "superseded"
         assert not diff.items_of(stale.run_id or 0, "joined").exists()
+
+
+def _count_item_inserts(setup: EmulatorHome) -> None:
+    """A trigger in the store counts every diff item ever inserted (in `item_inserts`)."""
+    with SyncContext.open(setup.home) as ctx:
+        ctx.db.execute_sql("CREATE TABLE item_inserts (kind TEXT)")
+        ctx.db.execute_sql(
+            "CREATE TRIGGER count_items AFTER INSERT ON pending_diff_item "
+            "BEGIN INSERT INTO item_inserts VALUES (NEW.kind); END"
+        )
+
+
+def _item_inserts(setup: EmulatorHome) -> dict[str, int]:
+    with SyncContext.open(setup.home) as ctx:
+        return dict(ctx.db.execute_sql("SELECT kind, COUNT(*) FROM item_inserts GROUP BY kind").fetchall())
+
+
+def test_a_first_sync_applied_at_once_writes_no_diff_item(configured_home: EmulatorHome) -> None:
+    """A baseline has nothing to review item by item: its members go in straight from the staged ids (at 10M
+    members, an item per member to write, read and delete was most of the run after the fetch)."""
+    _count_item_inserts(configured_home)
+    summary = sync(configured_home)
+    assert summary.status == "applied" and summary.joined == len(configured_home.truth_members())
+    assert current_members(configured_home) == configured_home.truth_members()
+    assert _item_inserts(configured_home) == {}
+
+
+def test_a_resync_writes_diff_items_only_for_the_change(configured_home: EmulatorHome) -> None:
+    """Each page's part of the diff is made as it is staged; no item is written for a member who stayed."""
+    sync(configured_home)
+    changes = configured_home.churn(join=40, leave=25)
+    _count_item_inserts(configured_home)
+    summary = sync(configured_home)
+    assert (summary.joined, summary.left) == (40, 25)
+    assert current_members(configured_home) == configured_home.truth_members()
+    inserted = _item_inserts(configured_home)
+    assert inserted["joined"] == len(changes["joined"]) and inserted["left"] == len(changes["left"])
+
+
+def test_the_diff_is_made_page_by_page_while_the_fetch_runs(emulator_home_factory: Any) -> None:
+    """Half-way through the fetch of a resync, the pages stored so far have their joined and left items
+    already: after the fetch only the change is left to settle, not a pass over the whole community."""
+    setup: EmulatorHome = emulator_home_factory(members=60_000)
+    setup.configure(labels=["group-demo_community"], tuning=Tuning(execute_batch=2))
+    assert sync(setup).status == "applied"
+    setup.churn(join=300, leave=300)
+    items_half_way: list[int] = []
+
+    with SyncContext.open(setup.home) as ctx:
+
+        def watch(event: SyncEvent) -> None:
+            half_way = isinstance(event, Progress) and event.phase == "fetch" and event.items >= 30_000
+            if half_way and not items_half_way:
+                ctx.writer.flush()  # what the fetch threads handed over so far is committed
+                items_half_way.append(PendingDiffItem.select().count())
+
+        ctx.on_event = watch
+        summary = run_sync("subscribers", ctx, setup.group_id, apply=True)
+    assert summary.status == "applied" and (summary.joined, summary.left) == (300, 300)
+    assert current_members(setup) == setup.truth_members()
+    assert items_half_way and 100 < items_half_way[0] < 600

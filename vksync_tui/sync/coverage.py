@@ -50,15 +50,17 @@ class Coverage:
         self._spans: list[PageSpan] = []
         self._bridge_attempts: dict[float, int] = {}
 
-    def add_page(self, offset: int, requested: int, ids: list[int]) -> None:
-        """Record a page of ids in list order (ascending). Empty pages prove nothing and are skipped."""
+    def add_page(self, offset: int, requested: int, ids: list[int]) -> PageSpan | None:
+        """Record a page of ids in list order (ascending) and return what it proves; an empty page proves
+        nothing and is skipped (None)."""
         if not ids:
-            return
+            return None
         low = -INFINITY if offset == 0 else ids[0]
         high = INFINITY if len(ids) < requested else ids[-1]
         span = PageSpan(offset, low, high, offset + len(ids) - 1)
         with self._lock:
             self._spans.append(span)
+        return span
 
     @property
     def pages(self) -> int:

@@ -19,7 +19,7 @@ import peewee as pw
 
 from vksync_tui.store.bulk import InList, chunks
 from vksync_tui.store.models import Membership, PendingDiff, PendingDiffItem, SyncRun, User
-from vksync_tui.store.staging import apply_member_diff
+from vksync_tui.store.staging import apply_member_diff, insert_staged_members
 from vksync_tui.sync.context import SyncContext
 
 
@@ -109,6 +109,13 @@ def _forget_pending(pending: PendingDiff, status: str) -> None:
     SyncRun.update(status=status).where(SyncRun.id == pending.run_id).execute()
 
 
+def _supersede_stale(group_id: int, run_id: int) -> None:
+    """Close the community's pending diff of an earlier run: a newer sync makes it stale."""
+    stale = PendingDiff.get_or_none(PendingDiff.community_id == group_id)
+    if stale is not None and stale.run_id != run_id:
+        _forget_pending(stale, "superseded")
+
+
 def save_pending(
     ctx: SyncContext, *, run_id: int, group_id: int, expected: int | None, fetched: int, threshold: float
 ) -> DiffCounts:
@@ -116,9 +123,7 @@ def save_pending(
     now = ctx.now()
 
     def save() -> DiffCounts:
-        stale = PendingDiff.get_or_none(PendingDiff.community_id == group_id)
-        if stale is not None and stale.run_id != run_id:
-            _forget_pending(stale, "superseded")
+        _supersede_stale(group_id, run_id)
         counts = count_items(run_id)
         PendingDiff.insert(
             run_id=run_id,
@@ -221,6 +226,20 @@ def apply_pending(ctx: SyncContext, group_id: int) -> ApplyResult:
         apply_member_diff(ctx.db, run_id, group_id, now, baseline=baseline)
         _forget_pending(pending, "applied")
         return ApplyResult(run_id, counts.joined, counts.left, baseline)
+
+    return ctx.write(apply)
+
+
+def apply_staged_baseline(ctx: SyncContext, *, run_id: int, group_id: int) -> DiffCounts:
+    """A community's first sync applied at once: its staged ids become its members in ONE transaction, in id
+    order, with no diff items (a baseline has no events and nothing to review item by item: at 10M members,
+    writing, reading and deleting an item per member was most of the run after the fetch). A stale pending
+    diff of the community (an earlier first sync, never applied) is superseded, as `save_pending` does."""
+    now = ctx.now()
+
+    def apply() -> DiffCounts:
+        _supersede_stale(group_id, run_id)
+        return DiffCounts(insert_staged_members(ctx.db, run_id, group_id, now), 0, 0)
 
     return ctx.write(apply)
 

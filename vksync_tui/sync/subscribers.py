@@ -6,12 +6,18 @@ Steps (each a phase the faces show):
    into the run's staging table through the writer, so memory does not grow with the community. Pages
    overlap by `PAGE_OVERLAP` ids and `Coverage` proves no id range was skipped while offsets drifted
    (members leaving mid-sync); holes are bridged with extra pages; a full last page or a larger `count`
-   (members joining) adds pages at the end.
+   (members joining) adds pages at the end. Each page's part of the diff is made as it is staged, while
+   later pages are still in flight (`store.staging.stage_member_page`): joined = its ids that are not
+   current members, left candidates = current members inside the id span it proves that are not on it.
 3. threshold — fewer unique ids than `safety_threshold × expected` aborts the run: members untouched.
-4. diff — in the database (`store.staging.diff_members`): joined = staged − current, left = current − staged.
+4. diff — closed in the database (`store.staging.finish_member_diff`), touching only the change: members in
+   spans no page proved are left candidates too, candidates another page staged are dropped. So joined =
+   staged − current, left = current − staged, as if the two sets had been compared whole.
 5. verify — every "left" candidate is re-checked with `groups.isMember` (500 ids per call, 25 calls per
    execute); members after all become `still_member` (drift), unverifiable ones are not marked left.
-6. save the pending diff; apply it at once only when asked (`apply=True`, the CLI's `--yes`).
+6. save the pending diff; apply it at once only when asked (`apply=True`, the CLI's `--yes`). A community's
+   first sync applied at once (a baseline: no events) makes no diff items at all: its members go into the
+   members table straight from the staged ids, in id order (`diff.apply_staged_baseline`).
 """
 
 from __future__ import annotations
@@ -28,17 +34,17 @@ from typing import Any
 from vksync_tui.store.errors import StoreError
 from vksync_tui.store.models import Community, PendingDiffItem, SyncRun
 from vksync_tui.store.staging import (
+    Span,
     count_unique_staged,
     create_member_staging,
-    diff_members,
     drop_member_staging,
-    index_member_staging,
-    stage_member_ids,
+    finish_member_diff,
+    stage_member_page,
     staged_run_ids,
 )
 from vksync_tui.sync import diff
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.coverage import Coverage
+from vksync_tui.sync.coverage import Coverage, PageSpan
 from vksync_tui.sync.engine import FetchJob, FetchReport, WorkUnit
 from vksync_tui.sync.errors import NoUsableToken, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
@@ -118,6 +124,8 @@ class _SubscribersRun(ListRun):
         super().__init__(ctx, reporter, tokens, summary, figures)
         self.apply = apply
         self.staging_created = False
+        self.baseline = False
+        self.pages: MemberPages | None = None
 
     # -- the steps ------------------------------------------------------------------------------------------
 
@@ -127,6 +135,7 @@ class _SubscribersRun(ListRun):
             self.summary.status = "cancelled"
             return
         self.summary.expected = expected
+        self.baseline = diff.is_baseline(self.group_id)
         report = self.fetch(expected)
         if self.ctx.cancel.is_set():
             self.summary.status = "cancelled"
@@ -136,14 +145,22 @@ class _SubscribersRun(ListRun):
                 f"VK refused the member list of community {self.group_id}: {report.rejected[0].error} "
                 "(a closed community needs a token of one of its members or admins)"
             )
-        fetched = self.ctx.write(self._index_and_count)
+        fetched = self.ctx.write(partial(count_unique_staged, self.ctx.db, self.run_id))
         self.summary.fetched = fetched
         threshold = self.ctx.config.tuning.safety_threshold
         if fetched < threshold * expected:
             self.abort(fetched, expected, threshold)
             return
-        baseline = diff.is_baseline(self.group_id)
-        _, left = self.ctx.write(lambda: diff_members(self.ctx.db, self.run_id, self.group_id))
+        baseline = self.baseline
+        self.summary.extras["baseline"] = baseline
+        if self._applies_baseline_at_once:
+            counts = diff.apply_staged_baseline(self.ctx, run_id=self.run_id, group_id=self.group_id)
+            self._drop_staging()
+            self.summary.joined = counts.joined
+            self.summary.status = "applied"
+            return
+        _, left = self.ctx.write(partial(finish_member_diff, self.ctx.db, self.run_id, self.group_id,
+                                         self._unproven_spans()))
         self._drop_staging()
         if left and not baseline:
             self.verify_left(left)
@@ -160,7 +177,6 @@ class _SubscribersRun(ListRun):
         )
         self.summary.joined, self.summary.left = counts.joined, counts.left
         self.summary.verified_still_member = counts.still_member
-        self.summary.extras["baseline"] = baseline
         if self.apply:
             diff.apply_pending(self.ctx, self.group_id)
             self.summary.status = "applied"
@@ -209,7 +225,7 @@ class _SubscribersRun(ListRun):
         # Set first: a Ctrl-C while the writer creates the table must still let cleanup drop it (IF EXISTS).
         self.staging_created = True
         self.ctx.write(lambda: create_member_staging(self.ctx.db, self.run_id))
-        pages = MemberPages(self.group_id, expected, self._stage)
+        pages = self.pages = MemberPages(self.group_id, expected, self._stage)
         initial = pages.initial_units()
         self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, expected, len(initial)))
         job = FetchJob(
@@ -312,13 +328,23 @@ class _SubscribersRun(ListRun):
 
     # -- helpers --------------------------------------------------------------------------------------------
 
-    def _stage(self, ids: list[int]) -> None:
-        """Queue one page of ids for the staging table (the writer's bounded queue is the backpressure)."""
-        self.ctx.writer.submit(partial(stage_member_ids, self.ctx.db, self.run_id, ids))
+    @property
+    def _applies_baseline_at_once(self) -> bool:
+        """A first sync with `apply`: its members come straight from the staged ids, so no page is diffed."""
+        return self.baseline and self.apply
 
-    def _index_and_count(self) -> int:
-        index_member_staging(self.ctx.db, self.run_id)
-        return count_unique_staged(self.ctx.db, self.run_id)
+    def _stage(self, ids: list[int], span: PageSpan) -> None:
+        """Queue one page of ids, with its part of the diff, for the writer (its bounded queue is the
+        backpressure)."""
+        proved: Span | None = None if self._applies_baseline_at_once else (span.low, span.high)
+        job = partial(stage_member_page, self.ctx.db, self.run_id, self.group_id, ids, proved)
+        self.ctx.writer.submit(job)
+
+    def _unproven_spans(self) -> list[Span]:
+        """The id ranges no page proved complete (bridging gave up on them), ends excluded: ids strictly
+        between a gap's ends."""
+        gaps = self.pages.coverage.gaps() if self.pages is not None else []
+        return [(gap.after + 1, gap.before - 1) for gap in gaps]
 
     def _drop_staging(self) -> None:
         if self.staging_created:
@@ -338,7 +364,7 @@ class _SubscribersRun(ListRun):
 class MemberPages:
     """Plans `groups.getMembers` pages, checks each answer and feeds ids to staging and the coverage proof."""
 
-    def __init__(self, group_id: int, expected: int, stage: Callable[[list[int]], None]) -> None:
+    def __init__(self, group_id: int, expected: int, stage: Callable[[list[int], PageSpan], None]) -> None:
         self.group_id = group_id
         self.step = PAGE_SIZE - PAGE_OVERLAP
         self.coverage = Coverage(PAGE_OVERLAP)
@@ -369,9 +395,9 @@ class MemberPages:
     def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
         offset = int(unit.call.params["offset"])
         ids, count = _page_ids(value)
-        self.coverage.add_page(offset, PAGE_SIZE, ids)
-        if ids:
-            self._stage(ids)
+        span = self.coverage.add_page(offset, PAGE_SIZE, ids)
+        if span is not None:
+            self._stage(ids, span)
         # Members joined: VK's count grew past the plan, or the last planned page came back full.
         end = count if len(ids) < PAGE_SIZE else max(count, offset + len(ids) + 1)
         return self._plan_until(end)
