@@ -11,7 +11,14 @@ from playhouse.migrate import SchemaMigrator
 from tests.store.schema_steps import STEP_2, add_nickname_column
 from vksync_tui.store import models
 from vksync_tui.store.db import StoreError, open_database
-from vksync_tui.store.migrations import MIGRATIONS, SORT_INDEXES, Migration, current_version
+from vksync_tui.store.migrations import (
+    BULK_LIST_SORT_INDEXES,
+    MIGRATIONS,
+    SORT_INDEXES,
+    Migration,
+    current_version,
+    ensure_sort_index,
+)
 from vksync_tui.store.models import Community, Membership, Post, SchemaVersion, User
 
 
@@ -98,13 +105,37 @@ def test_a_without_rowid_post_table_is_rebuilt_as_a_rowid_table_with_rows_and_fr
     upgraded.close()
 
 
+def _plan(db: pw.Database, sql: str) -> str:
+    return " ".join(str(row) for row in db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", (1,)))
+
+
 def test_sorted_list_pages_use_their_index(db_path: Path) -> None:
     db = open_database(db_path)
-    plan = " ".join(str(row) for row in db.execute_sql(
-        "EXPLAIN QUERY PLAN SELECT user_id FROM membership WHERE community_id = ? "
-        "ORDER BY COALESCE(joined_at, 0), user_id LIMIT 100", (1,)))
-    assert "membership_joined_sort" in plan and "TEMP B-TREE" not in plan
+    by_posts = "SELECT user_id FROM author WHERE community_id = ? ORDER BY posts_count, user_id LIMIT 100"
+    assert "author_posts_sort" in _plan(db, by_posts) and "TEMP B-TREE" not in _plan(db, by_posts)
+    by_joined = ("SELECT user_id FROM membership WHERE community_id = ? "
+                 "ORDER BY COALESCE(joined_at, 0), user_id LIMIT 100")
+    assert "TEMP B-TREE" in _plan(db, by_joined)  # made when the list is first sorted by it
+    assert ensure_sort_index(db, "membership_joined_sort")
+    assert "membership_joined_sort" in _plan(db, by_joined) and "TEMP B-TREE" not in _plan(db, by_joined)
     db.close()
+
+
+def test_an_older_database_loses_the_bulk_lists_sort_indexes(db_path: Path) -> None:
+    """Up to step 4, the subscribers, mailing and profiles lists had their sort indexes made by step 2; step 5
+    drops them (they are made again when a list is first sorted by their column)."""
+    old = open_database(db_path, migrations=MIGRATIONS[:4])
+    for name in BULK_LIST_SORT_INDEXES:  # as step 2 made them before step 5 existed
+        assert ensure_sort_index(old, name)
+    old.close()
+    upgraded = open_database(db_path)
+    assert not set(BULK_LIST_SORT_INDEXES) & _all_index_names(upgraded)
+    assert {name for name, _, _ in SORT_INDEXES} <= _all_index_names(upgraded)
+    upgraded.close()
+
+
+def _all_index_names(db: pw.Database) -> set[str]:
+    return {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
 def test_fresh_database_runs_every_step(db_path: Path) -> None:
