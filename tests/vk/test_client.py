@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import uuid
 
@@ -12,6 +13,7 @@ import pytest
 from tests.vk.fake_vk import FakeVk, Handler, envelope, ok, vk_error
 from vksync_tui.emulator.server import RunningEmulator
 from vksync_tui.secrets import register_secret
+from vksync_tui.vk import client as client_module
 from vksync_tui.vk import errors
 from vksync_tui.vk.client import ExecuteError, VkClient
 
@@ -285,3 +287,47 @@ def test_on_sent_fires_once_when_the_request_has_left_over_real_http(emulator: R
         client.execute("return 1;", secret, on_sent=lambda: events.append("sent"))
     assert answer[0]["id"] == 1
     assert events == ["sent", "answered", "sent"]
+
+
+# A VK-like answer: Cyrillic and emoji text (surrogate-pair escapes), nested objects, null, floats, big ids.
+ANSWER = (
+    b'{"response":{"count":2,"items":[{"id":9223372036854775807,"first_name":"\\u041c\\u0430\\u0440\\u0438\\u044f",'
+    b'"last_seen":{"time":1760244873,"platform":7},"city":null,"rate":0.1,"text":"hi \\ud83d\\ude00 ok"},'
+    b'{"id":1,"first_name":"Ann","deactivated":"deleted"}]},"execute_errors":[]}'
+)
+
+
+def test_answers_are_decoded_by_orjson_when_it_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    orjson = pytest.importorskip("orjson")
+    decoded: list[bytes] = []
+
+    def spy(content: bytes) -> object:
+        decoded.append(content)
+        return orjson.loads(content)
+
+    monkeypatch.setattr(client_module, "_orjson", type("Spy", (), {"loads": staticmethod(spy),
+                                                                  "JSONDecodeError": orjson.JSONDecodeError}))
+    client, _ = make_client(lambda method, form: httpx.Response(200, content=ANSWER))
+    assert client.call("users.get", {}, TOKEN) == json.loads(ANSWER)["response"]
+    assert decoded == [ANSWER]
+
+
+@pytest.mark.parametrize("orjson_installed", [True, False], ids=["orjson", "json-only"])
+def test_every_answer_decodes_the_same_with_or_without_orjson(
+    monkeypatch: pytest.MonkeyPatch, orjson_installed: bool
+) -> None:
+    """Without the wheel the standard decoder reads everything; with it, an answer orjson refuses (a lone
+    surrogate escape in a user's text, NaN) still goes to the standard decoder, so no answer turns into a
+    'garbled' one only because orjson is there."""
+    if orjson_installed:
+        pytest.importorskip("orjson")
+    else:
+        monkeypatch.setattr(client_module, "_orjson", None)
+    refused_by_orjson = b'{"response":{"text":"half an emoji \\ud83d","score":NaN}}'
+    for content in (ANSWER, refused_by_orjson):
+        client, _ = make_client(lambda method, form, content=content: httpx.Response(200, content=content))
+        value = client.call("users.get", {}, TOKEN)
+        assert json.dumps(value) == json.dumps(json.loads(content)["response"])
+    client, _ = make_client(lambda method, form: httpx.Response(200, content=b'{"response": [1, 2'))
+    with pytest.raises(errors.TransientError, match="not JSON"):
+        client.call("users.get", {}, TOKEN)

