@@ -64,25 +64,26 @@ def configure(home: Home, emulator: EmulatorProcess, labels: list[str]) -> list[
 
 
 def verdict(home: Home, emulator: EmulatorProcess, group_id: int) -> str:
-    """Stored names and last-seen times of a random sample of users against the emulator's truth."""
+    """Stored names, cities and last-seen times of a random sample of users against the emulator's truth."""
     with sqlite3.connect(home.db_path) as db:
         ids = [user_id for (user_id,) in db.execute("SELECT user_id FROM membership WHERE community_id = ?",
                                                      (group_id,))]
         sample = random.Random(1).sample(ids, min(SAMPLE, len(ids)))
         marks = ",".join("?" * len(sample))
         stored = {row[0]: row[1:] for row in db.execute(
-            f"SELECT id, first_name, last_name, last_seen FROM user WHERE id IN ({marks})", sample)}
+            f"SELECT id, first_name, last_name, city, last_seen FROM user WHERE id IN ({marks})", sample)}
     truth = httpx.get(
         f"{emulator.base_url}/_emu/truth/profiles",
         params={"group_id": group_id, "ids": ",".join(map(str, sample))}, timeout=120,
     ).json()
-    expected = {int(p["id"]): (p.get("first_name"), p.get("last_name"), _seen(p)) for p in truth["items"]}
+    expected = {int(p["id"]): (p.get("first_name"), p.get("last_name"), _inner(p, "city", "title"),
+                               _inner(p, "last_seen", "time")) for p in truth["items"]}
     return "sample equals the truth" if stored == expected else "sample DIFFERS from the truth"
 
 
-def _seen(profile: dict[str, Any]) -> int | None:
-    seen = profile.get("last_seen")
-    return seen.get("time") if isinstance(seen, dict) else None
+def _inner(profile: dict[str, Any], name: str, field: str) -> Any:
+    value = profile.get(name)
+    return value.get(field) if isinstance(value, dict) else None
 
 
 def refresh(

@@ -28,6 +28,10 @@ PROFILE_FIELDS = "photo_100,sex,city,bdate,domain,last_seen"
 ALL_USER_FIELDS = ("sex,bdate,city,country,photo_50,photo_100,photo_200,photo_max,has_photo,domain,"
                    "screen_name,last_seen,online,verified,nonsense")
 UNLIMITED = {"user": 10**9, "group": 10**9, "service": 10**9}
+# The profile columns the projected digests were recorded with (users.get and getConversations' profiles):
+# city and last_seen whole. The syncs now project through those objects (`@.city@.title`): other requests.
+RECORDED_PROFILE_FIELDS = ("id", "first_name", "last_name", "photo_100", "sex", "city", "bdate", "domain",
+                           "last_seen", "deactivated", "is_closed", "can_access_closed")
 
 
 class _Clock:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 
-from tests.emulator_speed.answer_sequence import MAIN, Sequence
+from tests.emulator_speed.answer_sequence import MAIN, RECORDED_PROFILE_FIELDS, Sequence
 from vksync_tui.sync.interactions import REPOST_PROJECTION
-from vksync_tui.sync.users_refresh import PROFILE_PROJECTION
-from vksync_tui.vk.execute import ApiCall, build_script
+from vksync_tui.vk.execute import ApiCall, Projection, build_script
 
 
 def _reposts(post: int, offset: int) -> ApiCall:
@@ -36,7 +35,7 @@ def run_sequence() -> dict[str, str]:
         seq.call("projected reposts", "execute", "user-admin", code=build_script(pages))
         seq.call("projected reposts not admin", "execute", "user-reader", code=build_script(pages[:2]))
         users = [ApiCall("users.get", {"user_ids": ",".join(map(str, chunk)), "fields": "photo_100,sex,city,"
-                                       "bdate,domain,last_seen"}, PROFILE_PROJECTION)
+                                       "bdate,domain,last_seen"}, Projection(RECORDED_PROFILE_FIELDS))
                  for chunk in (members[:300], members[300:700], ["1", "bad id"])]
         seq.call("projected users", "execute", "group-demo_community", code=build_script(users))
         mixed = [pages[0], ApiCall("wall.get", {"owner_id": -MAIN, "count": 3}), users[0]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.emulator_speed.answer_sequence import RECORDED_PROFILE_FIELDS
 from tests.emulator_speed.deferred_calls import counting_callers
 from vksync_tui.emulator.access import DEFAULT_PROFILE_FIELDS
 from vksync_tui.emulator.methods import call_method
@@ -20,7 +21,7 @@ from vksync_tui.emulator.profiles import (
 from vksync_tui.emulator.spec import WorldSpec
 from vksync_tui.emulator.vkscript import run_script
 from vksync_tui.emulator.world import World
-from vksync_tui.sync.users_refresh import PROFILE_FIELDS, PROFILE_PROJECTION
+from vksync_tui.sync.users_refresh import PROFILE_FIELDS
 
 SEED = 17
 NOW = 1_760_000_000
@@ -78,7 +79,7 @@ def test_dialog_peers_keep_the_traits_user_traits_gives() -> None:
 
 
 def _columns_script(mutation: str) -> str:
-    columns = ", ".join(f"r.profiles@.{field}" for field in PROFILE_PROJECTION.fields)
+    columns = ", ".join(f"r.profiles@.{field}" for field in RECORDED_PROFILE_FIELDS)
     return (f'var r = API.messages.getConversations({{"group_id": {MAIN}, "offset": 40, "count": 60, '
             f'"extended": 1, "fields": "{",".join(PROFILE_FIELDS)}"}}); var c = [{columns}]; {mutation} '
             "return [c, r.profiles, r.count];")

@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import json
 
-from tests.emulator_speed.answer_sequence import MAIN, PROFILE_FIELDS, Sequence
+from tests.emulator_speed.answer_sequence import MAIN, PROFILE_FIELDS, RECORDED_PROFILE_FIELDS, Sequence
 from vksync_tui.sync.mailing import CONVERSATIONS_PROJECTION
-from vksync_tui.vk.execute import ApiCall, build_script
+from vksync_tui.vk.execute import ApiCall, Projection, build_script
+
+# The projection the digests were recorded with: the mailing sync's, with the profiles' columns as recorded.
+RECORDED_PROJECTION = Projection(
+    CONVERSATIONS_PROJECTION.fields,
+    array=CONVERSATIONS_PROJECTION.array,
+    keep=CONVERSATIONS_PROJECTION.keep,
+    more=(Projection(RECORDED_PROFILE_FIELDS, array="profiles"),),
+)
 
 PAGE = f'"group_id": {MAIN}, "count": 40, "extended": 1, "fields": "{PROFILE_FIELDS}"'
 
 
 def _page(offset: int, **extra: object) -> ApiCall:
     params = {"group_id": MAIN, "offset": offset, "count": 200, "extended": 1, "fields": PROFILE_FIELDS}
-    return ApiCall("messages.getConversations", {**params, **extra}, CONVERSATIONS_PROJECTION)
+    return ApiCall("messages.getConversations", {**params, **extra}, RECORDED_PROJECTION)
 
 
 def run_sequence() -> dict[str, str]:

@@ -22,7 +22,7 @@ from vksync_tui.sync.mailing import CONVERSATIONS_PROJECTION, sync_mailing
 
 GROUP_ID = 4444
 UNLIMITED = {"user": 1000, "group": 1000, "service": 1000}
-CITY = CONVERSATIONS_PROJECTION.more[0].fields.index("city")
+CITY = CONVERSATIONS_PROJECTION.more[0].fields.index("city.title")
 
 
 def misaligning(world: World, plain_scripts: list[str]) -> httpx.MockTransport:

@@ -21,7 +21,9 @@ from vksync_tui.sync.users_refresh import (
     profile_rows,
     profile_tokens,
     refresh_users,
+    users_get_units,
 )
+from vksync_tui.vk.execute import build_script
 
 TOKEN = "vk1.a.profile-columns-test-token-0042"
 FULL = {"id": 7, "first_name": "Ира", "last_name": "Н", "photo_100": "https://p/7.jpg", "sex": 1,
@@ -39,6 +41,14 @@ def test_rows_from_columns_normalise_like_the_objects_say() -> None:
     ]
     assert len(rows[0]) == len(USER_COLUMNS)
     assert [profile_row(user, 99) for user in (FULL, DELETED, {"id": -5}, None)] == [*rows, None, None]
+
+
+def test_an_execute_brings_the_city_title_and_last_seen_time_not_their_objects() -> None:
+    """Two objects per profile less to send, decode and garbage-collect (11,000 profiles an execute)."""
+    script = build_script([unit.call for unit in users_get_units([7, 8])])
+    assert "@.city@.title" in script and "@.last_seen@.time" in script
+    columns = PROFILE_PROJECTION.extract([FULL, {**FULL, "city": "not an object", "last_seen": 5}]).columns
+    assert (columns[5], columns[8]) == (["Омск", None], [1700, None])
 
 
 def user_object(uid: int) -> dict[str, Any]:

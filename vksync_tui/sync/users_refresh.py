@@ -38,9 +38,12 @@ from vksync_tui.vk.execute import ApiCall, Projected, Projection
 from vksync_tui.vk.tokens import PooledToken
 
 PROFILE_FIELDS = ("photo_100", "sex", "city", "bdate", "domain", "last_seen")
-# The answer fields a `User` row is made of, in `USER_COLUMNS` order (less `refreshed_at`).
+# The answer fields a `User` row is made of, in `USER_COLUMNS` order (less `refreshed_at`). The city's title
+# and the last-seen time are projected through their objects (`@.city@.title`), so the answer carries a string
+# and a number per profile where it carried two objects: 11,000 profiles decode into ~22,000 fewer dicts
+# (objects the garbage collector tracks) and ~0.2 MB fewer bytes.
 PROFILE_PROJECTION = Projection(
-    ("id", "first_name", "last_name", "photo_100", "sex", "city", "bdate", "domain", "last_seen",
+    ("id", "first_name", "last_name", "photo_100", "sex", "city.title", "bdate", "domain", "last_seen.time",
      "deactivated", "is_closed", "can_access_closed")
 )
 USERS_PER_CALL = 1000  # users.get's maximum number of user_ids
@@ -95,10 +98,10 @@ def profile_rows(answer: Projected, now: int) -> list[tuple[Any, ...]]:
                 "" if last is None else str(last),
                 photo,
                 int(sex or 0),
-                city.get("title") if type(city) is dict else None,
+                city if type(city) is str else None,
                 bdate,
                 domain,
-                seen.get("time") if type(seen) is dict else None,
+                seen if type(seen) is int else None,
                 deactivated,
                 None if closed is None else 1 if closed else 0,
                 None if can_access is None else 1 if can_access else 0,
