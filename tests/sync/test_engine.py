@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 
 from vksync_tui.config import TokenEntry, Tuning
-from vksync_tui.sync.engine import MAX_RATE_REQUEUES, FetchJob, PhasedFetch, WorkUnit, workers_for
+from vksync_tui.sync.engine import (
+    ANSWER_MEMORY_BUDGET,
+    MAX_RATE_REQUEUES,
+    FetchJob,
+    PhasedFetch,
+    WorkUnit,
+    memory_capped_workers,
+    workers_for,
+)
 from vksync_tui.sync.events import ChunkFailed, ChunkRetried, PhaseFinished, ProgressReporter, SyncEvent
 from vksync_tui.vk.budget import MemoryRateBudget
 from vksync_tui.vk.clock import ManualClock
@@ -395,6 +403,23 @@ def test_worker_rule_is_rps_times_latency_plus_one_per_token() -> None:
     assert workers_for(pool, tokens, latency=0.5) == (2 + 1) + (10 + 1)
     assert workers_for(pool, tokens, latency=0.01) == (1 + 1) + (1 + 1)
     assert workers_for(pool, tokens, latency=0.5, override=4) == 4
+
+
+def test_answers_held_at_once_cap_the_workers_whatever_the_number_of_tokens() -> None:
+    big_answer = ANSWER_MEMORY_BUDGET // 3
+    assert memory_capped_workers(140, big_answer, batch_size=1) == 3
+    assert memory_capped_workers(140, big_answer // 4, batch_size=4) == 3  # the bytes are per call
+    assert memory_capped_workers(140, None, batch_size=25) == 140
+    assert memory_capped_workers(140, ANSWER_MEMORY_BUDGET * 2, batch_size=1) == 1
+
+    for answer_bytes, most in ((big_answer, 3), (None, 140)):
+        engine, pool, _, _ = make_engine(echo, tokens=20, workers=0, batch=1)
+        engine.latency.record(2.0)  # the rule: 20 tokens × (ceil(3 rps × 2 s) + 1) = 140 workers
+        results: dict[int, Any] = {}
+        job = collect_job(pool, [unit(n) for n in range(200)], results, answer_bytes=answer_bytes)
+        report = engine.run(job)
+        assert len(results) == 200 and report.workers <= most
+    assert report.workers > 3  # without answer sizes the rule alone decides
 
 
 def test_progress_is_throttled_and_counts_requests_and_errors() -> None:

@@ -62,6 +62,11 @@ from vksync_tui.vk.tokens import AllTokensFailed, PooledToken, TokenPool
 
 MAX_EXECUTE_CALLS = 25
 MAX_RATE_REQUEUES = 3
+# Decoded answers the workers of one job may hold at once (`FetchJob.answer_bytes`). A profiles refresh on 9
+# tokens (95 rps) got ~90 workers when answers took ~1 s, each decoding an 11,000-profile answer of ~8 MB:
+# the process peaked at 480-530 MB for 1M profiles (875 MB with the writer behind). 96 MB is 12 such
+# answers, 12 workers: 12 requests in flight keep 95 rps busy while an answer takes up to 0.13 s.
+ANSWER_MEMORY_BUDGET = 96 * 2**20
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,9 @@ class FetchJob:
     `batch_budget` caps the summed `cost` of a batch (a batch always holds at least one unit): for jobs whose
     answers differ in size by orders of magnitude (a page of 1000 reposts vs. a page of 1000 like ids), so
     one `execute` stays under VK's response size cap without shrinking every batch to the worst case.
+    `answer_bytes`: the memory one call's answer takes once decoded, for jobs whose answers are large (a page
+    of 1000 profiles): the pool is then capped so that the answers its workers can hold at once stay within
+    `ANSWER_MEMORY_BUDGET` (see `memory_capped_workers`), whatever the number of tokens.
     """
 
     name: str
@@ -117,6 +125,7 @@ class FetchJob:
     stagger: bool = False
     phase: str = "parallel"
     batch_budget: float | None = None
+    answer_bytes: int | None = None
     expected_items: int | None = None
     item_unit: str | None = None
     items_done: Callable[[], int] | None = None
@@ -291,6 +300,14 @@ def workers_for(pool: TokenPool, tokens: Sequence[PooledToken], latency: float, 
     if override > 0:
         return override
     return max(1, sum(math.ceil(pool.ceiling_rps([token]) * latency) + 1 for token in tokens))
+
+
+def memory_capped_workers(workers: int, answer_bytes: int | None, batch_size: int) -> int:
+    """`workers`, or fewer when the answers they could hold at once (`answer_bytes` per call, `batch_size`
+    calls a request) would pass `ANSWER_MEMORY_BUDGET`; never fewer than one."""
+    if not answer_bytes:
+        return workers
+    return max(1, min(workers, ANSWER_MEMORY_BUDGET // (answer_bytes * max(1, batch_size))))
 
 
 def home_tokens(pool: TokenPool, tokens: Sequence[PooledToken], latency: float, workers: int) -> list[int]:
@@ -562,6 +579,7 @@ class _JobRun:
         meter = self.engine._meter
         latency = max(meter.value or 0.0, meter.last or 0.0)
         wanted = workers_for(self.pool, self.tokens, latency, self.engine._tuning.workers)
+        wanted = memory_capped_workers(wanted, self.job.answer_bytes, self.batch_size)
         # No more workers than there are batches to take: a short job (7 requests at 20 rps with seconds of
         # latency) would otherwise start a hundred threads that only poll an empty queue.
         # (A job with an answer-size budget may fill batches with fewer units: count each unit as a batch.)

@@ -55,11 +55,17 @@ EXECUTE_RESPONSE_LIMIT = 5 * 1024 * 1024  # VK's cap on an execute answer ("resp
 PROFILE_BYTES_MAX = 650
 USERS_GET_BATCH = max(1, EXECUTE_RESPONSE_LIMIT // (USERS_PER_CALL * PROFILE_BYTES_MAX))
 USER_TOKEN_KINDS = ("user", "group")  # execute is not documented for service keys
-# Profiles handed to the writer per job. Every transaction rewrites each page it touched, and new profiles
-# land at random places of the `last_seen` sort index, so a transaction of one execute's 11,000 profiles
-# dirties nearly the whole index: with ~33,000 per job a 1M-profile refresh cost the writer ~13 µs per
-# profile instead of ~19 (measured; the write-ahead log and its checkpoints shrink with fewer commits).
-ROWS_PER_WRITE = 33_000
+# Profiles handed to the writer per job: one execute's worth. The ids are refreshed in key order and the
+# `user` table keeps no sort index a sync must update (they are made on demand), so a transaction touches
+# few pages whatever its size: upserting 1M profiles in key order cost 3.6 µs a row in jobs of 11,000 and
+# 3.9 in jobs of 33,000 (when the `last_seen` sort index was kept up to date, 33,000 had cost 13 µs and
+# 11,000 19). Each buffered profile holds ~640 bytes, so smaller jobs are ~40 MB less peak memory.
+ROWS_PER_WRITE = 11_000
+# Profile batches waiting for the writer at most (see `RowBuffer`): one being written, one ready behind it.
+WRITES_WAITING_MAX = 2
+# Memory a decoded profile takes while its answer is in a worker's hands (its strings, kept by its row): ~640
+# bytes measured with tracemalloc on 1M emulator profiles; the engine caps the workers from it.
+PROFILE_MEMORY_BYTES = 700
 
 USER_COLUMNS: tuple[pw.Field, ...] = (
     User.id,
@@ -177,7 +183,7 @@ class _ProfileSink:
         self.unanswered = 0
         self._lock = threading.Lock()
         self._rows = RowBuffer(ctx.writer, partial(store_profiles, ctx.db, self.sql), ROWS_PER_WRITE,
-                               key_column=0)
+                               key_column=0, max_waiting=WRITES_WAITING_MAX)
 
     def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
         answer = PROFILE_PROJECTION.extract(value, "users.get")
@@ -218,6 +224,7 @@ def refresh_users(
         total_units=len(units),
         count_items=_count_profiles,
         batch_size=batch_size,
+        answer_bytes=USERS_PER_CALL * PROFILE_MEMORY_BYTES,
         phase="refresh",
     )
     try:
