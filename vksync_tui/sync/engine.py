@@ -63,9 +63,9 @@ from vksync_tui.vk.tokens import AllTokensFailed, PooledToken, TokenPool
 MAX_EXECUTE_CALLS = 25
 MAX_RATE_REQUEUES = 3
 # Decoded answers the workers of one job may hold at once (`FetchJob.answer_bytes`). A profiles refresh on 9
-# tokens (95 rps) got ~90 workers when answers took ~1 s, each decoding an 11,000-profile answer of ~8 MB:
-# the process peaked at 480-530 MB for 1M profiles (875 MB with the writer behind). 96 MB is 12 such
-# answers, 12 workers: 12 requests in flight keep 95 rps busy while an answer takes up to 0.13 s.
+# tokens (95 rps) got ~90 workers when answers took ~1 s, each holding an answer of thousands of profiles
+# (~10 MB decoded): the process peaked at 480-530 MB for 1M profiles (875 MB with the writer behind). 96 MB
+# is ten 8,000-profile answers: ten requests in flight keep 95 rps busy while an answer takes up to 0.1 s.
 ANSWER_MEMORY_BUDGET = 96 * 2**20
 
 

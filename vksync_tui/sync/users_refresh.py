@@ -59,13 +59,14 @@ USER_TOKEN_KINDS = ("user", "group")  # execute is not documented for service ke
 # `user` table keeps no sort index a sync must update (they are made on demand), so a transaction touches
 # few pages whatever its size: upserting 1M profiles in key order cost 3.6 µs a row in jobs of 11,000 and
 # 3.9 in jobs of 33,000 (when the `last_seen` sort index was kept up to date, 33,000 had cost 13 µs and
-# 11,000 19). Each buffered profile holds ~640 bytes, so smaller jobs are ~40 MB less peak memory.
-ROWS_PER_WRITE = 11_000
+# 11,000 19). A buffered profile holds ~810 bytes, so small jobs keep the peak memory down.
+ROWS_PER_WRITE = USERS_GET_BATCH * USERS_PER_CALL
 # Profile batches waiting for the writer at most (see `RowBuffer`): one being written, one ready behind it.
 WRITES_WAITING_MAX = 2
-# Memory a decoded profile takes while its answer is in a worker's hands (its strings, kept by its row): ~640
-# bytes measured with tracemalloc on 1M emulator profiles; the engine caps the workers from it.
-PROFILE_MEMORY_BYTES = 700
+# Memory a profile takes while its answer is in a worker's hands: the answer's bytes (~330), its decoded
+# columns (~750) and its row (~150 more), measured with tracemalloc on an 8,000-profile emulator answer with
+# VK-length avatar URLs. The engine caps the workers from it (`FetchJob.answer_bytes`).
+PROFILE_MEMORY_BYTES = 1_200
 
 USER_COLUMNS: tuple[pw.Field, ...] = (
     User.id,
