@@ -186,3 +186,21 @@ def test_a_verification_that_failed_whole_drops_any_number_of_unverified_left(db
                  [(RUN, user, "left") for user in [*left, 400_000]])
     diff.drop_unverified(RUN, left)
     assert _items("left") == {400_000}
+
+
+def test_applying_a_diff_that_is_already_true_changes_nothing(db: pw.Database) -> None:
+    """The diff is made page by page while the fetch runs, so an earlier diff applied meanwhile can make part
+    of it true already: a joiner who is a current member and a leaver who is not get no event and keep
+    their row (their `joined_at` / `left_at` are not moved to this apply's time)."""
+    rng = random.Random(11)
+    current, former = _seed_members(db, rng)
+    arrived, gone = sorted(former)[:3], sorted(current)[:4]
+    items = [(RUN, user_id, "joined") for user_id in arrived] + [(RUN, user_id, "left") for user_id in gone]
+    fields = [PendingDiffItem.run_id, PendingDiffItem.user_id, PendingDiffItem.kind]
+    execute_many(db, insert_sql(PendingDiffItem, fields), items)
+    assert apply_member_diff(db, RUN, COMMUNITY, at=500, baseline=False) == 7
+    assert _events("join") == set(arrived) and _events("leave") == set(gone)
+    rows = {m.user_id: (m.is_current, m.joined_at, m.left_at) for m in Membership.select()}
+    assert apply_member_diff(db, RUN, COMMUNITY, at=900, baseline=False) == 0
+    assert MembershipEvent.select().count() == 7
+    assert {m.user_id: (m.is_current, m.joined_at, m.left_at) for m in Membership.select()} == rows

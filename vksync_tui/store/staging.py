@@ -162,6 +162,9 @@ def apply_member_diff(db: pw.Database, run_id: int, community_id: int, at: int, 
     Leavers get `is_current = FALSE, left_at = at`; joiners are inserted or re-activated. Events are written
     for both unless `baseline` (a community's first sync: its members did not join just now, so no events and
     an unknown `joined_at`). Reads only PendingDiffItem, so the staging table may already be dropped.
+    Only what the members table does not say already changes: a joiner who is a current member, or a leaver
+    who is not, keeps their row and gets no event. The diff is made page by page while the fetch runs, so an
+    earlier diff applied meanwhile may have made part of this one true already; applying it again is a no-op.
     """
     _require_bound(db)
     item = PendingDiffItem
@@ -180,7 +183,15 @@ def apply_member_diff(db: pw.Database, run_id: int, community_id: int, at: int, 
             )
         )
     )
-    joined = item.select(item.user_id).where((item.run_id == run_id) & (item.kind == "joined"))
+    current = Membership.select(pw.SQL("1")).where(
+        (Membership.community_id == community_id)
+        & (Membership.user_id == item.user_id)
+        & (Membership.is_current == True)  # noqa: E712 (peewee expression)
+    )
+    joined = item.select(item.user_id).where(
+        (item.run_id == run_id) & (item.kind == "joined") & ~pw.fn.EXISTS(current)
+    )
+    confirmed_left = confirmed_left.where(pw.fn.EXISTS(current))
     joined_at = None if baseline else at
     with db.atomic():
         if not baseline:
