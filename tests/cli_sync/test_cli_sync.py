@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import os
@@ -16,7 +17,7 @@ import pytest
 from tests.conftest import EmulatorHome
 from vksync_tui.cli import main
 from vksync_tui.config import Tuning
-from vksync_tui.sync import diff
+from vksync_tui.sync import diff, registry
 
 
 def cli(setup: EmulatorHome, *args: str) -> subprocess.CompletedProcess[str]:
@@ -146,3 +147,26 @@ def test_ctrl_c_during_diff_apply_lets_the_transaction_finish_and_says_so(
     assert code == 0 and "5 joined, 5 left" in out, err
     assert "this is one transaction; it finishes first" in err
     assert cli(configured_home, "diff", "apply").returncode == 1  # nothing pending any more
+
+
+def test_a_cli_sync_runs_with_the_start_up_heap_frozen_and_gives_it_back(
+    configured_home: EmulatorHome, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The collector does not walk the modules and objects start-up made while the sync allocates its rows
+    (vksync_tui/heap.py); once the sync is over they are the collector's again."""
+    one_community(configured_home)
+    real_run_sync = registry.run_sync
+    frozen_during_sync: list[int] = []
+
+    def recording_run_sync(list_name: str, ctx: Any, group_id: int, **options: Any) -> Any:
+        frozen_during_sync.append(gc.get_freeze_count())
+        return real_run_sync(list_name, ctx, group_id, **options)
+
+    monkeypatch.setattr(registry, "run_sync", recording_run_sync)
+    monkeypatch.delenv("VKSYNC_API_URL", raising=False)
+    frozen_before = gc.get_freeze_count()
+    code = main(["--home", str(configured_home.home.root), "sync", "subscribers", "--yes", "--json"])
+    capfd.readouterr()
+    assert code == 0
+    assert frozen_during_sync and frozen_during_sync[0] > frozen_before + 10_000  # the imported modules
+    assert gc.get_freeze_count() == frozen_before

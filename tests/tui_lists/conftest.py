@@ -18,10 +18,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.tui_lists.bigstore import GROUP_ID, StoreSize, build_store
+from vksync_tui.heap import freeze_startup_heap, thaw_heap
 from vksync_tui.home import Home
 from vksync_tui.store.db import open_database
 from vksync_tui.store.models import database_proxy
-from vksync_tui.tui.heap import freeze_startup_heap, thaw_heap
 from vksync_tui.tui.listview import open_list_screen
 from vksync_tui.tui.listview.screen import ListScreen
 
@@ -46,7 +46,7 @@ class ListHost(App[None]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        freeze_startup_heap()  # as the app does once started (tui/heap.py), so timings match the app's
+        freeze_startup_heap()  # as the app does once started (vksync_tui/heap.py), so timings match the app's
         if self.list_name is not None:
             open_list_screen(self, self.list_name, self.group_id)
 

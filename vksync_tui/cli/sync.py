@@ -26,6 +26,7 @@ from vksync_tui.cli.common import (
 from vksync_tui.cli.homeconfig import load_home_config
 from vksync_tui.cli.interrupt import EXIT_INTERRUPTED, first_ctrl_c_sets
 from vksync_tui.config import Config
+from vksync_tui.heap import freeze_startup_heap, thaw_heap
 from vksync_tui.secrets import redact
 from vksync_tui.store.errors import StoreError
 from vksync_tui.sync.events import (
@@ -203,7 +204,12 @@ def run_sync_command(args: argparse.Namespace) -> int:
             first_ctrl_c_sets(cancel, "Ctrl-C: stopping at the next safe point") as interrupted,
             SyncContext.open(home, on_event=CliProgress(), config=config, cancel=cancel) as ctx,
         ):
-            summary = run_sync(args.list_name, ctx, group_id, **options)
+            # Start-up is over once the context is open (its HTTP client imported the transport's modules).
+            freeze_startup_heap(collect=False)
+            try:
+                summary = run_sync(args.list_name, ctx, group_id, **options)
+            finally:
+                thaw_heap()
     except SyncInputError as exc:
         raise CliError(str(exc), EXIT_BAD_INPUT) from None
     except StoreError as exc:

@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from vksync_tui.config import Config, TokenEntry, Tuning, load_config, save_config
+from vksync_tui.heap import freeze_startup_heap, thaw_heap
 from vksync_tui.home import Home
 from vksync_tui.secrets import redact
 from vksync_tui.store.models import database_proxy
@@ -32,7 +33,6 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.events import SyncEvent
 from vksync_tui.sync.registry import run_sync
 from vksync_tui.tui import commands, tasks
-from vksync_tui.tui.heap import freeze_startup_heap, thaw_heap
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
 from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
 from vksync_tui.tui.listview import list_commands, open_list_screen
