@@ -381,9 +381,10 @@ class VkSyncApp(App[int]):
                 self.cancel_job(key)
 
     def action_clear_finished(self) -> None:
-        for key in [key for key, job in self.jobs.items() if not job.view.running]:
+        finished = [key for key, job in self.jobs.items() if not job.view.running]
+        for key in finished:
             del self.jobs[key]
-            self.dashboard.drop_job(key)
+        self.dashboard.drop_jobs(finished)
 
     # --- diff review --------------------------------------------------------------------------------------
 

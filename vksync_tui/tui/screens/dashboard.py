@@ -6,12 +6,14 @@ messages (start a sync, review a diff, cancel a job) that the App acts on.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Label, Select
 
 from vksync_tui.tui.jobs import JobKey, JobView
@@ -119,9 +121,36 @@ class DashboardScreen(Screen[None]):
             panels.mount(panel)
         self.query_one("#no-panels", Label).display = False
 
-    def drop_job(self, key: JobKey) -> None:
-        for panel in self.query(f"#panel-{key.slug}"):
-            panel.remove()
+    def drop_jobs(self, keys: Collection[JobKey]) -> None:
+        """Remove the panels of `keys` in one prune, after moving focus off them onto a widget that stays.
+
+        Removing the focused panel alone would let Textual hand focus to the next panel in the focus chain —
+        possibly one that is being removed too, which leaves focus on a detached widget: every key, even the
+        priority `ctrl+q`, would then go to a widget outside the screen and do nothing.
+        """
+        if not self.is_mounted:
+            return
+        panels = list(self.query(SyncPanel))
+        doomed = [panel for panel in panels if panel.key in keys]
+        if not doomed:
+            return
+        focused = self.focused
+        holders = [] if focused is None else [focused, *focused.ancestors]
+        dropped = next((panel for panel in doomed if panel in holders), None)
+        if dropped is not None:
+            self.set_focus(self._focus_after_drop(dropped, panels, doomed))
+        self.query_one("#panels", Vertical).remove_children(doomed)
+        self.query_one("#no-panels", Label).display = len(doomed) == len(panels)
+
+    def _focus_after_drop(
+        self, dropped: SyncPanel, panels: list[SyncPanel], doomed: list[SyncPanel]
+    ) -> Widget:
+        """The next panel that stays (else the nearest one before), else the card of the dropped list."""
+        index = panels.index(dropped)
+        staying = [panel for panel in panels[index + 1 :] + panels[:index][::-1] if panel not in doomed]
+        if staying:
+            return staying[0]
+        return self.query_one(f"#card-{dropped.key.list_name}", ListCard)
 
     def action_sync_selected(self) -> None:
         focused = self.focused
