@@ -7,10 +7,12 @@ databases filled from fixed data (never from the host's time).
 from __future__ import annotations
 
 import html
+import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -29,6 +31,22 @@ SECRETS = {
 def screen_text(app: VkSyncApp) -> str:
     """The current screenshot's text (SVG spans joined back, non-breaking spaces made plain)."""
     return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+def screen_lines(app: VkSyncApp) -> list[str]:
+    """The screen as plain text lines, drawn as `export_screenshot` draws it (spaces and all, no SVG spans).
+
+    Uses the compositor's render as `App.export_screenshot` does; textual is pinned, so this stays put.
+    """
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text(styles=False).splitlines()
+
+
+def visible(app: VkSyncApp) -> str:
+    """`screen_lines` joined with newlines: for "is this phrase on screen" checks."""
+    return "\n".join(screen_lines(app))
 
 
 async def settle(app: VkSyncApp, pilot: Pilot[int]) -> None:

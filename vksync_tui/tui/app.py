@@ -214,8 +214,11 @@ class VkSyncApp(App[int]):
     # --- dashboard data -------------------------------------------------------------------------------
 
     def select_community(self, group_id: int) -> None:
+        """Show `group_id` on the dashboard; the selector, the cards and `u` all follow `current_group`."""
         if group_id != self.current_group:
             self.current_group = group_id
+            if self.dashboard.is_mounted:
+                self.dashboard.show_communities()
             self.render_dashboard()
             self.action_reload()
 

@@ -63,9 +63,7 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield TooSmall()
-        with Horizontal(id="community-bar"):
-            yield Label("Community", id="community-label")
-            yield Select[int]([], id="community-select", allow_blank=True, prompt="no community configured")
+        yield Horizontal(Label("Community", id="community-label"), id="community-bar")
         with VerticalScroll(id="dashboard-body"):
             yield Label("", id="no-community", classes="hint")
             with Grid(id="cards"):
@@ -86,13 +84,25 @@ class DashboardScreen(Screen[None]):
         self.vk_app.render_dashboard()
 
     def show_communities(self) -> None:
+        """Make the selector say exactly which community the cards show, and offer only real communities.
+
+        The selector never has a blank choice: with no community configured there is no selector at all (the
+        hint says where to add one), so the cards can never show one community while it names another.
+        """
         app = self.vk_app
-        select = self.query_one("#community-select", Select)
         options = [(f"{c.title or c.screen_name} (id {c.id})", c.id) for c in app.config.communities]
-        with self.prevent(Select.Changed):
-            select.set_options(options)
-            if app.current_group is not None:
+        found = self.query("#community-select")
+        if not options or app.current_group is None:
+            found.remove()
+        elif found:
+            select = cast("Select[int]", found.first(Select))
+            with self.prevent(Select.Changed):
+                select.set_options(options)
                 select.value = app.current_group
+        else:
+            self.query_one("#community-bar", Horizontal).mount(
+                Select[int](options, id="community-select", allow_blank=False, value=app.current_group)
+            )
         self.query_one("#no-community", Label).update(
             ""
             if options
