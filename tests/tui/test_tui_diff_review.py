@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.message import Message
+from textual.notifications import Notify
 from textual.widgets import DataTable, Input, Label
 
 from tests.tui.conftest import screen_text, settle
@@ -105,3 +107,24 @@ async def test_search_finds_cyrillic_names_in_any_letter_case(make_app: Callable
         run_id = PendingDiff.select(PendingDiff.run_id).scalar()
         for needle in ("иван", "ПЕТРОВ", "иван петр"):
             assert [row.user_id for row in diff_page(run_id, "joined", search=needle).rows] == [100_002]
+
+
+async def test_applying_a_diff_that_is_gone_says_so_and_leaves_the_writer_healthy(
+    make_app: Callable[..., VkSyncApp],
+) -> None:
+    """Another process (`vksync-tui diff discard`) dropped the diff while it was on screen."""
+    app = make_app()
+    seed_pending(joined=5, left=2)
+    messages: list[Message] = []
+    async with app.run_test(size=(120, 36), message_hook=messages.append) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DiffReviewScreen)
+        with database_proxy.connection_context():
+            PendingDiff.delete().execute()
+        await pilot.press("y")
+        await settle(app, pilot)
+        app.context.writer.flush()  # a failed write job would be raised here, and by every later sync's flush
+    errors = [m.notification.message for m in messages if isinstance(m, Notify)]
+    assert errors[-1] == "no pending diff for community 212345678: run `sync subscribers` first"

@@ -13,7 +13,7 @@ Both faces (CLI `diff show|apply|discard`, the TUI's diff screen) call only thes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import peewee as pw
 
@@ -21,6 +21,8 @@ from vksync_tui.store.bulk import InList, chunks
 from vksync_tui.store.models import Membership, PendingDiff, PendingDiffItem, SyncRun, User
 from vksync_tui.store.staging import apply_member_diff, insert_staged_members
 from vksync_tui.sync.context import SyncContext
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -174,10 +176,14 @@ def drop_unverified(run_id: int, user_ids: list[int]) -> None:
         ).execute()
 
 
+def nothing_pending(group_id: int) -> NoPendingDiff:
+    return NoPendingDiff(f"no pending diff for community {group_id}: run `sync subscribers` first")
+
+
 def pending_for(group_id: int) -> PendingDiff:
     pending = PendingDiff.get_or_none(PendingDiff.community_id == group_id)
     if pending is None:
-        raise NoPendingDiff(f"no pending diff for community {group_id}: run `sync subscribers` first")
+        raise nothing_pending(group_id)
     return pending
 
 
@@ -218,8 +224,10 @@ def apply_pending(ctx: SyncContext, group_id: int) -> ApplyResult:
     """
     now = ctx.now()
 
-    def apply() -> ApplyResult:
-        pending = pending_for(group_id)
+    def apply() -> ApplyResult | None:
+        pending = PendingDiff.get_or_none(PendingDiff.community_id == group_id)
+        if pending is None:
+            return None
         run_id = int(pending.run_id)
         baseline = is_baseline(group_id)
         counts = count_items(run_id)
@@ -227,7 +235,7 @@ def apply_pending(ctx: SyncContext, group_id: int) -> ApplyResult:
         _forget_pending(pending, "applied")
         return ApplyResult(run_id, counts.joined, counts.left, baseline)
 
-    return ctx.write(apply)
+    return _pending_or_raise(ctx.write(apply), group_id)
 
 
 def apply_staged_baseline(ctx: SyncContext, *, run_id: int, group_id: int) -> DiffCounts:
@@ -247,9 +255,19 @@ def apply_staged_baseline(ctx: SyncContext, *, run_id: int, group_id: int) -> Di
 def discard_pending(ctx: SyncContext, group_id: int) -> int:
     """Drop the community's pending diff without touching members; returns the discarded run's id."""
 
-    def discard() -> int:
-        pending = pending_for(group_id)
+    def discard() -> int | None:
+        pending = PendingDiff.get_or_none(PendingDiff.community_id == group_id)
+        if pending is None:
+            return None
         _forget_pending(pending, "discarded")
         return int(pending.run_id)
 
-    return ctx.write(discard)
+    return _pending_or_raise(ctx.write(discard), group_id)
+
+
+def _pending_or_raise(outcome: T | None, group_id: int) -> T:
+    """Raise `NoPendingDiff` here, not in the write job: a job that raises is also reported as a failed write
+    by the writer's next flush or close, which would turn "nothing pending" into a store error."""
+    if outcome is None:
+        raise nothing_pending(group_id)
+    return outcome
