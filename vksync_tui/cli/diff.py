@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vksync_tui.cli.common import EXIT_FAILURE, EXIT_OK, CliError
-from vksync_tui.cli.homeconfig import load_home_config
+from vksync_tui.cli.homeconfig import database_problem, load_home_config
 from vksync_tui.cli.interrupt import first_ctrl_c_sets
 from vksync_tui.cli.sync import add_group_argument, resolve_group
 from vksync_tui.store.errors import StoreError
@@ -56,7 +56,7 @@ def _open(args: argparse.Namespace) -> tuple[Any, int]:
     try:
         return SyncContext.open(home, config=config), group_id
     except StoreError as exc:
-        raise CliError(f"database problem: {exc}", EXIT_FAILURE) from None
+        raise database_problem(exc) from None
 
 
 def show_command(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vksync_tui.cli.common import EXIT_FAILURE, EXIT_OK, CliError
-from vksync_tui.cli.homeconfig import load_home_config
+from vksync_tui.cli.homeconfig import database_problem, load_home_config
 from vksync_tui.cli.sync import add_group_argument, resolve_group
 from vksync_tui.store.errors import StoreError
 
@@ -45,7 +45,7 @@ def export_command(args: argparse.Namespace) -> int:
     try:
         db = open_database(home.db_path)
     except StoreError as exc:
-        raise CliError(f"database problem: {exc}", EXIT_FAILURE) from None
+        raise database_problem(exc) from None
     try:
         if args.out is None:
             write_export(args.list_name, group_id, sys.stdout, fmt=args.format, include_all=include_all)

@@ -18,9 +18,18 @@ from vksync_tui.vk.session import VkSession
 
 
 def open_home(args: argparse.Namespace) -> Home:
-    """The home from `--home` / VKSYNC_HOME / platform dirs, created (0700) and logging into its logs/."""
+    """The home of a command's `--home` argument; see `open_home_folder`."""
+    return open_home_folder(getattr(args, "home", None))
+
+
+def open_home_folder(cli_home: str | None) -> Home:
+    """The home from `--home` / VKSYNC_HOME / platform dirs, created (0700) and logging into its logs/.
+
+    The dashboard and every command fail the same way here: one line, exit code 1 (like a database that
+    cannot be opened: the folder, not what the operator asked for, is the problem).
+    """
     try:
-        home = resolve_home(getattr(args, "home", None)).ensure()
+        home = resolve_home(cli_home).ensure()
         setup_logging(home)
     except HomeError as exc:
         raise CliError(f"home folder unusable: {exc}", EXIT_FAILURE) from None
@@ -29,12 +38,20 @@ def open_home(args: argparse.Namespace) -> Home:
     return home
 
 
+def bad_config(exc: ConfigError) -> CliError:
+    return CliError(f"bad config: {exc}", EXIT_BAD_INPUT)
+
+
+def database_problem(exc: Exception) -> CliError:
+    return CliError(f"database problem: {exc}", EXIT_FAILURE)
+
+
 def load_home_config(args: argparse.Namespace) -> tuple[Home, Config]:
     home = open_home(args)
     try:
         return home, load_config(home.config_file)
     except ConfigError as exc:
-        raise CliError(f"bad config: {exc}", EXIT_BAD_INPUT) from None
+        raise bad_config(exc) from None
 
 
 def store_config(home: Home, config: Config) -> None:

@@ -2,8 +2,9 @@
 
 Output: progress on stderr (one rewritten line per phase on a terminal, plain lines otherwise), the summary on
 stdout; with `--json` the summary object is the last line of stdout. Exit codes: 0 applied or pending diff
-saved, 3 safety-threshold abort, 1 any other failure, 2 bad input (unknown group or list, no usable token),
-130 stopped by Ctrl-C (the first press cancels the run at its next safe point: `cli/interrupt.py`).
+saved, 3 safety-threshold abort, 1 any other failure, 2 bad input (unknown or unconfigured group, unknown
+list, bad config, no usable token: the `--json` line then says `refused`), 130 stopped by Ctrl-C (the first
+press cancels the run at its next safe point: `cli/interrupt.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from vksync_tui.cli.common import (
     BadInput,
     CliError,
 )
-from vksync_tui.cli.homeconfig import load_home_config
+from vksync_tui.cli.homeconfig import database_problem, load_home_config
 from vksync_tui.cli.interrupt import EXIT_INTERRUPTED, first_ctrl_c_sets
 from vksync_tui.config import Config
 from vksync_tui.heap import freeze_startup_heap, thaw_heap
@@ -40,7 +41,7 @@ from vksync_tui.sync.events import (
     SyncEvent,
     TokenChanged,
 )
-from vksync_tui.sync.runs import incidents_line
+from vksync_tui.sync.runs import RunSummary, incidents_line
 
 EXIT_BY_STATUS = {"applied": EXIT_OK, "pending": EXIT_OK, "done": EXIT_OK, "aborted": EXIT_THRESHOLD_ABORT}
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stderr is not a terminal
@@ -122,7 +123,7 @@ def resolve_group(config: Config, raw: str | None) -> int:
         if len(config.communities) == 1:
             return config.communities[0].id
         if not config.communities:
-            raise BadInput("no community configured: add one with `vksync-tui groups add` or pass --group")
+            raise BadInput("no community configured: add one with `vksync-tui group add` or pass --group")
         known = ", ".join(f"{c.id} ({c.screen_name})" for c in config.communities)
         raise BadInput(f"several communities are configured ({known}): choose one with --group")
     text = raw.strip().removeprefix("https://").removeprefix("vk.com/").lstrip("@")
@@ -135,14 +136,28 @@ def resolve_group(config: Config, raw: str | None) -> int:
     raise BadInput(f"unknown community {raw!r}: use its numeric id or a configured screen name")
 
 
+def require_configured(config: Config, group_id: int) -> None:
+    """A sync of a community nobody added would ask VK about an id that was likely mistyped and record a
+    failed run for it: refuse it, and say how to add the community."""
+    if config.community(group_id) is None:
+        raise BadInput(
+            f"community {group_id} is not configured: add it with `vksync-tui group add {group_id}` "
+            "(see `vksync-tui group list`)"
+        )
+
+
 class CliProgress:
-    """The engine's events as terminal output (stderr): a live line on a TTY, sparse plain lines otherwise."""
+    """The engine's events as terminal output (stderr): a live line on a TTY, sparse plain lines otherwise.
+
+    It also keeps the run's final summary (`finished`), for the `--json` line of a run that ends by raising.
+    """
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self._last_plain = 0.0
         self._line_open = False
+        self.finished: dict[str, Any] | None = None
 
     def __call__(self, event: SyncEvent) -> None:
         match event:
@@ -161,6 +176,7 @@ class CliProgress:
             case Notice():
                 self._line(f"{event.level}: {event.text}")
             case JobFinished():
+                self.finished = event.summary
                 self._line(f"finished: {event.status}" + (f" ({event.error})" if event.error else ""))
 
     def _progress(self, event: Progress) -> None:
@@ -190,30 +206,39 @@ class CliProgress:
 
 
 def run_sync_command(args: argparse.Namespace) -> int:
+    """Run the sync; with `--json` the last line of stdout is a summary object whatever the exit code."""
     from vksync_tui.sync.context import SyncContext
     from vksync_tui.sync.errors import SyncInputError
     from vksync_tui.sync.registry import run_sync
 
-    home, config = load_home_config(args)
-    group_id = resolve_group(config, args.group)
-    options = {"apply": bool(getattr(args, "yes", False))} if args.list_name == "subscribers" else {}
-    options.update({name: getattr(args, name) for name in LIST_OPTIONS if hasattr(args, name)})
+    progress = CliProgress()
+    group_id: int | None = None
     cancel = threading.Event()
     try:
-        with (
-            first_ctrl_c_sets(cancel, "Ctrl-C: stopping at the next safe point") as interrupted,
-            SyncContext.open(home, on_event=CliProgress(), config=config, cancel=cancel) as ctx,
-        ):
-            # Start-up is over once the context is open (its HTTP client imported the transport's modules).
-            freeze_startup_heap(collect=False)
-            try:
-                summary = run_sync(args.list_name, ctx, group_id, **options)
-            finally:
-                thaw_heap()
-    except SyncInputError as exc:
-        raise CliError(str(exc), EXIT_BAD_INPUT) from None
-    except StoreError as exc:
-        raise CliError(f"database problem: {exc}", EXIT_FAILURE) from None
+        home, config = load_home_config(args)
+        group_id = resolve_group(config, args.group)
+        require_configured(config, group_id)
+        options = {"apply": bool(getattr(args, "yes", False))} if args.list_name == "subscribers" else {}
+        options.update({name: getattr(args, name) for name in LIST_OPTIONS if hasattr(args, name)})
+        try:
+            with (
+                first_ctrl_c_sets(cancel, "Ctrl-C: stopping at the next safe point") as interrupted,
+                SyncContext.open(home, on_event=progress, config=config, cancel=cancel) as ctx,
+            ):
+                # Start-up is over once the context is open (its HTTP client imported the transport).
+                freeze_startup_heap(collect=False)
+                try:
+                    summary = run_sync(args.list_name, ctx, group_id, **options)
+                finally:
+                    thaw_heap()
+        except SyncInputError as exc:
+            raise CliError(str(exc), EXIT_BAD_INPUT) from None
+        except StoreError as exc:
+            raise database_problem(exc) from None
+    except BaseException as exc:
+        if args.json:
+            print_summary(ended_by_raising(args.list_name, group_id, progress.finished, exc), as_json=True)
+        raise
     print_summary(summary.as_json(), as_json=args.json)
     if interrupted.is_set() and summary.status == "cancelled":
         raise CliError(
@@ -222,6 +247,26 @@ def run_sync_command(args: argparse.Namespace) -> int:
             EXIT_INTERRUPTED,
         )
     return EXIT_BY_STATUS.get(summary.status, EXIT_FAILURE)
+
+
+def ended_by_raising(
+    list_name: str, group_id: int | None, finished: dict[str, Any] | None, exc: BaseException
+) -> dict[str, Any]:
+    """The `--json` summary of a sync command that ends with an error instead of a run's summary.
+
+    A run that started is recorded, and its own summary (status `failed`, with the reason) is the line.
+    Otherwise nothing ran: status `refused` for bad input (exit 2), `failed` for anything else.
+    """
+    if finished is not None:
+        return finished
+    if isinstance(exc, CliError):
+        status, reason = ("refused" if exc.exit_code == EXIT_BAD_INPUT else "failed"), exc.message
+    elif isinstance(exc, KeyboardInterrupt):
+        status, reason = "cancelled", "interrupted"
+    else:
+        status, reason = "failed", f"{type(exc).__name__}: {exc}"
+    summary = RunSummary(list_name, group_id, status=status, error=redact(reason))  # type: ignore[arg-type]
+    return summary.as_json()
 
 
 def print_summary(summary: dict[str, Any], *, as_json: bool) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 
-from vksync_tui.cli.common import EXIT_BAD_INPUT, CliError
+from vksync_tui.cli.homeconfig import bad_config, database_problem, open_home_folder
 from vksync_tui.config import API_URL_ENV, ConfigError
-from vksync_tui.home import Home, HomeError, resolve_home
+from vksync_tui.home import Home
 from vksync_tui.logs import setup_logging
 from vksync_tui.store.db import StoreError
 
@@ -24,23 +24,20 @@ def launch_tui(home: str | None, demo: bool) -> int:
         os.environ.pop(API_URL_ENV, None)
         with demo_environment() as environment:
             return run_app(environment.home, demo=environment)
-    try:
-        resolved = resolve_home(home).ensure()
-    except HomeError as exc:
-        raise CliError(str(exc), EXIT_BAD_INPUT) from None
-    return run_app(resolved)
+    return run_app(open_home_folder(home))
 
 
 def run_app(home: Home, *, demo: object | None = None) -> int:
+    """The same one-line errors and exit codes as the commands (`cli/homeconfig.py`)."""
     from vksync_tui.tui.app import VkSyncApp
 
     setup_logging(home)
     try:
         app = VkSyncApp(home, demo=demo)
     except ConfigError as exc:
-        raise CliError(str(exc), EXIT_BAD_INPUT) from None
+        raise bad_config(exc) from None
     except StoreError as exc:
-        raise CliError(str(exc)) from None
+        raise database_problem(exc) from None
     try:
         return app.run() or 0
     finally:
