@@ -17,6 +17,8 @@ import pytest
 from tests.conftest import EmulatorHome
 from vksync_tui.cli import main
 from vksync_tui.config import Tuning
+from vksync_tui.store.db import open_database
+from vksync_tui.store.models import PendingDiff, PendingDiffItem, SyncRun
 from vksync_tui.sync import diff, registry
 
 
@@ -170,3 +172,32 @@ def test_a_cli_sync_runs_with_the_start_up_heap_frozen_and_gives_it_back(
     assert code == 0
     assert frozen_during_sync and frozen_during_sync[0] > frozen_before + 10_000  # the imported modules
     assert gc.get_freeze_count() == frozen_before
+
+
+def test_a_run_that_changes_nothing_saves_no_pending_diff(
+    configured_home: EmulatorHome, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one_community(configured_home)
+    home = ["--home", str(configured_home.home.root)]
+    assert main([*home, "sync", "subscribers", "--yes"]) == 0
+    # A stale diff from an earlier run (never reviewed) that claims someone left.
+    db = open_database(configured_home.home.db_path)
+    with db.atomic():
+        stale = SyncRun.create(
+            list_name="subscribers", community_id=configured_home.group_id, status="pending", started_at=0
+        )
+        PendingDiff.create(run_id=stale.id, community_id=configured_home.group_id, created_at=0, fetched=0,
+                           joined=0, left=1, still_member=0)
+        PendingDiffItem.create(run_id=stale.id, user_id=configured_home.truth_members()[0], kind="left")
+    db.close()
+    capsys.readouterr()
+    assert main([*home, "sync", "subscribers", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["status"], summary["joined"], summary["left"]) == ("done", 0, 0)
+    assert main([*home, "diff", "show"]) == 1
+    assert "no pending diff" in capsys.readouterr().err
+    db = open_database(configured_home.home.db_path)
+    statuses = [run.status for run in SyncRun.select().order_by(SyncRun.id)]
+    items = PendingDiffItem.select().count()
+    db.close()
+    assert statuses == ["applied", "superseded", "done"] and items == 0

@@ -31,6 +31,11 @@ class DiffCounts:
     left: int
     still_member: int
 
+    @property
+    def changes_nothing(self) -> bool:
+        """Nobody joined or left: applying would change no member (still-members are no change)."""
+        return self.joined == 0 and self.left == 0
+
 
 @dataclass(frozen=True)
 class DiffPerson:
@@ -121,12 +126,18 @@ def _supersede_stale(group_id: int, run_id: int) -> None:
 def save_pending(
     ctx: SyncContext, *, run_id: int, group_id: int, expected: int | None, fetched: int, threshold: float
 ) -> DiffCounts:
-    """Make this run's items the community's pending diff, replacing (and closing) a stale one."""
+    """Make this run's items the community's pending diff, replacing (and closing) a stale one.
+
+    A diff that changes nothing is not saved (nothing to review is nothing pending): its items are dropped,
+    and a stale diff is still closed, since this run found the stored members equal to VK's."""
     now = ctx.now()
 
     def save() -> DiffCounts:
         _supersede_stale(group_id, run_id)
         counts = count_items(run_id)
+        if counts.changes_nothing:
+            PendingDiffItem.delete().where(PendingDiffItem.run_id == run_id).execute()
+            return counts
         PendingDiff.insert(
             run_id=run_id,
             community_id=group_id,

@@ -177,7 +177,9 @@ class _SubscribersRun(ListRun):
         )
         self.summary.joined, self.summary.left = counts.joined, counts.left
         self.summary.verified_still_member = counts.still_member
-        if self.apply:
+        if counts.changes_nothing:
+            self.summary.status = "done"
+        elif self.apply:
             diff.apply_pending(self.ctx, self.group_id)
             self.summary.status = "applied"
         else:
