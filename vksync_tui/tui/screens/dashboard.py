@@ -63,7 +63,11 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield TooSmall()
-        yield Horizontal(Label("Community", id="community-label"), id="community-bar")
+        with Horizontal(id="community-bar"):
+            yield Label("Community", id="community-label")
+            select = self._community_select()
+            if select is not None:
+                yield select
         with VerticalScroll(id="dashboard-body"):
             yield Label("", id="no-community", classes="hint")
             with Grid(id="cards"):
@@ -90,7 +94,7 @@ class DashboardScreen(Screen[None]):
         hint says where to add one), so the cards can never show one community while it names another.
         """
         app = self.vk_app
-        options = [(f"{c.title or c.screen_name} (id {c.id})", c.id) for c in app.config.communities]
+        options = self._community_options()
         found = self.query("#community-select")
         if not options or app.current_group is None:
             found.remove()
@@ -100,15 +104,23 @@ class DashboardScreen(Screen[None]):
                 select.set_options(options)
                 select.value = app.current_group
         else:
-            self.query_one("#community-bar", Horizontal).mount(
-                Select[int](options, id="community-select", allow_blank=False, value=app.current_group)
-            )
+            self.query_one("#community-bar", Horizontal).mount(cast("Select[int]", self._community_select()))
         self.query_one("#no-community", Label).update(
             ""
             if options
             else "No community configured yet: open settings (f2) and add one by id or screen name."
         )
         self.set_class(not options, "-no-community")
+
+    def _community_options(self) -> list[tuple[str, int]]:
+        return [(f"{c.title or c.screen_name} (id {c.id})", c.id) for c in self.vk_app.config.communities]
+
+    def _community_select(self) -> Select[int] | None:
+        """The selector set to the current community; None while no community is configured."""
+        options, current = self._community_options(), self.vk_app.current_group
+        if not options or current is None:
+            return None
+        return Select[int](options, id="community-select", allow_blank=False, value=current)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "community-select" and isinstance(event.value, int):
