@@ -17,7 +17,14 @@ from vksync_tui.home import Home
 from vksync_tui.store.models import SyncRun
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import FetchJob, PhasedFetch
-from vksync_tui.sync.events import RPS_WINDOW_SECONDS, PhaseStarted, Progress, ProgressReporter, SyncEvent
+from vksync_tui.sync.events import (
+    RPS_WINDOW_SECONDS,
+    PhaseStarted,
+    Progress,
+    ProgressReporter,
+    RunTotals,
+    SyncEvent,
+)
 from vksync_tui.sync.registry import run_sync
 from vksync_tui.vk.budget import MemoryRateBudget
 from vksync_tui.vk.clock import ManualClock
@@ -93,6 +100,34 @@ def test_rate_is_measured_over_the_recent_window_of_the_phase() -> None:
     assert snapshot.requests == 52
     assert snapshot.requests_per_second == 2 / RPS_WINDOW_SECONDS
     assert snapshot.ceiling_rps == 6.0
+
+
+def test_every_snapshot_carries_the_runs_totals_over_its_phases() -> None:
+    clock = ManualClock()
+    reporter = ProgressReporter(lambda event: None, clock=clock.now)
+    fetch = reporter.start_phase("fetch", chunks_total=30)
+    reporter.add(fetch, requests=20, chunks_done=20)
+    reporter.add(fetch, chunks_failed=10)
+    reporter.finish_phase(fetch)
+    retry = reporter.start_phase("retry", chunks_total=10)
+    reporter.add(retry, requests=10, chunks_retried_ok=3)
+    reporter.flush(retry)
+    snapshot = reporter.phase_snapshot("retry")
+    assert snapshot is not None
+    assert (snapshot.chunks_failed, snapshot.requests) == (0, 10)  # the phase's own figures
+    assert snapshot.run == RunTotals(requests=30, chunks_failed=10, chunks_retried_ok=3)
+
+
+def test_the_rate_never_reads_above_the_ceiling() -> None:
+    """Four workers of one 3-rps token take their turn at once: the limiter sends three, the fourth waits."""
+    clock = ManualClock()
+    reporter = ProgressReporter(lambda event: None, clock=clock.now)
+    phase = reporter.start_phase("head", chunks_total=5, ceiling=lambda: 3.0)
+    reporter.add(phase, requests=4)
+    reporter.flush(phase)
+    snapshot = reporter.phase_snapshot("head")
+    assert snapshot is not None and snapshot.requests == 4
+    assert snapshot.requests_per_second == 3.0
 
 
 # -- the engine -------------------------------------------------------------------------------------------
@@ -220,4 +255,4 @@ def test_subscribers_phases_count_member_ids_against_their_own_expected(
     fetch, verify = latest["fetch"], latest["verify"]
     # Pages overlap by design; the fetch phase counts ids net of that overlap, so it meets the member count.
     assert (fetch.item_unit, fetch.items, fetch.expected_items) == ("member ids", 4980, 4980)
-    assert (verify.item_unit, verify.items, verify.expected_items) == ("member ids", 20, 20)
+    assert (verify.item_unit, verify.items, verify.expected_items) == ("left candidates", 20, 20)

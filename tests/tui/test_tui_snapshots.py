@@ -22,6 +22,7 @@ from vksync_tui.sync.events import (
     PhaseFinished,
     PhaseStarted,
     Progress,
+    RunTotals,
     SyncEvent,
     TokenChanged,
 )
@@ -64,6 +65,8 @@ def midrun_events() -> list[SyncEvent]:
             ceiling_rps=6.0,
             eta_seconds=12.0,
             tokens=TOKENS,  # type: ignore[arg-type]
+            item_unit="member ids",
+            run=RunTotals(requests=4, chunks_failed=1),
         ),
     ]
 

@@ -61,7 +61,7 @@ async def test_subscribers_sync_panel_reaches_done_with_the_right_counts(
         assert panel.has_class("-finished")
         figures = figures_text(job.view).plain
         assert "status pending" in figures and f"of {len(truth):,} expected" in figures
-        assert "failed 0" in figures
+        assert "0 chunks failed" in figures
         # A subscribers sync ends in the review of its pending diff.
         assert isinstance(app.screen, DiffReviewScreen)
         assert f"joined +{len(truth):,}" in screen_text(app)

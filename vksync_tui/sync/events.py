@@ -75,6 +75,19 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class RunTotals:
+    """Figures of the whole run so far, summed over every phase of every job (as `Progress.run`).
+
+    `chunks_failed` counts chunks that no token could fetch in a parallel phase (each waits for a retry
+    phase), `chunks_retried_ok` those a retry phase then fetched: the difference is what is still missing.
+    """
+
+    requests: int = 0
+    chunks_failed: int = 0
+    chunks_retried_ok: int = 0
+
+
+@dataclass(frozen=True)
 class Progress:
     """The figures of ONE phase (named by `phase`); a later snapshot of a phase replaces its earlier ones.
 
@@ -86,12 +99,13 @@ class Progress:
       `chunks_total`, which grows as answers add follow-up calls (next pages);
     - `member ids` (subscribers fetch): ids received, not counting the ids a page shares with the page
       before it by design (`PAGE_OVERLAP`), of the member count VK reported — equal when nobody joins or
-      leaves mid-fetch; (subscribers verify): left candidates checked of left candidates;
+      leaves mid-fetch; `left candidates` (subscribers verify): checked of those to check;
     - `posts` (interactions): posts whose every call is settled of posts to scan;
     - `items`: a list's own count (posts of a wall page, profiles, dialogs) with no expected total.
     `chunks_*` and `requests` belong to the phase too; `requests_per_second` is measured over the phase's
     last few seconds (`RPS_WINDOW_SECONDS`) and `ceiling_rps` is the summed rate limit of the tokens this
-    phase uses (disabled ones left out), so the two compare. `errors_by_code` and `tokens` are job-wide.
+    phase uses (disabled ones left out), so the two compare. `errors_by_code` and `tokens` are job-wide, and
+    `run` holds the run's totals over all its phases.
     """
 
     phase: str
@@ -108,6 +122,7 @@ class Progress:
     eta_seconds: float | None = None
     tokens: dict[str, TokenState] = field(default_factory=dict)
     item_unit: str = "items"
+    run: RunTotals = field(default_factory=RunTotals)
 
 
 @dataclass(frozen=True)
@@ -193,16 +208,28 @@ class PhaseProgress:
             remaining = max(self.chunks_total - self.chunks_done, 0)
             self.eta_seconds = max(now - self.started, 0.0) * remaining / self.chunks_done
 
-    def requests_per_second(self, now: float) -> float:
+    def requests_per_second(self, now: float, ceiling_rps: float) -> float:
         """Requests of the last `RPS_WINDOW_SECONDS`, per second of that window (or of the phase so far,
-        counted as at least one second so the first request does not read as a burst)."""
+        counted as at least one second so the first request does not read as a burst), never above the
+        ceiling when one is known.
+
+        Why the cap states the truth: the engine counts a request when a worker takes its turn to send,
+        before the token's limiter grants it, and a limiter lets a token's whole window go at once. Over a
+        few seconds the count thus runs ahead of what was sent by up to the number of waiting workers, while
+        the limiter keeps what VK receives at or below the ceiling (error 6 counts would show it if not)."""
         while self._request_times and self._request_times[0] <= now - RPS_WINDOW_SECONDS:
             self._request_times.popleft()
         span = min(RPS_WINDOW_SECONDS, max(now - self.started, 1.0))
-        return len(self._request_times) / span
+        measured = len(self._request_times) / span
+        return min(measured, ceiling_rps) if ceiling_rps > 0 else measured
 
     def snapshot(
-        self, now: float, ceiling_rps: float, errors: Counter[str], tokens: dict[str, TokenState]
+        self,
+        now: float,
+        ceiling_rps: float,
+        errors: Counter[str],
+        tokens: dict[str, TokenState],
+        run: RunTotals,
     ) -> Progress:
         expected = self.expected_items
         if expected is None and self.item_unit == ITEM_UNIT_CALLS:
@@ -218,16 +245,17 @@ class PhaseProgress:
             chunks_retried_ok=self.chunks_retried_ok,
             requests=self.requests,
             errors_by_code=dict(errors),
-            requests_per_second=self.requests_per_second(now),
+            requests_per_second=self.requests_per_second(now, ceiling_rps),
             ceiling_rps=ceiling_rps,
             eta_seconds=self.eta_seconds,
             tokens=dict(tokens),
+            run=run,
         )
 
 
 class ProgressReporter:
-    """Thread-safe accumulator of a job's figures that emits each phase's `Progress` at most `max_per_second`
-    times a second.
+    """Thread-safe accumulator of a run's figures that emits each phase's `Progress` at most `max_per_second`
+    times a second (every snapshot also carries the run's totals so far).
 
     Worker threads call `add(phase, ...)` per request with the handle `start_phase` returned; a 10M-member
     sync therefore produces ~4 events per second per running phase, not one per page, so neither the Textual
@@ -251,6 +279,7 @@ class ProgressReporter:
         self._errors: Counter[str] = Counter()
         self._tokens: dict[str, TokenState] = {}
         self._last: dict[str, Progress] = {}
+        self._run = RunTotals()
 
     def phase_snapshot(self, phase: str) -> Progress | None:
         """The last snapshot emitted for the phase called `phase` (kept after it finished)."""
@@ -330,6 +359,12 @@ class ProgressReporter:
         with self._lock:
             if error_code is not None:
                 self._errors[error_code] += 1
+            if requests or chunks_failed or chunks_retried_ok:
+                self._run = RunTotals(
+                    self._run.requests + requests,
+                    self._run.chunks_failed + chunks_failed,
+                    self._run.chunks_retried_ok + chunks_retried_ok,
+                )
             now = self._clock()
             phase.count(
                 now,
@@ -353,6 +388,6 @@ class ProgressReporter:
     def _emit_snapshot(self, phase: PhaseProgress) -> None:
         ceiling = phase.ceiling()
         with self._lock:
-            snapshot = phase.snapshot(self._clock(), ceiling, self._errors, self._tokens)
+            snapshot = phase.snapshot(self._clock(), ceiling, self._errors, self._tokens, self._run)
             self._last[phase.name] = snapshot
         self._sink(snapshot)

@@ -309,7 +309,7 @@ class _SubscribersRun(ListRun):
             count_items=lambda unit, value: len(value),
             phase="verify",
             expected_items=len(candidates),
-            item_unit="member ids",
+            item_unit="left candidates",
         )
         report = self.engine.run(job)
         unverified = [

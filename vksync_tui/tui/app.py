@@ -38,6 +38,7 @@ from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_st
 from vksync_tui.tui.listview import list_commands, open_list_screen
 from vksync_tui.tui.messages import (
     CommunityResolved,
+    DiffDecided,
     ReviewReady,
     StatusesLoaded,
     SyncEventPosted,
@@ -51,6 +52,7 @@ from vksync_tui.tui.screens.settings import SettingsScreen
 from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH
 
 Clock = Callable[[], float]
+DECIDED: dict[Decision, str] = {"apply": "applied", "discard": "discarded"}
 
 
 class VkSyncApp(App[int]):
@@ -423,18 +425,26 @@ class VkSyncApp(App[int]):
         if decision is None or run_id is None:
             return
         self.in_thread(
-            partial(self._decide_diff, group_id, decision),
+            partial(self._decide_diff, group_id, run_id, decision),
             group=f"diff-{decision}-{group_id}",
             description=f"{decision.capitalize()} the pending diff",
         )
 
-    def _decide_diff(self, group_id: int, decision: Decision) -> None:
+    def _decide_diff(self, group_id: int, run_id: int, decision: Decision) -> None:
         try:
             text = tasks.decide_diff(self.context, group_id, decision)
         except tasks.TaskError as problem:
             self.post_message(TaskDone(str(problem), error=True))
             return
-        self.post_message(TaskDone(text))
+        self.post_message(DiffDecided(group_id, run_id, DECIDED[decision], text))
+
+    def on_diff_decided(self, message: DiffDecided) -> None:
+        """The panel of the run that saved the diff now says what became of it, as the card does."""
+        self.notify(message.text)
+        job = self.jobs.get(JobKey("subscribers", message.group_id))
+        if job is not None and job.view.diff_decided(message.run_id, message.outcome):
+            self.render_dashboard()
+        self.action_reload()
 
     @on(TaskDone)
     def _task_done(self, message: TaskDone) -> None:

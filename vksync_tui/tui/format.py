@@ -8,6 +8,11 @@ def count(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
+def plural(value: int | None, word: str) -> str:
+    """`1, "chunk"` → `1 chunk`, `10, "chunk"` → `10 chunks`; unknown → `? chunks`."""
+    return f"{count(value)} {word}{'' if value == 1 else 's'}"
+
+
 def duration(seconds: float | None) -> str:
     """`75.2` → `1:15`, `3725` → `1:02:05`; unknown → `--:--`."""
     if seconds is None or seconds < 0:

@@ -45,18 +45,82 @@ class JobKey:
 
 
 @dataclass
-class PhaseView:
-    """One phase run; the engine reuses names ("parallel", "retry") for every step of a job, so phases are
-    kept in order of appearance rather than by name."""
+class PhaseRun:
+    """One job's run of a phase: its total, whether it ended, and the latest snapshot that named it."""
 
-    number: int
-    name: str
     total: int | None = None
     done: bool = False
     seconds: float | None = None
-    summary: dict[str, int | float | str] = field(default_factory=dict)
-    # The latest Progress snapshot that named this phase: its own bar and ETA when phases overlap.
     last: Progress | None = None
+
+    @property
+    def chunks_total(self) -> int | None:
+        return self.last.chunks_total if self.last is not None and self.last.chunks_total else self.total
+
+
+@dataclass
+class PhaseView:
+    """Everything the run did under one phase name, summed over the jobs that ran it.
+
+    Several jobs may run a phase of the same name one after another (posts checks each admin token in a job
+    of its own, all called `admin-check`): the panel shows one row per name with the sum of their figures,
+    never one row per job. A Progress snapshot belongs to the latest run of its name that has not ended.
+    """
+
+    number: int
+    name: str
+    runs: list[PhaseRun] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return bool(self.runs) and all(run.done for run in self.runs)
+
+    @property
+    def seconds(self) -> float | None:
+        times = [run.seconds for run in self.runs if run.seconds is not None]
+        return sum(times) if times else None
+
+    @property
+    def snapshots(self) -> list[Progress]:
+        return [run.last for run in self.runs if run.last is not None]
+
+    @property
+    def chunks_total(self) -> int | None:
+        totals = [run.chunks_total for run in self.runs]
+        return None if not totals or None in totals else sum(t for t in totals if t is not None)
+
+    @property
+    def chunks_done(self) -> int:
+        return sum(progress.chunks_done for progress in self.snapshots)
+
+    @property
+    def items(self) -> int:
+        return sum(progress.items for progress in self.snapshots)
+
+    @property
+    def expected_items(self) -> int | None:
+        expected = [progress.expected_items for progress in self.snapshots]
+        return None if not expected or None in expected else sum(e for e in expected if e is not None)
+
+    @property
+    def item_unit(self) -> str:
+        snapshots = self.snapshots
+        return snapshots[-1].item_unit if snapshots else "items"
+
+    @property
+    def running(self) -> list[Progress]:
+        """The latest snapshots of this name's runs that have not ended (usually one)."""
+        return [run.last for run in self.runs if not run.done and run.last is not None]
+
+    @property
+    def complete(self) -> bool:
+        """Ended with every chunk done (a cancelled or failed phase ends short of its total); a phase that
+        ended before any snapshot of it arrived counts as complete (nothing says otherwise)."""
+        total = self.chunks_total
+        return self.done and (not self.snapshots or total is None or self.chunks_done >= total)
+
+    def current_run(self) -> PhaseRun | None:
+        return next((run for run in reversed(self.runs) if not run.done), None)
 
 
 @dataclass
@@ -72,6 +136,8 @@ class JobView:
     log: deque[tuple[str, str]] = field(default_factory=lambda: deque(maxlen=LOG_LINES))
     finished: JobFinished | None = None
     crashed: str | None = None
+    # What the operator did with the pending diff this run saved ("applied" / "discarded"), once decided.
+    decided: str | None = None
 
     @property
     def running(self) -> bool:
@@ -82,8 +148,16 @@ class JobView:
         if self.crashed is not None:
             return "failed"
         if self.finished is not None:
-            return self.finished.status
+            return self.decided or self.finished.status
         return "running"
+
+    def diff_decided(self, run_id: int, outcome: str) -> bool:
+        """The pending diff of run `run_id` was applied or discarded: if this run saved it, say so."""
+        if self.finished is None or self.finished.status != "pending" or self.run_id != run_id:
+            return False
+        self.decided = outcome
+        self._note("info", f"pending diff {outcome}")
+        return True
 
     def apply(self, event: SyncEvent) -> None:
         """Fold one engine event into the view (events arrive in order, from one job)."""
@@ -92,10 +166,10 @@ class JobView:
                 self.run_id = event.run_id
                 self.expected_items = event.expected_items
             case PhaseStarted():
-                self._start_phase(event.phase, event.total)
+                self._start_run(event.phase, event.total)
             case PhaseFinished():
-                phase = self.current_phase(event.phase) or self._start_phase(event.phase, None)
-                phase.done, phase.seconds, phase.summary = True, event.seconds, dict(event.summary)
+                run = self._current_run(event.phase) or self._start_run(event.phase, None)
+                run.done, run.seconds = True, event.seconds
             case ChunkFailed():
                 self._note("warning", f"chunk {event.chunk} failed in {event.phase}: {event.error}")
             case ChunkRetried():
@@ -112,24 +186,32 @@ class JobView:
             case Progress():
                 self.progress = event
                 self.tokens.update(event.tokens)
-                phase = self.current_phase(event.phase)
-                if phase is None and event.phase not in PRE_PHASE_NAMES:
-                    phase = self._start_phase(event.phase, event.chunks_total)
-                if phase is not None:
-                    phase.last = event
+                run = self._current_run(event.phase)
+                if run is None and event.phase not in PRE_PHASE_NAMES:
+                    run = self._start_run(event.phase, event.chunks_total)
+                if run is not None:
+                    run.last = event
             case JobFinished():
                 self.finished = event
                 level = "info" if event.status in ("applied", "pending", "done") else "error"
                 self._note(level, f"finished: {event.status}" + (f" — {event.error}" if event.error else ""))
 
-    def current_phase(self, name: str) -> PhaseView | None:
-        """The running phase called `name` (the latest one not finished yet)."""
-        return next((phase for phase in reversed(self.phases) if phase.name == name and not phase.done), None)
+    def phase(self, name: str) -> PhaseView | None:
+        return next((phase for phase in self.phases if phase.name == name), None)
 
-    def _start_phase(self, name: str, total: int | None) -> PhaseView:
-        phase = PhaseView(len(self.phases) + 1, name, total=total)
-        self.phases.append(phase)
-        return phase
+    def _current_run(self, name: str) -> PhaseRun | None:
+        """The run of phase `name` that has not ended yet (the latest one)."""
+        phase = self.phase(name)
+        return phase.current_run() if phase is not None else None
+
+    def _start_run(self, name: str, total: int | None) -> PhaseRun:
+        phase = self.phase(name)
+        if phase is None:
+            phase = PhaseView(len(self.phases) + 1, name)
+            self.phases.append(phase)
+        run = PhaseRun(total=total)
+        phase.runs.append(run)
+        return run
 
     def crash(self, error: BaseException) -> None:
         """The worker raised instead of finishing: show the (redacted) reason, never a traceback."""

@@ -59,6 +59,17 @@ class TaskDone(Message):
         self.refresh = refresh
 
 
+class DiffDecided(Message):
+    """The pending diff of run `run_id` was applied or discarded (`outcome`); `text` says what happened."""
+
+    def __init__(self, group_id: int, run_id: int, outcome: str, text: str) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.run_id = run_id
+        self.outcome = outcome
+        self.text = text
+
+
 class TokenChecked(Message):
     def __init__(self, entry: TokenEntry, check: TokenCheck, *, new: bool) -> None:
         super().__init__()

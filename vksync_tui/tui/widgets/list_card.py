@@ -23,6 +23,7 @@ OUTCOME_STYLES = {
     "aborted": "red",
     "failed": "red",
     "cancelled": "yellow",
+    "discarded": "yellow",
 }
 
 

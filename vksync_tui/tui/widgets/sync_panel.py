@@ -15,7 +15,6 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Label, ProgressBar, Static
 
-from vksync_tui.sync.events import Progress
 from vksync_tui.sync.runs import incidents_line
 from vksync_tui.tui import format as fmt
 from vksync_tui.tui.jobs import JobKey, JobView, PhaseView
@@ -30,38 +29,32 @@ STATUS_STYLES = {
     "aborted": "bold red",
     "failed": "bold red",
     "cancelled": "yellow",
+    "discarded": "yellow",
 }
 
 
 class PhaseRow(Horizontal):
-    """One phase: number and name, bar with percentage, and the engine's ETA (not the bar's own, which
-    would depend on the wall clock)."""
+    """One phase name: its bar and percentage, then its own figures (items in its unit) and the engine's ETA
+    (not the bar's own, which would depend on the wall clock)."""
 
     def __init__(self, phase: PhaseView, list_name: str) -> None:
         super().__init__(classes="phase-row")
         self.number = phase.number
-        self._name = Label(f"{phase.number}. {phase_title(phase.name, list_name)}", classes="phase-name")
+        self._name = Label(phase_title(phase.name, list_name), classes="phase-name")
         self._bar = ProgressBar(total=None, show_eta=False, classes="phase-bar")
-        self._eta = Label("", classes="phase-eta")
+        self._detail = Label("", classes="phase-eta")
 
     def compose(self) -> ComposeResult:
         yield self._name
         yield self._bar
-        yield self._eta
+        yield self._detail
 
-    def show(self, phase: PhaseView, view: JobView) -> None:
-        if phase.done:
-            self._bar.update(total=1, progress=1)
-            self._eta.update(f"done in {fmt.duration(phase.seconds)}")
-            return
-        if phase.last is None:
-            # No snapshot of this phase has arrived yet.
-            self._bar.update(total=None)
-            self._eta.update("running" if view.running else view.status)
-            return
-        total, done = _bar_figures(phase.last, phase)
+    def show(self, phase: PhaseView, view: JobView, list_name: str) -> None:
+        jobs = f" ×{len(phase.runs)}" if len(phase.runs) > 1 else ""
+        self._name.update(f"{phase_title(phase.name, list_name)}{jobs}")
+        total, done = bar_figures(phase)
         self._bar.update(total=total, progress=done)
-        self._eta.update(f"ETA {fmt.duration(phase.last.eta_seconds)}" if view.running else view.status)
+        self._detail.update(phase_detail(phase, view))
 
 
 def phase_title(phase: str, list_name: str) -> str:
@@ -70,17 +63,39 @@ def phase_title(phase: str, list_name: str) -> str:
     return phase[len(prefix) :] if phase.startswith(prefix) and len(phase) > len(prefix) else phase
 
 
-def _bar_figures(progress: Progress, phase: PhaseView) -> tuple[float | None, float]:
+def bar_figures(phase: PhaseView) -> tuple[float | None, float]:
     """Chunks are the honest unit of progress; the phase's items are the fallback when it has no chunk count
-    (only against its own expected figure: the job's expected count may be in another unit)."""
-    if progress.chunks_total:
-        return progress.chunks_total, progress.chunks_done
-    if phase.total:
-        return phase.total, progress.chunks_done
-    expected = progress.expected_items
+    (only against its own expected figure: the job's expected count may be in another unit). A phase that
+    ended short of its total (cancelled, failed) keeps its bar where it stopped."""
+    total = phase.chunks_total
+    if phase.complete:
+        return 1, 1
+    if total:
+        return total, min(phase.chunks_done, total)
+    expected = phase.expected_items
     if expected:
-        return expected, min(progress.items, expected)
+        return expected, min(phase.items, expected)
     return None, 0
+
+
+def phase_detail(phase: PhaseView, view: JobView) -> str:
+    """The phase's own figures: items in its unit (of its expected count), then how it is going or ended."""
+    expected = phase.expected_items
+    items = f"{fmt.count(phase.items)}/{fmt.count(expected)}" if expected else fmt.count(phase.items)
+    parts = [f"{items} {phase.item_unit}"] if phase.snapshots else []
+    if phase.complete:
+        parts.append(f"done in {fmt.duration(phase.seconds)}")
+    elif phase.done or not view.running:
+        ended = view.status if view.status in ENDED_SHORT else "stopped"
+        parts.append(ended)  # the bar shows where
+    else:
+        running = phase.running
+        eta = running[-1].eta_seconds if running else None
+        parts.append(f"ETA {fmt.duration(eta)}" if eta is not None else "running")
+    return " · ".join(parts)
+
+
+ENDED_SHORT = frozenset({"cancelled", "failed", "aborted"})
 
 
 class SyncPanel(Vertical, can_focus=True):
@@ -112,11 +127,11 @@ class SyncPanel(Vertical, can_focus=True):
         self._log = Static("", classes="panel-log")
 
     def compose(self) -> ComposeResult:
+        """Phases beside the log, the run's figures under both (the log moves under them when narrow)."""
         with Horizontal(classes="panel-columns"):
-            with Vertical(classes="panel-left"):
-                yield self._phases
-                yield self._figures
+            yield self._phases
             yield self._log
+        yield self._figures
 
     def action_cancel_job(self) -> None:
         self.post_message(self.CancelRequested(self.key))
@@ -136,6 +151,7 @@ class SyncPanel(Vertical, can_focus=True):
             return  # not mounted yet, or being torn down (an event can still arrive while the app quits)
         self.border_subtitle = view.status
         self.set_class(not view.running, "-finished")
+        self.set_class(view.status == "pending", "-pending")
         shown = view.phases[-PHASES_SHOWN:]
         for number in [number for number in self._phase_rows if number < shown[0].number] if shown else []:
             self._phase_rows.pop(number).remove()
@@ -144,37 +160,80 @@ class SyncPanel(Vertical, can_focus=True):
             if row is None:
                 row = self._phase_rows[phase.number] = PhaseRow(phase, self.key.list_name)
                 self._phases.mount(row)
-            row.show(phase, view)
-        self._figures.update(figures_text(view))
+            row.show(phase, view, self.key.list_name)
+        wide = self.screen.has_class("-wide")
+        self._figures.update(figures_text(view, last_note=not wide))
         self._log.update(log_text(view))
 
+    def on_resize(self) -> None:
+        """Crossing the 120-column breakpoint moves the log beside the phases or into the figures."""
+        if self._view is not None:
+            self.show(self._view)
 
-def figures_text(view: JobView) -> Text:
-    p = view.progress
-    tokens = view.token_counts()
+
+def figures_text(view: JobView, *, last_note: bool = False) -> Text:
+    """The run's totals (labelled `run`), the running phases' rates (`now`, by phase), errors, tokens.
+
+    Each phase's own items are on its row; these lines belong to the whole run. A finished run's totals come
+    from its summary (what was recorded), a running one's from the reporter's running totals. Every line
+    stays within an 80-column panel; `last_note` adds the log's latest line (a panel too narrow for the log).
+    """
+    summary = view.finished.summary if view.finished is not None else None
     text = Text()
     text.append(f"status {view.status}", style=STATUS_STYLES.get(view.status, "bold"))
-    text.append(f"   phase {p.phase}\n")
-    text.append(f"{p.item_unit} {fmt.count(p.items)} of {fmt.count(p.expected_items)} expected\n")
-    text.append(f"chunks {fmt.count(p.chunks_done)}/{fmt.count(p.chunks_total)}  ")
-    text.append(f"failed {p.chunks_failed}", style="bold red" if p.chunks_failed else "bold")
-    text.append(f"  retried ok {p.chunks_retried_ok}\n")
-    text.append(
-        f"requests {fmt.count(p.requests)}  {fmt.rate(p.requests_per_second)} rps "
-        f"of {fmt.rate(p.ceiling_rps)} ceiling\n"
-    )
-    text.append("errors ")
-    text.append(fmt.errors_by_code(p.errors_by_code), style="yellow" if p.errors_by_code else "")
+    text.append(" · run: ")
+    if summary is not None:
+        seconds = summary.get("seconds")
+        text.append(
+            f"fetched {fmt.count(_int(summary.get('fetched')))} of {fmt.count(_int(summary.get('expected')))}"
+            f" expected in {fmt.duration(seconds if isinstance(seconds, int | float) else None)}"
+        )
+        requests, retried_ok = _int(summary.get("requests")), _int(summary.get("retried_ok")) or 0
+        failed = len(summary.get("failed_chunks") or [])
+    else:
+        run = view.progress.run
+        text.append(f"{fmt.count(view.expected_items)} expected")
+        requests, retried_ok = run.requests, run.chunks_retried_ok
+        failed = run.chunks_failed
+    text.append(f"\nrun: {fmt.plural(requests, 'request')} · ")
+    text.append(f"{fmt.plural(failed, 'chunk')} failed", style="bold red" if failed else "")
+    text.append(f", {retried_ok} retried ok · errors ")
+    errors = view.progress.errors_by_code
+    text.append(fmt.errors_by_code(errors), style="yellow" if errors else "")
+    rate = rate_line(view)
+    if rate:
+        text.append(f"\n{rate}")
+    tokens = view.token_counts()
     text.append("\ntokens ")
     text.append(f"{tokens['ok']} active", style="green")
     text.append(" · ")
     text.append(f"{tokens['cooling']} cooling", style="yellow" if tokens["cooling"] else "")
     text.append(" · ")
     text.append(f"{tokens['disabled']} disabled", style="red" if tokens["disabled"] else "")
-    incidents = incidents_line(view.finished.summary) if view.finished is not None else ""
+    incidents = incidents_line(summary) if summary is not None else ""
     if incidents:
         text.append(f"\n{incidents}", style="yellow")
+    if last_note and view.log:
+        level, line = view.log[-1]
+        text.append(f"\n› {line}", style=LEVEL_STYLES.get(level, ""))
     return text
+
+
+def rate_line(view: JobView) -> str:
+    """The rate of each phase running now, against its own ceiling (phases of one run may overlap)."""
+    if not view.running:
+        return ""
+    parts = [
+        f"{phase_title(progress.phase, view.key.list_name)} {fmt.rate(progress.requests_per_second)} rps "
+        f"of {fmt.rate(progress.ceiling_rps)} ceiling"
+        for phase in view.phases
+        for progress in phase.running[-1:]
+    ]
+    return "now: " + " · ".join(parts) if parts else ""
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
 
 
 def log_text(view: JobView) -> Text:
