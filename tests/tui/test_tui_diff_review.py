@@ -8,7 +8,7 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.widgets import DataTable, Input, Label
 
-from tests.tui.conftest import screen_text, settle
+from tests.tui.conftest import screen_text, settle, visible
 from tests.tui.seed import seed_pending
 from vksync_tui.store.models import PendingDiff, User, database_proxy
 from vksync_tui.tui.app import VkSyncApp
@@ -128,3 +128,49 @@ async def test_applying_a_diff_that_is_gone_says_so_and_leaves_the_writer_health
         app.context.writer.flush()  # a failed write job would be raised here, and by every later sync's flush
     errors = [m.notification.message for m in messages if isinstance(m, Notify)]
     assert errors[-1] == "no pending diff for community 212345678: run `sync subscribers` first"
+
+
+async def test_escape_in_the_search_box_goes_back_to_the_list(make_app: Callable[..., VkSyncApp]) -> None:
+    app = make_app()
+    seed_pending(joined=250, left=30)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DiffReviewScreen)
+        await pilot.press("slash", *"Name1000")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen and app.focused is screen.query_one("#table-joined", DataTable)
+        assert table_ids(screen, "joined") == list(range(100_001, 100_100))  # the search still applies
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is app.dashboard
+
+
+async def test_a_diff_with_only_leavers_opens_on_the_left_list(make_app: Callable[..., VkSyncApp]) -> None:
+    app = make_app()
+    seed_pending(joined=0, left=30)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DiffReviewScreen)
+        assert screen.active_kind == "left"
+        assert app.focused is screen.query_one("#table-left", DataTable)
+        assert "left: rows 1–30 of 30" in str(screen.query_one("#diff-pager", Label).render())
+
+
+async def test_a_threshold_abort_offers_no_key_to_confirm(make_app: Callable[..., VkSyncApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.push_review(212345678, None, ThresholdAbort(expected=5000, fetched=4100, threshold=0.95))
+        await settle(app, pilot)
+        footer = visible(app).splitlines()[-1]
+        assert "Leave pending" in footer
+        for offered in ("Apply", "Discard", "Next page", "Search"):
+            assert offered not in footer

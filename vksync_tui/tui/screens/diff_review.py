@@ -91,7 +91,7 @@ class DiffReviewScreen(Screen[Decision | None]):
             "escape",
             "leave_pending",
             "Leave pending",
-            tooltip="Close and keep the diff for later.",
+            tooltip="Close and keep the diff for later (in the search box: back to the list).",
             id="diff-leave",
         ),
         # Priority: the focused table would otherwise scroll within the 100 loaded rows instead of paging SQL.
@@ -118,7 +118,10 @@ class DiffReviewScreen(Screen[Decision | None]):
         self.now = now
         self.pagers = {kind: Pager() for kind in KINDS}
         self.tables: dict[str, DataTable[Any]] = {}
-        self.tabs = TabbedContent(id="diff-tabs")
+        # Open where the rows are: a mass exodus with nobody joining must not open on an empty Joined list.
+        first = "left" if pending is not None and pending.joined == 0 and pending.left > 0 else "joined"
+        self.AUTO_FOCUS = f"#table-{first}"
+        self.tabs = TabbedContent(id="diff-tabs", initial=f"tab-{first}")
         self.pager_label = Label("", id="diff-pager")
         self.search_input = Input(placeholder="name, screen name or id", id="diff-search-input")
         self.search = ""
@@ -172,6 +175,12 @@ class DiffReviewScreen(Screen[Decision | None]):
         self.sub_title = "pending diff"
         for kind in KINDS:
             self.load_page(kind)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A threshold abort has nothing to confirm, page or search: hide those keys (escape leaves)."""
+        if self.pending is None:
+            return action == "leave_pending"
+        return True
 
     @property
     def active_kind(self) -> str:
@@ -314,4 +323,8 @@ class DiffReviewScreen(Screen[Decision | None]):
             self.dismiss(decision)
 
     def action_leave_pending(self) -> None:
+        """Escape in the search box goes back to the list (the search stays); elsewhere it leaves."""
+        if self.focused is self.search_input:
+            self.tables[self.active_kind].focus()
+            return
         self.dismiss(None)
