@@ -66,3 +66,26 @@ async def test_clearing_some_panels_moves_focus_to_a_panel_that_stays(
         await settle(app, pilot)
         focused = app.dashboard.focused
         assert isinstance(focused, SyncPanel) and focused.key == running and focused.is_attached
+
+
+async def test_tab_from_the_community_selector_reaches_the_first_card(
+    make_app: Callable[..., VkSyncApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.focused is app.dashboard.query_one("#community-select")
+        await pilot.press("tab")
+        assert app.focused is app.dashboard.query_one("#card-subscribers", ListCard)
+
+
+async def test_a_focused_finished_panel_is_highlighted(make_app: Callable[..., VkSyncApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        key = await feed_job(app, pilot, "posts", finished_run("posts"))
+        panel = app.dashboard.query_one(f"#panel-{key.slug}", SyncPanel)
+        before = (panel.styles.border_top, panel.styles.background)
+        panel.focus()
+        await pilot.pause()
+        assert panel.styles.border_top != before[0] and panel.styles.background != before[1]

@@ -251,3 +251,36 @@ async def test_the_title_lines_icon_opens_the_command_palette(host: HostFactory,
         assert await pilot.click(TitleLine, offset=(1, 0))
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
+
+
+async def test_the_first_sort_by_a_count_is_largest_first(host: HostFactory, small_store: Path) -> None:
+    app = host(small_store, "posts")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(pilot)
+        likes = [column.name for column in screen.spec.columns].index("likes")
+        await pilot.press(*["right"] * likes, "s")
+        screen = await settle(pilot)
+        assert screen.query_.sort_column.name == "likes" and screen.query_.descending
+        column = len(screen.spec.key) + likes
+        shown = [screen.table.row(i)[column] for i in range(screen.table.visible_rows)]
+        assert shown == sorted(shown, reverse=True)
+        await pilot.press("s")
+        screen = await settle(pilot)
+        assert not screen.query_.descending
+
+
+async def test_the_sort_column_can_be_chosen_after_search_and_tab(
+    host: HostFactory, small_store: Path
+) -> None:
+    app = host(small_store, "subscribers")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("slash", *"Boris", "tab")
+        screen = await settle(pilot)
+        assert screen.focused is not screen.table  # the filter chip after the search box
+        joined = [column.name for column in screen.spec.columns].index("joined_at")
+        await pilot.press(*["right"] * joined)
+        assert screen.table.cursor_column == joined
+        await pilot.press("s")
+        screen = await settle(pilot)
+        assert screen.query_.sort_column.name == "joined_at"

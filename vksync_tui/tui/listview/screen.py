@@ -117,6 +117,10 @@ class ListScreen(Screen[None]):
         Binding(
             "s", "sort", "Sort", tooltip="Sort by the highlighted column (again: reverse).", id="list-sort"
         ),
+        # The table's own left/right, also from a filter chip: the column to sort by can be chosen whatever
+        # is focused (the search box keeps left/right for its text).
+        Binding("left", "column(-1)", "Column left", show=False, id="list-column-left"),
+        Binding("right", "column(1)", "Column right", show=False, id="list-column-right"),
         Binding("c", "copy_cell", "Copy cell", tooltip="Copy the highlighted cell.", id="list-copy-cell"),
         Binding("i", "copy_id", "Copy id", tooltip="Copy the row's id.", id="list-copy-id"),
         Binding("d", "toggle_detail", "Detail", tooltip="Show or hide the detail pane.", id="list-detail"),
@@ -334,14 +338,23 @@ class ListScreen(Screen[None]):
         """Choose a choice filter by name (what the chip does; also for tests and the palette)."""
         self.query_one(f"#filter-{name}", ChoiceChip).value = choice
 
+    def action_column(self, delta: int) -> None:
+        self.table.action_column(delta)
+
     def action_sort(self) -> None:
-        column = self.spec.columns[self.table.cursor_column]
+        """Sort by the highlighted column; again: reverse. Counts start largest first."""
+        self.sort_by(self.spec.columns[self.table.cursor_column].name)
+
+    def sort_by(self, name: str) -> None:
+        column = self.spec.column(name)
         if column.sort_sql is None:
             names = ", ".join(c.title for c in self.spec.sortable)
             self.notify(f"{column.title} is not sortable; sortable: {names}", severity="warning")
             return
-        current = self.query_.sort_column.name if self.query_ is not None else None
-        descending = not self.query_.descending if current == column.name and self.query_ else False
+        if self.query_.sort_column.name == column.name:
+            descending = not self.query_.descending
+        else:
+            descending = column.descending_first
         self.apply_view(ViewState(self.state.search, self.state.choices, column.name, descending))
 
     async def action_focus_search(self) -> None:

@@ -43,6 +43,8 @@ class Column:
     fmt: str = "text"
     sort_sql: str | None = None
     sort_index: str | None = None  # made when the list is first sorted by this column (ensure_sort_index)
+    # Counts read best largest first: the first sort by such a column is descending, the next ascending.
+    descending_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,11 @@ class ListSpec:
 
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.name == name)
+
+
+def count_column(name: str, title: str, sql: str, width: int, sort_index: str | None = None) -> Column:
+    """A count (likes, posts …): a number, sortable by itself, largest first on its first sort."""
+    return Column(name, title, sql, width, "int", sql, sort_index, descending_first=True)
 
 
 def parse_day(text: str) -> int:
@@ -223,10 +230,10 @@ POSTS = ListSpec(
         Column("date", "date", "p.date", 16, "time", "p.date"),
         Column("author_id", "author id", "p.author_id", 11, "int"),
         Column("author", "author", FULL_NAME, 20),
-        Column("likes", "likes", "p.likes", 7, "int", "p.likes", "post_likes_sort"),
-        Column("comments", "comm.", "p.comments", 6, "int", "p.comments", "post_comments_sort"),
-        Column("reposts", "repo.", "p.reposts", 6, "int", "p.reposts", "post_reposts_sort"),
-        Column("views", "views", "p.views", 9, "int", "p.views", "post_views_sort"),
+        count_column("likes", "likes", "p.likes", 7, "post_likes_sort"),
+        count_column("comments", "comm.", "p.comments", 6, "post_comments_sort"),
+        count_column("reposts", "repo.", "p.reposts", 6, "post_reposts_sort"),
+        count_column("views", "views", "p.views", 9, "post_views_sort"),
         Column("text", "text", "SUBSTR(REPLACE(p.text, char(10), ' '), 1, 60)", 40),
     ),
     search=post_search,
@@ -251,7 +258,7 @@ AUTHORS = ListSpec(
     key=("a.user_id",),
     columns=(
         *_user_columns("a.user_id"),
-        Column("posts_count", "posts", "a.posts_count", 7, "int", "a.posts_count"),
+        count_column("posts_count", "posts", "a.posts_count", 7),
         Column("first_post_at", "first post", "a.first_post_at", 16, "time", "COALESCE(a.first_post_at, 0)"),
         Column("last_post_at", "last post", "a.last_post_at", 16, "time", "COALESCE(a.last_post_at, 0)"),
     ),

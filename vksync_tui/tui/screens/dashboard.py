@@ -68,7 +68,9 @@ class DashboardScreen(Screen[None]):
             select = self._community_select()
             if select is not None:
                 yield select
-        with VerticalScroll(id="dashboard-body"):
+        # Not a focus stop of its own: tab goes from the selector to the first card (focused cards and panels
+        # scroll themselves into view; the mouse wheel still scrolls).
+        with VerticalScroll(id="dashboard-body", can_focus=False):
             yield Label("", id="no-community", classes="hint")
             with Grid(id="cards"):
                 for info in LISTS:
