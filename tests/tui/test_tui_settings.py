@@ -7,10 +7,12 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, TabbedContent
 
-from tests.tui.conftest import settle
-from vksync_tui.config import load_config
+from tests.tui.conftest import GROUP_ID, NOW, settle, visible
+from vksync_tui.config import TokenCheck, load_config
 from vksync_tui.home import Home
+from vksync_tui.secrets import MALFORMED_TOKEN
 from vksync_tui.tui.app import VkSyncApp
+from vksync_tui.tui.screens.add_token import AddTokenScreen
 from vksync_tui.tui.screens.confirm import ConfirmScreen
 from vksync_tui.tui.screens.settings import SettingsScreen
 
@@ -76,3 +78,40 @@ async def test_remove_asks_first_and_toggle_persists(
         await settle(app, pilot)
         assert [t.label for t in load_config(tui_home.config_file).tokens] == ["reader"]
         assert table.row_count == 1
+
+
+async def test_the_add_token_error_is_shown_whole(make_app: Callable[..., VkSyncApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_settings(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press(*"new", "tab", *"not a token", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AddTokenScreen)
+        inside = [line.split("█")[1] for line in visible(app).splitlines() if line.count("█") >= 2]
+        assert MALFORMED_TOKEN in " ".join(" ".join(inside).split())  # wrapped over lines, never cut
+
+
+async def test_token_details_say_plainly_where_a_token_is_no_admin(
+    make_app: Callable[..., VkSyncApp], tui_home: Home
+) -> None:
+    app = make_app()
+    reader = app.config.token("reader")
+    assert reader is not None
+    reader.check = TokenCheck(owner_id=5, owner_name="Reader", admin_levels={GROUP_ID: 0}, checked_at=NOW)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_settings(app, pilot)
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert screen.selected_token() == "reader"
+        assert "admin in: none of the configured communities" in visible(app)
+
+
+async def test_the_key_bar_names_the_remove_key_the_buttons_name(make_app: Callable[..., VkSyncApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_settings(app, pilot)
+        footer = visible(app).splitlines()[-1]
+        assert " x Remove " in footer and "del" not in footer
+        assert "Remove (x)" in visible(app)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.message import Message
-from textual.notifications import Notify
 from textual.pilot import Pilot
+from textual.widgets import Button, Input, Label
 
 from tests.conftest import EmulatorHome
 from tests.tui.conftest import screen_text, settle
-from vksync_tui.config import Tuning
+from vksync_tui.config import Tuning, load_config
 from vksync_tui.store.models import Membership, MembershipEvent, PendingDiff, SyncRun
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.jobs import JobKey
+from vksync_tui.tui.screens.add_token import AddTokenScreen
 from vksync_tui.tui.screens.diff_review import DiffReviewScreen
 from vksync_tui.tui.widgets.sync_panel import SyncPanel, figures_text
 
@@ -153,14 +153,13 @@ async def test_quitting_mid_sync_cancels_the_job_and_exits(
     assert app.return_code == 0
 
 
-async def test_adding_an_invalid_token_shows_the_error_and_keeps_the_pool(
+async def test_a_token_vk_rejects_keeps_the_dialog_open_with_the_reason_and_the_input(
     emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
 ) -> None:
     world = emulator_home_factory(members=MEMBERS)
     labels_before = [entry.label for entry in world.config.tokens]
     app = make_app(world.home)
-    messages: list[Message] = []
-    async with app.run_test(size=(120, 36), message_hook=messages.append) as pilot:
+    async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("f2")
         await settle(app, pilot)
@@ -171,15 +170,34 @@ async def test_adding_an_invalid_token_shows_the_error_and_keeps_the_pool(
         await pilot.press(*"vk1.a.this-token-was-never-issued-by-vk")
         await pilot.press("enter")
         await settle(app, pilot)
-    errors = [
-        m.notification for m in messages if isinstance(m, Notify) and m.notification.severity == "error"
-    ]
-    assert errors and "was not added" in errors[-1].message
-    assert "this-token-was-never-issued" not in errors[-1].message
+        dialog = app.screen
+        assert isinstance(dialog, AddTokenScreen), "the dialog closed on a rejected token"
+        problem = str(dialog.query_one("#add-token-problem", Label).render())
+        assert "was not added" in problem and "this-token-was-never-issued" not in problem
+        assert dialog.query_one("#add-token-label", Input).value == "stolen"
+        assert dialog.query_one("#add-token-secret", Input).value == "vk1.a.this-token-was-never-issued-by-vk"
+        assert not dialog.query_one("#add", Button).disabled
     assert [entry.label for entry in app.config.tokens] == labels_before
-    from vksync_tui.config import load_config
-
     assert [entry.label for entry in load_config(world.home.config_file).tokens] == labels_before
+
+
+async def test_a_token_vk_accepts_closes_the_dialog_and_joins_the_pool(
+    emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
+) -> None:
+    world = emulator_home_factory(members=MEMBERS)
+    world.configure(labels=["user-admin"])
+    reader = next(token for token in world.tokens if token["label"] == "user-reader")
+    app = make_app(world.home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f2")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press(*"second", "tab", *reader["token"], "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AddTokenScreen)
+    assert [entry.label for entry in load_config(world.home.config_file).tokens] == ["user-admin", "second"]
 
 
 async def test_several_lists_sync_at_once(

@@ -45,6 +45,7 @@ from vksync_tui.tui.messages import (
     TaskDone,
     TokenChecked,
 )
+from vksync_tui.tui.screens.add_token import AddTokenScreen
 from vksync_tui.tui.screens.dashboard import DashboardScreen
 from vksync_tui.tui.screens.diff_review import Decision, DiffReviewScreen, ThresholdAbort
 from vksync_tui.tui.screens.help import HelpScreen
@@ -546,21 +547,26 @@ class VkSyncApp(App[int]):
                              new=False)
             )
 
+    def on_add_token_screen_submitted(self, message: AddTokenScreen.Submitted) -> None:
+        self.add_token(message.entry)
+
     def on_token_checked(self, message: TokenChecked) -> None:
         entry, check = message.entry, message.check
         self.checking.discard(entry.label)
         if message.new:
+            dialog = next((s for s in self.screen_stack if isinstance(s, AddTokenScreen)), None)
             if check.invalid or check.last_error:
-                self.notify(
-                    f"token {entry.label!r} was not added: {check.last_error or 'rejected by VK'}",
-                    severity="error",
-                    title="Token rejected",
-                    timeout=10,
-                )
+                reason = f"token {entry.label!r} was not added: {check.last_error or 'rejected by VK'}"
+                if dialog is not None:
+                    dialog.rejected(redact(reason))
+                else:
+                    self.notify(reason, severity="error", title="Token rejected", timeout=10)
                 self._refresh_settings()
                 return
             entry.check = check
             self.config.tokens.append(entry)
+            if dialog is not None:
+                dialog.dismiss(entry)
             self.notify(f"token {entry.label!r} added")
         else:
             current = self.config.token(entry.label)

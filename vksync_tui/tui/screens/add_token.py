@@ -1,7 +1,8 @@
 """The add-token dialog: label, secret (masked input), kind and, for community tokens, whose token it is.
 
-The dialog only validates what it can see locally (empty fields, duplicate label or secret); the App then
-checks the token against VK in a worker and adds it only if VK accepts it.
+The dialog validates what it can see locally (empty fields, duplicate label or secret), then asks the App to
+check the token against VK (`Submitted`) and stays open, its fields as typed, until the answer: the App closes
+it when VK accepts the token, or shows VK's reason in it (`rejected`) so the operator can correct and retry.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
@@ -20,6 +22,13 @@ from vksync_tui.secrets import MALFORMED_TOKEN, extract_token
 
 class AddTokenScreen(ModalScreen[TokenEntry | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="add-token-cancel")]
+
+    class Submitted(Message):
+        """A locally valid entry to check against VK (the dialog waits for `accepted` or `rejected`)."""
+
+        def __init__(self, entry: TokenEntry) -> None:
+            super().__init__()
+            self.entry = entry
 
     def __init__(self, config: Config) -> None:
         super().__init__(classes="modal")
@@ -64,7 +73,15 @@ class AddTokenScreen(ModalScreen[TokenEntry | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def rejected(self, reason: str) -> None:
+        """VK refused the token: say why, keep what was typed, let the operator correct it and retry."""
+        self.query_one("#add-token-problem", Label).update(reason)
+        self.query_one("#add", Button).disabled = False
+        self.query_one("#add-token-secret", Input).focus()
+
     def _submit(self) -> None:
+        if self.query_one("#add", Button).disabled:
+            return  # a check is under way
         label = self.query_one("#add-token-label", Input).value.strip()
         secret = self.query_one("#add-token-secret", Input).value.strip()
         kind: TokenKind = self.query_one("#add-token-kind", Select).value  # type: ignore[assignment]
@@ -73,12 +90,16 @@ class AddTokenScreen(ModalScreen[TokenEntry | None]):
         if problem is not None:
             self.query_one("#add-token-problem", Label).update(problem)
             return
-        self.dismiss(
-            TokenEntry(
-                label=label,
-                secret=extract_token(secret) or secret,
-                kind=kind,
-                group_id=int(group_text) if group_text else None,
+        self.query_one("#add-token-problem", Label).update("checking the token with VK…")
+        self.query_one("#add", Button).disabled = True
+        self.post_message(
+            self.Submitted(
+                TokenEntry(
+                    label=label,
+                    secret=extract_token(secret) or secret,
+                    kind=kind,
+                    group_id=int(group_text) if group_text else None,
+                )
             )
         )
 

@@ -70,7 +70,7 @@ class SettingsScreen(Screen[None]):
         ),
         Binding("e", "toggle_selected", "Enable/disable", id="settings-toggle"),
         Binding(
-            "delete,x",
+            "x,delete",
             "remove_selected",
             "Remove",
             tooltip="Remove the selected token or community.",
@@ -187,7 +187,7 @@ class SettingsScreen(Screen[None]):
             for group, level in sorted(check.admin_levels.items())
             if level
         ]
-        text.append("\nadmin in: " + ("; ".join(admin) or "no configured community"))
+        text.append("\nadmin in: " + ("; ".join(admin) or "none of the configured communities"))
         if check.last_error:
             text.append(f"\nlast error: {check.last_error}", style="red")
         details.update(text)
@@ -255,11 +255,7 @@ class SettingsScreen(Screen[None]):
         if self.active_tab == "tab-communities":
             self.query_one("#community-input", Input).focus()
             return
-        self.app.push_screen(AddTokenScreen(self.vk_app.config), self._token_entered)
-
-    def _token_entered(self, entry: TokenEntry | None) -> None:
-        if entry is not None:
-            self.vk_app.add_token(entry)
+        self.app.push_screen(AddTokenScreen(self.vk_app.config))
 
     def _add_community(self) -> None:
         field = self.query_one("#community-input", Input)
