@@ -149,7 +149,7 @@ async def test_a_click_on_the_key_bar_presses_that_key(host: HostFactory, small_
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(pilot)
         bar = screen.query_one(KeyBar)
-        start = next(first for first, _, key in bar._spans if key == "slash")
+        start = next(span.start for span in bar._spans if span.key == "slash")
         assert await pilot.click(KeyBar, offset=(start + 1, 0))
         await pilot.pause()
         assert screen.focused is screen.query_one("#list-search")

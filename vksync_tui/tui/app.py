@@ -201,7 +201,7 @@ class VkSyncApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Header, Label
 from textual_plotext import PlotextPlot
 
 from vksync_tui.store.models import database_proxy
 from vksync_tui.tui.listview.history import History, member_history
+from vksync_tui.tui.widgets.key_bar import KeyBar
 
 TICKS = 6
 
@@ -50,7 +51,7 @@ class HistoryScreen(Screen[None]):
         yield Label("reading membership events…", id="history-status")
         yield PlotextPlot(id="members-plot")
         yield PlotextPlot(id="churn-plot")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.list_title}: history"

@@ -130,7 +130,7 @@ class ListScreen(Screen[None]):
         Binding(
             "E",
             "export('jsonl')",
-            "JSONL",
+            "Export JSONL",
             tooltip="Export the filtered view as JSON Lines.",
             id="list-jsonl",
         ),

@@ -17,13 +17,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
 
 from vksync_tui.store.models import database_proxy
 from vksync_tui.tui import format as fmt
 from vksync_tui.tui.diff_pages import PAGE_SIZE, DiffPage, diff_page
 from vksync_tui.tui.lists import PendingInfo
 from vksync_tui.tui.listview.title_line import TitleLine
+from vksync_tui.tui.widgets.key_bar import KeyBar
 from vksync_tui.tui.widgets.too_small import TooSmall
 
 Decision = Literal["apply", "discard"]
@@ -134,7 +135,7 @@ class DiffReviewScreen(Screen[Decision | None]):
         yield Static(self._totals(), id="diff-totals")
         if self.pending is None:
             yield Static(self._abort_text(), id="diff-abort")
-            yield Footer()
+            yield KeyBar()
             return
         with Horizontal(id="diff-search-bar"):
             yield Label("Search", id="diff-search-label")
@@ -157,7 +158,7 @@ class DiffReviewScreen(Screen[Decision | None]):
             ),
             id="diff-actions",
         )
-        yield Footer()
+        yield KeyBar()
 
     def _table(self, kind: str) -> DataTable[Any]:
         table: DataTable[Any] = DataTable(id=f"table-{kind}", cursor_type="row", zebra_stripes=True)

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Header, Input, Label, Static, TabbedContent, TabPane
 
 from vksync_tui.config import TokenEntry
 from vksync_tui.secrets import mask
@@ -22,6 +22,7 @@ from vksync_tui.tui import format as fmt
 from vksync_tui.tui.screens.add_token import AddTokenScreen
 from vksync_tui.tui.screens.confirm import ConfirmScreen
 from vksync_tui.tui.tuning import TUNING_FIELDS, TuningProblem, parse_tuning
+from vksync_tui.tui.widgets.key_bar import KeyBar
 from vksync_tui.tui.widgets.too_small import TooSmall
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class SettingsScreen(Screen[None]):
                     yield Input(placeholder="id, screen name or vk.com link", id="community-input")
                     yield Button("Add", id="community-add")
                     yield Button("Remove (x)", id="community-remove", variant="error")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "settings"

@@ -1,15 +1,19 @@
-"""A one-line key bar: the screen's shown bindings as text, for screens that must open fast.
+"""The key bar every screen shows: the screen's shown bindings as text, on one line or, when narrow, two.
 
 Why not Textual's `Footer`: it builds one widget per key (a list screen has about fifteen) and rebuilds them
 all whenever the screen's bindings change, which happens several times while a screen opens (mount, focus).
 On a list screen that was two thirds of the UI thread's work before the first rows could be drawn. This bar
 renders the same keys into one `Text` and re-renders it when the bindings change. A click on a key presses it,
 as a Footer key does.
+
+Why two lines: a Footer cut at 80 columns dropped the keys at its end (a list screen's exports and plot, the
+dashboard's quit, help and settings). When one line cannot hold every key, the bar takes a second line
+rather than hide any; the palette's key stays at the right edge of the first line.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import events
@@ -17,13 +21,24 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 SPACING = " "
+MAX_LINES = 2
+
+
+class KeySpan(NamedTuple):
+    """Where one key is drawn: line, first and past-last column, and the key it presses."""
+
+    line: int
+    start: int
+    end: int
+    key: str
 
 
 class KeyBar(Widget):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
-        height: 1;
+        height: auto;
+        max-height: 2;
         background: $footer-background;
         color: $footer-description-foreground;
     }
@@ -36,7 +51,7 @@ class KeyBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._spans: list[tuple[int, int, str]] = []
+        self._spans: list[KeySpan] = []
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -45,7 +60,10 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        self.refresh()
+        """A new layout only when the bar needs another number of lines: a layout of a list screen is costly
+        while it opens (its bindings change several times then)."""
+        lines = len(self._lines(self.size.width)[0])
+        self.refresh(layout=lines != self.size.height)
 
     def _keys(self) -> tuple[list[tuple[str, str, str]], tuple[str, str, str] | None]:
         """(key, shown key, description) of each shown binding (one per action), and the palette's key."""
@@ -60,29 +78,41 @@ class KeyBar(Widget):
                 keys.append((key, self.app.get_key_display(binding), binding.description))
         return keys, palette
 
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return len(self._lines(width)[0])
+
     def render(self) -> Text:
-        """Keys from the left while they fit whole, the palette's key at the right edge (as Footer does)."""
+        lines, spans = self._lines(self.size.width)
+        self._spans = spans
+        return Text("\n", no_wrap=True, overflow="crop").join(lines)
+
+    def _lines(self, width: int) -> tuple[list[Text], list[KeySpan]]:
+        """Keys from the left in order, onto a second line when the first is full, the palette's key at the
+        right edge of the first line (as Footer does)."""
         key_style = self.get_component_rich_style("key-bar--key")
         keys, palette = self._keys()
         tail = Text() if palette is None else Text.assemble((f" {palette[1]} ", key_style), palette[2] + " ")
-        room = self.size.width - len(tail)
-        text = Text(no_wrap=True, overflow="crop")
-        spans: list[tuple[int, int, str]] = []
+        lines = [Text(no_wrap=True, overflow="crop")]
+        spans: list[KeySpan] = []
         for key, shown, description in keys:
             item = Text.assemble((f" {shown} ", key_style), description + SPACING)
-            if len(text) + len(item) > room:
-                break
-            spans.append((len(text), len(text) + len(item), key))
-            text.append_text(item)
+            room = width - (len(tail) if len(lines) == 1 else 0)
+            if len(lines[-1]) + len(item) > room and len(lines[-1]):
+                if len(lines) == MAX_LINES:
+                    break
+                lines.append(Text(no_wrap=True, overflow="crop"))
+            line = lines[-1]
+            spans.append(KeySpan(len(lines) - 1, len(line), len(line) + len(item), key))
+            line.append_text(item)
         if palette is not None:
-            text.pad_right(max(0, room - len(text)))
-            spans.append((len(text), len(text) + len(tail), palette[0]))
-            text.append_text(tail)
-        self._spans = spans
-        return text
+            first = lines[0]
+            first.pad_right(max(0, width - len(tail) - len(first)))
+            spans.append(KeySpan(0, len(first), len(first) + len(tail), palette[0]))
+            first.append_text(tail)
+        return lines, spans
 
     def on_click(self, event: events.Click) -> None:
-        for start, end, key in self._spans:
-            if start <= event.x < end:
-                self.app.simulate_key(key)
+        for span in self._spans:
+            if span.line == event.y and span.start <= event.x < span.end:
+                self.app.simulate_key(span.key)
                 return
