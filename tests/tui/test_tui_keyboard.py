@@ -33,7 +33,7 @@ async def test_clearing_finished_panels_from_the_last_one_keeps_the_keyboard_ali
         await feed_job(app, pilot, "mailing", finished_run("mailing"))
         panels = list(app.dashboard.query(SyncPanel))
         assert len(panels) == 2
-        panels[-1].focus()
+        app.dashboard.query_one("#panel-mailing-212345678", SyncPanel).focus()
         await pilot.pause()
         await run_palette_command(pilot, "clear finished")
         await settle(app, pilot)

@@ -50,7 +50,7 @@ from vksync_tui.tui.screens.dashboard import DashboardScreen
 from vksync_tui.tui.screens.diff_review import Decision, DiffReviewScreen, ThresholdAbort
 from vksync_tui.tui.screens.help import HelpScreen
 from vksync_tui.tui.screens.settings import SettingsScreen
-from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH
+from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TALL_HEIGHT
 
 Clock = Callable[[], float]
 DECIDED: dict[Decision, str] = {"apply": "applied", "discard": "discarded"}
@@ -64,7 +64,12 @@ class VkSyncApp(App[int]):
         (MIN_WIDTH, "-wide-enough"),
         (120, "-wide"),
     ]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough")]
+    # -tall-enough: MIN_HEIGHT to TALL_HEIGHT - 1 rows, where the dashboard compacts itself (see its CSS).
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-too-short"),
+        (MIN_HEIGHT, "-tall-enough"),
+        (TALL_HEIGHT, "-tall"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+q", "quit", "Quit", priority=True, tooltip="Cancel running syncs and quit.", id="app-quit"

@@ -8,6 +8,17 @@ def count(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
+def short_count(value: int | None) -> str:
+    """`999` → `999`, `12345` → `12k`, `1234567` → `1.2M`: for a figure that must fit a narrow box."""
+    if value is None:
+        return "?"
+    for limit, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= limit:
+            scaled = value / limit
+            return f"{scaled:.1f}{suffix}" if abs(scaled) < 10 else f"{scaled:.0f}{suffix}"
+    return str(value)
+
+
 def plural(value: int | None, word: str) -> str:
     """`1, "chunk"` → `1 chunk`, `10, "chunk"` → `10 chunks`; unknown → `? chunks`."""
     return f"{count(value)} {word}{'' if value == 1 else 's'}"

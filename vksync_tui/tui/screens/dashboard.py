@@ -21,7 +21,7 @@ from vksync_tui.tui.lists import LISTS, ListStatus
 from vksync_tui.tui.widgets.key_bar import KeyBar
 from vksync_tui.tui.widgets.list_card import ListCard
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
-from vksync_tui.tui.widgets.too_small import TooSmall
+from vksync_tui.tui.widgets.too_small import TALL_HEIGHT, TooSmall
 
 if TYPE_CHECKING:
     from vksync_tui.tui.app import VkSyncApp
@@ -89,6 +89,17 @@ class DashboardScreen(Screen[None]):
         self.show_communities()
         self.vk_app.render_dashboard()
 
+    def on_resize(self) -> None:
+        self._fit_height(has_panels=bool(self.query(SyncPanel)))
+
+    def _fit_height(self, *, has_panels: bool) -> None:
+        """Below `TALL_HEIGHT` rows the selector takes one line, and with sync panels shown the cards take one
+        line each: a running sync's panel stays in view without scrolling (80×24 included)."""
+        short = self.size.height < TALL_HEIGHT
+        for select in self.query("#community-select").results(Select):
+            select.compact = short
+        self.set_class(short and has_panels, "-compact")
+
     def show_communities(self) -> None:
         """Make the selector say exactly which community the cards show, and offer only real communities.
 
@@ -106,7 +117,9 @@ class DashboardScreen(Screen[None]):
                 select.set_options(options)
                 select.value = app.current_group
         else:
-            self.query_one("#community-bar", Horizontal).mount(cast("Select[int]", self._community_select()))
+            select = cast("Select[int]", self._community_select())
+            select.compact = self.size.height < TALL_HEIGHT
+            self.query_one("#community-bar", Horizontal).mount(select)
         self.query_one("#no-community", Label).update(
             ""
             if options
@@ -142,7 +155,9 @@ class DashboardScreen(Screen[None]):
         else:
             panel = SyncPanel(view.key, title)
             panel.show(view)
-            panels.mount(panel)
+            # Newest first: the sync just started sits right under the cards, in view on a short terminal.
+            panels.mount(panel, before=0 if panels.children else None)
+            self._fit_height(has_panels=True)
         self.query_one("#no-panels", Label).display = False
 
     def drop_jobs(self, keys: Collection[JobKey]) -> None:
@@ -165,6 +180,7 @@ class DashboardScreen(Screen[None]):
             self.set_focus(self._focus_after_drop(dropped, panels, doomed))
         self.query_one("#panels", Vertical).remove_children(doomed)
         self.query_one("#no-panels", Label).display = len(doomed) == len(panels)
+        self._fit_height(has_panels=len(doomed) < len(panels))
 
     def _focus_after_drop(
         self, dropped: SyncPanel, panels: list[SyncPanel], doomed: list[SyncPanel]

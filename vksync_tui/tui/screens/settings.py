@@ -37,14 +37,16 @@ STATUS_STYLES = {
     "checking": "cyan",
 }
 ADMIN_LEVELS = {1: "moderator", 2: "editor", 3: "admin"}
+# What says whether a token works comes first: at 80 columns the table shows label, status, last error, kind
+# and the masked token; the rest scrolls (and the details under the table say everything about the selected).
 TOKEN_COLUMNS = (
-    ("label", 20),
-    ("token", 11),
-    ("kind", 7),
-    ("owner", 18),
-    ("admin", 13),
+    ("label", 16),
     ("status", 9),
-    ("last error", 16),
+    ("last error", 20),
+    ("kind", 6),
+    ("token", 11),
+    ("owner", 16),
+    ("admin", 12),
     ("calls today", 11),
 )
 
@@ -205,12 +207,12 @@ class SettingsScreen(Screen[None]):
         status = app.token_status(entry)
         return [
             entry.label,
-            mask(entry.secret),
-            entry.kind,
-            owner or "—",
-            admin or "—",
             Text(status, style=STATUS_STYLES.get(status, "")),
             check.last_error or "",
+            entry.kind,
+            mask(entry.secret),
+            owner or "—",
+            admin or "—",
             fmt.count(app.calls_today(entry.label)),
         ]
 

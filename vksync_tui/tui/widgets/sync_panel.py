@@ -18,8 +18,10 @@ from textual.widgets import Label, ProgressBar, Static
 from vksync_tui.sync.runs import incidents_line
 from vksync_tui.tui import format as fmt
 from vksync_tui.tui.jobs import JobKey, JobView, PhaseView
+from vksync_tui.tui.widgets.too_small import TALL_HEIGHT
 
 PHASES_SHOWN = 4  # the latest phases; a long job's earlier ones scroll off
+PHASES_SHOWN_SHORT = 2  # on a terminal shorter than TALL_HEIGHT, where the panel must fit under the cards
 LEVEL_STYLES = {"info": "dim", "warning": "yellow", "error": "bold red"}
 STATUS_STYLES = {
     "running": "bold cyan",
@@ -152,14 +154,16 @@ class SyncPanel(Vertical, can_focus=True):
         self.border_subtitle = view.status
         self.set_class(not view.running, "-finished")
         self.set_class(view.status == "pending", "-pending")
-        shown = view.phases[-PHASES_SHOWN:]
+        limit = PHASES_SHOWN if self.screen.size.height >= TALL_HEIGHT else PHASES_SHOWN_SHORT
+        shown = view.phases[-limit:]
         for number in [number for number in self._phase_rows if number < shown[0].number] if shown else []:
             self._phase_rows.pop(number).remove()
         for phase in shown:
             row = self._phase_rows.get(phase.number)
             if row is None:
+                later = [shown_row for number, shown_row in self._phase_rows.items() if number > phase.number]
                 row = self._phase_rows[phase.number] = PhaseRow(phase, self.key.list_name)
-                self._phases.mount(row)
+                self._phases.mount(row, before=min(later, key=lambda r: r.number) if later else None)
             row.show(phase, view, self.key.list_name)
         wide = self.screen.has_class("-wide")
         self._figures.update(figures_text(view, last_note=not wide))

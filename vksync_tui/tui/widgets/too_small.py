@@ -6,6 +6,7 @@ from textual.widgets import Static
 
 MIN_WIDTH = 80
 MIN_HEIGHT = 24
+TALL_HEIGHT = 36  # below it the dashboard keeps a running sync in view by drawing cards on one line
 
 
 class TooSmall(Static):

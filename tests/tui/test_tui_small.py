@@ -1,0 +1,81 @@
+"""At 80×24: the running sync's panel is in view without scrolling, cards never cut a figure, and the token
+table keeps what says whether a token works."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.tui.conftest import GROUP_ID, settle, visible
+from tests.tui.jobs import feed_job, finished_run
+from tests.tui.seed import seed_run
+from tests.tui.test_tui_settings import open_settings
+from vksync_tui.sync.events import JobStarted, PhaseFinished, PhaseStarted, Progress, RunTotals, SyncEvent
+from vksync_tui.tui.app import VkSyncApp
+from vksync_tui.tui.widgets.sync_panel import SyncPanel
+
+SMALL = (80, 24)
+
+
+def running_subscribers() -> list[SyncEvent]:
+    return [
+        JobStarted(9, "subscribers", GROUP_ID, 200_000, 8),
+        PhaseStarted("recon", 1),
+        Progress(phase="recon", chunks_done=1, chunks_total=1, items=1, expected_items=1, item_unit="calls"),
+        PhaseFinished("recon", 0.4),
+        PhaseStarted("fetch", 8),
+        Progress(
+            phase="fetch",
+            items=100_000,
+            expected_items=200_000,
+            chunks_done=4,
+            chunks_total=8,
+            item_unit="member ids",
+            requests=4,
+            requests_per_second=3.0,
+            ceiling_rps=32.0,
+            eta_seconds=4.0,
+            run=RunTotals(5, 0, 0),
+        ),
+    ]
+
+
+async def test_the_running_sync_is_in_view_at_80x24(make_app: Callable[..., VkSyncApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await feed_job(app, pilot, "posts", finished_run("posts"))
+        key = await feed_job(app, pilot, "subscribers", running_subscribers())
+        await settle(app, pilot)
+        panel = app.dashboard.query_one(f"#panel-{key.slug}", SyncPanel)
+        body = app.dashboard.query_one("#dashboard-body")
+        assert body.scroll_y == 0
+        assert body.region.contains_region(panel.region), (body.region, panel.region)
+        shown = visible(app)
+        for line in (
+            "status running",
+            "100,000/200,000 member ids",
+            "now: fetch 3.0 rps of 32.0 ceiling",
+            "tokens",
+        ):
+            assert line in shown
+
+
+async def test_cards_never_cut_the_fetched_figure(make_app: Callable[..., VkSyncApp]) -> None:
+    app = make_app()
+    seed_run("subscribers", "applied", expected=100_000, fetched=100_000, figures={})
+    seed_run("posts", "done", expected=1_234_567, fetched=1_234_560, figures={})
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        shown = visible(app)
+        assert "100,000/100,000 fetched" in shown or "100k/100k fetched" in shown
+        assert "1.2M/1.2M fetched" in shown
+
+
+async def test_the_token_table_keeps_status_and_last_error_at_80_columns(
+    make_app: Callable[..., VkSyncApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_settings(app, pilot)
+        header = next(line for line in visible(app).splitlines() if " label " in line)
+        assert "status" in header and "last error" in header
