@@ -19,6 +19,7 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.tui.listview import SPECS
 from vksync_tui.tui.listview.query import ListQuery, ViewState
 from vksync_tui.tui.listview.search_box import IdleSearchBox
+from vksync_tui.tui.listview.table import fit_cell
 from vksync_tui.tui.listview.title_line import TitleLine
 from vksync_tui.tui.widgets.key_bar import KeyBar
 
@@ -284,3 +285,32 @@ async def test_the_sort_column_can_be_chosen_after_search_and_tab(
         await pilot.press("s")
         screen = await settle(pilot)
         assert screen.query_.sort_column.name == "joined_at"
+
+
+async def test_long_comment_ids_are_shown_whole(host: HostFactory, small_store: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "store.db"
+    with sqlite3.connect(small_store) as source, sqlite3.connect(db_path) as copy:
+        source.backup(copy)
+    with sqlite3.connect(db_path) as raw:
+        raw.executemany(
+            "INSERT INTO interaction (community_id, post_id, user_id, kind, comment_id, date) "
+            "VALUES (?, 1, ?, 'comment', ?, 0)",
+            [(GROUP_ID, 100 + 3 * n, 392_000_001 + n) for n in range(3)],
+        )
+    app = host(db_path, "interactions")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(pilot)
+        screen.set_filter("kind", "comment")
+        await settle(pilot)
+        await pilot.press("slash", *"post:1", "enter")
+        screen = await settle(pilot)
+        assert screen.total == 8
+        text = screen_text(app)
+        for comment_id in (392_000_001, 392_000_002, 392_000_003):
+            assert str(comment_id) in text
+
+
+def test_a_cell_too_narrow_for_its_value_says_so() -> None:
+    assert fit_cell("1234567890", 8, right=True) == "1234567…"
+    assert fit_cell("42", 8, right=True) == "      42"
+    assert fit_cell("Александра Константинопольская", 12) == "Александра …"

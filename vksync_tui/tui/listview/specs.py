@@ -284,7 +284,7 @@ INTERACTIONS = ListSpec(
         Column("kind", "kind", "i.kind", 8),
         Column("user_id", "user id", "i.user_id", 11, "int"),
         Column("name", "name", FULL_NAME, 24),
-        Column("comment_id", "comment", "i.comment_id", 8, "int"),
+        Column("comment_id", "comment", "i.comment_id", 11, "int"),  # VK comment ids run to 10 digits
         Column("date", "date", "i.date", 16, "time", "COALESCE(i.date, 0)"),
     ),
     search=user_search("i.user_id"),

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -47,6 +47,14 @@ class TableStyles:
     cursor_cell: Style
     loading: Style
     cursor_loading: Style
+
+
+def fit_cell(text: str, width: int, *, right: bool = False) -> str:
+    """The cell's text in exactly `width` cells; a longer one ends in `…` so a cut value never passes for a
+    whole one (a cut id reads as another id). `c` copies the whole value."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + LOADING
+    return text.rjust(width) if right else set_cell_size(text, width)
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -298,8 +306,7 @@ class VirtualTable(ScrollView, can_focus=True):
         for i, (column, text, style) in enumerate(zip(self.spec.columns, texts, styles, strict=False)):
             if i:
                 segments.append(Segment(SEPARATOR, filler))
-            cell = text if column.fmt not in ("int",) else text.rjust(column.width)
-            segments.append(Segment(set_cell_size(cell, column.width), style))
+            segments.append(Segment(fit_cell(text, column.width, right=column.fmt == "int"), style))
         return Strip(segments).extend_cell_length(self.content_width, filler)
 
     def _request(self, page: int) -> None:
