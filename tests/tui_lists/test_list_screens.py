@@ -314,3 +314,20 @@ def test_a_cell_too_narrow_for_its_value_says_so() -> None:
     assert fit_cell("1234567890", 8, right=True) == "1234567…"
     assert fit_cell("42", 8, right=True) == "      42"
     assert fit_cell("Александра Константинопольская", 12) == "Александра …"
+
+
+async def test_the_posts_detail_follows_the_cursor_after_a_search(
+    host: HostFactory, small_store: Path
+) -> None:
+    app = host(small_store, "posts")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("d", "down", "down", "down")
+        screen = await settle(pilot)
+        detail = screen.query_one("#detail-text", Static)
+        assert str(detail.render()).startswith("Post 197")
+        await pilot.press("slash", *"Post 17 ", "enter")
+        screen = await settle(pilot)
+        shown = screen.table.row(screen.table.cursor_row)
+        assert shown is not None and shown[0] == 179
+        assert str(detail.render()).startswith("Post 179")

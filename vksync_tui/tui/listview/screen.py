@@ -248,9 +248,11 @@ class ListScreen(Screen[None]):
             self._refresh_stale_anchors()
             self._show_status()
         elif isinstance(result, PageResult):
-            self.table.add_page(result.generation, result.page, result.rows)
+            # The first rows before the count: the table must know they exist before it takes them, or the
+            # cursor's row reads as missing and the detail pane is never told about it.
             if self.total is None and result.page == 0:
                 self.table.set_total(len(result.rows))
+            self.table.add_page(result.generation, result.page, result.rows)
 
     def _load_page(self, generation: int, page: int) -> None:
         """The table's page wish goes to the reader; a page deep inside a big list also asks for anchors."""
@@ -393,7 +395,10 @@ class ListScreen(Screen[None]):
 
     @on(VirtualTable.CursorMoved)
     def _cursor_moved(self, message: VirtualTable.CursorMoved) -> None:
-        if message.row is None or self.has_class("-no-detail"):
+        if self.has_class("-no-detail"):
+            return
+        if message.row is None:  # its page is on the way: never leave the previous row's details up
+            self.query_one("#detail-text", Static).update(Text("…", style="dim"))
             return
         self.run_worker(
             partial(self._load_detail, message.index, self._row_id(message.row)),
