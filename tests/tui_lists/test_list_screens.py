@@ -331,3 +331,32 @@ async def test_the_posts_detail_follows_the_cursor_after_a_search(
         shown = screen.table.row(screen.table.cursor_row)
         assert shown is not None and shown[0] == 179
         assert str(detail.render()).startswith("Post 179")
+
+
+async def test_posts_search_finds_authors_and_names_the_community_as_author(
+    host: HostFactory, small_store: Path, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "store.db"
+    with sqlite3.connect(small_store) as source, sqlite3.connect(db_path) as copy:
+        source.backup(copy)
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE post SET author_id = NULL WHERE post_id = 200")
+        author_id, first, last = raw.execute(
+            'SELECT p.author_id, u.first_name, u.last_name FROM post p JOIN "user" u ON u.id = p.author_id '
+            "WHERE p.post_id = 199"
+        ).fetchone()
+        by_author = sorted(
+            (row[0] for row in raw.execute("SELECT post_id FROM post WHERE author_id = ?", (author_id,))),
+            reverse=True,
+        )
+    app = host(db_path, "posts")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(pilot)
+        assert "search text, author or post id" in screen_text(app)
+        top = screen.table.row(0)
+        assert top is not None and top[0] == 200
+        assert screen.table.cell_text(top, 3) == "the community"
+        await pilot.press("slash", *f"{first} {last}".lower(), "enter")
+        screen = await settle(pilot)
+        shown = [screen.table.row(i)[0] for i in range(screen.total)]  # type: ignore[index]
+        assert shown == by_author

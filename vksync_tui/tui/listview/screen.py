@@ -182,7 +182,7 @@ class ListScreen(Screen[None]):
 
     def _search_hint(self) -> str:
         tokens = " ".join(f"{f.name}:…" for f in self.spec.value_filters)
-        return f"search name or id{'; filters ' + tokens if tokens else ''} (enter)"
+        return f"search {self.spec.search_hint}{'; filters ' + tokens if tokens else ''} (enter)"
 
     @property
     def table(self) -> VirtualTable:

@@ -108,6 +108,7 @@ class ListSpec:
     export_key: ExportKey = first_column_key
     user_key_index: int | None = 0
     scope_column: str | None = "community_id"
+    search_hint: str = "name or id"  # what the free text of the search box matches, for its placeholder
 
     @property
     def sortable(self) -> tuple[Column, ...]:
@@ -163,11 +164,17 @@ def user_search(id_sql: str) -> Callable[[str], tuple[str, list[object]]]:
 
 
 def post_search(needle: str) -> tuple[str, list[object]]:
+    """A post's id (exact), or a part of its text or of its author's name or screen name, in any case."""
     found = as_id(needle)
     if found is not None:
         return "p.post_id = ?", [found]
     operator, pattern = contains_any_case(needle)
-    return contains_sql("p.text", operator), [pattern]
+    matches = [contains_sql(sql, operator) for sql in ("p.text", FULL_NAME, "u.domain")]
+    return f"({' OR '.join(matches)})", [pattern] * len(matches)
+
+
+# A post published as the community and unsigned has no author: say so, as the detail pane does.
+POST_AUTHOR = f"CASE WHEN p.author_id IS NULL THEN 'the community' ELSE {FULL_NAME} END"
 
 
 def _user_columns(id_sql: str) -> tuple[Column, ...]:
@@ -229,7 +236,7 @@ POSTS = ListSpec(
         Column("post_id", "post id", "p.post_id", 9, "int", "p.post_id"),
         Column("date", "date", "p.date", 16, "time", "p.date"),
         Column("author_id", "author id", "p.author_id", 11, "int"),
-        Column("author", "author", FULL_NAME, 20),
+        Column("author", "author", POST_AUTHOR, 20),
         count_column("likes", "likes", "p.likes", 7, "post_likes_sort"),
         count_column("comments", "comm.", "p.comments", 6, "post_comments_sort"),
         count_column("reposts", "repo.", "p.reposts", 6, "post_reposts_sort"),
@@ -247,6 +254,7 @@ POSTS = ListSpec(
     ),
     export_name="posts",
     user_key_index=None,
+    search_hint="text, author or post id",
 )
 
 AUTHORS = ListSpec(
