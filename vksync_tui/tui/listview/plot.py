@@ -18,6 +18,7 @@ from vksync_tui.tui.listview.history import History, member_history
 from vksync_tui.tui.widgets.key_bar import KeyBar
 
 TICKS = 6
+MIN_DAYS = 2  # one day is a single dot and one bar as wide as the plot: say it in words instead
 
 
 def _day_label(unix: int) -> str:
@@ -69,8 +70,11 @@ class HistoryScreen(Screen[None]):
         self.loaded = True
         history = message.history
         status = self.query_one("#history-status", Label)
-        if history.empty:
-            status.update("No joins or leaves recorded yet: they appear after the second subscribers sync.")
+        plots = list(self.query(PlotextPlot).results(PlotextPlot))
+        if len(history.days) < MIN_DAYS:
+            for plot in plots:
+                plot.display = False
+            status.update(short_history_text(history))
             return
         status.update(
             f"{_day_label(history.days[0])} … {_day_label(history.days[-1])}: "
@@ -78,15 +82,16 @@ class HistoryScreen(Screen[None]):
             f"{history.members[-1]:,} members now"
         )
         x = list(range(len(history.days)))
-        step = max(1, len(x) // TICKS)
+        step = max(1, -(-len(x) // TICKS))
         ticks = x[::step]
-        labels = [_day_label(history.days[i])[5:] for i in ticks]
+        labels = [_day_label(history.days[i]) for i in ticks]
         members = self.query_one("#members-plot", PlotextPlot)
         plt = members.plt
         plt.clear_figure()
         plt.title("Members at the end of each day")
         plt.plot(x, history.members, marker="braille")
         plt.xticks(ticks, labels)
+        plt.yticks(*integer_ticks(min(history.members), max(history.members)))
         members.refresh()
         churn = self.query_one("#churn-plot", PlotextPlot)
         plt = churn.plt
@@ -95,4 +100,29 @@ class HistoryScreen(Screen[None]):
         plt.bar(x, history.joins, label="joins", color="green", width=0.6)
         plt.bar(x, [-n for n in history.leaves], label="leaves", color="red", width=0.6)
         plt.xticks(ticks, labels)
+        plt.yticks(*integer_ticks(-max(history.leaves), max(history.joins)))
         churn.refresh()
+
+
+def short_history_text(history: History) -> str:
+    """What a history too short to plot says instead (a plot of one day is one dot and one full-width bar)."""
+    if history.empty:
+        return "No joins or leaves recorded yet: they appear after the second subscribers sync."
+    return (
+        f"Only one day of history so far ({_day_label(history.days[0])}): {history.joins[0]:,} joined, "
+        f"{history.leaves[0]:,} left, {history.members[-1]:,} members now. "
+        f"The plots appear once joins or leaves are recorded on {MIN_DAYS} different days."
+    )
+
+
+def integer_ticks(low: int, high: int, count: int = 5) -> tuple[list[int], list[str]]:
+    """About `count` round integer ticks from `low` to `high` (steps of 1, 2 or 5 × 10^k), labelled with
+    thousands separators: plotext's own labels are floats (`150045.0`)."""
+    if high <= low:
+        return [low], [f"{low:,}"]
+    raw = (high - low) / max(count - 1, 1)
+    magnitude = 10 ** max(len(str(int(raw))) - 1, 0)
+    step = next((m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw), 10 * magnitude)
+    first = -(-low // step) * step
+    ticks = list(range(first, high + 1, step)) or [low]
+    return ticks, [f"{tick:,}" for tick in ticks]
