@@ -8,9 +8,17 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label
 
 from tests.conftest import EmulatorHome
-from tests.tui.conftest import screen_text, settle
+from tests.tui.conftest import screen_text, settle, visible
 from vksync_tui.config import Tuning, load_config
-from vksync_tui.store.models import Membership, MembershipEvent, PendingDiff, SyncRun
+from vksync_tui.store.models import (
+    Membership,
+    MembershipEvent,
+    PendingDiff,
+    SyncRun,
+    User,
+    database_proxy,
+)
+from vksync_tui.sync.names import NO_PROFILE
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.jobs import JobKey
 from vksync_tui.tui.screens.add_token import AddTokenScreen
@@ -214,3 +222,28 @@ async def test_several_lists_sync_at_once(
         assert app.jobs[JobKey("subscribers", world.group_id)].view.status == "pending"
         assert app.jobs[JobKey("posts", world.group_id)].view.status == "done"
         assert len(app.dashboard.query(SyncPanel)) == 2
+
+
+async def test_f_in_the_first_review_fetches_the_profiles_of_the_people_in_the_diff(
+    emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
+) -> None:
+    world = emulator_home_factory(members=MEMBERS)
+    app = make_app(world.home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await sync_subscribers(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DiffReviewScreen)
+        assert "press f to fetch their profiles" in visible(app)
+        table = screen.tables["joined"]
+        assert {table.get_row_at(row)[1] for row in range(table.row_count)} == {NO_PROFILE}
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert app.jobs[JobKey("profiles", world.group_id)].view.status == "done"
+        assert app.screen is screen
+        names = [table.get_row_at(row)[1] for row in range(table.row_count)]
+        assert names and NO_PROFILE not in names
+        assert "press f" not in visible(app)
+    with database_proxy.connection_context():
+        refreshed = User.select().where(User.refreshed_at.is_null(False)).count()
+    assert refreshed == MEMBERS  # exactly the diff's people: the first sync's joiners

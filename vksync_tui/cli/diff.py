@@ -17,6 +17,7 @@ from vksync_tui.cli.homeconfig import database_problem, load_home_config
 from vksync_tui.cli.interrupt import first_ctrl_c_sets
 from vksync_tui.cli.sync import add_group_argument, resolve_group
 from vksync_tui.store.errors import StoreError
+from vksync_tui.sync.names import display_name
 
 SHOW_LIMIT = 50
 # Apply and discard are one queued transaction each: an interrupt cannot take it back once queued (closing
@@ -83,8 +84,7 @@ def show_command(args: argparse.Namespace) -> int:
         if total:
             print(f"{title}:")
         for person in people:
-            name = " ".join(part for part in (person.first_name, person.last_name) if part) or "(unknown)"
-            print(f"  {person.user_id}  {name}")
+            print(f"  {person.user_id}  {display_name(person.first_name, person.last_name)}")
         if total > len(people):
             print(f"  … and {total - len(people)} more (--json lists everyone)")
     return EXIT_OK

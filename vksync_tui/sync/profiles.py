@@ -9,6 +9,9 @@ The fetch is `users_refresh.refresh_users`: users.get with 1000 ids per call bat
 shared across every eligible token, each working its share over its own HTTP session (split session), a
 chunk that fails on its token falling back to the next, failed chunks retried at the end. Deleted and banned
 users are flagged (`deactivated`), never dropped.
+
+`pending-diff` is the people of the community's pending subscribers diff: fetched before the review, so it
+shows names (a first sync's joiners are in no other list yet). It is not part of `all`.
 """
 
 from __future__ import annotations
@@ -21,7 +24,15 @@ from typing import Any
 
 import peewee as pw
 
-from vksync_tui.store.models import Author, Interaction, Mailing, Membership, User
+from vksync_tui.store.models import (
+    Author,
+    Interaction,
+    Mailing,
+    Membership,
+    PendingDiff,
+    PendingDiffItem,
+    User,
+)
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.errors import NoUsableToken, SyncInputError
 from vksync_tui.sync.events import JobStarted, ProgressReporter
@@ -30,7 +41,7 @@ from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.users_refresh import profile_tokens, refresh_users
 
 LIST_NAME = "profiles"
-SCOPES = ("subscribers", "interactions", "authors", "mailing", "all")
+SCOPES = ("subscribers", "interactions", "authors", "mailing", "all", "pending-diff")
 DAY = 86_400
 
 
@@ -49,6 +60,10 @@ def scope_sources(scope: str, group_id: int, *, current_only: bool = True) -> li
     }
     if scope == "all":
         return list(sources.values())
+    if scope == "pending-diff":
+        pending = PendingDiff.select(PendingDiff.run_id).where(PendingDiff.community_id == group_id)
+        items = PendingDiffItem.select(PendingDiffItem.user_id.alias("user_id"))
+        return [items.where(PendingDiffItem.run_id.in_(pending))]
     return [sources[scope]]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from typing import Any, ClassVar
@@ -33,6 +34,7 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.events import SyncEvent
 from vksync_tui.sync.registry import run_sync
 from vksync_tui.tui import commands, tasks
+from vksync_tui.tui.diff_pages import profiles_missing
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
 from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
 from vksync_tui.tui.listview import list_commands, open_list_screen
@@ -277,7 +279,15 @@ class VkSyncApp(App[int]):
 
     def action_sync(self, list_name: str, **options: object) -> None:
         """Start syncing `list_name` of the selected community (refused, with a reason, if it cannot run)."""
-        group = self.current_group
+        self.start_sync(list_name, self.current_group, **options)
+
+    def action_fetch_diff_profiles(self, group_id: int | None = None) -> None:
+        """The profiles sync of the people in the pending subscribers diff, so its review shows names."""
+        group = self.current_group if group_id is None else group_id
+        self.start_sync("profiles", group, scope="pending-diff")
+
+    def start_sync(self, list_name: str, group: int | None, **options: object) -> None:
+        """Start syncing `list_name` of community `group` (refused, with a reason, if it cannot run)."""
         problem = self._start_problem(list_name, group)
         if problem is not None or group is None:
             self.notify(problem or "no community selected", severity="warning", title="Cannot start sync")
@@ -370,6 +380,10 @@ class VkSyncApp(App[int]):
         self._account_calls()
         self.render_dashboard()
         self.action_reload()
+        if job.key.list_name == "profiles":
+            for screen in self.screen_stack:
+                if isinstance(screen, DiffReviewScreen) and screen.group_id == job.key.group_id:
+                    screen.profiles_fetched()
         finished = job.view.finished
         if finished is None or job.key.list_name != "subscribers":
             return
@@ -414,6 +428,8 @@ class VkSyncApp(App[int]):
     def _load_pending(self, group_id: int) -> None:
         with database_proxy.connection_context():
             pending = pending_diff(group_id)
+            if pending is not None:
+                pending = replace(pending, profiles_missing=profiles_missing(pending.run_id))
         self.post_message(ReviewReady(group_id, pending, None))
 
     def on_review_ready(self, message: ReviewReady) -> None:
@@ -423,7 +439,7 @@ class VkSyncApp(App[int]):
         self.push_review(message.group_id, message.pending, message.abort)
 
     def push_review(self, group_id: int, pending: PendingInfo | None, abort: ThresholdAbort | None) -> None:
-        screen = DiffReviewScreen(self.community_title(group_id), pending, abort, now=self.clock())
+        screen = DiffReviewScreen(group_id, self.community_title(group_id), pending, abort, now=self.clock())
         run_id = pending.run_id if pending is not None else None
         self.push_screen(screen, partial(self._review_decided, group_id, run_id))
 

@@ -62,6 +62,11 @@ def palette_commands(app: VkSyncApp, screen: Screen[Any]) -> Iterator[SystemComm
     )
     yield SystemCommand("view: help", "What every screen and key does", app.action_help)
     yield SystemCommand(
+        "sync: profiles of the pending diff",
+        "Fetch the profiles of the people in the pending subscribers diff, so its review shows names",
+        app.action_fetch_diff_profiles,
+    )
+    yield SystemCommand(
         "view: review pending diff",
         "Joined and left members waiting for confirmation",
         app.action_review_diff,

@@ -12,6 +12,7 @@ import peewee as pw
 
 from vksync_tui.store.models import PendingDiffItem, User
 from vksync_tui.store.text_match import contains_any_case, contains_node
+from vksync_tui.sync.names import display_name
 
 PAGE_SIZE = 100
 
@@ -52,6 +53,21 @@ def _filtered(run_id: int, kind: str, search: str) -> pw.ModelSelect:
     return query.where(condition)
 
 
+def profiles_missing(run_id: int) -> bool:
+    """Whether anyone joined or left in the diff has no stored name yet (stops at the first one found)."""
+    unnamed = (
+        PendingDiffItem.select()
+        .join(User, pw.JOIN.LEFT_OUTER, on=(User.id == PendingDiffItem.user_id))
+        .where(
+            (PendingDiffItem.run_id == run_id)
+            & (PendingDiffItem.kind != "still_member")
+            & (pw.fn.ifnull(User.first_name, "") == "")
+            & (pw.fn.ifnull(User.last_name, "") == "")
+        )
+    )
+    return bool(unnamed.exists())
+
+
 def diff_page(
     run_id: int, kind: str, *, search: str = "", after_user_id: int = 0, limit: int = PAGE_SIZE
 ) -> DiffPage:
@@ -66,7 +82,7 @@ def diff_page(
     rows = [
         DiffRow(
             user_id=user_id,
-            name=" ".join(part for part in (first_name, last_name) if part) or "(profile not fetched yet)",
+            name=display_name(first_name, last_name),
             domain=domain,
             deactivated=deactivated,
         )

@@ -102,6 +102,8 @@ class PendingInfo:
     still_member: int
     threshold: float | None
     baseline: bool = False
+    # Someone in the diff has no fetched profile (read when the review opens: `diff_pages.profiles_missing`).
+    profiles_missing: bool = False
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vksync_tui.store.models import database_proxy
+from vksync_tui.sync.names import display_name
 from vksync_tui.tui.listview.cells import format_time
 
 SHOWN = 8
@@ -34,10 +35,6 @@ def _rows(sql: str, params: list[object]) -> list[tuple[Any, ...]]:
 def _one(sql: str, params: list[object]) -> tuple[Any, ...] | None:
     rows = _rows(sql, params)
     return rows[0] if rows else None
-
-
-def _name(first: str | None, last: str | None) -> str:
-    return " ".join(part for part in (first, last) if part) or "(no profile)"
 
 
 def user_details(group_id: int, user_id: int) -> list[Section]:
@@ -68,7 +65,7 @@ def _profile(user_id: int) -> Section:
     lines.append(
         f"last seen {format_time(last_seen) or '?'}; profile read {format_time(refreshed) or 'never'}"
     )
-    return Section(_name(first, last), lines)
+    return Section(display_name(first, last), lines)
 
 
 def _membership(group_id: int, user_id: int) -> Section:
@@ -179,7 +176,7 @@ def post_details(group_id: int, post_id: int) -> list[Section]:
     date, author_id, first, last, likes, comments, reposts, views, pinned, text = found
     lines = [
         f"{format_time(date)}{'  (pinned)' if pinned else ''}",
-        f"author {_name(first, last) if author_id else 'the community'}"
+        f"author {display_name(first, last) if author_id else 'the community'}"
         + (f" (id {author_id})" if author_id else ""),
         f"likes {likes}  comments {comments}  reposts {reposts}  views {views}",
         *(text or "").splitlines()[:4],
@@ -197,7 +194,7 @@ def post_details(group_id: int, post_id: int) -> list[Section]:
             [group_id, post_id, kind, SHOWN],
         )
         lines = [f"{stored[0] if stored else 0} stored"]
-        lines += [f"  {uid:<11} {_name(first, last)}" for uid, first, last in people]
+        lines += [f"  {uid:<11} {display_name(first, last)}" for uid, first, last in people]
         sections.append(Section(f"{kind.capitalize()}s", lines))
     return sections
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vksync_tui.store.text_match import contains_any_case, contains_sql
+from vksync_tui.sync.names import NO_PROFILE
 
 DAY = 86_400
 ExportKey = Callable[[tuple[Any, ...]], tuple[Any, ...]]
@@ -147,6 +148,8 @@ def as_id(needle: str) -> int | None:
 
 
 FULL_NAME = "TRIM(IFNULL(u.first_name, '') || ' ' || IFNULL(u.last_name, ''))"
+# The name column shows what every screen shows for a user without a fetched profile (search uses FULL_NAME).
+SHOWN_NAME = f"COALESCE(NULLIF({FULL_NAME}, ''), '{NO_PROFILE}')"
 
 
 def user_search(id_sql: str) -> Callable[[str], tuple[str, list[object]]]:
@@ -174,13 +177,13 @@ def post_search(needle: str) -> tuple[str, list[object]]:
 
 
 # A post published as the community and unsigned has no author: say so, as the detail pane does.
-POST_AUTHOR = f"CASE WHEN p.author_id IS NULL THEN 'the community' ELSE {FULL_NAME} END"
+POST_AUTHOR = f"CASE WHEN p.author_id IS NULL THEN 'the community' ELSE {SHOWN_NAME} END"
 
 
 def _user_columns(id_sql: str) -> tuple[Column, ...]:
     return (
         Column("user_id", "user id", id_sql, 11, "int", id_sql),
-        Column("name", "name", FULL_NAME, 24),
+        Column("name", "name", SHOWN_NAME, 24),
     )
 
 
@@ -291,7 +294,7 @@ INTERACTIONS = ListSpec(
         Column("post_id", "post id", "i.post_id", 9, "int", "i.post_id"),
         Column("kind", "kind", "i.kind", 8),
         Column("user_id", "user id", "i.user_id", 11, "int"),
-        Column("name", "name", FULL_NAME, 24),
+        Column("name", "name", SHOWN_NAME, 24),
         Column("comment_id", "comment", "i.comment_id", 11, "int"),  # VK comment ids run to 10 digits
         Column("date", "date", "i.date", 16, "time", "COALESCE(i.date, 0)"),
     ),

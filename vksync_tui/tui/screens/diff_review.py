@@ -28,6 +28,10 @@ from vksync_tui.tui.widgets.key_bar import KeyBar
 from vksync_tui.tui.widgets.too_small import TooSmall
 
 Decision = Literal["apply", "discard"]
+PROFILES_HINT = (
+    "Some people here have no profile yet: press f to fetch their profiles (a profiles sync of this diff's "
+    "people) and see their names."
+)
 KINDS = ("joined", "left")
 
 
@@ -101,11 +105,19 @@ class DiffReviewScreen(Screen[Decision | None]):
         Binding("right_square_bracket", "page(1)", "Next page", show=False, id="diff-next-page-alt"),
         Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="diff-previous-page-alt"),
         Binding("slash", "focus_search", "Search", id="diff-search"),
+        Binding(
+            "f",
+            "fetch_profiles",
+            "Fetch profiles",
+            tooltip="Fetch the profiles of the people in this diff (a profiles sync), to see their names.",
+            id="diff-fetch-profiles",
+        ),
         Binding("tab", "switch_list", "Joined/left", show=False, id="diff-switch"),
     ]
 
     def __init__(
         self,
+        group_id: int,
         community_title: str,
         pending: PendingInfo | None,
         abort: ThresholdAbort | None = None,
@@ -113,6 +125,7 @@ class DiffReviewScreen(Screen[Decision | None]):
         now: float,
     ) -> None:
         super().__init__(classes="diff-review")
+        self.group_id = group_id
         self.community_title = community_title
         self.pending = pending
         self.abort = abort
@@ -125,6 +138,8 @@ class DiffReviewScreen(Screen[Decision | None]):
         self.tabs = TabbedContent(id="diff-tabs", initial=f"tab-{first}")
         self.pager_label = Label("", id="diff-pager")
         self.search_input = Input(placeholder="name, screen name or id", id="diff-search-input")
+        self.profiles_hint = Label(PROFILES_HINT, id="diff-profiles-hint")
+        self.profiles_hint.display = pending is not None and pending.profiles_missing
         self.search = ""
 
     def compose(self) -> ComposeResult:
@@ -147,6 +162,7 @@ class DiffReviewScreen(Screen[Decision | None]):
                 with TabPane(f"{kind.capitalize()} {sign}{fmt.count(count)}", id=f"tab-{kind}"):
                     yield self._table(kind)
         yield self.pager_label
+        yield self.profiles_hint
         yield Static(
             Text.assemble(
                 ("y", "bold green"),
@@ -176,6 +192,19 @@ class DiffReviewScreen(Screen[Decision | None]):
         self.sub_title = "pending diff"
         for kind in KINDS:
             self.load_page(kind)
+
+    async def action_fetch_profiles(self) -> None:
+        """Ask the App for the profiles sync of this diff's people (`profiles_fetched` follows it)."""
+        self.profiles_hint.update("fetching the profiles of the people in this diff…")
+        self.profiles_hint.display = True
+        await self.app.run_action(f"app.fetch_diff_profiles({self.group_id})")
+
+    def profiles_fetched(self) -> None:
+        """A profiles sync of this community ended: read the pages again, now with the names it stored."""
+        self.profiles_hint.display = False
+        if self.pending is not None:
+            for kind in KINDS:
+                self.load_page(kind)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A threshold abort has nothing to confirm, page or search: hide those keys (escape leaves)."""
