@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on
@@ -38,6 +39,7 @@ from vksync_tui.tui.diff_pages import profiles_missing
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
 from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
 from vksync_tui.tui.listview import list_commands, open_list_screen
+from vksync_tui.tui.listview.export_view import lasting_export_folder
 from vksync_tui.tui.messages import (
     CommunityResolved,
     DiffDecided,
@@ -156,6 +158,14 @@ class VkSyncApp(App[int]):
         for job in self.jobs.values():
             job.cancel.set()
         self.exit(0)
+
+    @property
+    def export_dir(self) -> Path:
+        """Where list screens export to: <home>/exports, or in the demo (whose home is deleted when it ends)
+        a folder that stays — the downloads folder or the current directory."""
+        if self.demo is not None:
+            return lasting_export_folder()
+        return self.home.root / "exports"
 
     def in_thread(
         self,

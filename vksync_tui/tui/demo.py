@@ -3,7 +3,8 @@
 The emulator runs in-process on a free loopback port with the demo world (a ~100k-member community with a few
 thousand posts, popular ones among them, and a few thousand dialogs). A temporary home gets a config whose
 token pool is taken from the emulator's own token list (user tokens of several admin levels, the community's
-token and the service key) and whose only community is the demo one. Everything is removed on exit.
+token and the service key) and whose only community is the demo one. Everything is removed on exit, except
+what the operator exports: that goes to a folder that stays (`listview.export_view.lasting_export_folder`).
 """
 
 from __future__ import annotations

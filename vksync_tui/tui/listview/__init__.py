@@ -24,14 +24,17 @@ __all__ = ["SPECS", "ListScreen", "list_commands", "list_screen", "open_list_scr
 
 
 def list_screen(app: App[Any], list_name: str, group_id: int) -> ListScreen:
-    """The screen for `list_name` (a key of `SPECS` = the dashboard's list names); exports: <home>/exports."""
-    home = getattr(app, "home", None)
-    root = Path(home.root) if home is not None else Path.cwd()
+    """The screen for `list_name` (a key of `SPECS` = the dashboard's list names); exports go to the App's
+    `export_dir` (<home>/exports, or a folder that outlives the demo), else to <home>/exports."""
+    export_dir = getattr(app, "export_dir", None)
+    if export_dir is None:
+        home = getattr(app, "home", None)
+        export_dir = (Path(home.root) if home is not None else Path.cwd()) / "exports"
     title = getattr(app, "community_title", None)
     return ListScreen(
         SPECS[list_name],
         group_id,
-        export_dir=root / "exports",
+        export_dir=export_dir,
         clock=getattr(app, "clock", time.time),
         community_title=title(group_id) if callable(title) else None,
     )

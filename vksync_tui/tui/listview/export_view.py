@@ -11,7 +11,10 @@ writes (e.g. a profile outside the community's scope) is not exported.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
+
+import platformdirs
 
 from vksync_tui.sync import export
 from vksync_tui.tui.listview.query import ListQuery
@@ -21,6 +24,13 @@ WRITERS = {"csv": export.write_csv, "jsonl": export.write_jsonl}
 
 class ExportUnavailable(Exception):
     """This list has no headless export, or its export's rows are not in the view's key order."""
+
+
+def lasting_export_folder() -> Path:
+    """A folder the operator finds again: the user's downloads folder if there is one, else the current
+    directory (for a home that is deleted afterwards, as the demo's is)."""
+    downloads = platformdirs.user_downloads_path()
+    return downloads if downloads.is_dir() else Path.cwd()
 
 
 def export_name(query: ListQuery) -> str:

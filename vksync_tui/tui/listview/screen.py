@@ -478,7 +478,10 @@ class ListScreen(Screen[None]):
         self.post_message(ExportDone(f"exported {count:,} rows to {path}"))
 
     def on_export_done(self, message: ExportDone) -> None:
-        self.notify(message.text, severity="error" if message.error else "information", title="Export")
+        """Long enough on screen to read (and copy) where the file went."""
+        self.notify(
+            message.text, severity="error" if message.error else "information", title="Export", timeout=15
+        )
 
     def action_plot(self) -> None:
         self.app.push_screen(HistoryScreen(self.group_id, self.community_title))
