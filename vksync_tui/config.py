@@ -118,6 +118,9 @@ class Config:
     communities: list[Community] = field(default_factory=list)
     tokens: list[TokenEntry] = field(default_factory=list)
     tuning: Tuning = field(default_factory=Tuning)
+    # [keymap]: a binding id of the dashboard → its keys ("ctrl+s,f6"); ids are checked by the TUI, which
+    # defines them (tui/keymap.py), keys here (one or more, comma-separated).
+    keymap: dict[str, str] = field(default_factory=dict)
     # The file's own api_url while VKSYNC_API_URL overrides it, so saving never persists the override.
     api_url_in_file: str | None = field(default=None, repr=False, compare=False)
 
@@ -242,7 +245,9 @@ def load_config(path: Path | str) -> Config:
 
 
 def _parse_config(reader: _Reader, data: Mapping[str, Any]) -> Config:
-    reader.known_keys(data, "", {"api_url", "api_version", "app_id", "communities", "tokens", "tuning"})
+    reader.known_keys(
+        data, "", {"api_url", "api_version", "app_id", "communities", "tokens", "tuning", "keymap"}
+    )
     communities = [
         _parse_community(reader, item, f"communities[{index}]")
         for index, item in enumerate(reader.array_of_tables(data.get("communities", []), "communities"))
@@ -261,7 +266,30 @@ def _parse_config(reader: _Reader, data: Mapping[str, Any]) -> Config:
         communities=communities,
         tokens=tokens,
         tuning=_parse_tuning(reader, reader.table(data.get("tuning", {}), "tuning")),
+        keymap=_parse_keymap(reader, reader.table(data.get("keymap", {}), "keymap")),
     )
+
+
+def _keys(value: str) -> str | None:
+    keys = [key.strip() for key in value.split(",")]
+    if not all(keys) or any(" " in key for key in keys):
+        return 'must be one or more keys separated by commas, e.g. "ctrl+s,f6"'
+    return None
+
+
+def _parse_keymap(reader: _Reader, data: Mapping[str, Any]) -> dict[str, str]:
+    return {binding_id: reader.value(data, "keymap", binding_id, str, "", _keys) for binding_id in data}
+
+
+def keymap_error(path: Path, binding_id: str, problem: str) -> ConfigError:
+    """A `[keymap]` problem found by the TUI (which knows the binding ids), with its line in the file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    header = next((n for n, line in enumerate(lines) if re.match(r"^\s*\[\s*keymap\s*\]", line)), None)
+    found = None if header is None else _find_key(lines, header + 1, len(lines), binding_id)
+    return ConfigError(path, f"keymap.{binding_id}", problem, None if found is None else found + 1)
 
 
 def _reject_duplicates(reader: _Reader, table: str, key: str, values: list[Any]) -> None:
@@ -417,6 +445,8 @@ def config_to_toml(config: Config) -> dict[str, Any]:
         document["communities"] = [_without_none(vars(community)) for community in config.communities]
     if config.tokens:
         document["tokens"] = [_token_to_toml(entry) for entry in config.tokens]
+    if config.keymap:
+        document["keymap"] = dict(config.keymap)
     return document
 
 

@@ -37,6 +37,7 @@ from vksync_tui.sync.registry import run_sync
 from vksync_tui.tui import commands, tasks
 from vksync_tui.tui.diff_pages import profiles_missing
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
+from vksync_tui.tui.keymap import effective_keymap
 from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
 from vksync_tui.tui.listview import list_commands, open_list_screen
 from vksync_tui.tui.listview.export_view import lasting_export_folder
@@ -146,6 +147,7 @@ class VkSyncApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        self.set_keymap(effective_keymap(self.config.keymap))
         self.push_screen(self.dashboard)
         self.action_reload()
         self.call_after_refresh(freeze_startup_heap)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from vksync_tui.cli.homeconfig import bad_config, database_problem, open_home_folder
-from vksync_tui.config import API_URL_ENV, ConfigError
+from vksync_tui.config import API_URL_ENV, ConfigError, load_config
 from vksync_tui.home import Home
 from vksync_tui.logs import setup_logging
 from vksync_tui.store.db import StoreError
@@ -30,9 +30,11 @@ def launch_tui(home: str | None, demo: bool) -> int:
 def run_app(home: Home, *, demo: object | None = None) -> int:
     """The same one-line errors and exit codes as the commands (`cli/homeconfig.py`)."""
     from vksync_tui.tui.app import VkSyncApp
+    from vksync_tui.tui.keymap import check_keymap
 
     setup_logging(home)
     try:
+        check_keymap(load_config(home.config_file), home.config_file, VkSyncApp)  # before anything opens
         app = VkSyncApp(home, demo=demo)
     except ConfigError as exc:
         raise bad_config(exc) from None

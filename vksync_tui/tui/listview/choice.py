@@ -32,8 +32,8 @@ class ChoiceChip(Static, can_focus=True):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,space", "step(1)", "Next choice", show=False),
-        Binding("backspace", "step(-1)", "Previous choice", show=False),
+        Binding("enter,space", "step(1)", "Next choice", show=False, id="filter-next"),
+        Binding("backspace", "step(-1)", "Previous choice", show=False, id="filter-previous"),
     ]
 
     class Changed(Message):

@@ -87,14 +87,14 @@ class VirtualTable(ScrollView, can_focus=True):
         "virtual-table--loading",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "first", "First row", show=False),
-        Binding("end,G", "last", "Last row", show=False),
-        Binding("left,h", "column(-1)", "Column left", show=False),
-        Binding("right,l", "column(1)", "Column right", show=False),
+        Binding("up,k", "move(-1)", "Up", show=False, id="table-up"),
+        Binding("down,j", "move(1)", "Down", show=False, id="table-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="table-page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="table-page-down"),
+        Binding("home,g", "first", "First row", show=False, id="table-first"),
+        Binding("end,G", "last", "Last row", show=False, id="table-last"),
+        Binding("left,h", "column(-1)", "Column left", show=False, id="table-column-left"),
+        Binding("right,l", "column(1)", "Column right", show=False, id="table-column-right"),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True)

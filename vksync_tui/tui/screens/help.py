@@ -71,14 +71,9 @@ def keys_here(screen: Screen[Any], title: str) -> str:
             continue
         seen.add(binding.action)
         order = 0 if node is screen else 2 if node is app else 1
-        about = tooltip or binding.tooltip
-        entries.append(
-            (
-                order,
-                f"- `{app.get_key_display(binding)}` **{binding.description}**"
-                + (f" — {about}" if about else ""),
-            )
-        )
+        about = f" — {tooltip or binding.tooltip}" if tooltip or binding.tooltip else ""
+        named = f" (id `{binding.id}`)" if binding.id else ""
+        entries.append((order, f"- `{app.get_key_display(binding)}` **{binding.description}**{about}{named}"))
     lines = [text for _order, text in sorted(entries, key=lambda entry: entry[0])]
     return "\n".join([f"## Keys here: {title}", "", *lines, ""])
 
