@@ -1,12 +1,14 @@
 """Regenerate the README screenshots from the demo world: `python -m vksync_tui.tui.screenshots screenshots`.
 
 Runs the real app headless (`run_test(size=(120, 36))`) on the in-process emulator, drives it like an
-operator would (baseline sync and apply, the quick lists, the long interactions sync caught mid-run and
-cancelled, churn and the review it opens, settings after a token check) and saves `dashboard.svg`,
-`sync-panel.svg`, `diff-review.svg` and `settings.svg`. Then it applies the churn's diff, syncs the
-interactions of the newest posts only (the whole wall takes minutes) and saves every list screen
-(`list-<name>.svg`) and the subscribers history plot (`history-plot.svg`, joins and leaves of the churn).
-Tokens appear masked only, as everywhere in the app.
+operator who has synced the community daily for a week would: the baseline sync and a subscribers sync
+after churn on each of the last days (their diffs applied with the session's wall clock set to that day, so
+the history has days), the quick lists, the long interactions sync caught mid-run and cancelled, today's
+churn and the review it opens (with the profiles of its people fetched, `f`), settings after a token check:
+`dashboard.svg`, `sync-panel.svg`, `diff-review.svg` and `settings.svg`. Then it applies today's diff, syncs
+the interactions of the newest posts only (the whole wall takes minutes) and saves every list screen
+(`list-<name>.svg`) and the subscribers history plot (`history-plot.svg`). Tokens appear masked only, as
+everywhere in the app.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import asyncio
 import html
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +36,8 @@ POLL_SECONDS = 0.1
 QUICK_LISTS = ("profiles", "posts", "authors", "mailing", "mailing-analysis")
 # Posts whose likes, comments and reposts the interactions list screen shows (seconds, not minutes).
 INTERACTION_POSTS = 25
+DAYS_OF_HISTORY = 6  # subscribers synced (after churn) once a day before today
+DAY = 86_400
 
 
 async def settle(app: VkSyncApp, pilot: Pilot[int]) -> None:
@@ -62,13 +67,23 @@ async def take_screenshots(out_dir: Path, demo: DemoEnvironment) -> list[Path]:
         app.action_sync(list_name)
         await settle(app, pilot)
 
+    async def sync_and_apply(days_ago: int) -> None:
+        """A subscribers sync whose diff is applied as on that day (the stored events carry its date)."""
+        await sync("subscribers")
+        await until(pilot, lambda: isinstance(app.screen, DiffReviewScreen), "the review")
+        today = time.time()
+        app.context.wall_clock = lambda: today - days_ago * DAY
+        await pilot.press("y")
+        await settle(app, pilot)
+        app.context.wall_clock = time.time
+
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
-            await sync("subscribers")
-            await until(pilot, lambda: isinstance(app.screen, DiffReviewScreen), "the baseline review")
-            await pilot.press("y")
-            await settle(app, pilot)
+            await sync_and_apply(DAYS_OF_HISTORY + 1)
+            for days_ago in range(DAYS_OF_HISTORY, 0, -1):
+                demo.churn(demo.group_id)
+                await sync_and_apply(days_ago)
             for list_name in QUICK_LISTS:
                 await sync(list_name)
             app.action_clear_finished()
@@ -86,6 +101,14 @@ async def take_screenshots(out_dir: Path, demo: DemoEnvironment) -> list[Path]:
             demo.churn(demo.group_id)
             await sync("subscribers")
             await until(pilot, lambda: isinstance(app.screen, DiffReviewScreen), "the churn review")
+            await settle(app, pilot)
+            await pilot.press("f")  # today's joiners are new to the store: fetch their profiles first
+            profiles = JobKey("profiles", demo.group_id)
+            await until(
+                pilot,
+                lambda: profiles in app.jobs and not app.jobs[profiles].view.running,
+                "the profiles of the diff's people",
+            )
             await settle(app, pilot)
             await pilot.press("tab")
             await settle(app, pilot)
