@@ -6,6 +6,7 @@ A finished or mid-run panel is then exactly what a real run leaves, without an e
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -24,6 +25,26 @@ def finished_run(list_name: str, status: str = "done") -> list[SyncEvent]:
         Progress(phase="parallel", items=100, expected_items=100, chunks_done=1, chunks_total=1, requests=1),
         PhaseFinished("parallel", 0.5),
         JobFinished(status, {"expected": 100, "fetched": 100}),  # type: ignore[arg-type]
+    ]
+
+
+def subscribers_fetching(expected: int, chunks: int, done: int, **progress: Any) -> list[SyncEvent]:
+    """A subscribers run past its recon, `done` of its fetch's `chunks` in (`progress`: more figures)."""
+    return [
+        JobStarted(9, "subscribers", GROUP_ID, expected, chunks),
+        PhaseStarted("recon", 1),
+        Progress(phase="recon", chunks_done=1, chunks_total=1, items=1, expected_items=1, item_unit="calls"),
+        PhaseFinished("recon", 0.4),
+        PhaseStarted("fetch", chunks),
+        Progress(
+            phase="fetch",
+            items=expected * done // chunks,
+            expected_items=expected,
+            chunks_done=done,
+            chunks_total=chunks,
+            item_unit="member ids",
+            **progress,
+        ),
     ]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from textual.message import Message
 from textual.notifications import Notify
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label
 
 from tests.tui.conftest import screen_text, settle, visible
@@ -21,17 +22,23 @@ def table_ids(screen: DiffReviewScreen, kind: str) -> list[int]:
     return [int(table.get_row_at(row)[0]) for row in range(table.row_count)]
 
 
+async def open_review(app: VkSyncApp, pilot: Pilot[int]) -> DiffReviewScreen:
+    """The dashboard's `r`: the review of the seeded pending diff."""
+    await settle(app, pilot)
+    await pilot.press("r")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, DiffReviewScreen)
+    return screen
+
+
 async def test_pages_come_from_sql_and_escape_leaves_the_diff_pending(
     make_app: Callable[..., VkSyncApp],
 ) -> None:
     app = make_app()
     run_id = seed_pending(joined=250, left=30)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("r")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, DiffReviewScreen)
+        screen = await open_review(app, pilot)
         assert table_ids(screen, "joined") == list(range(100_001, 100_101))
         assert table_ids(screen, "left") == list(range(1, 31))
         text = screen_text(app)
@@ -59,11 +66,7 @@ async def test_search_filters_both_lists_by_name_or_id(make_app: Callable[..., V
     app = make_app()
     seed_pending(joined=250, left=30)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("r")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, DiffReviewScreen)
+        screen = await open_review(app, pilot)
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         app.focused.value = "Name1000"
@@ -117,10 +120,7 @@ async def test_applying_a_diff_that_is_gone_says_so_and_leaves_the_writer_health
     seed_pending(joined=5, left=2)
     messages: list[Message] = []
     async with app.run_test(size=(120, 36), message_hook=messages.append) as pilot:
-        await settle(app, pilot)
-        await pilot.press("r")
-        await settle(app, pilot)
-        assert isinstance(app.screen, DiffReviewScreen)
+        await open_review(app, pilot)
         with database_proxy.connection_context():
             PendingDiff.delete().execute()
         await pilot.press("y")
@@ -134,11 +134,7 @@ async def test_escape_in_the_search_box_goes_back_to_the_list(make_app: Callable
     app = make_app()
     seed_pending(joined=250, left=30)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("r")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, DiffReviewScreen)
+        screen = await open_review(app, pilot)
         await pilot.press("slash", *"Name1000")
         await settle(app, pilot)
         await pilot.press("escape")
@@ -154,11 +150,7 @@ async def test_a_diff_with_only_leavers_opens_on_the_left_list(make_app: Callabl
     app = make_app()
     seed_pending(joined=0, left=30)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("r")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, DiffReviewScreen)
+        screen = await open_review(app, pilot)
         assert screen.active_kind == "left"
         assert app.focused is screen.query_one("#table-left", DataTable)
         assert "left: rows 1–30 of 30" in str(screen.query_one("#diff-pager", Label).render())

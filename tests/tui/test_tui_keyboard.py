@@ -23,14 +23,18 @@ async def run_palette_command(pilot: Pilot[int], title: str) -> None:
     await pilot.pause()
 
 
+async def finished_panels(app: VkSyncApp, pilot: Pilot[int], *lists: str) -> None:
+    await settle(app, pilot)
+    for list_name in lists:
+        await feed_job(app, pilot, list_name, finished_run(list_name))
+
+
 async def test_clearing_finished_panels_from_the_last_one_keeps_the_keyboard_alive(
     make_app: Callable[..., VkSyncApp],
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await feed_job(app, pilot, "posts", finished_run("posts"))
-        await feed_job(app, pilot, "mailing", finished_run("mailing"))
+        await finished_panels(app, pilot, "posts", "mailing")
         panels = list(app.dashboard.query(SyncPanel))
         assert len(panels) == 2
         app.dashboard.query_one("#panel-mailing-212345678", SyncPanel).focus()
@@ -56,8 +60,7 @@ async def test_clearing_some_panels_moves_focus_to_a_panel_that_stays(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await feed_job(app, pilot, "posts", finished_run("posts"))
+        await finished_panels(app, pilot, "posts")
         running = await feed_job(app, pilot, "mailing", finished_run("mailing")[:3])
         await feed_job(app, pilot, "authors", finished_run("authors"))
         app.dashboard.query_one("#panel-authors-212345678", SyncPanel).focus()
@@ -82,9 +85,8 @@ async def test_tab_from_the_community_selector_reaches_the_first_card(
 async def test_a_focused_finished_panel_is_highlighted(make_app: Callable[..., VkSyncApp]) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        key = await feed_job(app, pilot, "posts", finished_run("posts"))
-        panel = app.dashboard.query_one(f"#panel-{key.slug}", SyncPanel)
+        await finished_panels(app, pilot, "posts")
+        panel = app.dashboard.query_one("#panel-posts-212345678", SyncPanel)
         before = (panel.styles.border_top, panel.styles.background)
         panel.focus()
         await pilot.pause()

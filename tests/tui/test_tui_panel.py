@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.pilot import Pilot
+import pytest
 
 from tests.tui.conftest import GROUP_ID, settle, visible
-from tests.tui.jobs import feed_job
+from tests.tui.jobs import feed_job, subscribers_fetching
 from tests.tui.seed import seed_pending
+from tests.tui.test_tui_diff_review import open_review
 from vksync_tui.sync.events import (
     JobFinished,
     JobStarted,
@@ -21,7 +22,6 @@ from vksync_tui.sync.events import (
 )
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.jobs import JobKey
-from vksync_tui.tui.screens.diff_review import DiffReviewScreen
 from vksync_tui.tui.widgets.sync_panel import PhaseRow, SyncPanel, figures_text
 
 
@@ -131,20 +131,8 @@ async def test_a_threshold_abort_shows_the_runs_failed_chunks(make_app: Callable
 
 async def test_a_cancelled_run_leaves_its_bars_where_they_stopped(make_app: Callable[..., VkSyncApp]) -> None:
     app = make_app()
-    events: list[SyncEvent] = [
-        JobStarted(6, "subscribers", GROUP_ID, 100_000, 4),
-        PhaseStarted("recon", 1),
-        Progress(phase="recon", chunks_done=1, chunks_total=1, items=1, expected_items=1, item_unit="calls"),
-        PhaseFinished("recon", 0.1),
-        PhaseStarted("fetch", 4),
-        Progress(
-            phase="fetch",
-            items=50_000,
-            expected_items=100_000,
-            chunks_done=2,
-            chunks_total=4,
-            item_unit="member ids",
-        ),
+    events = [
+        *subscribers_fetching(100_000, 4, 2),
         PhaseFinished("fetch", 2.0),
         JobFinished("cancelled", {"expected": 100_000, "fetched": 50_000}),
     ]
@@ -157,37 +145,9 @@ async def test_a_cancelled_run_leaves_its_bars_where_they_stopped(make_app: Call
         assert "50,000/100,000 member ids · cancelled" in fetch and "done in" not in fetch
 
 
-async def decide(app: VkSyncApp, pilot: Pilot[int], key: str) -> None:
-    await pilot.press("r")
-    await settle(app, pilot)
-    assert isinstance(app.screen, DiffReviewScreen)
-    await pilot.press(key)
-    await settle(app, pilot)
-
-
-async def test_the_panel_says_applied_once_the_diff_is_applied(make_app: Callable[..., VkSyncApp]) -> None:
-    app = make_app()
-    run_id = seed_pending(joined=5, left=2)
-    events: list[SyncEvent] = [
-        JobStarted(run_id, "subscribers", GROUP_ID, 1000, 1),
-        JobFinished("pending", {"expected": 1000, "fetched": 990, "run_id": run_id}),
-    ]
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        app.open_review = lambda group_id: None  # type: ignore[method-assign]  # open it with `r` below
-        key = await feed_job(app, pilot, "subscribers", events)
-        assert panel(app, key).border_subtitle == "pending" and panel(app, key).has_class("-pending")
-        del app.open_review
-        await decide(app, pilot, "y")
-        assert app.screen is app.dashboard
-        assert panel(app, key).border_subtitle == "applied" and not panel(app, key).has_class("-pending")
-        assert "status applied" in figures_text(app.jobs[key].view).plain
-        card = visible(app)
-        assert "applied" in card
-
-
-async def test_the_panel_says_discarded_once_the_diff_is_discarded(
-    make_app: Callable[..., VkSyncApp],
+@pytest.mark.parametrize(("key", "outcome"), [("y", "applied"), ("n", "discarded")])
+async def test_the_panel_says_what_became_of_the_diff_once_decided(
+    make_app: Callable[..., VkSyncApp], key: str, outcome: str
 ) -> None:
     app = make_app()
     run_id = seed_pending(joined=5, left=2)
@@ -197,8 +157,13 @@ async def test_the_panel_says_discarded_once_the_diff_is_discarded(
     ]
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.open_review = lambda group_id: None  # type: ignore[method-assign]
-        key = await feed_job(app, pilot, "subscribers", events)
+        app.open_review = lambda group_id: None  # type: ignore[method-assign]  # opened with `r` below
+        job = await feed_job(app, pilot, "subscribers", events)
+        assert panel(app, job).border_subtitle == "pending" and panel(app, job).has_class("-pending")
         del app.open_review
-        await decide(app, pilot, "n")
-        assert panel(app, key).border_subtitle == "discarded"
+        await open_review(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        assert app.screen is app.dashboard
+        assert panel(app, job).border_subtitle == outcome and not panel(app, job).has_class("-pending")
+        assert f"status {outcome}" in figures_text(app.jobs[job].view).plain

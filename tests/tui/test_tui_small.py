@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.tui.conftest import GROUP_ID, settle, visible
-from tests.tui.jobs import feed_job, finished_run
+from tests.tui.conftest import settle, visible
+from tests.tui.jobs import feed_job, finished_run, subscribers_fetching
 from tests.tui.seed import seed_run
 from tests.tui.test_tui_settings import open_settings
-from vksync_tui.sync.events import JobStarted, PhaseFinished, PhaseStarted, Progress, RunTotals, SyncEvent
+from vksync_tui.sync.events import RunTotals, SyncEvent
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
 
@@ -17,26 +17,10 @@ SMALL = (80, 24)
 
 
 def running_subscribers() -> list[SyncEvent]:
-    return [
-        JobStarted(9, "subscribers", GROUP_ID, 200_000, 8),
-        PhaseStarted("recon", 1),
-        Progress(phase="recon", chunks_done=1, chunks_total=1, items=1, expected_items=1, item_unit="calls"),
-        PhaseFinished("recon", 0.4),
-        PhaseStarted("fetch", 8),
-        Progress(
-            phase="fetch",
-            items=100_000,
-            expected_items=200_000,
-            chunks_done=4,
-            chunks_total=8,
-            item_unit="member ids",
-            requests=4,
-            requests_per_second=3.0,
-            ceiling_rps=32.0,
-            eta_seconds=4.0,
-            run=RunTotals(5, 0, 0),
-        ),
-    ]
+    return subscribers_fetching(
+        200_000, 8, 4, requests=4, requests_per_second=3.0, ceiling_rps=32.0, eta_seconds=4.0,
+        run=RunTotals(5, 0, 0),
+    )
 
 
 async def test_the_running_sync_is_in_view_at_80x24(make_app: Callable[..., VkSyncApp]) -> None:

@@ -161,6 +161,17 @@ async def test_quitting_mid_sync_cancels_the_job_and_exits(
     assert app.return_code == 0
 
 
+async def add_token(app: VkSyncApp, pilot: Pilot[int], label: str, secret: str) -> None:
+    """Settings, `a`, type the label and the token, enter; then wait for VK's answer."""
+    await settle(app, pilot)
+    await pilot.press("f2")
+    await settle(app, pilot)
+    await pilot.press("a")
+    await settle(app, pilot)
+    await pilot.press(*label, "tab", *secret, "enter")
+    await settle(app, pilot)
+
+
 async def test_a_token_vk_rejects_keeps_the_dialog_open_with_the_reason_and_the_input(
     emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
 ) -> None:
@@ -168,16 +179,7 @@ async def test_a_token_vk_rejects_keeps_the_dialog_open_with_the_reason_and_the_
     labels_before = [entry.label for entry in world.config.tokens]
     app = make_app(world.home)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        await pilot.press("a")
-        await settle(app, pilot)
-        await pilot.press(*"stolen")
-        await pilot.press("tab")
-        await pilot.press(*"vk1.a.this-token-was-never-issued-by-vk")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await add_token(app, pilot, "stolen", "vk1.a.this-token-was-never-issued-by-vk")
         dialog = app.screen
         assert isinstance(dialog, AddTokenScreen), "the dialog closed on a rejected token"
         problem = str(dialog.query_one("#add-token-problem", Label).render())
@@ -197,13 +199,7 @@ async def test_a_token_vk_accepts_closes_the_dialog_and_joins_the_pool(
     reader = next(token for token in world.tokens if token["label"] == "user-reader")
     app = make_app(world.home)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        await pilot.press("a")
-        await settle(app, pilot)
-        await pilot.press(*"second", "tab", *reader["token"], "enter")
-        await settle(app, pilot)
+        await add_token(app, pilot, "second", reader["token"])
         assert not isinstance(app.screen, AddTokenScreen)
     assert [entry.label for entry in load_config(world.home.config_file).tokens] == ["user-admin", "second"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Label
 from textual_plotext import PlotextPlot
 
@@ -35,17 +36,23 @@ def store_with_events(path: Path, members: int, events: list[tuple[int, str, int
     return path
 
 
+async def open_history(app: ListHost, pilot: Pilot[None]) -> HistoryScreen:
+    """`p` on the subscribers list, once the history is read and drawn."""
+    await settle(pilot)
+    await pilot.press("p")
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, HistoryScreen) and screen.loaded
+    return screen
+
+
 async def test_one_day_of_history_is_told_not_plotted(host: HostFactory, tmp_path: Path) -> None:
     events = [(uid, "join", 0) for uid in range(1, 151)] + [(uid, "leave", 0) for uid in range(1000, 1120)]
     app = host(store_with_events(tmp_path / "one-day.db", 150_045, events), "subscribers")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("p")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, HistoryScreen) and screen.loaded
+        screen = await open_history(app, pilot)
         status = str(screen.query_one("#history-status", Label).render())
         assert status.startswith("Only one day of history so far (2025-01-01): 150 joined, 120 left")
         assert "150,045 members now" in status
@@ -58,13 +65,7 @@ async def test_axes_are_integers_and_x_shows_dates(host: HostFactory, tmp_path: 
     ]
     app = host(store_with_events(tmp_path / "days.db", 150_045, events), "subscribers")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("p")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, HistoryScreen) and screen.loaded
+        screen = await open_history(app, pilot)
         drawn = "\n".join(plot.plt.build() for plot in screen.query(PlotextPlot).results(PlotextPlot))
         assert "150,045" in drawn or "150,000" in drawn
         assert ".0" not in drawn

@@ -26,6 +26,14 @@ from vksync_tui.tui.widgets.key_bar import KeyBar
 HostFactory = Callable[..., ListHost]
 
 
+def store_copy(store: Path, folder: Path) -> Path:
+    """A copy of a session-wide store that a test may change."""
+    copied = folder / "store.db"
+    with sqlite3.connect(store) as source, sqlite3.connect(copied) as copy:
+        source.backup(copy)
+    return copied
+
+
 def expected_ids(db_path: Path, list_name: str, state: ViewState | None = None) -> tuple[int, list[int]]:
     """(count, ids in view order) in one unpaged SQL statement: what every page of the screen must agree with.
 
@@ -288,9 +296,7 @@ async def test_the_sort_column_can_be_chosen_after_search_and_tab(
 
 
 async def test_long_comment_ids_are_shown_whole(host: HostFactory, small_store: Path, tmp_path: Path) -> None:
-    db_path = tmp_path / "store.db"
-    with sqlite3.connect(small_store) as source, sqlite3.connect(db_path) as copy:
-        source.backup(copy)
+    db_path = store_copy(small_store, tmp_path)
     with sqlite3.connect(db_path) as raw:
         raw.executemany(
             "INSERT INTO interaction (community_id, post_id, user_id, kind, comment_id, date) "
@@ -336,9 +342,7 @@ async def test_the_posts_detail_follows_the_cursor_after_a_search(
 async def test_posts_search_finds_authors_and_names_the_community_as_author(
     host: HostFactory, small_store: Path, tmp_path: Path
 ) -> None:
-    db_path = tmp_path / "store.db"
-    with sqlite3.connect(small_store) as source, sqlite3.connect(db_path) as copy:
-        source.backup(copy)
+    db_path = store_copy(small_store, tmp_path)
     with sqlite3.connect(db_path) as raw:
         raw.execute("UPDATE post SET author_id = NULL WHERE post_id = 200")
         author_id, first, last = raw.execute(
