@@ -1,6 +1,6 @@
 """Opening the store: one call that connects, binds the models, sets pragmas and migrates.
 
-The settings follow the measured facts in `data-layer-notes.md`: WAL so readers (TUI, exports) never block
+The settings follow measurements of SQLite under this workload: WAL so readers (TUI, exports) never block
 the writer; synchronous=NORMAL (an application crash never loses committed data); `lock_type='IMMEDIATE'`
 because a DEFERRED read-then-write transaction fails with an unretryable SQLITE_BUSY_SNAPSHOT; a busy timeout
 longer than the longest write transaction (a 10M-member diff apply takes several seconds); temp_store left at

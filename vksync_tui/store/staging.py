@@ -1,6 +1,6 @@
 """Per-run staging of fetched member ids, and the diff against `membership` made page by page.
 
-Why this shape (data-layer-notes §2.1, §2.2, §5, and measured since):
+Why this shape (each choice measured on this project's 2-core VM):
 - ids go into a table of their own per run (`member_staging_<run_id>`) keyed by the id itself (a rowid
   table, `INSERT OR IGNORE`): `groups.getMembers` pages come sorted by id and the fetch takes them in offset
   order, so nearly every insert lands at the end of the B-tree — as cheap as appending to a heap, and there

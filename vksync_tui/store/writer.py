@@ -2,12 +2,12 @@
 
 Why one writer: with many writing threads, any transaction longer than the busy timeout (an index build or a
 10M-member diff apply) makes the others fail with "database is locked"; with one writer they simply queue.
-Throughput is the same either way (measured, data-layer-notes §2.4). The bounded queue is the backpressure
+Throughput is the same either way (measured: one writer thread against several writing threads). The bounded queue is the backpressure
 that slows HTTP worker threads down when the disk cannot keep up, instead of buffering rows in memory.
 
 Transactions and failure semantics:
 - Jobs already waiting in the queue are coalesced into one transaction (small commits of random keys are
-  write amplification, §2.1), until `max_batch_jobs` jobs or `max_batch_seconds` of work — the writer never
+  write amplification), until `max_batch_jobs` jobs or `max_batch_seconds` of work — the writer never
   waits for more jobs to arrive, so a lone job is committed at once.
 - Each job runs in its own savepoint (`db.atomic()` nested in the batch transaction). A job that raises rolls
   back only its savepoint; its Future gets the exception; the other jobs of the batch still commit.
