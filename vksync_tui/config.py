@@ -235,9 +235,9 @@ def load_config(path: Path | str) -> Config:
     config = _parse_config(_Reader(path, text), data)
     override = os.environ.get(API_URL_ENV)
     if override:
-        problem = validate_api_url(override)
-        if problem:
-            raise ConfigError(path, API_URL_ENV, f"environment override {problem}")
+        url_problem = validate_api_url(override)
+        if url_problem:
+            raise ConfigError(path, API_URL_ENV, f"environment override {url_problem}")
         config.api_url_in_file, config.api_url = config.api_url, override
     for entry in config.tokens:
         register_secret(entry.secret)
@@ -426,7 +426,7 @@ def _find_key(lines: list[str], start: int, end: int, name: str) -> int | None:
 def _is_header_outside(line: str, header: str) -> bool:
     """A table header that ends the current table's body (anything not nested under `header`)."""
     match = re.match(r"^\s*\[\[?\s*([^\]\s]+)\s*\]", line)
-    return bool(match) and not match.group(1).startswith(header + ".")
+    return match is not None and not match.group(1).startswith(header + ".")
 
 
 # --- saving ------------------------------------------------------------------------------------------------
