@@ -9,6 +9,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,30 @@ def test_every_list_exports_its_view_as_the_headless_export_rows(
     ]
     assert written == len(expected) == query.count() > 0
     assert out.getvalue().splitlines() == expected
+
+
+# Every time column of every export; the test below finds a value in each.
+EXPORT_TIMES = {
+    "subscribers": ("joined_at", "left_at"),
+    "posts": ("date",),
+    "authors": ("first_post_at", "last_post_at"),
+    "interactions": ("date",),
+    "mailing": ("last_message_date",),
+    "mailing-analysis": ("first_message_date",),
+    "profiles": ("last_seen", "refreshed_at"),
+}
+
+
+@pytest.mark.parametrize("list_name", sorted(EXPORT_TIMES))
+def test_every_export_writes_times_as_iso_8601_utc(store: sqlite3.Connection, list_name: str) -> None:
+    out = io.StringIO()
+    write_export(list_name, GROUP_ID, out, fmt="jsonl", include_all=True)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    for column in EXPORT_TIMES[list_name]:
+        times = [row[column] for row in rows if row[column] is not None]
+        assert times, f"no {column} in the {list_name} export"
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", time) for time in times), column
+        assert all(datetime.fromisoformat(time).tzinfo == UTC for time in times)
 
 
 def test_a_list_without_a_headless_export_says_so(store: sqlite3.Connection) -> None:

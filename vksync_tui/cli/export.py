@@ -21,7 +21,8 @@ from vksync_tui.store.errors import StoreError
 
 
 def register(subparsers: Any) -> None:
-    from vksync_tui.sync.export import EXPORTS, FORMATS
+    from vksync_tui.sync.export import EXPORTS
+    from vksync_tui.sync.exports.format import FORMATS
 
     parser = subparsers.add_parser("export", help="export a list as CSV or JSON Lines")
     lists = parser.add_subparsers(dest="list_name", metavar="LIST", required=True)
@@ -30,8 +31,8 @@ def register(subparsers: Any) -> None:
         add_group_argument(sub)
         sub.add_argument("--format", choices=FORMATS, required=True, help="csv (with header) or jsonl")
         sub.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
-        if list_name == "subscribers":
-            sub.add_argument("--all", action="store_true", help="include members who left (status=left)")
+        if EXPORTS[list_name].include_all_help is not None:
+            sub.add_argument("--all", action="store_true", help=EXPORTS[list_name].include_all_help)
         sub.set_defaults(func=export_command)
 
 

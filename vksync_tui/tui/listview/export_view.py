@@ -1,7 +1,7 @@
 """Export of what a list screen shows (its filters and search), in the headless `export` format.
 
-Not a second exporter: the rows and their format come from `sync.export.EXPORTS`, and the CSV / JSONL writers
-are the headless ones. The view only decides *which* rows: its keys (ascending, streamed) are merged with the
+Not a second exporter: the rows and their format come from `sync.export.EXPORTS`, and the CSV / JSONL writer
+is the headless one. The view only decides *which* rows: its keys (ascending, streamed) are merged with the
 export's rows (also ascending by the same key, read from each row by the spec's `export_key`), so a
 million-row export holds neither list in memory. Rows come out in the export's order (by key), not in the
 screen's sort order, exactly as `export` writes them. A row the view shows but the headless export never
@@ -17,9 +17,8 @@ from typing import Any, TextIO
 import platformdirs
 
 from vksync_tui.sync import export
+from vksync_tui.sync.exports.format import write_rows
 from vksync_tui.tui.listview.query import ListQuery
-
-WRITERS = {"csv": export.write_csv, "jsonl": export.write_jsonl}
 
 
 class ExportUnavailable(Exception):
@@ -61,7 +60,5 @@ def rows_in_view(query: ListQuery, rows: Iterable[tuple[Any, ...]]) -> Iterator[
 
 def export_view(query: ListQuery, out: TextIO, fmt: str) -> int:
     """Write the view's rows to `out` as `fmt` (csv | jsonl); returns how many rows were written."""
-    if fmt not in WRITERS:
-        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(WRITERS)})")
     spec = export.EXPORTS[export_name(query)]
-    return WRITERS[fmt](spec.columns, rows_in_view(query, spec.rows(query.group_id, True)), out)
+    return write_rows(spec.columns, rows_in_view(query, spec.rows(query.group_id, True)), out, fmt)
