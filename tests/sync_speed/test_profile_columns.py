@@ -21,7 +21,7 @@ from vksync_tui.sync.users_refresh import (
     profile_rows,
     profile_tokens,
     refresh_users,
-    users_get_units,
+    users_get_chunks,
 )
 from vksync_tui.vk.execute import build_script
 
@@ -45,7 +45,7 @@ def test_rows_from_columns_normalise_like_the_objects_say() -> None:
 
 def test_an_execute_brings_the_city_title_and_last_seen_time_not_their_objects() -> None:
     """Two objects per profile less to send, decode and garbage-collect (11,000 profiles an execute)."""
-    script = build_script([unit.call for unit in users_get_units([7, 8])])
+    script = build_script([chunk.call for chunk in users_get_chunks([7, 8])])
     assert "@.city@.title" in script and "@.last_seen@.time" in script
     columns = PROFILE_PROJECTION.extract([FULL, {**FULL, "city": "not an object", "last_seen": 5}]).columns
     assert (columns[5], columns[8]) == (["Омск", None], [1700, None])

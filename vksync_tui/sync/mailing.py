@@ -49,7 +49,7 @@ import peewee as pw
 from vksync_tui.store.bulk import execute_many, in_key_order, upsert_sql
 from vksync_tui.store.models import Mailing, SyncRun
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import FetchJob, PhasedFetch, WorkUnit
+from vksync_tui.sync.engine import Chunk, FetchJob, PhasedFetch
 from vksync_tui.sync.errors import NoUsableToken, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
@@ -147,10 +147,10 @@ def dialog_tokens(
         probe = ApiCall("messages.getConversations", {"group_id": group_id, "count": 1})
         job = FetchJob(
             f"{LIST_NAME}-probe",
-            [WorkUnit(f"probe:{token.label}", probe)],
+            [Chunk(f"probe:{token.label}", probe)],
             [token],
-            lambda unit, value, answers=answers: answers.append(value),
-            total_units=1,
+            lambda chunk, value, answers=answers: answers.append(value),
+            total_chunks=1,
             batchable=False,
             phase="probe",
         )
@@ -284,14 +284,14 @@ class _MailingRun(ListRun):
             return
         self.summary.expected = found.count
         self.figures["tokens"] = [token.label for token in found.tokens]
-        units = self._plan_until(max(found.count, 1))
-        self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, found.count, len(units)))
+        chunks = self._plan_until(max(found.count, 1))
+        self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, found.count, len(chunks)))
         job = FetchJob(
             LIST_NAME,
-            units,
+            chunks,
             found.tokens,
             self.on_result,
-            total_units=len(units),
+            total_chunks=len(chunks),
             count_items=_count_items,
             batch_size=CONVERSATIONS_BATCH,
             phase="fetch",
@@ -339,8 +339,8 @@ class _MailingRun(ListRun):
 
     # -- pages ----------------------------------------------------------------------------------------------
 
-    def _plan_until(self, end_index: int) -> list[WorkUnit]:
-        """Units for pages not planned yet up to `end_index`, leaving out pages the checkpoint has done."""
+    def _plan_until(self, end_index: int) -> list[Chunk]:
+        """Chunks for pages not planned yet up to `end_index`, leaving out pages the checkpoint has done."""
         with self._lock:
             offsets: list[int] = []
             while self._planned_end < end_index:
@@ -348,9 +348,9 @@ class _MailingRun(ListRun):
                 self._planned_end += self.page_size
             skipped = [offset for offset in offsets if self.checkpoint.covers(offset, self.page_size)]
             self.pages_skipped += len(skipped)
-        return [self._unit(offset) for offset in offsets if offset not in skipped]
+        return [self._chunk(offset) for offset in offsets if offset not in skipped]
 
-    def _unit(self, offset: int) -> WorkUnit:
+    def _chunk(self, offset: int) -> Chunk:
         params = {
             "group_id": self.group_id,
             "offset": offset,
@@ -358,16 +358,16 @@ class _MailingRun(ListRun):
             "extended": 1,
             "fields": ",".join(PROFILE_FIELDS),
         }
-        return WorkUnit(
+        return Chunk(
             f"offset={offset}", ApiCall("messages.getConversations", params, CONVERSATIONS_PROJECTION)
         )
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
         answer = CONVERSATIONS_PROJECTION.extract(value, "messages.getConversations")
         count = answer.kept["count"]
         if not isinstance(count, int):
             raise TransientError("messages.getConversations answer without count")
-        offset = int(unit.call.params["offset"])  # type: ignore[call-overload]
+        offset = int(chunk.call.params["offset"])  # type: ignore[call-overload]
         now = self.ctx.now()
         dialogs, skipped = dialog_rows(answer, self.group_id, self.checkpoint.sweep, now)
         profiles = profile_rows(answer.more[0], now)
@@ -461,7 +461,7 @@ def dialog_rows(answer: Projected, group_id: int, sweep: int, now: int) -> tuple
     return rows, skipped
 
 
-def _count_items(unit: WorkUnit, value: Any) -> int:
+def _count_items(chunk: Chunk, value: Any) -> int:
     try:
         return CONVERSATIONS_PROJECTION.extract(value).length
     except TransientError:

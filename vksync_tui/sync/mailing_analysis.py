@@ -25,7 +25,7 @@ import peewee as pw
 from vksync_tui.store.bulk import execute_many, upsert_sql
 from vksync_tui.store.models import Mailing
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import MAX_EXECUTE_CALLS, FetchJob, WorkUnit
+from vksync_tui.sync.engine import MAX_EXECUTE_CALLS, Chunk, FetchJob
 from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import JobStarted, ProgressReporter
 from vksync_tui.sync.mailing import dialog_tokens
@@ -94,8 +94,8 @@ def _analyse(
         return
     user_ids = ctx.write(partial(users_to_analyse, group_id, all_users))
     summary.expected = len(user_ids)
-    units = (
-        WorkUnit(
+    chunks = (
+        Chunk(
             f"peer={user_id}",
             ApiCall("messages.getHistory", {"group_id": group_id, "peer_id": user_id, "count": 1, "rev": 1}),
         )
@@ -105,10 +105,10 @@ def _analyse(
     sink = _FirstMessages(ctx, group_id)
     job = FetchJob(
         LIST_NAME,
-        units,
+        chunks,
         found.tokens,
         sink.on_result,
-        total_units=len(user_ids),
+        total_chunks=len(user_ids),
         batch_size=batch,
         stagger=True,
         phase="analyse",
@@ -148,10 +148,10 @@ class _FirstMessages:
         self._rows: list[tuple[Any, ...]] = []
         self._lock = threading.Lock()
 
-    def on_result(self, unit: WorkUnit, value: Any) -> None:
+    def on_result(self, chunk: Chunk, value: Any) -> None:
         if not isinstance(value, dict) or not isinstance(value.get("items"), list):
             raise TransientError("messages.getHistory answer without items")
-        user_id = int(unit.call.params["peer_id"])  # type: ignore[call-overload]
+        user_id = int(chunk.call.params["peer_id"])  # type: ignore[call-overload]
         first = value["items"][0] if value["items"] else None
         if first is not None and not isinstance(first, dict):
             raise TransientError("messages.getHistory item is not a message")

@@ -50,7 +50,7 @@ from vksync_tui.store.bulk import InList, chunks, execute_many, upsert_sql
 from vksync_tui.store.models import Author, Interaction, Post, database_proxy
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage
-from vksync_tui.sync.engine import FetchJob, WorkUnit
+from vksync_tui.sync.engine import Chunk, FetchJob
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.row_buffer import RowBuffer
@@ -142,9 +142,9 @@ class PostStore:
         }
         self._sql = upsert_sql(Post, POST_FIELDS, [Post.community_id, Post.post_id], preserve, keep_known)
 
-    def take(self, unit: WorkUnit, value: Any) -> WallPage:
+    def take(self, chunk: Chunk, value: Any) -> WallPage:
         """Check and store one page; returns it parsed. TransientError (→ retry) for a malformed answer."""
-        page = WallPage.parse(unit, value)
+        page = WallPage.parse(chunk, value)
         now = self.ctx.now()
         rows = [_post_row(self.group_id, post, now) for post in page.posts]
         with self._lock:
@@ -186,15 +186,15 @@ class WallPage:
         self.dates = [post[1] for post in posts if not post[2]]
 
     @classmethod
-    def parse(cls, unit: WorkUnit, value: Any) -> WallPage:
-        answer = projected(unit.call, value)
+    def parse(cls, chunk: Chunk, value: Any) -> WallPage:
+        answer = projected(chunk.call, value)
         count = answer.kept.get("count")
         if not isinstance(count, int):  # (misaligned columns never get here: the engine asks again whole)
             raise TransientError("wall.get answer without count")
         posts = list(zip(*answer.columns, strict=True))
         if any(type(post[0]) is not int or type(post[1]) is not int for post in posts):
             raise TransientError("wall.get items are not posts")
-        offset = int(unit.call.params["offset"])  # type: ignore[call-overload]
+        offset = int(chunk.call.params["offset"])  # type: ignore[call-overload]
         page = cls(offset, count, posts)
         if any(later >= earlier for earlier, later in itertools.pairwise(page.ordered)):
             raise TransientError("wall.get page is not newest first")
@@ -212,9 +212,9 @@ class WallPage:
         return len(self.posts) >= PAGE_SIZE
 
 
-def wall_unit(group_id: int, offset: int, kind: str = "page") -> WorkUnit:
+def wall_chunk(group_id: int, offset: int, kind: str = "page") -> Chunk:
     params = {"owner_id": -group_id, "offset": offset, "count": PAGE_SIZE}
-    return WorkUnit(f"{kind}@{offset}", ApiCall("wall.get", params, POST_PROJECTION))
+    return Chunk(f"{kind}@{offset}", ApiCall("wall.get", params, POST_PROJECTION))
 
 
 class WallPages:
@@ -230,16 +230,16 @@ class WallPages:
     def add(self, page: WallPage) -> None:
         self.coverage.add_page(page.offset, page.requested, [-post_id for post_id in page.ordered])
 
-    def plan_until(self, end_index: int) -> list[WorkUnit]:
+    def plan_until(self, end_index: int) -> list[Chunk]:
         with self._lock:
             offsets = []
             while self._planned_end < end_index:
                 offsets.append(self._planned_end)
                 self._planned_end += self.step
-        return [wall_unit(self.store.group_id, offset) for offset in offsets]
+        return [wall_chunk(self.store.group_id, offset) for offset in offsets]
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
-        page = self.store.take(unit, value)
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
+        page = self.store.take(chunk, value)
         self.add(page)
         # New posts: VK's count grew past the plan, or the last planned page came back full.
         end = page.count if not page.full else max(page.count, page.offset + len(page.posts) + 1)
@@ -276,15 +276,15 @@ class HeadScan:
         """The wall's post count changed between the scan's answers: posts came or went meanwhile."""
         return len(self.counts) > 1
 
-    def plan(self) -> list[WorkUnit]:
+    def plan(self) -> list[Chunk]:
         with self._lock:
             start, self.planned_end = self.planned_end, self.planned_end + self.group * self.step
         offsets = range(start, self.planned_end, self.step)
-        return [wall_unit(self.store.group_id, offset, "head") for offset in offsets]
+        return [wall_chunk(self.store.group_id, offset, "head") for offset in offsets]
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
         known = self.known()  # before `take`: no row of this run may reach the store while it is being read
-        page = self.store.take(unit, value)
+        page = self.store.take(chunk, value)
         with self._lock:
             self.counts.add(page.count)
             if page.offset == 0 and self.window > 0 and page.dates:
@@ -366,10 +366,10 @@ class _PostsRun(ListRun):
         pages: list[WallPage] = []
         job = FetchJob(
             "posts-recon",
-            [wall_unit(self.group_id, 0, "recon")],
+            [wall_chunk(self.group_id, 0, "recon")],
             self.tokens,
-            lambda unit, value: pages.append(self.store.take(unit, value)),
-            total_units=1,
+            lambda chunk, value: pages.append(self.store.take(chunk, value)),
+            total_chunks=1,
             batchable=False,
             phase="posts-recon",
         )
@@ -389,11 +389,11 @@ class _PostsRun(ListRun):
         pages = WallPages(self.store)
         pages.add(first)
         pages.plan_until(1)  # page 0 is in
-        units = pages.plan_until(first.count)
+        chunks = pages.plan_until(first.count)
         page_bytes = max(1, self.figures["page_bytes"]) * SIZE_MARGIN
         batch = max(1, min(MAX_CALLS_PER_EXECUTE, math.floor(RESPONSE_BUDGET / page_bytes)))
         self.figures["pages_per_execute"] = batch
-        report = self.engine.run(self._job("posts", units, pages.on_result, batch))
+        report = self.engine.run(self._job("posts", chunks, pages.on_result, batch))
         absorb_figures(self.summary, self.figures, "fetch", report)
         rounds = 0
         while not report.failed and not self.ctx.cancel.is_set():
@@ -405,7 +405,7 @@ class _PostsRun(ListRun):
                 self.reporter.emit(Notice("warning", f"the wall still has {len(offsets)} unproven gap(s)"))
                 self.figures["unclosed_gaps"] = len(offsets)
                 return False
-            bridge = [wall_unit(self.group_id, offset, "bridge") for offset in offsets]
+            bridge = [wall_chunk(self.group_id, offset, "bridge") for offset in offsets]
             report = self.engine.run(self._job("posts-bridge", bridge, pages.on_result, batch))
             absorb_figures(self.summary, self.figures, "bridge", report)
         self.figures["bridge_rounds"] = rounds
@@ -449,24 +449,24 @@ class _PostsRun(ListRun):
     def _job(
         self,
         name: str,
-        units: list[WorkUnit],
-        on_result: Callable[[WorkUnit, Any], Iterable[WorkUnit] | None],
+        chunks: list[Chunk],
+        on_result: Callable[[Chunk, Any], Iterable[Chunk] | None],
         batch: int,
         tokens: list[PooledToken] | None = None,
     ) -> FetchJob:
         return FetchJob(
             name,
-            units,
+            chunks,
             tokens or self.tokens,
             on_result,
-            total_units=len(units),
+            total_chunks=len(chunks),
             count_items=_count_posts,
             batch_size=batch,
             phase=name,
         )
 
 
-def _count_posts(unit: WorkUnit, value: Any) -> int:
+def _count_posts(chunk: Chunk, value: Any) -> int:
     if isinstance(value, Projected):
         return value.length
     return len(value.get("items", ())) if isinstance(value, dict) else 0

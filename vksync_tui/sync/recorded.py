@@ -76,7 +76,8 @@ def run_recorded(ctx: SyncContext, list_name: str, group_id: int, body: RunBody)
 
 
 def ending_status(summary: RunSummary, cancelled: bool, unfinished: int, what: str) -> None:
-    """Set the summary's final status: cancelled, failed (`unfinished` units of `what` left), or done."""
+    """Set the summary's final status: cancelled, failed (`unfinished` of `what` left, as in "3 page(s) of
+    dialogs could not be fetched"), or done."""
     if cancelled:
         summary.status = "cancelled"
     elif unfinished:

@@ -45,7 +45,7 @@ from vksync_tui.store.staging import (
 from vksync_tui.sync import diff
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage, PageSpan
-from vksync_tui.sync.engine import FetchJob, FetchReport, WorkUnit
+from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.errors import NoUsableToken, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
 from vksync_tui.sync.recorded import ListRun, run_recorded
@@ -193,10 +193,10 @@ class _SubscribersRun(ListRun):
         params = {"group_id": self.group_id, "fields": "members_count"}
         job = FetchJob(
             "subscribers-recon",
-            [WorkUnit("recon", ApiCall("groups.getById", params))],
+            [Chunk("recon", ApiCall("groups.getById", params))],
             self.tokens,
-            lambda unit, value: answers.append(value),
-            total_units=1,
+            lambda chunk, value: answers.append(value),
+            total_chunks=1,
             batchable=False,
             phase="recon",
         )
@@ -228,14 +228,14 @@ class _SubscribersRun(ListRun):
         self.staging_created = True
         self.ctx.write(lambda: create_member_staging(self.ctx.db, self.run_id))
         pages = self.pages = MemberPages(self.group_id, expected, self._stage)
-        initial = pages.initial_units()
+        initial = pages.initial_chunks()
         self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, expected, len(initial)))
         job = FetchJob(
             "subscribers",
             initial,
             self.tokens,
             pages.on_result,
-            total_units=len(initial),
+            total_chunks=len(initial),
             count_items=_count_new_ids,
             phase="fetch",
             expected_items=expected,
@@ -254,10 +254,10 @@ class _SubscribersRun(ListRun):
                 break
             bridge = FetchJob(
                 "subscribers-bridge",
-                [pages.unit(offset, bridge=True) for offset in offsets],
+                [pages.chunk(offset, bridge=True) for offset in offsets],
                 self.tokens,
                 pages.on_result,
-                total_units=len(offsets),
+                total_chunks=len(offsets),
                 phase="bridge",
             )
             report.merge(self.engine.run(bridge))
@@ -291,22 +291,22 @@ class _SubscribersRun(ListRun):
         """Re-check every left candidate with groups.isMember; see the module docstring."""
         left_items = diff.items_of(self.run_id, "left").order_by(PendingDiffItem.user_id).tuples()
         candidates = array("q", (user_id for (user_id,) in left_items))
-        units = [
-            WorkUnit(
+        chunks = [
+            Chunk(
                 f"isMember[{start}]",
-                ApiCall("groups.isMember", {"group_id": self.group_id, "user_ids": list(chunk)}),
+                ApiCall("groups.isMember", {"group_id": self.group_id, "user_ids": list(ids)}),
             )
             for start in range(0, len(candidates), IS_MEMBER_BATCH)
-            for chunk in (candidates[start : start + IS_MEMBER_BATCH],)
+            for ids in (candidates[start : start + IS_MEMBER_BATCH],)
         ]
         verifier = _LeftVerifier(self.ctx, self.run_id)
         job = FetchJob(
             "subscribers-verify",
-            units,
+            chunks,
             self.tokens,
             verifier.on_result,
-            total_units=len(units),
-            count_items=lambda unit, value: len(value),
+            total_chunks=len(chunks),
+            count_items=lambda chunk, value: len(value),
             phase="verify",
             expected_items=len(candidates),
             item_unit="left candidates",
@@ -315,7 +315,7 @@ class _SubscribersRun(ListRun):
         unverified = [
             int(user_id)
             for failed in (*report.failed, *report.rejected)
-            for user_id in failed.unit.call.params["user_ids"]  # type: ignore[attr-defined]
+            for user_id in failed.chunk.call.params["user_ids"]  # type: ignore[attr-defined]
         ]
         unverified.extend(verifier.unanswered)
         self.ctx.write(partial(diff.drop_unverified, self.run_id, unverified))
@@ -376,26 +376,26 @@ class MemberPages:
         self.bridges = 0
         self._lock = threading.Lock()
 
-    def unit(self, offset: int, *, bridge: bool = False) -> WorkUnit:
+    def chunk(self, offset: int, *, bridge: bool = False) -> Chunk:
         if bridge:
             self.bridges += 1
         params = {"group_id": self.group_id, "offset": offset, "count": PAGE_SIZE, "sort": "id_asc"}
-        return WorkUnit(f"offset={offset}", ApiCall("groups.getMembers", params))
+        return Chunk(f"offset={offset}", ApiCall("groups.getMembers", params))
 
-    def initial_units(self) -> list[WorkUnit]:
+    def initial_chunks(self) -> list[Chunk]:
         return self._plan_until(max(self._expected, 1))
 
-    def _plan_until(self, end_index: int) -> list[WorkUnit]:
+    def _plan_until(self, end_index: int) -> list[Chunk]:
         """Plan pages (offsets step apart) until one starts at or past `end_index`'s reach."""
         with self._lock:
             offsets = []
             while self._planned_end < end_index:
                 offsets.append(self._planned_end)
                 self._planned_end += self.step
-        return [self.unit(offset) for offset in offsets]
+        return [self.chunk(offset) for offset in offsets]
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
-        offset = int(unit.call.params["offset"])
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
+        offset = int(chunk.call.params["offset"])
         ids, count = _page_ids(value)
         span = self.coverage.add_page(offset, PAGE_SIZE, ids)
         if span is not None:
@@ -414,10 +414,10 @@ class _LeftVerifier:
         self.unanswered: list[int] = []
         self._lock = threading.Lock()
 
-    def on_result(self, unit: WorkUnit, value: Any) -> None:
+    def on_result(self, chunk: Chunk, value: Any) -> None:
         if not isinstance(value, list):
             raise TransientError(f"groups.isMember returned {type(value).__name__}, not a list")
-        asked = [int(user_id) for user_id in unit.call.params["user_ids"]]
+        asked = [int(user_id) for user_id in chunk.call.params["user_ids"]]
         answered: dict[int, int] = {}
         for item in value:
             if isinstance(item, dict) and "user_id" in item:
@@ -445,11 +445,11 @@ def _page_ids(value: Any) -> tuple[list[int], int]:
     return ids, value["count"]
 
 
-def _count_new_ids(unit: WorkUnit, value: Any) -> int:
+def _count_new_ids(chunk: Chunk, value: Any) -> int:
     """A page's ids less the `PAGE_OVERLAP` it shares with the page before by design, so the fetch phase's
     items add up to the member count (not 0.8 % past it) when nobody joins or leaves meanwhile."""
     ids = len(value.get("items", ())) if isinstance(value, dict) else 0
-    return ids if int(unit.call.params["offset"]) == 0 else max(ids - PAGE_OVERLAP, 0)  # type: ignore[call-overload]
+    return ids if int(chunk.call.params["offset"]) == 0 else max(ids - PAGE_OVERLAP, 0)  # type: ignore[call-overload]
 
 
 def _first_group(answer: Any) -> dict[str, Any] | None:

@@ -30,7 +30,7 @@ import peewee as pw
 from vksync_tui.store.bulk import execute_many, upsert_sql
 from vksync_tui.store.models import User
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import FetchJob, FetchReport, WorkUnit
+from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.events import ProgressReporter
 from vksync_tui.sync.row_buffer import RowBuffer
 from vksync_tui.vk.errors import TransientError
@@ -140,7 +140,7 @@ def profile_tokens(ctx: SyncContext) -> list[PooledToken]:
     return ctx.pool.eligible(kinds=USER_TOKEN_KINDS)
 
 
-def users_get_units(ids: Sequence[int]) -> list[WorkUnit]:
+def users_get_chunks(ids: Sequence[int]) -> list[Chunk]:
     """users.get calls of up to 1000 ids each, keyed by their position in `ids`, projected to the columns.
 
     The ids go in already joined (VK's comma-separated form): encoding them once here is ~10x cheaper than
@@ -148,7 +148,7 @@ def users_get_units(ids: Sequence[int]) -> list[WorkUnit]:
     """
     fields = ",".join(PROFILE_FIELDS)
     return [
-        WorkUnit(
+        Chunk(
             f"users[{start}]",
             ApiCall(
                 "users.get",
@@ -160,12 +160,12 @@ def users_get_units(ids: Sequence[int]) -> list[WorkUnit]:
     ]
 
 
-def _asked(unit: WorkUnit) -> int:
-    """How many ids a users.get unit asked for."""
-    return str(unit.call.params["user_ids"]).count(",") + 1
+def _asked(chunk: Chunk) -> int:
+    """How many ids a users.get chunk asked for."""
+    return str(chunk.call.params["user_ids"]).count(",") + 1
 
 
-def _count_profiles(unit: WorkUnit, value: Any) -> int:
+def _count_profiles(chunk: Chunk, value: Any) -> int:
     try:
         return PROFILE_PROJECTION.extract(value).length
     except TransientError:
@@ -186,10 +186,10 @@ class _ProfileSink:
         self._rows = RowBuffer(ctx.writer, partial(store_profiles, ctx.db, self.sql), ROWS_PER_WRITE,
                                key_column=0, max_waiting=WRITES_WAITING_MAX)
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
         answer = PROFILE_PROJECTION.extract(value, "users.get")
         rows = profile_rows(answer, self.ctx.now())
-        asked = _asked(unit)
+        asked = _asked(chunk)
         with self._lock:
             self.stored += len(rows)
             self.deactivated += sum(1 for row in rows if row[9] is not None)
@@ -215,14 +215,14 @@ def refresh_users(
     Returns the engine's report (failed/rejected chunks by key) and figures: `stored`, `deactivated`,
     `unanswered` (ids VK returned nothing for) and `calls`. Everything is committed when this returns.
     """
-    units = users_get_units(ids)
+    chunks = users_get_chunks(ids)
     sink = _ProfileSink(ctx)
     job = FetchJob(
         name,
-        units,
+        chunks,
         tokens,
         sink.on_result,
-        total_units=len(units),
+        total_chunks=len(chunks),
         count_items=_count_profiles,
         batch_size=batch_size,
         answer_bytes=USERS_PER_CALL * PROFILE_MEMORY_BYTES,
@@ -237,7 +237,7 @@ def refresh_users(
         "stored": sink.stored,
         "deactivated": sink.deactivated,
         "unanswered": sink.unanswered,
-        "calls": len(units),
-        "requests_floor": math.ceil(len(units) / max(1, batch_size)),
+        "calls": len(chunks),
+        "requests_floor": math.ceil(len(chunks) / max(1, batch_size)),
     }
     return report, figures

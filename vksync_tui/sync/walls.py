@@ -21,7 +21,7 @@ import peewee as pw
 from vksync_tui.store.bulk import execute_many, insert_ignore_sql
 from vksync_tui.store.models import User, database_proxy
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import FetchJob, FetchReport, PhasedFetch, WorkUnit
+from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport, PhasedFetch
 from vksync_tui.sync.errors import NoUsableToken
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.together import run_together
@@ -68,10 +68,10 @@ def _probe_admin_level(
     params = {"group_id": group_id, "fields": "is_admin,admin_level"}
     job = FetchJob(
         f"admin-check-{token.label}",
-        [WorkUnit(f"groups.getById@{token.label}", ApiCall("groups.getById", params))],
+        [Chunk(f"groups.getById@{token.label}", ApiCall("groups.getById", params))],
         [token],
-        lambda unit, value: answers.append(value),
-        total_units=1,
+        lambda chunk, value: answers.append(value),
+        total_chunks=1,
         batchable=False,
         phase="admin-check",
     )
