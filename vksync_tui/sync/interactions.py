@@ -47,12 +47,13 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.paging import page_items
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.together import run_together
 from vksync_tui.sync.walls import RESPONSE_BUDGET, absorb_figures, admin_levels, ensure_users, wall_tokens
 from vksync_tui.vk.errors import TransientError, VkApiError
-from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projected, Projection, projected
+from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projection, projected
 from vksync_tui.vk.tokens import PooledToken
 
 LIST_NAME = "interactions"
@@ -383,12 +384,6 @@ def _add_comment(found: dict[Any, Any], comment: dict[str, Any]) -> None:
         found[("comment", from_id, comment_id)] = comment.get("date")
 
 
-def _count_interactions(chunk: Chunk, value: Any) -> int:
-    if isinstance(value, Projected):
-        return value.length
-    return len(value.get("items", ())) if isinstance(value, dict) else 0
-
-
 class _InteractionsRun(ListRun):
     def __init__(
         self,
@@ -472,7 +467,7 @@ class _InteractionsRun(ListRun):
             tokens,
             scan.on_result,
             total_chunks=len(chunks),
-            count_items=_count_interactions,
+            count_items=page_items,
             on_rejected=scan.on_rejected,
             batch_size=min(MAX_CALLS_PER_EXECUTE, calls),
             phase=name,

@@ -50,10 +50,12 @@ from vksync_tui.store.bulk import execute_many, in_key_order, upsert_sql
 from vksync_tui.store.models import Mailing, SyncRun
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import Chunk, FetchJob, PhasedFetch
-from vksync_tui.sync.errors import NoUsableToken, SyncInputError
+from vksync_tui.sync.errors import NoUsableToken, ReconFailed, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.paging import OffsetPlan
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.single_call import fetch_one
 from vksync_tui.sync.users_refresh import (
     EXECUTE_RESPONSE_LIMIT,
     PROFILE_FIELDS,
@@ -62,7 +64,7 @@ from vksync_tui.sync.users_refresh import (
     store_profiles,
     user_upsert_sql,
 )
-from vksync_tui.vk.errors import TransientError, VkError
+from vksync_tui.vk.errors import TransientError
 from vksync_tui.vk.execute import ApiCall, Projected, Projection
 from vksync_tui.vk.tokens import PooledToken
 
@@ -80,6 +82,7 @@ PAGES_PER_WRITE = 50
 # user id is the `Mailing` key's order.
 DIALOG_KEY_COLUMN = 1
 MESSAGES_RIGHT = "messages"
+DIALOG_TOKEN_KINDS = ("group",)  # a community's inbox is read with its own token (step 1)
 RESUMABLE_STATUSES = ("running", "interrupted", "cancelled", "failed")
 
 # What a page brings back inside execute: the dialog's stored columns (chained `@.` into the conversation and
@@ -114,10 +117,6 @@ MAILING_DIALOG_COLUMNS: tuple[pw.Field, ...] = (
 )
 
 
-class ReconFailed(VkError):
-    """No community token could read the dialog count, even in the retry phase."""
-
-
 @dataclass
 class DialogTokens:
     """The community tokens that can read this community's dialogs, and the dialog count VK reported."""
@@ -133,7 +132,7 @@ def dialog_tokens(
 
     Raises NoUsableToken when no community token of this community can read its dialogs.
     """
-    candidates = ctx.pool.eligible(kinds=("group",), group_id=group_id, right=MESSAGES_RIGHT)
+    candidates = ctx.pool.eligible(kinds=DIALOG_TOKEN_KINDS, group_id=group_id, right=MESSAGES_RIGHT)
     if not candidates:
         raise NoUsableToken(
             f"no usable community token of community {group_id} with the messages right: dialogs are read "
@@ -142,19 +141,11 @@ def dialog_tokens(
     usable: list[PooledToken] = []
     counts: list[int] = []
     failures: list[str] = []
+    call = ApiCall("messages.getConversations", {"group_id": group_id, "count": 1})
     for token in candidates:
-        answers: list[Any] = []
-        probe = ApiCall("messages.getConversations", {"group_id": group_id, "count": 1})
-        job = FetchJob(
-            f"{LIST_NAME}-probe",
-            [Chunk(f"probe:{token.label}", probe)],
-            [token],
-            lambda chunk, value, answers=answers: answers.append(value),
-            total_chunks=1,
-            batchable=False,
-            phase="probe",
-        )
-        report = engine.run(job)
+        probe = fetch_one(engine, Chunk(f"probe:{token.label}", call), [token], job=f"{LIST_NAME}-probe",
+                          phase="probe")
+        report, answer = probe.report, probe.value
         if report.cancelled:
             break
         if report.rejected:
@@ -162,9 +153,9 @@ def dialog_tokens(
                 Notice("warning", f"token {token.label} cannot read dialogs: {report.rejected[0].error}")
             )
             continue
-        if answers and isinstance(answers[0], dict) and isinstance(answers[0].get("count"), int):
+        if isinstance(answer, dict) and isinstance(answer.get("count"), int):
             usable.append(token)
-            counts.append(answers[0]["count"])
+            counts.append(answer["count"])
         else:
             failures.append(report.failed[0].error if report.failed else "malformed answer")
     if not usable and failures and not ctx.cancel.is_set():
@@ -272,7 +263,7 @@ class _MailingRun(ListRun):
             preserve=MAILING_DIALOG_COLUMNS[2:],
         )
         self._lock = threading.Lock()
-        self._planned_end = 0
+        self.offsets = OffsetPlan(self.page_size)
         self.pages_skipped = 0
         self.users_stored = 0
         self._waiting: list[_Page] = []
@@ -341,14 +332,11 @@ class _MailingRun(ListRun):
 
     def _plan_until(self, end_index: int) -> list[Chunk]:
         """Chunks for pages not planned yet up to `end_index`, leaving out pages the checkpoint has done."""
+        offsets = self.offsets.until(end_index)
         with self._lock:
-            offsets: list[int] = []
-            while self._planned_end < end_index:
-                offsets.append(self._planned_end)
-                self._planned_end += self.page_size
-            skipped = [offset for offset in offsets if self.checkpoint.covers(offset, self.page_size)]
-            self.pages_skipped += len(skipped)
-        return [self._chunk(offset) for offset in offsets if offset not in skipped]
+            done = [offset for offset in offsets if self.checkpoint.covers(offset, self.page_size)]
+            self.pages_skipped += len(done)
+        return [self._chunk(offset) for offset in offsets if offset not in done]
 
     def _chunk(self, offset: int) -> Chunk:
         params = {

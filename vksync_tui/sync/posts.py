@@ -50,11 +50,13 @@ from vksync_tui.store.bulk import InList, chunks, execute_many, upsert_sql
 from vksync_tui.store.models import Author, Interaction, Post, database_proxy
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage
-from vksync_tui.sync.engine import Chunk, FetchJob
+from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.paging import OffsetPlan, bridge_gaps, page_items
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.row_buffer import RowBuffer
 from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.single_call import fetch_one
 from vksync_tui.sync.walls import (
     RESPONSE_BUDGET,
     absorb_figures,
@@ -63,7 +65,7 @@ from vksync_tui.sync.walls import (
     wall_tokens,
 )
 from vksync_tui.vk.errors import TransientError, VkError
-from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projected, Projection, projected
+from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projection, projected
 from vksync_tui.vk.tokens import PooledToken
 
 LIST_NAME = "posts"
@@ -72,7 +74,6 @@ PAGE_OVERLAP = 2  # adjacent pages share posts, so the coverage proof sees no ho
 DEFAULT_REFRESH_DAYS = 3.0
 CREATED_BY_SECONDS = 86_400  # VK shows `created_by` to admins for posts younger than a day
 SIZE_MARGIN = 1.3  # pages further down can be larger than page 0 (longer posts)
-MAX_BRIDGE_ROUNDS = 12
 MAX_HEAD_ROUNDS = 4
 ROWS_PER_WRITE = 3200  # posts per writer job: about two executes' worth (see PostStore)
 HEAD_PAGES_PER_EXECUTE = 8  # ~1.4 MB of average pages, inside RESPONSE_BUDGET (error 13 halves it anyway)
@@ -222,21 +223,14 @@ class WallPages:
 
     def __init__(self, store: PostStore) -> None:
         self.store = store
-        self.step = PAGE_SIZE - PAGE_OVERLAP
+        self.offsets = OffsetPlan(PAGE_SIZE - PAGE_OVERLAP)
         self.coverage = Coverage(PAGE_OVERLAP)
-        self._planned_end = 0
-        self._lock = threading.Lock()
 
     def add(self, page: WallPage) -> None:
         self.coverage.add_page(page.offset, page.requested, [-post_id for post_id in page.ordered])
 
     def plan_until(self, end_index: int) -> list[Chunk]:
-        with self._lock:
-            offsets = []
-            while self._planned_end < end_index:
-                offsets.append(self._planned_end)
-                self._planned_end += self.step
-        return [wall_chunk(self.store.group_id, offset) for offset in offsets]
+        return [wall_chunk(self.store.group_id, offset) for offset in self.offsets.until(end_index)]
 
     def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
         page = self.store.take(chunk, value)
@@ -265,9 +259,8 @@ class HeadScan:
         self.horizon: int | None = None
         self.new_posts = 0
         self.counts: set[int] = set()
-        self.step = PAGE_SIZE - PAGE_OVERLAP
+        self.offsets = OffsetPlan(PAGE_SIZE - PAGE_OVERLAP)
         self.group = max(1, expected_pages)
-        self.planned_end = 0
         self.finished = False
         self._lock = threading.Lock()
 
@@ -277,10 +270,7 @@ class HeadScan:
         return len(self.counts) > 1
 
     def plan(self) -> list[Chunk]:
-        with self._lock:
-            start, self.planned_end = self.planned_end, self.planned_end + self.group * self.step
-        offsets = range(start, self.planned_end, self.step)
-        return [wall_chunk(self.store.group_id, offset, "head") for offset in offsets]
+        return [wall_chunk(self.store.group_id, offset, "head") for offset in self.offsets.more(self.group)]
 
     def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
         known = self.known()  # before `take`: no row of this run may reach the store while it is being read
@@ -294,7 +284,7 @@ class HeadScan:
             past_horizon = self.horizon is None or (bool(page.dates) and min(page.dates) < self.horizon)
             if not page.full or (reached_known and past_horizon):
                 self.finished = True
-            if self.finished or page.offset + self.step < self.planned_end:
+            if self.finished or page.offset + self.offsets.step < self.offsets.end:
                 return []
         return self.plan()
 
@@ -363,23 +353,16 @@ class _PostsRun(ListRun):
         return admins
 
     def recon(self) -> WallPage | None:
-        pages: list[WallPage] = []
-        job = FetchJob(
-            "posts-recon",
-            [wall_chunk(self.group_id, 0, "recon")],
-            self.tokens,
-            lambda chunk, value: pages.append(self.store.take(chunk, value)),
-            total_chunks=1,
-            batchable=False,
-            phase="posts-recon",
-        )
-        report = self.engine.run(job)
-        absorb_figures(self.summary, self.figures, "recon", report)
-        if report.rejected:
-            raise VkError(f"VK refused the wall of community {self.group_id}: {report.rejected[0].error}")
-        if pages:
-            self.figures["page_bytes"] = len(json.dumps(pages[0].posts, ensure_ascii=False).encode())
-        return pages[0] if pages else None
+        recon = fetch_one(self.engine, wall_chunk(self.group_id, 0, "recon"), self.tokens, job="posts-recon",
+                          phase="posts-recon", parse=self.store.take)
+        absorb_figures(self.summary, self.figures, "recon", recon.report)
+        refused = recon.report.rejected
+        if refused:
+            raise VkError(f"VK refused the wall of community {self.group_id}: {refused[0].error}")
+        page: WallPage | None = recon.value
+        if page is not None:
+            self.figures["page_bytes"] = len(json.dumps(page.posts, ensure_ascii=False).encode())
+        return page
 
     def full_pass(self) -> bool:
         """Recon, every page, bridges; True when the coverage proof is complete and no chunk was lost."""
@@ -389,28 +372,24 @@ class _PostsRun(ListRun):
         pages = WallPages(self.store)
         pages.add(first)
         pages.plan_until(1)  # page 0 is in
-        chunks = pages.plan_until(first.count)
         page_bytes = max(1, self.figures["page_bytes"]) * SIZE_MARGIN
         batch = max(1, min(MAX_CALLS_PER_EXECUTE, math.floor(RESPONSE_BUDGET / page_bytes)))
         self.figures["pages_per_execute"] = batch
-        report = self.engine.run(self._job("posts", chunks, pages.on_result, batch))
+        report = self.engine.run(self._job("posts", pages.plan_until(first.count), pages.on_result, batch))
         absorb_figures(self.summary, self.figures, "fetch", report)
-        rounds = 0
-        while not report.failed and not self.ctx.cancel.is_set():
-            offsets = pages.coverage.bridge_offsets()
-            if not offsets:
-                break
-            rounds += 1
-            if rounds > MAX_BRIDGE_ROUNDS:
-                self.reporter.emit(Notice("warning", f"the wall still has {len(offsets)} unproven gap(s)"))
-                self.figures["unclosed_gaps"] = len(offsets)
-                return False
-            bridge = [wall_chunk(self.group_id, offset, "bridge") for offset in offsets]
-            report = self.engine.run(self._job("posts-bridge", bridge, pages.on_result, batch))
+
+        def bridge(offsets: list[int]) -> FetchReport:
+            chunks = [wall_chunk(self.group_id, offset, "bridge") for offset in offsets]
+            report = self.engine.run(self._job("posts-bridge", chunks, pages.on_result, batch))
             absorb_figures(self.summary, self.figures, "bridge", report)
-        self.figures["bridge_rounds"] = rounds
+            return report
+
+        bridging = bridge_gaps(pages.coverage, report, bridge, self.ctx.cancel, self.reporter, "the wall")
+        self.figures["bridge_rounds"] = bridging.rounds
         self.figures["pages"] = pages.coverage.pages
-        return not report.failed and not self.summary.failed_chunks and not self.ctx.cancel.is_set()
+        if bridging.unclosed:
+            self.figures["unclosed_gaps"] = bridging.unclosed
+        return not bridging.unclosed and not self.summary.failed_chunks and not self.ctx.cancel.is_set()
 
     def head_rounds(self, known: Callable[[], Collection[int]], window: float) -> None:
         """Head scans until one ends with the wall's post count unchanged (nothing published meanwhile).
@@ -460,16 +439,10 @@ class _PostsRun(ListRun):
             tokens or self.tokens,
             on_result,
             total_chunks=len(chunks),
-            count_items=_count_posts,
+            count_items=page_items,
             batch_size=batch,
             phase=name,
         )
-
-
-def _count_posts(chunk: Chunk, value: Any) -> int:
-    if isinstance(value, Projected):
-        return value.length
-    return len(value.get("items", ())) if isinstance(value, dict) else 0
 
 
 def post_author(author: Any, signer_id: Any, created_by: Any, from_id: Any) -> int | None:

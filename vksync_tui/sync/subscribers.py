@@ -46,11 +46,13 @@ from vksync_tui.sync import diff
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage, PageSpan
 from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
-from vksync_tui.sync.errors import NoUsableToken, SyncInputError
+from vksync_tui.sync.errors import NoUsableToken, ReconFailed, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.paging import OffsetPlan, bridge_gaps
 from vksync_tui.sync.recorded import ListRun, run_recorded
 from vksync_tui.sync.runs import RunSummary
-from vksync_tui.vk.errors import TransientError, VkError
+from vksync_tui.sync.single_call import fetch_one
+from vksync_tui.vk.errors import TransientError
 from vksync_tui.vk.execute import ApiCall
 from vksync_tui.vk.tokens import PooledToken
 
@@ -60,7 +62,6 @@ PAGE_SIZE = 1000  # groups.getMembers' maximum `count`
 # fetches leave no hole (the coverage check bridges bigger drifts); it costs 0.8 % more requests.
 PAGE_OVERLAP = 8
 IS_MEMBER_BATCH = 500  # groups.isMember's maximum number of user_ids
-MAX_BRIDGE_ROUNDS = 12
 MEMBER_TOKEN_KINDS = ("user", "group")  # execute is not documented for service tokens
 
 
@@ -105,10 +106,6 @@ def _drop_leftover_staging(ctx: SyncContext, group_id: int) -> None:
                 drop_member_staging(ctx.db, run_id)
 
     ctx.write(drop)
-
-
-class ReconFailed(VkError):
-    """No token could read the community's member count, even in the retry phase."""
 
 
 class _SubscribersRun(ListRun):
@@ -189,18 +186,10 @@ class _SubscribersRun(ListRun):
         """groups.getById through the engine (fallback and retry phase included): the expected count.
 
         None when the run was cancelled meanwhile."""
-        answers: list[Any] = []
         params = {"group_id": self.group_id, "fields": "members_count"}
-        job = FetchJob(
-            "subscribers-recon",
-            [Chunk("recon", ApiCall("groups.getById", params))],
-            self.tokens,
-            lambda chunk, value: answers.append(value),
-            total_chunks=1,
-            batchable=False,
-            phase="recon",
-        )
-        report = self.engine.run(job)
+        recon = fetch_one(self.engine, Chunk("recon", ApiCall("groups.getById", params)), self.tokens,
+                          job="subscribers-recon", phase="recon")
+        report = recon.report
         self.summary.absorb(report)
         if report.rejected:
             raise SyncInputError(
@@ -208,10 +197,10 @@ class _SubscribersRun(ListRun):
             )
         if report.cancelled:
             return None
-        if not answers:
+        if recon.value is None:
             reason = report.failed[0].error if report.failed else "cancelled"
             raise ReconFailed(f"could not read community {self.group_id} from VK: {reason}")
-        group = _first_group(answers[0])
+        group = _first_group(recon.value)
         if group is None or int(group.get("id", 0)) != self.group_id:
             raise SyncInputError(f"community {self.group_id} is unknown to VK")
         count = group.get("members_count")
@@ -242,31 +231,24 @@ class _SubscribersRun(ListRun):
             item_unit="member ids",
         )
         report = self.engine.run(job)
-        rounds = 0
-        while not report.failed and not report.rejected and not self.ctx.cancel.is_set():
-            offsets = pages.coverage.bridge_offsets()
-            if not offsets:
-                break
-            rounds += 1
-            if rounds > MAX_BRIDGE_ROUNDS:
-                self.reporter.emit(Notice("warning", f"member list still has {len(offsets)} unproven gap(s)"))
-                self.figures["unclosed_gaps"] = len(offsets)
-                break
-            bridge = FetchJob(
-                "subscribers-bridge",
-                [pages.chunk(offset, bridge=True) for offset in offsets],
-                self.tokens,
-                pages.on_result,
-                total_chunks=len(offsets),
-                phase="bridge",
-            )
-            report.merge(self.engine.run(bridge))
+
+        def bridge(offsets: list[int]) -> FetchReport:
+            chunks = [pages.chunk(offset, bridge=True) for offset in offsets]
+            job = FetchJob("subscribers-bridge", chunks, self.tokens, pages.on_result,
+                           total_chunks=len(chunks), phase="bridge")
+            bridged = self.engine.run(job)
+            report.merge(bridged)
+            return bridged
+
+        bridging = bridge_gaps(pages.coverage, report, bridge, self.ctx.cancel, self.reporter, "member list")
+        if bridging.unclosed:
+            self.figures["unclosed_gaps"] = bridging.unclosed
         self.ctx.writer.flush()
         self.summary.absorb(report)
         self.figures.update(
             {
                 "pages": pages.coverage.pages,
-                "bridge_rounds": rounds,
+                "bridge_rounds": bridging.rounds,
                 "bridge_pages": pages.bridges,
                 "workers": report.workers,
                 "batch_size": report.batch_size,
@@ -368,13 +350,11 @@ class MemberPages:
 
     def __init__(self, group_id: int, expected: int, stage: Callable[[list[int], PageSpan], None]) -> None:
         self.group_id = group_id
-        self.step = PAGE_SIZE - PAGE_OVERLAP
+        self.offsets = OffsetPlan(PAGE_SIZE - PAGE_OVERLAP)
         self.coverage = Coverage(PAGE_OVERLAP)
         self._stage = stage
-        self._planned_end = 0
         self._expected = expected
         self.bridges = 0
-        self._lock = threading.Lock()
 
     def chunk(self, offset: int, *, bridge: bool = False) -> Chunk:
         if bridge:
@@ -386,13 +366,7 @@ class MemberPages:
         return self._plan_until(max(self._expected, 1))
 
     def _plan_until(self, end_index: int) -> list[Chunk]:
-        """Plan pages (offsets step apart) until one starts at or past `end_index`'s reach."""
-        with self._lock:
-            offsets = []
-            while self._planned_end < end_index:
-                offsets.append(self._planned_end)
-                self._planned_end += self.step
-        return [self.chunk(offset) for offset in offsets]
+        return [self.chunk(offset) for offset in self.offsets.until(end_index)]
 
     def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
         offset = int(chunk.call.params["offset"])

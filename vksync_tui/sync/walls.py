@@ -21,9 +21,10 @@ import peewee as pw
 from vksync_tui.store.bulk import execute_many, insert_ignore_sql
 from vksync_tui.store.models import User, database_proxy
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport, PhasedFetch
+from vksync_tui.sync.engine import Chunk, FetchReport, PhasedFetch
 from vksync_tui.sync.errors import NoUsableToken
 from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.single_call import fetch_one
 from vksync_tui.sync.together import run_together
 from vksync_tui.vk.execute import ApiCall
 from vksync_tui.vk.tokens import PooledToken
@@ -64,19 +65,10 @@ def admin_levels(
 def _probe_admin_level(
     engine: PhasedFetch, group_id: int, token: PooledToken
 ) -> tuple[FetchReport, int | None]:
-    answers: list[Any] = []
     params = {"group_id": group_id, "fields": "is_admin,admin_level"}
-    job = FetchJob(
-        f"admin-check-{token.label}",
-        [Chunk(f"groups.getById@{token.label}", ApiCall("groups.getById", params))],
-        [token],
-        lambda chunk, value: answers.append(value),
-        total_chunks=1,
-        batchable=False,
-        phase="admin-check",
-    )
-    report = engine.run(job)
-    return report, _admin_level(answers[0], group_id) if answers else None
+    chunk = Chunk(f"groups.getById@{token.label}", ApiCall("groups.getById", params))
+    probe = fetch_one(engine, chunk, [token], job=f"admin-check-{token.label}", phase="admin-check")
+    return probe.report, None if probe.value is None else _admin_level(probe.value, group_id)
 
 
 def _admin_level(answer: Any, group_id: int) -> int | None:
