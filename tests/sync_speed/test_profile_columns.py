@@ -89,10 +89,10 @@ def test_misaligned_columns_are_fetched_again_whole(tmp_path: Any) -> None:
     ids = list(range(1, 2501))
     with SyncContext.open(Home(tmp_path), transport=fake.transport, config=config) as ctx:
         with ctx.job_reporter() as reporter:
-            report, figures = refresh_users(ctx, reporter, ids, profile_tokens(ctx))
+            report, counts = refresh_users(ctx, reporter, ids, profile_tokens(ctx))
         stored = {row[0]: row for row in User.select(*USER_COLUMNS).tuples()}
     assert not report.failed and not report.rejected
     assert plain_scripts, "the misaligned chunks were never asked for whole"
-    assert figures["stored"] == 2500 and figures["unanswered"] == 0
+    assert counts.stored == 2500 and counts.unanswered == 0
     assert sorted(stored) == ids
     assert all(row[5] == "Омск" and row[7] == f"id{uid}" for uid, row in stored.items())

@@ -47,11 +47,12 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.figures import RunFigures
 from vksync_tui.sync.paging import page_items
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.together import run_together
-from vksync_tui.sync.walls import RESPONSE_BUDGET, absorb_figures, admin_levels, ensure_users, wall_tokens
+from vksync_tui.sync.walls import RESPONSE_BUDGET, admin_levels, ensure_users, wall_tokens
 from vksync_tui.vk.errors import TransientError, VkApiError
 from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projection, projected
 from vksync_tui.vk.tokens import PooledToken
@@ -102,11 +103,18 @@ def sync_interactions(
     if not 1 <= group_posts <= max_group:
         raise SyncInputError(f"posts per execute must be 1..{max_group} (25 calls each), got {group_posts}")
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: InteractionsFigures) -> None:
         run = _InteractionsRun(ctx, reporter, tokens, summary, figures)
         run.execute(select_posts(group_id, posts, since_unix), group_posts)
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, InteractionsFigures())
+
+
+@dataclass
+class InteractionsFigures(RunFigures):
+    """The tokens that scanned reposts (admin level 3; none: reposts were skipped)."""
+
+    repost_tokens: list[str] | None = None
 
 
 def parse_since(since: str | int | None) -> int | None:
@@ -384,24 +392,23 @@ def _add_comment(found: dict[Any, Any], comment: dict[str, Any]) -> None:
         found[("comment", from_id, comment_id)] = comment.get("date")
 
 
-class _InteractionsRun(ListRun):
+class _InteractionsRun(ListRun[InteractionsFigures]):
     def __init__(
         self,
         ctx: SyncContext,
         reporter: ProgressReporter,
         tokens: list[PooledToken],
         summary: RunSummary,
-        figures: dict[str, Any],
+        figures: InteractionsFigures,
     ) -> None:
         super().__init__(ctx, reporter, tokens, summary, figures)
-        self._figures_lock = threading.Lock()
 
     def execute(self, posts: list[PostInfo], group_posts: int) -> None:
         levels = admin_levels(self.ctx, self.engine, self.group_id, self.tokens, self.summary)
         repost_tokens = [token for token in self.tokens if levels.get(token.label, 0) >= REPOST_ADMIN_LEVEL]
         self.summary.expected = len(posts)
         self.summary.extras["reposts_skipped"] = not repost_tokens
-        self.figures["repost_tokens"] = [token.label for token in repost_tokens]
+        self.figures.repost_tokens = [token.label for token in repost_tokens]
         self.reporter.emit(JobStarted(self.summary.run_id, LIST_NAME, self.group_id, len(posts), None))
         if not repost_tokens:
             warning = ("reposts skipped: no user token with admin level 3 in this community "
@@ -477,6 +484,5 @@ class _InteractionsRun(ListRun):
             items_done=scan.posts_done,
         )
         report: FetchReport = self.ctx.engine(self.reporter).run(job)
-        with self._figures_lock:
-            absorb_figures(self.summary, self.figures, name, report)
+        self.figures.absorb(self.summary, report, name)
         return scan

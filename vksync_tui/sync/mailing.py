@@ -52,6 +52,7 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import Chunk, FetchJob, PhasedFetch
 from vksync_tui.sync.errors import NoUsableToken, ReconFailed, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.figures import RunFigures
 from vksync_tui.sync.paging import OffsetPlan
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
@@ -170,7 +171,8 @@ def dialog_tokens(
 @dataclass
 class Checkpoint:
     """Where a sweep stands: its id (the run that started it), its page size, the done pages as coalesced
-    [start, end) offset ranges, and the non-user peers skipped on them. Stored as JSON in the SyncRun row."""
+    [start, end) offset ranges, and the non-user peers skipped on them. Stored in the SyncRun row's figures
+    (`MailingFigures.checkpoint`), read back by `from_json`."""
 
     sweep: int
     page_size: int = PAGE_SIZE
@@ -192,14 +194,6 @@ class Checkpoint:
                 merged.append([start, end])
         self.done = merged
         self.skipped += skipped
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "sweep": self.sweep,
-            "page_size": self.page_size,
-            "done": [list(r) for r in self.done],
-            "skipped": self.skipped,
-        }
 
     @classmethod
     def from_json(cls, data: Any) -> Checkpoint | None:
@@ -233,19 +227,30 @@ def sync_mailing(ctx: SyncContext, group_id: int, *, page_size: int = PAGE_SIZE)
         raise SyncInputError(f"page size must be 1..{PAGE_SIZE}, got {page_size}")
     checkpoint = resumable_checkpoint(group_id)
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: MailingFigures) -> None:
         _MailingRun(ctx, reporter, summary, figures, checkpoint, page_size).execute()
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, MailingFigures())
 
 
-class _MailingRun(ListRun):
+@dataclass
+class MailingFigures(RunFigures):
+    """The sweep's checkpoint (step 4; also written with every page hand-over), the sweep a resumed run
+    continues, pages a resumed run skipped, and the community tokens that read the dialogs."""
+
+    checkpoint: Checkpoint | None = None
+    resumed_from_sweep: int | None = None
+    pages_resumed: int | None = None
+    tokens: list[str] | None = None
+
+
+class _MailingRun(ListRun[MailingFigures]):
     def __init__(
         self,
         ctx: SyncContext,
         reporter: ProgressReporter,
         summary: RunSummary,
-        figures: dict[str, Any],
+        figures: MailingFigures,
         checkpoint: Checkpoint | None,
         page_size: int,
     ) -> None:
@@ -253,8 +258,8 @@ class _MailingRun(ListRun):
         self.resumed = checkpoint is not None
         self.checkpoint = checkpoint or Checkpoint(self.run_id, page_size)
         self.page_size = self.checkpoint.page_size
-        figures["resumed_from_sweep"] = self.checkpoint.sweep if self.resumed else None
-        figures["checkpoint"] = self.checkpoint.as_json()
+        figures.resumed_from_sweep = self.checkpoint.sweep if self.resumed else None
+        figures.checkpoint = self.checkpoint
         self.user_sql = user_upsert_sql()
         self.dialog_sql = upsert_sql(
             Mailing,
@@ -274,7 +279,7 @@ class _MailingRun(ListRun):
             self.summary.status = "cancelled"
             return
         self.summary.expected = found.count
-        self.figures["tokens"] = [token.label for token in found.tokens]
+        self.figures.tokens = [token.label for token in found.tokens]
         chunks = self._plan_until(max(found.count, 1))
         self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, found.count, len(chunks)))
         job = FetchJob(
@@ -292,15 +297,8 @@ class _MailingRun(ListRun):
         finally:
             self._hand_over()
         self.ctx.writer.flush()
-        self.summary.absorb(report)
-        self.figures.update(
-            {
-                "workers": report.workers,
-                "batch_size": report.batch_size,
-                "pages_resumed": self.pages_skipped,
-                "phases": [phase.as_dict() for phase in report.phases],
-            }
-        )
+        self.figures.absorb(self.summary, report)
+        self.figures.pages_resumed = self.pages_skipped
         if report.rejected:
             raise SyncInputError(
                 f"VK refused the dialogs of community {self.group_id}: {report.rejected[0].error}"
@@ -386,8 +384,7 @@ class _MailingRun(ListRun):
             execute_many(self.ctx.db, self.dialog_sql, dialogs)
         for page in pages:
             self.checkpoint.add(page.offset, self.page_size, page.skipped)
-        self.figures["checkpoint"] = self.checkpoint.as_json()
-        SyncRun.update(figures=self.figures).where(SyncRun.id == self.run_id).execute()
+        SyncRun.update(figures=self.figures.as_json()).where(SyncRun.id == self.run_id).execute()
 
     # -- sweep end ------------------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from array import array
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -28,6 +29,7 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import MAX_EXECUTE_CALLS, Chunk, FetchJob
 from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import JobStarted, ProgressReporter
+from vksync_tui.sync.figures import RunFigures
 from vksync_tui.sync.mailing import dialog_tokens
 from vksync_tui.sync.recorded import ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
@@ -72,17 +74,25 @@ def sync_mailing_analysis(
     if not 0 < batch <= MAX_EXECUTE_CALLS:
         raise SyncInputError(f"batch must be 1..{MAX_EXECUTE_CALLS} calls per execute, got {batch}")
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: AnalysisFigures) -> None:
         _analyse(ctx, reporter, summary, figures, all_users, batch)
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, AnalysisFigures())
+
+
+@dataclass
+class AnalysisFigures(RunFigures):
+    """The community tokens that asked, and the interval their workers started apart (`FetchJob.stagger`)."""
+
+    tokens: list[str] | None = None
+    stagger_seconds: float | None = None
 
 
 def _analyse(
     ctx: SyncContext,
     reporter: ProgressReporter,
     summary: RunSummary,
-    figures: dict[str, Any],
+    figures: AnalysisFigures,
     all_users: bool,
     batch: int,
 ) -> None:
@@ -116,19 +126,12 @@ def _analyse(
     report = engine.run(job)
     sink.flush()
     ctx.writer.flush()
-    summary.absorb(report)
+    figures.absorb(summary, report)
     summary.fetched = sink.analysed
     summary.extras["started_by_community"] = sink.by_community
     summary.extras["empty_dialogs"] = sink.empty
-    figures.update(
-        {
-            "tokens": [token.label for token in found.tokens],
-            "workers": report.workers,
-            "batch_size": report.batch_size,
-            "stagger_seconds": round(1.0 / max(ctx.pool.ceiling_rps(found.tokens), 1e-9), 4),
-            "phases": [phase.as_dict() for phase in report.phases],
-        }
-    )
+    figures.tokens = [token.label for token in found.tokens]
+    figures.stagger_seconds = round(1.0 / max(ctx.pool.ceiling_rps(found.tokens), 1e-9), 4)
     unfinished = len(report.failed) + len(report.rejected)
     ending_status(summary, report.cancelled or ctx.cancel.is_set(), unfinished, "dialog(s)")
 

@@ -16,6 +16,7 @@ from typing import Any
 from vksync_tui.sync.coverage import Coverage
 from vksync_tui.sync.engine import Chunk, FetchReport
 from vksync_tui.sync.events import Notice, ProgressReporter
+from vksync_tui.sync.figures import RunFigures
 from vksync_tui.vk.execute import Projected
 
 # Rounds of bridge pages before a list gives up on its remaining gaps: each round reaches four times further
@@ -59,6 +60,20 @@ class Bridging:
 
     rounds: int
     unclosed: int
+
+
+@dataclass
+class BridgedFigures(RunFigures):
+    """The figures of a list whose pages `Coverage` proves complete: pages, bridge rounds, gaps left open."""
+
+    pages: int | None = None
+    bridge_rounds: int | None = None
+    unclosed_gaps: int = 0
+
+    def bridged(self, coverage: Coverage, bridging: Bridging) -> None:
+        self.pages = coverage.pages
+        self.bridge_rounds = bridging.rounds
+        self.unclosed_gaps = bridging.unclosed
 
 
 def bridge_gaps(

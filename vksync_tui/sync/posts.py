@@ -41,6 +41,7 @@ import threading
 from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -52,14 +53,13 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage
 from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
-from vksync_tui.sync.paging import OffsetPlan, bridge_gaps, page_items
+from vksync_tui.sync.paging import BridgedFigures, OffsetPlan, bridge_gaps, page_items
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.row_buffer import RowBuffer
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.single_call import fetch_one
 from vksync_tui.sync.walls import (
     RESPONSE_BUDGET,
-    absorb_figures,
     admin_levels,
     ensure_users,
     wall_tokens,
@@ -100,6 +100,18 @@ AUTHOR_COLUMN = [field.name for field in POST_FIELDS].index("author_id")  # by n
 TOUCHED_AUTHORS_MAX = 500
 
 
+@dataclass
+class PostsFigures(BridgedFigures):
+    """`mode` full or incremental; a full pass's recon page size in bytes and the pages per execute it
+    sets; new posts each head scan found; posts gone from the wall that a complete pass deleted."""
+
+    mode: str | None = None
+    page_bytes: int | None = None
+    pages_per_execute: int | None = None
+    head_new: list[int] = field(default_factory=list)
+    deleted_posts: int | None = None
+
+
 def sync_posts(
     ctx: SyncContext, group_id: int, *, full: bool = False, refresh_days: float = DEFAULT_REFRESH_DAYS
 ) -> RunSummary:
@@ -108,10 +120,10 @@ def sync_posts(
     if refresh_days < 0:
         raise ValueError("refresh_days must not be negative")
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: PostsFigures) -> None:
         _PostsRun(ctx, reporter, tokens, summary, figures).execute(full, refresh_days)
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, PostsFigures())
 
 
 class PostStore:
@@ -289,14 +301,14 @@ class HeadScan:
         return self.plan()
 
 
-class _PostsRun(ListRun):
+class _PostsRun(ListRun[PostsFigures]):
     def __init__(
         self,
         ctx: SyncContext,
         reporter: ProgressReporter,
         tokens: list[PooledToken],
         summary: RunSummary,
-        figures: dict[str, Any],
+        figures: PostsFigures,
     ) -> None:
         super().__init__(ctx, reporter, tokens, summary, figures)
         self.store = PostStore(ctx, self.group_id)
@@ -304,7 +316,7 @@ class _PostsRun(ListRun):
 
     def execute(self, full: bool, refresh_days: float) -> None:
         mode = "incremental" if not full and has_stored_posts(self.group_id) else "full"
-        self.figures["mode"] = mode
+        self.figures.mode = mode
         self.reporter.emit(JobStarted(self.summary.run_id, LIST_NAME, self.group_id, None, None))
         if mode == "full":
             # The admin check (one probe per token whose level is not stored) comes after the pages: only
@@ -333,10 +345,10 @@ class _PostsRun(ListRun):
         authors = self.ctx.write(partial(recompute_authors, self.group_id, touched))
         self.summary.expected = self.store.count
         self.summary.fetched = len(self.store.seen)
-        self.figures["deleted_posts"] = deleted
+        self.figures.deleted_posts = deleted
         self.summary.extras.update({"mode": mode, "authors": authors, "deleted_posts": deleted,
                                     "stored_posts": stored_post_count(self.group_id)})
-        unfinished = len(self.summary.failed_chunks) + self.figures.get("unclosed_gaps", 0)
+        unfinished = len(self.summary.failed_chunks) + self.figures.unclosed_gaps
         ending_status(self.summary, False, unfinished, "wall page(s) or gap(s)")
 
     def admin_tokens(self) -> list[PooledToken]:
@@ -355,13 +367,11 @@ class _PostsRun(ListRun):
     def recon(self) -> WallPage | None:
         recon = fetch_one(self.engine, wall_chunk(self.group_id, 0, "recon"), self.tokens, job="posts-recon",
                           phase="posts-recon", parse=self.store.take)
-        absorb_figures(self.summary, self.figures, "recon", recon.report)
+        self.figures.absorb(self.summary, recon.report, "recon")
         refused = recon.report.rejected
         if refused:
             raise VkError(f"VK refused the wall of community {self.group_id}: {refused[0].error}")
         page: WallPage | None = recon.value
-        if page is not None:
-            self.figures["page_bytes"] = len(json.dumps(page.posts, ensure_ascii=False).encode())
         return page
 
     def full_pass(self) -> bool:
@@ -372,23 +382,21 @@ class _PostsRun(ListRun):
         pages = WallPages(self.store)
         pages.add(first)
         pages.plan_until(1)  # page 0 is in
-        page_bytes = max(1, self.figures["page_bytes"]) * SIZE_MARGIN
+        self.figures.page_bytes = len(json.dumps(first.posts, ensure_ascii=False).encode())
+        page_bytes = max(1, self.figures.page_bytes) * SIZE_MARGIN
         batch = max(1, min(MAX_CALLS_PER_EXECUTE, math.floor(RESPONSE_BUDGET / page_bytes)))
-        self.figures["pages_per_execute"] = batch
+        self.figures.pages_per_execute = batch
         report = self.engine.run(self._job("posts", pages.plan_until(first.count), pages.on_result, batch))
-        absorb_figures(self.summary, self.figures, "fetch", report)
+        self.figures.absorb(self.summary, report, "fetch")
 
         def bridge(offsets: list[int]) -> FetchReport:
             chunks = [wall_chunk(self.group_id, offset, "bridge") for offset in offsets]
             report = self.engine.run(self._job("posts-bridge", chunks, pages.on_result, batch))
-            absorb_figures(self.summary, self.figures, "bridge", report)
+            self.figures.absorb(self.summary, report, "bridge")
             return report
 
         bridging = bridge_gaps(pages.coverage, report, bridge, self.ctx.cancel, self.reporter, "the wall")
-        self.figures["bridge_rounds"] = bridging.rounds
-        self.figures["pages"] = pages.coverage.pages
-        if bridging.unclosed:
-            self.figures["unclosed_gaps"] = bridging.unclosed
+        self.figures.bridged(pages.coverage, bridging)
         return not bridging.unclosed and not self.summary.failed_chunks and not self.ctx.cancel.is_set()
 
     def head_rounds(self, known: Callable[[], Collection[int]], window: float) -> None:
@@ -408,8 +416,8 @@ class _PostsRun(ListRun):
             job = self._job("posts-head", scan.plan(), scan.on_result, batch, tokens)
             report = self.engine.run(job)
             self.store.flush()
-            absorb_figures(self.summary, self.figures, "head", report)
-            self.figures[f"head_{round_number}_new"] = scan.new_posts
+            self.figures.absorb(self.summary, report, "head")
+            self.figures.head_new.append(scan.new_posts)
             if scan.new_posts == 0 or report.failed or not scan.count_moved:
                 return
             known = _given(set(known()) | self.store.seen)

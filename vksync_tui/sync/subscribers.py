@@ -28,6 +28,7 @@ import math
 import threading
 from array import array
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -48,7 +49,7 @@ from vksync_tui.sync.coverage import Coverage, PageSpan
 from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.errors import NoUsableToken, ReconFailed, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
-from vksync_tui.sync.paging import OffsetPlan, bridge_gaps
+from vksync_tui.sync.paging import BridgedFigures, OffsetPlan, bridge_gaps
 from vksync_tui.sync.recorded import ListRun, run_recorded
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.single_call import fetch_one
@@ -81,7 +82,7 @@ def sync_subscribers(ctx: SyncContext, group_id: int, *, apply: bool = False) ->
     tokens = member_tokens(ctx, group_id)
     _drop_leftover_staging(ctx, group_id)
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: SubscribersFigures) -> None:
         run = _SubscribersRun(ctx, reporter, tokens, summary, apply, figures)
         try:
             run.execute()
@@ -93,7 +94,18 @@ def sync_subscribers(ctx: SyncContext, group_id: int, *, apply: bool = False) ->
             raise
         run.cleanup()
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, SubscribersFigures())
+
+
+@dataclass
+class SubscribersFigures(BridgedFigures):
+    """Bridge pages fetched, the fetch's request latency, and the left candidates re-checked (step 5) with
+    those that could not be verified."""
+
+    bridge_pages: int | None = None
+    latency_ms: float | None = None
+    left_candidates: int | None = None
+    unverified_left: int | None = None
 
 
 def _drop_leftover_staging(ctx: SyncContext, group_id: int) -> None:
@@ -108,7 +120,7 @@ def _drop_leftover_staging(ctx: SyncContext, group_id: int) -> None:
     ctx.write(drop)
 
 
-class _SubscribersRun(ListRun):
+class _SubscribersRun(ListRun[SubscribersFigures]):
     def __init__(
         self,
         ctx: SyncContext,
@@ -116,7 +128,7 @@ class _SubscribersRun(ListRun):
         tokens: Sequence[PooledToken],
         summary: RunSummary,
         apply: bool,
-        figures: dict[str, Any],
+        figures: SubscribersFigures,
     ) -> None:
         super().__init__(ctx, reporter, tokens, summary, figures)
         self.apply = apply
@@ -190,7 +202,7 @@ class _SubscribersRun(ListRun):
         recon = fetch_one(self.engine, Chunk("recon", ApiCall("groups.getById", params)), self.tokens,
                           job="subscribers-recon", phase="recon")
         report = recon.report
-        self.summary.absorb(report)
+        self.figures.absorb(self.summary, report, "recon")
         if report.rejected:
             raise SyncInputError(
                 f"community {self.group_id} is unknown to VK or not accessible ({report.rejected[0].error})"
@@ -241,22 +253,11 @@ class _SubscribersRun(ListRun):
             return bridged
 
         bridging = bridge_gaps(pages.coverage, report, bridge, self.ctx.cancel, self.reporter, "member list")
-        if bridging.unclosed:
-            self.figures["unclosed_gaps"] = bridging.unclosed
         self.ctx.writer.flush()
-        self.summary.absorb(report)
-        self.figures.update(
-            {
-                "pages": pages.coverage.pages,
-                "bridge_rounds": bridging.rounds,
-                "bridge_pages": pages.bridges,
-                "workers": report.workers,
-                "batch_size": report.batch_size,
-                "latency_ms": round(report.latency * 1000, 1),
-                "fell_back": report.fell_back,
-                "phases": [phase.as_dict() for phase in report.phases],
-            }
-        )
+        self.figures.absorb(self.summary, report)
+        self.figures.bridged(pages.coverage, bridging)
+        self.figures.bridge_pages = pages.bridges
+        self.figures.latency_ms = round(report.latency * 1000, 1)
         return report
 
     def abort(self, fetched: int, expected: int, threshold: float) -> None:
@@ -302,9 +303,9 @@ class _SubscribersRun(ListRun):
         unverified.extend(verifier.unanswered)
         self.ctx.write(partial(diff.drop_unverified, self.run_id, unverified))
         self.ctx.writer.flush()
-        self.summary.absorb(report)
-        self.figures["left_candidates"] = left
-        self.figures["unverified_left"] = len(unverified)
+        self.figures.absorb(self.summary, report, "verify")
+        self.figures.left_candidates = left
+        self.figures.unverified_left = len(unverified)
         if unverified:
             self.reporter.emit(
                 Notice("warning", f"{len(unverified)} left candidate(s) not verified, so not marked left")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -32,7 +33,9 @@ from vksync_tui.store.models import User
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.events import ProgressReporter
+from vksync_tui.sync.figures import RunFigures
 from vksync_tui.sync.row_buffer import RowBuffer
+from vksync_tui.sync.runs import RunSummary
 from vksync_tui.vk.errors import TransientError
 from vksync_tui.vk.execute import ApiCall, Projected, Projection
 from vksync_tui.vk.tokens import PooledToken
@@ -201,6 +204,34 @@ class _ProfileSink:
         self._rows.flush()
 
 
+@dataclass(frozen=True)
+class RefreshCounts:
+    """What a users.get refresh stored: profiles `stored` (of them `deactivated`), ids VK did not answer
+    for (`unanswered`), users.get `calls`, and `requests_floor`, the requests those calls need at least."""
+
+    stored: int
+    deactivated: int
+    unanswered: int
+    calls: int
+    requests_floor: int
+
+
+@dataclass
+class RefreshFigures(RunFigures):
+    """The figures of a list that is one users.get refresh (authors, profiles): what it stored."""
+
+    refresh: RefreshCounts | None = None
+
+    def refreshed(
+        self, summary: RunSummary, report: FetchReport, counts: RefreshCounts, job: str = ""
+    ) -> None:
+        """The refresh's report and counts into the summary (fetched = profiles stored) and the figures."""
+        self.absorb(summary, report, job)
+        self.refresh = counts
+        summary.fetched = counts.stored
+        summary.extras["deactivated"] = counts.deactivated
+
+
 def refresh_users(
     ctx: SyncContext,
     reporter: ProgressReporter,
@@ -209,11 +240,11 @@ def refresh_users(
     *,
     name: str = "users",
     batch_size: int = USERS_GET_BATCH,
-) -> tuple[FetchReport, dict[str, int]]:
+) -> tuple[FetchReport, RefreshCounts]:
     """users.get for `ids` (in the given order) on the engine with split sessions; stores every profile.
 
-    Returns the engine's report (failed/rejected chunks by key) and figures: `stored`, `deactivated`,
-    `unanswered` (ids VK returned nothing for) and `calls`. Everything is committed when this returns.
+    Returns the engine's report (failed/rejected chunks by key) and what was stored. Everything is committed
+    when this returns.
     """
     chunks = users_get_chunks(ids)
     sink = _ProfileSink(ctx)
@@ -233,11 +264,11 @@ def refresh_users(
     finally:
         sink.flush()
     ctx.writer.flush()
-    figures = {
-        "stored": sink.stored,
-        "deactivated": sink.deactivated,
-        "unanswered": sink.unanswered,
-        "calls": len(chunks),
-        "requests_floor": math.ceil(len(chunks) / max(1, batch_size)),
-    }
-    return report, figures
+    counts = RefreshCounts(
+        stored=sink.stored,
+        deactivated=sink.deactivated,
+        unanswered=sink.unanswered,
+        calls=len(chunks),
+        requests_floor=math.ceil(len(chunks) / max(1, batch_size)),
+    )
+    return report, counts

@@ -91,11 +91,3 @@ def ensure_users(user_ids: Iterable[Sequence[int]]) -> None:
 def _ensure_users_sql(database: pw.Database) -> str:
     """Rendered once per database (peewee takes ~0.1 ms to build it; interactions call this per post)."""
     return insert_ignore_sql(User, [User.id])
-
-
-def absorb_figures(summary: RunSummary, figures: dict[str, Any], name: str, report: FetchReport) -> None:
-    """A job's report into the summary (requests, errors, failed keys) and its phases into the figures."""
-    summary.absorb(report)
-    figures.setdefault("phases", []).extend(phase.as_dict() for phase in report.phases)
-    figures[f"{name}_workers"] = report.workers
-    figures[f"{name}_batch_size"] = report.batch_size
