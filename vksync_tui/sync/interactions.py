@@ -3,7 +3,7 @@
 Which posts: the stored ones (run the posts sync first), newest first — all of them, the newest `posts`, or
 those published `since` a date. Which tokens: user tokens only (community tokens get error 27 on these
 methods); reposts (`wall.getReposts`) only with tokens whose admin level in the community is 3 (see
-`walls.admin_levels`). Without such a token reposts are skipped with a warning (a `Notice` and
+`wall_access.admin_levels`). Without such a token reposts are skipped with a warning (a `Notice` and
 `reposts_skipped` in the summary) and the stored reposts are left as they were.
 
 Two phases in one engine job, as the seed describes:
@@ -52,7 +52,8 @@ from vksync_tui.sync.paging import page_items
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.together import run_together
-from vksync_tui.sync.walls import RESPONSE_BUDGET, admin_levels, ensure_users, wall_tokens
+from vksync_tui.sync.users_refresh import ensure_users
+from vksync_tui.sync.wall_access import RESPONSE_BUDGET, admin_levels, wall_tokens
 from vksync_tui.vk.errors import TransientError, VkApiError
 from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projection, projected
 from vksync_tui.vk.tokens import PooledToken

@@ -58,12 +58,8 @@ from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.row_buffer import RowBuffer
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.single_call import fetch_one
-from vksync_tui.sync.walls import (
-    RESPONSE_BUDGET,
-    admin_levels,
-    ensure_users,
-    wall_tokens,
-)
+from vksync_tui.sync.users_refresh import ensure_users
+from vksync_tui.sync.wall_access import RESPONSE_BUDGET, admin_levels, wall_tokens
 from vksync_tui.vk.errors import TransientError, VkError
 from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projection, projected
 from vksync_tui.vk.tokens import PooledToken

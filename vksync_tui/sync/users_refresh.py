@@ -1,7 +1,8 @@
 """Stored users' profiles: the one way a sync writes `User` rows, and the users.get refresh built on it.
 
 Shared by every list that learns about users: the profiles list refreshes users already stored, the mailing
-sync stores the profiles that come with the dialogs (`extended=1`), the authors list refreshes its authors.
+sync stores the profiles that come with the dialogs (`extended=1`), the authors list refreshes its authors,
+and the wall lists note every author, liker and commenter they meet as an empty row (`ensure_users`).
 Only profile columns are ever written here, so a subscriber's membership, an author's post counts or a
 dialog's analysis are never touched by a profile update (the "smart upsert").
 
@@ -21,15 +22,15 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import peewee as pw
 
-from vksync_tui.store.bulk import execute_many, upsert_sql
-from vksync_tui.store.models import User
+from vksync_tui.store.bulk import execute_many, insert_ignore_sql, upsert_sql
+from vksync_tui.store.models import User, database_proxy
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.events import ProgressReporter
@@ -136,6 +137,18 @@ def store_profiles(db: pw.Database, sql: str, rows: Sequence[tuple[Any, ...]]) -
     """A writer job: upsert profile rows (from `profile_row`) with `sql` from `user_upsert_sql`; rows put
     `in_key_order` (by id) before they are handed over write faster."""
     return execute_many(db, sql, rows) if rows else 0
+
+
+def ensure_users(user_ids: Iterable[Sequence[int]]) -> None:
+    """A writer-job step: a `User` row (profile still empty) for every id met, so the profile refresh
+    knows whom to fetch; existing rows are left alone. `user_ids` yields 1-tuples (a query's `.tuples()`)."""
+    execute_many(database_proxy, _ensure_users_sql(database_proxy.obj), user_ids)
+
+
+@lru_cache(maxsize=4)
+def _ensure_users_sql(database: pw.Database) -> str:
+    """Rendered once per database (peewee takes ~0.1 ms to build it; interactions call this per post)."""
+    return insert_ignore_sql(User, [User.id])
 
 
 def profile_tokens(ctx: SyncContext) -> list[PooledToken]:

@@ -1,4 +1,5 @@
-"""What the wall lists (posts, authors, interactions) share: their tokens, the admin check, the run frame.
+"""Who may read a community's wall: the tokens the wall lists (posts, interactions) run on, and their admin
+levels in the community.
 
 Tokens: `wall.*` and `likes.getList` refuse community tokens (error 27) and these lists batch through
 `execute`, which is undocumented for service keys — so they run on user tokens only. Admin levels decide
@@ -11,15 +12,10 @@ remembered on the token's entry for the rest of the session.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
-import peewee as pw
-
-from vksync_tui.store.bulk import execute_many, insert_ignore_sql
-from vksync_tui.store.models import User, database_proxy
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.engine import Chunk, FetchReport, PhasedFetch
 from vksync_tui.sync.errors import NoUsableToken
@@ -79,15 +75,3 @@ def _admin_level(answer: Any, group_id: int) -> int | None:
         if isinstance(group, dict) and group.get("id") == group_id:
             return int(group.get("admin_level", 0)) if group.get("is_admin") else 0
     return None
-
-
-def ensure_users(user_ids: Iterable[Sequence[int]]) -> None:
-    """A writer-job step: a `User` row (profile still empty) for every id met, so the profile refresh
-    knows whom to fetch; existing rows are left alone. `user_ids` yields 1-tuples (a query's `.tuples()`)."""
-    execute_many(database_proxy, _ensure_users_sql(database_proxy.obj), user_ids)
-
-
-@lru_cache(maxsize=4)
-def _ensure_users_sql(database: pw.Database) -> str:
-    """Rendered once per database (peewee takes ~0.1 ms to build it; interactions call this per post)."""
-    return insert_ignore_sql(User, [User.id])
