@@ -24,6 +24,10 @@ def author_ids(group_id: int) -> list[int]:
     return [user_id for (user_id,) in query.tuples()]
 
 
+def stored_authors(group_id: int) -> int:
+    return Author.select().where(Author.community_id == group_id).count()
+
+
 def sync_authors(ctx: SyncContext, group_id: int) -> RunSummary:
     """Refresh the profiles of the community's authors; records a SyncRun, returns its summary."""
     tokens = profile_tokens(ctx)

@@ -118,6 +118,10 @@ class InteractionsFigures(RunFigures):
     repost_tokens: list[str] | None = None
 
 
+def stored_interactions(group_id: int) -> int:
+    return Interaction.select().where(Interaction.community_id == group_id).count()
+
+
 def parse_since(since: str | int | None) -> int | None:
     """`--since`: unix seconds, or an ISO date / date-time (UTC unless it names a zone)."""
     if since is None or isinstance(since, int):

@@ -204,6 +204,11 @@ class Checkpoint:
         return cls(int(data["sweep"]), page_size, done, int(data.get("skipped", 0)))
 
 
+def stored_dialogs(group_id: int) -> int:
+    """Every stored dialog of the community, gone ones (`has_dialog = false`) included."""
+    return Mailing.select().where(Mailing.community_id == group_id).count()
+
+
 def resumable_checkpoint(group_id: int) -> Checkpoint | None:
     """The checkpoint of the latest mailing run of this community, if that run did not finish its sweep."""
     last = (

@@ -59,6 +59,11 @@ def users_to_analyse(group_id: int, all_users: bool) -> array:
     return array("q", (user_id for (user_id,) in query.order_by(Mailing.user_id).tuples().iterator()))
 
 
+def analysed_dialogs(group_id: int) -> int:
+    analysed = (Mailing.community_id == group_id) & Mailing.analysed_at.is_null(False)
+    return Mailing.select().where(analysed).count()
+
+
 def first_message_initiator(message: dict[str, Any], group_id: int) -> int | None:
     """Who wrote the first message: the user's id, or `-group_id` when the community did."""
     from_id = message.get("from_id")

@@ -67,6 +67,11 @@ def scope_sources(scope: str, group_id: int, *, current_only: bool = True) -> li
     return [sources[scope]]
 
 
+def refreshed_profiles(group_id: int) -> int:
+    """Profiles fetched at least once, of every community: a user's profile is not a community's."""
+    return User.select().where(User.refreshed_at.is_null(False)).count()
+
+
 def users_to_refresh(
     group_id: int, scope: str, *, max_users: int | None = None, older_than: int | None = None
 ) -> array:

@@ -33,7 +33,7 @@ from functools import partial
 from typing import Any
 
 from vksync_tui.store.errors import StoreError
-from vksync_tui.store.models import Community, PendingDiffItem, SyncRun
+from vksync_tui.store.models import Community, Membership, PendingDiffItem, SyncRun
 from vksync_tui.store.staging import (
     Span,
     count_unique_staged,
@@ -64,6 +64,12 @@ PAGE_SIZE = 1000  # groups.getMembers' maximum `count`
 PAGE_OVERLAP = 8
 IS_MEMBER_BATCH = 500  # groups.isMember's maximum number of user_ids
 MEMBER_TOKEN_KINDS = ("user", "group")  # execute is not documented for service tokens
+
+
+def current_members(group_id: int) -> int:
+    """The community's current members as stored (the dashboard's count)."""
+    current = (Membership.community_id == group_id) & (Membership.is_current == True)  # noqa: E712
+    return Membership.select().where(current).count()
 
 
 def member_tokens(ctx: SyncContext, group_id: int) -> list[PooledToken]:
