@@ -22,7 +22,7 @@ primary-key order (`in_key_order`) walk the B-tree forward instead of jumping be
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ import peewee as pw
 RowT = TypeVar("RowT", bound=Sequence[Any])
 # A C-level callable that returns None for None (the empty dict's `get`), so the NULL adapter runs no Python
 # frame; never mutated.
-_NULL_AS_NULL = {}.get
+_NULL_AS_NULL: Callable[[object], None] = dict[object, None]().get
 
 
 def _register_direct_adapters() -> None:

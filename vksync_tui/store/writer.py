@@ -162,7 +162,7 @@ class StoreWriter:
                         following = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                    if following is _STOP:
+                    if not isinstance(following, _Job):  # the stop marker
                         stopping = True
                         break
                     job = following

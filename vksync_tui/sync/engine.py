@@ -43,9 +43,11 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
+from vksync_tui.config import Tuning
 from vksync_tui.sync.events import ITEM_UNIT_CALLS, ChunkFailed, ChunkRetried, PhaseProgress, ProgressReporter
+from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import Clock
 from vksync_tui.vk.errors import (
     REQUEST_ERROR_CODES,
@@ -76,6 +78,20 @@ class Chunk:
     key: str
     call: ApiCall
     cost: float = 1.0  # the answer's estimated size, for jobs with a `batch_budget` (e.g. bytes)
+
+    def int_param(self, name: str) -> int:
+        """A whole-number parameter the call was planned with (an offset, a post or peer id)."""
+        value = self.call.params[name]
+        if not isinstance(value, int):
+            raise TypeError(f"{self.key}: parameter {name} is {value!r}, not a whole number")
+        return value
+
+    def ids_param(self, name: str) -> list[int]:
+        """A list of ids the call was planned with (`user_ids` of groups.isMember)."""
+        value = self.call.params[name]
+        if not isinstance(value, list):
+            raise TypeError(f"{self.key}: parameter {name} is {value!r}, not a list of ids")
+        return [int(item) for item in value]
 
 
 @dataclass(frozen=True)
@@ -268,10 +284,12 @@ class ApiFetcher:
         self._meter = meter
         self._session_for = session_for
 
-    def _client_for(self, token: PooledToken) -> _TimedClient:
+    def _client_for(self, token: PooledToken) -> VkClient:
+        """The token's client, timed. `PooledToken` types the client it is given as a `VkClient`; the timed
+        wrapper answers `call` and `execute` as one does."""
         if self._session_for is None:
-            return self._client
-        return _TimedClient(self._session_for(token), self._meter)
+            return cast("VkClient", self._client)
+        return cast("VkClient", _TimedClient(self._session_for(token), self._meter))
 
     def fetch(
         self, token: PooledToken, calls: Sequence[ApiCall], batchable: bool, cancel: threading.Event
@@ -431,7 +449,7 @@ class PhasedFetch:
         self,
         pool: TokenPool,
         fetcher: BatchFetcher,
-        tuning: Any,
+        tuning: Tuning,
         reporter: ProgressReporter,
         cancel: threading.Event,
         clock: Clock,
@@ -856,11 +874,11 @@ class _JobRun:
             return [None] * len(chunks)
         errors: list[str | None] = []
         for chunk, outcome in zip(chunks, outcomes, strict=True):
-            error = self._settle(chunk, outcome, follow_ups)
-            if error is None and outcome.ok:
+            unsettled = self._settle(chunk, outcome, follow_ups)
+            if unsettled is None and outcome.ok:
                 with self.lock:
                     self.report.retried_ok += 1
                 self.reporter.add(self.progress, chunks_retried_ok=1)
                 self.reporter.emit(ChunkRetried(chunk.key, True))
-            errors.append(error)
+            errors.append(unsettled)
         return errors

@@ -61,5 +61,6 @@ class RunFigures:
             value = getattr(self, figure.name)
             if figure.name in _COMMON or value is None:
                 continue
-            stored[figure.name] = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+            nested = dataclasses.is_dataclass(value) and not isinstance(value, type)
+            stored[figure.name] = dataclasses.asdict(value) if nested else value
         return stored

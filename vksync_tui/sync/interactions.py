@@ -297,7 +297,7 @@ class InteractionScan:
         }
         follow_ups = []
         if page.length >= REPOSTS_PAGE:
-            offset = int(chunk.call.params["offset"]) + page.length  # type: ignore[call-overload]
+            offset = chunk.int_param("offset") + page.length
             with self._lock:
                 if offset >= scan.reposts_planned:
                     remaining = max(scan.info.reposts - offset, 1)
@@ -386,7 +386,7 @@ def _delete_kinds_sql(database: pw.Database, kinds: int) -> str:
 
 def _post_of(chunk: Chunk) -> int:
     """The post a call is about (likes.getList names it `item_id`, the wall methods `post_id`)."""
-    return int(chunk.call.params["item_id" if chunk.call.method == "likes.getList" else "post_id"])  # type: ignore[call-overload]
+    return chunk.int_param("item_id" if chunk.call.method == "likes.getList" else "post_id")
 
 
 def _add_comment(found: dict[Any, Any], comment: dict[str, Any]) -> None:
@@ -429,7 +429,9 @@ class _InteractionsRun(ListRun[InteractionsFigures]):
         if repost_tokens and len(repost_tokens) == len(self.tokens):
             scans = [self._scan(KINDS, self.tokens, posts, len(KINDS) * group_posts)]
         else:
-            parts = [(("like", "comment"), self._like_tokens(repost_tokens, len(posts)))]
+            parts: list[tuple[tuple[str, ...], list[PooledToken]]] = [
+                (("like", "comment"), self._like_tokens(repost_tokens, len(posts)))
+            ]
             if repost_tokens:
                 parts.append((("repost",), repost_tokens))
             scans = self._concurrently(parts, posts)

@@ -358,7 +358,7 @@ class _MailingRun(ListRun[MailingFigures]):
         count = answer.kept["count"]
         if not isinstance(count, int):
             raise TransientError("messages.getConversations answer without count")
-        offset = int(chunk.call.params["offset"])  # type: ignore[call-overload]
+        offset = chunk.int_param("offset")
         now = self.ctx.now()
         dialogs, skipped = dialog_rows(answer, self.group_id, self.checkpoint.sweep, now)
         profiles = profile_rows(answer.more[0], now)

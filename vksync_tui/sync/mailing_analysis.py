@@ -159,7 +159,7 @@ class _FirstMessages:
     def on_result(self, chunk: Chunk, value: Any) -> None:
         if not isinstance(value, dict) or not isinstance(value.get("items"), list):
             raise TransientError("messages.getHistory answer without items")
-        user_id = int(chunk.call.params["peer_id"])  # type: ignore[call-overload]
+        user_id = chunk.int_param("peer_id")
         first = value["items"][0] if value["items"] else None
         if first is not None and not isinstance(first, dict):
             raise TransientError("messages.getHistory item is not a message")

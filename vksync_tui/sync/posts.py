@@ -55,7 +55,7 @@ from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
 from vksync_tui.sync.paging import BridgedFigures, OffsetPlan, bridge_gaps, page_items
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
-from vksync_tui.sync.row_buffer import RowBuffer
+from vksync_tui.sync.row_buffer import Row, RowBuffer
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.single_call import fetch_one
 from vksync_tui.sync.users_refresh import ensure_users
@@ -170,7 +170,7 @@ class PostStore:
         """Hand the writer the rows still held back (then `ctx.writer.flush()` waits for them)."""
         self._rows.flush()
 
-    def _write(self, rows: list[tuple[Any, ...]]) -> None:
+    def _write(self, rows: list[Row]) -> None:
         """A writer job: upsert `rows`, first noting the authors they had and will have when tracking."""
         if self.track_authors:
             authors = [row[AUTHOR_COLUMN] for row in rows]
@@ -203,7 +203,7 @@ class WallPage:
         posts = list(zip(*answer.columns, strict=True))
         if any(type(post[0]) is not int or type(post[1]) is not int for post in posts):
             raise TransientError("wall.get items are not posts")
-        offset = int(chunk.call.params["offset"])  # type: ignore[call-overload]
+        offset = chunk.int_param("offset")
         page = cls(offset, count, posts)
         if any(later >= earlier for earlier, later in itertools.pairwise(page.ordered)):
             raise TransientError("wall.get page is not newest first")

@@ -302,9 +302,9 @@ class _SubscribersRun(ListRun[SubscribersFigures]):
         )
         report = self.engine.run(job)
         unverified = [
-            int(user_id)
+            user_id
             for failed in (*report.failed, *report.rejected)
-            for user_id in failed.chunk.call.params["user_ids"]  # type: ignore[attr-defined]
+            for user_id in failed.chunk.ids_param("user_ids")
         ]
         unverified.extend(verifier.unanswered)
         self.ctx.write(partial(diff.drop_unverified, self.run_id, unverified))
@@ -376,7 +376,7 @@ class MemberPages:
         return [self.chunk(offset) for offset in self.offsets.until(end_index)]
 
     def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
-        offset = int(chunk.call.params["offset"])
+        offset = chunk.int_param("offset")
         ids, count = _page_ids(value)
         span = self.coverage.add_page(offset, PAGE_SIZE, ids)
         if span is not None:
@@ -398,7 +398,7 @@ class _LeftVerifier:
     def on_result(self, chunk: Chunk, value: Any) -> None:
         if not isinstance(value, list):
             raise TransientError(f"groups.isMember returned {type(value).__name__}, not a list")
-        asked = [int(user_id) for user_id in chunk.call.params["user_ids"]]
+        asked = chunk.ids_param("user_ids")
         answered: dict[int, int] = {}
         for item in value:
             if isinstance(item, dict) and "user_id" in item:
@@ -430,7 +430,7 @@ def _count_new_ids(chunk: Chunk, value: Any) -> int:
     """A page's ids less the `PAGE_OVERLAP` it shares with the page before by design, so the fetch phase's
     items add up to the member count (not 0.8 % past it) when nobody joins or leaves meanwhile."""
     ids = len(value.get("items", ())) if isinstance(value, dict) else 0
-    return ids if int(chunk.call.params["offset"]) == 0 else max(ids - PAGE_OVERLAP, 0)  # type: ignore[call-overload]
+    return ids if chunk.int_param("offset") == 0 else max(ids - PAGE_OVERLAP, 0)
 
 
 def _first_group(answer: Any) -> dict[str, Any] | None:

@@ -95,7 +95,7 @@ def profile_rows(answer: Projected, now: int) -> list[tuple[Any, ...]]:
 
     `is_closed` and `can_access_closed` come as 0/1 (None when VK left them out): the database form of a
     boolean, which sqlite3 binds directly, where a `bool` takes its slow adapter path (see `store.bulk`)."""
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     append = rows.append
     for uid, first, last, photo, sex, city, bdate, domain, seen, deactivated, closed, can_access in zip(
         *answer.columns, strict=True
