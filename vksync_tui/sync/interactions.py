@@ -398,16 +398,6 @@ def _add_comment(found: dict[Any, Any], comment: dict[str, Any]) -> None:
 
 
 class _InteractionsRun(ListRun[InteractionsFigures]):
-    def __init__(
-        self,
-        ctx: SyncContext,
-        reporter: ProgressReporter,
-        tokens: list[PooledToken],
-        summary: RunSummary,
-        figures: InteractionsFigures,
-    ) -> None:
-        super().__init__(ctx, reporter, tokens, summary, figures)
-
     def execute(self, posts: list[PostInfo], group_posts: int) -> None:
         levels = admin_levels(self.ctx, self.engine, self.group_id, self.tokens, self.summary)
         repost_tokens = [token for token in self.tokens if levels.get(token.label, 0) >= REPOST_ADMIN_LEVEL]

@@ -27,7 +27,7 @@ import itertools
 import math
 import threading
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -89,9 +89,9 @@ def sync_subscribers(ctx: SyncContext, group_id: int, *, apply: bool = False) ->
     _drop_leftover_staging(ctx, group_id)
 
     def body(reporter: ProgressReporter, summary: RunSummary, figures: SubscribersFigures) -> None:
-        run = _SubscribersRun(ctx, reporter, tokens, summary, apply, figures)
+        run = _SubscribersRun(ctx, reporter, tokens, summary, figures)
         try:
-            run.execute()
+            run.execute(apply)
         except BaseException:
             # The run is already ending (Ctrl-C, cancel, a VK error): a write that lost the race with the
             # teardown must not replace that reason; the staging table is dropped either way.
@@ -127,24 +127,15 @@ def _drop_leftover_staging(ctx: SyncContext, group_id: int) -> None:
 
 
 class _SubscribersRun(ListRun[SubscribersFigures]):
-    def __init__(
-        self,
-        ctx: SyncContext,
-        reporter: ProgressReporter,
-        tokens: Sequence[PooledToken],
-        summary: RunSummary,
-        apply: bool,
-        figures: SubscribersFigures,
-    ) -> None:
-        super().__init__(ctx, reporter, tokens, summary, figures)
-        self.apply = apply
-        self.staging_created = False
-        self.baseline = False
-        self.pages: MemberPages | None = None
+    apply = False  # the diff is applied at once (`sync_subscribers(apply=True)`), set by `execute`
+    staging_created = False
+    baseline = False
+    pages: MemberPages | None = None
 
     # -- the steps ------------------------------------------------------------------------------------------
 
-    def execute(self) -> None:
+    def execute(self, apply: bool) -> None:
+        self.apply = apply
         expected = self.recon()
         if expected is None:
             self.summary.status = "cancelled"
