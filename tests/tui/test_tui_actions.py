@@ -97,7 +97,7 @@ async def test_settings_check_all_and_add_community_by_screen_name(
         assert admin is not None and admin.check.owner_name and admin.check.admin_levels[world.group_id] == 3
         reader = app.config.token("user-reader")
         assert reader is not None and reader.check.admin_levels.get(world.group_id, 0) == 0
-        assert app.token_status(admin) == "ok"
+        assert app.token_figures()["user-admin"].status == "ok"
 
         screen = app.screen
         assert isinstance(screen, SettingsScreen)

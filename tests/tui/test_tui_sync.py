@@ -77,7 +77,8 @@ async def test_subscribers_sync_panel_reaches_done_with_the_right_counts(
         await settle(app, pilot)
         assert app.screen is app.dashboard
     assert current_members(world.group_id) == set(truth)
-    assert app.calls_today("user-admin") + app.calls_today("group-demo_community") > 0
+    calls = app.token_activity.calls_today
+    assert calls("user-admin") + calls("group-demo_community") > 0
 
 
 async def test_confirmed_churn_grows_history_and_discard_changes_nothing(

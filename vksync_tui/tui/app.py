@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
@@ -56,6 +55,7 @@ from vksync_tui.tui.screens.diff_review import Decision, DiffReviewScreen, Thres
 from vksync_tui.tui.screens.help import HelpScreen
 from vksync_tui.tui.screens.settings import SettingsScreen
 from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TALL_HEIGHT
+from vksync_tui.vk.activity import TokenActivity, TokenFigures
 
 Clock = Callable[[], float]
 DECIDED: dict[Decision, str] = {"apply": "applied", "discard": "discarded"}
@@ -125,9 +125,7 @@ class VkSyncApp(App[int]):
         self.jobs: dict[JobKey, RunningJob] = {}
         self._job_workers: dict[Worker[Any], JobKey] = {}
         self.dashboard = DashboardScreen()
-        self.checking: set[str] = set()
-        self.token_calls: dict[tuple[str, str], int] = {}
-        self._calls_seen: dict[str, int] = {}
+        self.token_activity = TokenActivity(clock)
         if demo is not None:
             self.sub_title = "demo — VK emulator on loopback"
 
@@ -351,8 +349,7 @@ class VkSyncApp(App[int]):
     def _job_context(self) -> SyncContext:
         """The session context, its pool (and client) rebuilt if settings changed while nothing runs."""
         if self._context_stale and not self.running_jobs():
-            self._account_calls()
-            self._calls_seen.clear()
+            self.token_activity.retire(self.context.pool)
             self.context.reload_pool(self.config)
             self._context_stale = False
         return self.context
@@ -389,7 +386,7 @@ class VkSyncApp(App[int]):
         self._job_ended(job)
 
     def _job_ended(self, job: RunningJob) -> None:
-        self._account_calls()
+        self.token_activity.account(self.context.pool)
         self.render_dashboard()
         self.action_reload()
         if job.key.list_name == "profiles":
@@ -509,33 +506,10 @@ class VkSyncApp(App[int]):
 
     # --- tokens and communities (settings) ------------------------------------------------------------
 
-    def token_status(self, entry: TokenEntry) -> str:
-        """ok / cooling / invalid / disabled (+ unchecked, checking): config first, then live job states."""
-        if entry.label in self.checking:
-            return "checking"
-        if not entry.enabled:
-            return "disabled"
-        if entry.check.invalid:
-            return "invalid"
-        live = [job.view.tokens.get(entry.label) for job in self.jobs.values() if job.view.running]
-        if "disabled" in live:
-            return "disabled"
-        if "cooling" in live:
-            return "cooling"
-        return "ok" if entry.check.checked_at is not None else "unchecked"
-
-    def _account_calls(self) -> None:
-        """Move the session pool's per-token call counters into today's totals."""
-        day = date.fromtimestamp(self.clock()).isoformat()
-        for token in self.context.pool:
-            new_calls = token.calls - self._calls_seen.get(token.label, 0)
-            if new_calls > 0:
-                self.token_calls[(day, token.label)] = self.token_calls.get((day, token.label), 0) + new_calls
-            self._calls_seen[token.label] = token.calls
-
-    def calls_today(self, label: str) -> int:
-        """Requests made with this token today by syncs run from this app (the pool counts per run)."""
-        return self.token_calls.get((date.fromtimestamp(self.clock()).isoformat(), label), 0)
+    def token_figures(self) -> dict[str, TokenFigures]:
+        """Each configured token's status and requests today, with the states the running syncs report."""
+        live = [job.view.tokens for job in self.running_jobs()]
+        return self.token_activity.figures(self.config.tokens, live)
 
     def action_add_token(self) -> None:
         self.action_view("settings")
@@ -548,7 +522,7 @@ class VkSyncApp(App[int]):
 
     def add_token(self, entry: TokenEntry) -> None:
         """Check the new token against VK first; it joins the pool only if VK accepts it."""
-        self.checking.add(entry.label)
+        self.token_activity.checks_started([entry.label])
         self.in_thread(
             partial(self._check_new_token, entry),
             group=f"token-add-{entry.label}",
@@ -565,7 +539,7 @@ class VkSyncApp(App[int]):
         if not entries:
             self.notify("no token to check", severity="warning")
             return
-        self.checking.update(entry.label for entry in entries)
+        self.token_activity.checks_started(entry.label for entry in entries)
         self._refresh_settings()
         self.in_thread(
             partial(self._check_tokens, entries),
@@ -585,7 +559,7 @@ class VkSyncApp(App[int]):
 
     def on_token_checked(self, message: TokenChecked) -> None:
         entry, check = message.entry, message.check
-        self.checking.discard(entry.label)
+        self.token_activity.check_ended(entry.label)
         if message.new:
             dialog = next((s for s in self.screen_stack if isinstance(s, AddTokenScreen)), None)
             if check.invalid or check.last_error:

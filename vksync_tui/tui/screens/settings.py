@@ -24,6 +24,7 @@ from vksync_tui.tui.screens.confirm import ConfirmScreen
 from vksync_tui.tui.tuning import TUNING_FIELDS, TuningProblem, parse_tuning
 from vksync_tui.tui.widgets.key_bar import KeyBar
 from vksync_tui.tui.widgets.too_small import TooSmall
+from vksync_tui.vk.activity import TokenFigures
 
 if TYPE_CHECKING:
     from vksync_tui.tui.app import VkSyncApp
@@ -149,8 +150,9 @@ class SettingsScreen(Screen[None]):
         table = self.query_one("#token-table", DataTable)
         selected = self.selected_token()
         table.clear()
+        figures = app.token_figures()
         for entry in app.config.tokens:
-            table.add_row(*self._token_cells(entry), key=entry.label)
+            table.add_row(*self._token_cells(entry, figures[entry.label]), key=entry.label)
         if selected is not None and app.config.token(selected) is not None:
             table.move_cursor(row=table.get_row_index(selected))
         self._show_details()
@@ -195,8 +197,7 @@ class SettingsScreen(Screen[None]):
             text.append(f"\nlast error: {check.last_error}", style="red")
         details.update(text)
 
-    def _token_cells(self, entry: TokenEntry) -> list[str | Text]:
-        app = self.vk_app
+    def _token_cells(self, entry: TokenEntry, figures: TokenFigures) -> list[str | Text]:
         check = entry.check
         owner = check.owner_name or (str(check.owner_id) if check.owner_id is not None else "")
         if entry.kind == "group" and entry.group_id is not None:
@@ -204,7 +205,7 @@ class SettingsScreen(Screen[None]):
         admin = ", ".join(
             ADMIN_LEVELS.get(level, str(level)) for _, level in sorted(check.admin_levels.items()) if level
         )
-        status = app.token_status(entry)
+        status = figures.status
         return [
             entry.label,
             Text(status, style=STATUS_STYLES.get(status, "")),
@@ -213,7 +214,7 @@ class SettingsScreen(Screen[None]):
             mask(entry.secret),
             owner or "—",
             admin or "—",
-            fmt.count(app.calls_today(entry.label)),
+            fmt.count(figures.calls_today),
         ]
 
     def selected_token(self) -> str | None:
