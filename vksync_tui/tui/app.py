@@ -25,7 +25,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from vksync_tui.config import Config, TokenEntry, Tuning, load_config, save_config
+from vksync_tui.config import Config, TokenEntry, load_config, save_config
 from vksync_tui.heap import freeze_startup_heap, thaw_heap
 from vksync_tui.home import Home
 from vksync_tui.secrets import redact
@@ -34,6 +34,7 @@ from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.events import SyncEvent
 from vksync_tui.sync.registry import LISTS, run_sync
 from vksync_tui.tui import commands, tasks
+from vksync_tui.tui import format as fmt
 from vksync_tui.tui.diff_pages import profiles_missing
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
 from vksync_tui.tui.keymap import effective_keymap
@@ -54,6 +55,8 @@ from vksync_tui.tui.screens.dashboard import DashboardScreen
 from vksync_tui.tui.screens.diff_review import Decision, DiffReviewScreen, ThresholdAbort
 from vksync_tui.tui.screens.help import HelpScreen
 from vksync_tui.tui.screens.settings import SettingsScreen
+from vksync_tui.tui.widgets.list_card import ListCard
+from vksync_tui.tui.widgets.sync_panel import SyncPanel
 from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TALL_HEIGHT
 from vksync_tui.vk.activity import TokenActivity, TokenFigures
 
@@ -124,7 +127,7 @@ class VkSyncApp(App[int]):
         self.statuses: dict[int, list[ListStatus]] = {}
         self.jobs: dict[JobKey, RunningJob] = {}
         self._job_workers: dict[Worker[Any], JobKey] = {}
-        self.dashboard = DashboardScreen()
+        self.dashboard = DashboardScreen(self.config, self.current_group)
         self.token_activity = TokenActivity(clock)
         if demo is not None:
             self.sub_title = "demo — VK emulator on loopback"
@@ -143,10 +146,11 @@ class VkSyncApp(App[int]):
         """Toasts carry engine and VK texts: plain (no markup surprises), always redacted. Thread-safe."""
         super().notify(redact(message), title=title, severity=severity, timeout=timeout, markup=markup)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.theme = "textual-dark"
         self.set_keymap(effective_keymap(self.config.keymap))
-        self.push_screen(self.dashboard)
+        await self.push_screen(self.dashboard)
+        self.render_dashboard()
         self.action_reload()
         self.call_after_refresh(freeze_startup_heap)
 
@@ -201,7 +205,7 @@ class VkSyncApp(App[int]):
         if name == "settings":
             if not isinstance(self.screen, SettingsScreen):
                 self._pop_to_dashboard()
-                self.push_screen(SettingsScreen())
+                self.push_screen(SettingsScreen(self.config, self.token_figures(), self.clock))
         else:
             self._pop_to_dashboard()
 
@@ -238,7 +242,7 @@ class VkSyncApp(App[int]):
         if group_id != self.current_group:
             self.current_group = group_id
             if self.dashboard.is_mounted:
-                self.dashboard.show_communities()
+                self.dashboard.show_communities(group_id)
             self.render_dashboard()
             self.action_reload()
 
@@ -259,6 +263,18 @@ class VkSyncApp(App[int]):
             statuses = list_statuses(group_id)
         self.post_message(StatusesLoaded(group_id, statuses))
 
+    def on_dashboard_screen_community_chosen(self, message: DashboardScreen.CommunityChosen) -> None:
+        self.select_community(message.group_id)
+
+    def on_list_card_start_requested(self, message: ListCard.StartRequested) -> None:
+        self.action_sync(message.list_name)
+
+    def on_list_card_view_requested(self, message: ListCard.ViewRequested) -> None:
+        self.view_list(message.list_name)
+
+    def on_sync_panel_cancel_requested(self, message: SyncPanel.CancelRequested) -> None:
+        self.cancel_job(message.key)
+
     def on_statuses_loaded(self, message: StatusesLoaded) -> None:
         self.statuses[message.group_id] = message.statuses
         self.render_dashboard()
@@ -277,10 +293,7 @@ class VkSyncApp(App[int]):
             self.dashboard.show_job(job.view, self.job_title(job.key))
 
     def community_title(self, group_id: int) -> str:
-        community = self.config.community(group_id)
-        if community is None:
-            return f"club{group_id}"
-        return community.title or community.screen_name or f"club{group_id}"
+        return fmt.community_title(self.config, group_id)
 
     def job_title(self, key: JobKey) -> str:
         return f"{LISTS[key.list_name].title} · {self.community_title(key.group_id)}"
@@ -582,26 +595,32 @@ class VkSyncApp(App[int]):
             current.check = check
         self.save()
 
-    def toggle_token(self, label: str) -> None:
-        entry = self.config.token(label)
+    def on_settings_screen_check_tokens(self, message: SettingsScreen.CheckTokens) -> None:
+        self.action_check_tokens(message.label)
+
+    def on_settings_screen_toggle_token(self, message: SettingsScreen.ToggleToken) -> None:
+        entry = self.config.token(message.label)
         if entry is not None:
             entry.enabled = not entry.enabled
             self.save()
 
-    def remove_token(self, label: str) -> None:
-        self.config.tokens = [entry for entry in self.config.tokens if entry.label != label]
+    def on_settings_screen_remove_token(self, message: SettingsScreen.RemoveToken) -> None:
+        self.config.tokens = [entry for entry in self.config.tokens if entry.label != message.label]
         self.save()
-        self.notify(f"token {label!r} removed")
+        self.notify(f"token {message.label!r} removed")
 
-    def save_tuning(self, tuning: Tuning, api_url: str) -> None:
-        self.config.tuning = tuning
+    def on_settings_screen_save_tuning(self, message: SettingsScreen.SaveTuning) -> None:
+        self.config.tuning = message.tuning
         if self.config.api_url_in_file is not None:
-            self.config.api_url_in_file = api_url
+            self.config.api_url_in_file = message.api_url
         else:
-            self.config.api_url = api_url
+            self.config.api_url = message.api_url
         self.save()
+        for screen in self._settings_screens():
+            screen.tuning_saved()
 
-    def add_community(self, query: str) -> None:
+    def on_settings_screen_add_community(self, message: SettingsScreen.AddCommunity) -> None:
+        query = message.query
         self.in_thread(
             partial(self._resolve_community, query),
             group="community-add",
@@ -625,14 +644,16 @@ class VkSyncApp(App[int]):
         self.save()
         self.notify(f"community {community.title or community.id} added")
 
-    def remove_community(self, group_id: int) -> None:
-        self.config.communities = [c for c in self.config.communities if c.id != group_id]
+    def on_settings_screen_remove_community(self, message: SettingsScreen.RemoveCommunity) -> None:
+        self.config.communities = [c for c in self.config.communities if c.id != message.group_id]
         self.save()
 
+    def _settings_screens(self) -> list[SettingsScreen]:
+        return [screen for screen in self.screen_stack if isinstance(screen, SettingsScreen)]
+
     def _refresh_settings(self) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, SettingsScreen):
-                screen.show_tokens()
+        for screen in self._settings_screens():
+            screen.show_tokens(self.token_figures())
 
     # --- config ------------------------------------------------------------------------------------------
 
@@ -644,11 +665,10 @@ class VkSyncApp(App[int]):
             self.current_group = self.config.communities[0].id
         elif self.current_group is not None and self.config.community(self.current_group) is None:
             self.current_group = self.config.communities[0].id if self.config.communities else None
-        self.dashboard.show_communities()
+        self.dashboard.show_communities(self.current_group)
         self.action_reload()
-        for screen in self.screen_stack:
-            if isinstance(screen, SettingsScreen):
-                screen.show_config()
+        for screen in self._settings_screens():
+            screen.show_config(self.token_figures())
 
 
 def threshold_abort(view: JobView, configured_threshold: float) -> ThresholdAbort:

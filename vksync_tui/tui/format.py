@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vksync_tui.config import Config
+
 
 def count(value: int | None) -> str:
     """`1234567` → `1,234,567`; unknown → `?`."""
@@ -60,3 +62,11 @@ def errors_by_code(errors: dict[str, int]) -> str:
         key=lambda item: (not item[0].isdigit(), int(item[0]) if item[0].isdigit() else 0, item[0]),
     )
     return " ".join(f"{code}×{n}" for code, n in ordered)
+
+
+def community_title(config: Config, group_id: int) -> str:
+    """A configured community's title (else its screen name); `club<id>` for one not in the config."""
+    community = config.community(group_id)
+    if community is None:
+        return f"club{group_id}"
+    return community.title or community.screen_name or f"club{group_id}"

@@ -1,21 +1,25 @@
 """The home screen: one card per list for the selected community, and the panels of the running syncs.
 
-The screen owns no data: the App hands it list statuses and job views (attributes down) and it answers with
-messages (start a sync, review a diff, cancel a job) that the App acts on.
+The screen owns no data: the App hands it the config, the selected community, list statuses and job views
+(attributes down), and the messages of its cards, panels and selector (start a sync, view a list, cancel a
+job, show another community) bubble up to the App, which acts on them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING, ClassVar, cast
+from dataclasses import dataclass
+from typing import ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Label, Select
 
+from vksync_tui.config import Config
 from vksync_tui.sync.registry import LISTS
 from vksync_tui.tui.jobs import JobKey, JobView
 from vksync_tui.tui.lists import ListStatus
@@ -23,9 +27,6 @@ from vksync_tui.tui.widgets.key_bar import KeyBar
 from vksync_tui.tui.widgets.list_card import ListCard
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
 from vksync_tui.tui.widgets.too_small import TALL_HEIGHT, TooSmall
-
-if TYPE_CHECKING:
-    from vksync_tui.tui.app import VkSyncApp
 
 
 class DashboardScreen(Screen[None]):
@@ -57,9 +58,17 @@ class DashboardScreen(Screen[None]):
         ),
     ]
 
-    @property
-    def vk_app(self) -> VkSyncApp:
-        return cast("VkSyncApp", self.app)
+    @dataclass
+    class CommunityChosen(Message):
+        """The operator picked another community in the selector."""
+
+        group_id: int
+
+    def __init__(self, config: Config, current_group: int | None) -> None:
+        """`config` is the App's (read, never changed here); `current_group` the community the cards show."""
+        super().__init__()
+        self.config = config
+        self.current_group = current_group
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,8 +96,7 @@ class DashboardScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.show_communities()
-        self.vk_app.render_dashboard()
+        self.show_communities(self.current_group)
 
     def on_resize(self) -> None:
         self._fit_height(has_panels=bool(self.query(SyncPanel)))
@@ -101,22 +109,23 @@ class DashboardScreen(Screen[None]):
             select.compact = short
         self.set_class(short and has_panels, "-compact")
 
-    def show_communities(self) -> None:
-        """Make the selector say exactly which community the cards show, and offer only real communities.
+    def show_communities(self, current_group: int | None) -> None:
+        """Make the selector say exactly which community the cards show (`current_group`), and offer only the
+        configured communities.
 
         The selector never has a blank choice: with no community configured there is no selector at all (the
         hint says where to add one), so the cards can never show one community while it names another.
         """
-        app = self.vk_app
+        self.current_group = current_group
         options = self._community_options()
         found = self.query("#community-select")
-        if not options or app.current_group is None:
+        if not options or current_group is None:
             found.remove()
         elif found:
             select = cast("Select[int]", found.first(Select))
             with self.prevent(Select.Changed):
                 select.set_options(options)
-                select.value = app.current_group
+                select.value = current_group
         else:
             select = cast("Select[int]", self._community_select())
             select.compact = self.size.height < TALL_HEIGHT
@@ -129,18 +138,18 @@ class DashboardScreen(Screen[None]):
         self.set_class(not options, "-no-community")
 
     def _community_options(self) -> list[tuple[str, int]]:
-        return [(f"{c.title or c.screen_name} (id {c.id})", c.id) for c in self.vk_app.config.communities]
+        return [(f"{c.title or c.screen_name} (id {c.id})", c.id) for c in self.config.communities]
 
     def _community_select(self) -> Select[int] | None:
         """The selector set to the current community; None while no community is configured."""
-        options, current = self._community_options(), self.vk_app.current_group
+        options, current = self._community_options(), self.current_group
         if not options or current is None:
             return None
         return Select[int](options, id="community-select", allow_blank=False, value=current)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "community-select" and isinstance(event.value, int):
-            self.vk_app.select_community(event.value)
+            self.post_message(self.CommunityChosen(event.value))
 
     def show_statuses(self, statuses: list[ListStatus] | None, running: set[str], now: float) -> None:
         by_name = {status.info.name: status for status in statuses or []}
@@ -197,12 +206,3 @@ class DashboardScreen(Screen[None]):
         focused = self.focused
         if isinstance(focused, ListCard):
             focused.action_start()
-
-    def on_list_card_start_requested(self, message: ListCard.StartRequested) -> None:
-        self.vk_app.action_sync(message.list_name)
-
-    def on_list_card_view_requested(self, message: ListCard.ViewRequested) -> None:
-        self.vk_app.view_list(message.list_name)
-
-    def on_sync_panel_cancel_requested(self, message: SyncPanel.CancelRequested) -> None:
-        self.vk_app.cancel_job(message.key)

@@ -1,22 +1,27 @@
 """Settings: the token pool, tuning values with the API URL, and the configured communities.
 
-Every change goes through the App (`app.config` + `app.save()`), which writes config.toml atomically with
-`save_config`; token checks and community look-ups run in App workers and update the tables as results arrive.
-Secrets are only ever shown masked.
+The screen changes nothing itself: the App hands it the config, each token's figures and the clock (attributes
+down), and it posts what the operator asked for (check, toggle or remove a token, add or remove a community,
+save the tuning) as messages the App acts on (messages up). The App writes config.toml atomically with
+`save_config`, runs token checks and community look-ups in its workers, and re-renders the screen as results
+arrive. Secrets are only ever shown masked.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Static, TabbedContent, TabPane
 
-from vksync_tui.config import TokenEntry
+from vksync_tui.config import Config, TokenEntry, Tuning
 from vksync_tui.secrets import mask
 from vksync_tui.tui import format as fmt
 from vksync_tui.tui.screens.add_token import AddTokenScreen
@@ -25,9 +30,6 @@ from vksync_tui.tui.tuning import TUNING_FIELDS, TuningProblem, parse_tuning
 from vksync_tui.tui.widgets.key_bar import KeyBar
 from vksync_tui.tui.widgets.too_small import TooSmall
 from vksync_tui.vk.activity import TokenFigures
-
-if TYPE_CHECKING:
-    from vksync_tui.tui.app import VkSyncApp
 
 STATUS_STYLES = {
     "ok": "green",
@@ -83,9 +85,52 @@ class SettingsScreen(Screen[None]):
         Binding("ctrl+s", "save_tuning", "Save tuning", id="settings-save"),
     ]
 
-    @property
-    def vk_app(self) -> VkSyncApp:
-        return cast("VkSyncApp", self.app)
+    @dataclass
+    class CheckTokens(Message):
+        """Ask VK about the token labelled `label` (every token when None)."""
+
+        label: str | None
+
+    @dataclass
+    class ToggleToken(Message):
+        """Leave the token out of syncs, or take it back in."""
+
+        label: str
+
+    @dataclass
+    class RemoveToken(Message):
+        """Delete the token from the config (the operator has confirmed)."""
+
+        label: str
+
+    @dataclass
+    class AddCommunity(Message):
+        """Look up the community `query` names (id, screen name or link) and add it."""
+
+        query: str
+
+    @dataclass
+    class RemoveCommunity(Message):
+        """Delete the community from the config (the operator has confirmed; its data stays)."""
+
+        group_id: int
+
+    @dataclass
+    class SaveTuning(Message):
+        """Save validated tuning values and the API URL."""
+
+        tuning: Tuning
+        api_url: str
+
+    def __init__(
+        self, config: Config, figures: Mapping[str, TokenFigures], clock: Callable[[], float]
+    ) -> None:
+        """`config` is the App's (read, never changed here); `figures` each token's status and requests today;
+        `clock` the wall clock for "checked … ago"."""
+        super().__init__()
+        self.config = config
+        self.figures = figures
+        self.clock = clock
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,36 +169,35 @@ class SettingsScreen(Screen[None]):
         communities = self.query_one("#community-table", DataTable)
         for title, width in (("id", 12), ("screen name", 20), ("title", 40)):
             communities.add_column(title, key=title, width=width)
-        self.show_config()
+        self.show_config(self.figures)
         tokens.focus()
 
     @property
     def active_tab(self) -> str:
         return self.query_one("#settings-tabs", TabbedContent).active
 
-    def show_config(self) -> None:
-        """Re-render the tables and the tuning form from the App's config (called after every save)."""
-        app = self.vk_app
-        self.show_tokens()
+    def show_config(self, figures: Mapping[str, TokenFigures]) -> None:
+        """Re-render the tables and the tuning form from the config (the App calls it after every save)."""
+        self.show_tokens(figures)
         table = self.query_one("#community-table", DataTable)
         table.clear()
-        for community in app.config.communities:
+        for community in self.config.communities:
             table.add_row(str(community.id), community.screen_name, community.title, key=str(community.id))
-        tuning = app.config.tuning
+        tuning = self.config.tuning
         for name, _label in TUNING_FIELDS:
-            value = app.config.api_url if name == "api_url" else getattr(tuning, name)
+            value = self.config.api_url if name == "api_url" else getattr(tuning, name)
             self.query_one(f"#tuning-{name}", Input).value = str(value)
         self.query_one("#tuning-problem", Label).update("")
 
-    def show_tokens(self) -> None:
-        app = self.vk_app
+    def show_tokens(self, figures: Mapping[str, TokenFigures]) -> None:
+        """Re-render the token table with fresh `figures` (a check started or ended, a sync ran)."""
+        self.figures = figures
         table = self.query_one("#token-table", DataTable)
         selected = self.selected_token()
         table.clear()
-        figures = app.token_figures()
-        for entry in app.config.tokens:
+        for entry in self.config.tokens:
             table.add_row(*self._token_cells(entry, figures[entry.label]), key=entry.label)
-        if selected is not None and app.config.token(selected) is not None:
+        if selected is not None and self.config.token(selected) is not None:
             table.move_cursor(row=table.get_row_index(selected))
         self._show_details()
 
@@ -164,7 +208,7 @@ class SettingsScreen(Screen[None]):
     def _show_details(self) -> None:
         """Everything the last check learned about the selected token (the table has room for a summary)."""
         label = self.selected_token()
-        entry = self.vk_app.config.token(label) if label is not None else None
+        entry = self.config.token(label) if label is not None else None
         details = self.query_one("#token-details", Static)
         if entry is None:
             details.update("No token yet: press a to add one (it is checked against VK before it is added).")
@@ -183,12 +227,12 @@ class SettingsScreen(Screen[None]):
                 "never checked: press c to ask VK what this token is and what it may do", style="italic"
             )
             return details.update(text)
-        text.append(f"checked {fmt.ago(check.checked_at, self.vk_app.clock())}")
+        text.append(f"checked {fmt.ago(check.checked_at, self.clock())}")
         if check.owner_id is not None:
             text.append(f" · owner {check.owner_name or ''} (id {check.owner_id})")
         text.append("\nscopes/rights: " + (", ".join(check.scopes) or "unknown"))
         admin = [
-            f"{self.vk_app.community_title(group)}: {ADMIN_LEVELS.get(level, str(level))}"
+            f"{fmt.community_title(self.config, group)}: {ADMIN_LEVELS.get(level, str(level))}"
             for group, level in sorted(check.admin_levels.items())
             if level
         ]
@@ -237,7 +281,7 @@ class SettingsScreen(Screen[None]):
         handlers = {
             "token-add": self.action_add,
             "token-check": self.action_check_selected,
-            "token-check-all": self.vk_app.action_check_tokens,
+            "token-check-all": lambda: self.post_message(self.CheckTokens(None)),
             "token-toggle": self.action_toggle_selected,
             "token-remove": self.action_remove_selected,
             "tuning-save": self.action_save_tuning,
@@ -259,24 +303,24 @@ class SettingsScreen(Screen[None]):
         if self.active_tab == "tab-communities":
             self.query_one("#community-input", Input).focus()
             return
-        self.app.push_screen(AddTokenScreen(self.vk_app.config))
+        self.app.push_screen(AddTokenScreen(self.config))
 
     def _add_community(self) -> None:
         field = self.query_one("#community-input", Input)
         query = field.value.strip()
         if query:
-            self.vk_app.add_community(query)
+            self.post_message(self.AddCommunity(query))
             field.value = ""
 
     def action_check_selected(self) -> None:
         label = self.selected_token()
         if label is not None and self.active_tab == "tab-tokens":
-            self.vk_app.action_check_tokens(label)
+            self.post_message(self.CheckTokens(label))
 
     def action_toggle_selected(self) -> None:
         label = self.selected_token()
         if label is not None and self.active_tab == "tab-tokens":
-            self.vk_app.toggle_token(label)
+            self.post_message(self.ToggleToken(label))
 
     def action_remove_selected(self) -> None:
         if self.active_tab == "tab-communities":
@@ -288,7 +332,7 @@ class SettingsScreen(Screen[None]):
                         f"Remove community {group_id} from the config?\n"
                         "Its stored data stays in the database.",
                     ),
-                    lambda yes: self.vk_app.remove_community(group_id) if yes else None,
+                    lambda yes: self.post_message(self.RemoveCommunity(group_id)) if yes else None,
                 )
             return
         label = self.selected_token()
@@ -297,17 +341,19 @@ class SettingsScreen(Screen[None]):
                 ConfirmScreen(
                     "Remove token", f"Remove token {label!r} from the pool?\nThis cannot be undone."
                 ),
-                lambda yes: self.vk_app.remove_token(label) if yes else None,
+                lambda yes: self.post_message(self.RemoveToken(label)) if yes else None,
             )
 
     def action_save_tuning(self) -> None:
         values = {name: self.query_one(f"#tuning-{name}", Input).value for name, _label in TUNING_FIELDS}
         problem_label = self.query_one("#tuning-problem", Label)
         try:
-            tuning, api_url = parse_tuning(values, self.vk_app.config.tuning)
+            tuning, api_url = parse_tuning(values, self.config.tuning)
         except TuningProblem as problem:
             problem_label.update(Text(str(problem), style="bold red"))
             self.query_one(f"#tuning-{problem.name}", Input).focus()
             return
-        self.vk_app.save_tuning(tuning, api_url)
-        problem_label.update(Text("saved to config.toml", style="green"))
+        self.post_message(self.SaveTuning(tuning, api_url))
+
+    def tuning_saved(self) -> None:
+        self.query_one("#tuning-problem", Label).update(Text("saved to config.toml", style="green"))
