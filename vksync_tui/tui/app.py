@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -171,30 +171,6 @@ class VkSyncApp(App[int]):
             return lasting_export_folder()
         return self.home.root / "exports"
 
-    def in_thread(
-        self,
-        work: Callable[[], Any],
-        *,
-        group: str,
-        description: str,
-        name: str = "",
-        exclusive: bool = False,
-    ) -> Worker[Any]:
-        """Every background task of the app: a thread worker with its own group that never exits the app.
-
-        `description` keeps Textual from repr()-ing the arguments on the UI thread; errors come back as
-        `Worker.StateChanged` (see `on_worker_state_changed`), not as an app crash.
-        """
-        return self.run_worker(
-            work,
-            name=name,
-            group=group,
-            description=description,
-            exclusive=exclusive,
-            thread=True,
-            exit_on_error=False,
-        )
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Churn exists only in the demo (it drives the emulator): hide its key elsewhere."""
         return not (action == "simulate_churn" and self.demo is None)
@@ -251,13 +227,10 @@ class VkSyncApp(App[int]):
         if self.current_group is None:
             self.render_dashboard()
             return
-        self.in_thread(
-            partial(self._load_statuses, self.current_group),
-            exclusive=True,
-            group="dashboard-load",
-            description="Reading list figures",
-        )
+        self._load_statuses(self.current_group)
 
+    @work(thread=True, exclusive=True, group="dashboard-load", description="Reading list figures",
+          exit_on_error=False)
     def _load_statuses(self, group_id: int) -> None:
         with database_proxy.connection_context():
             statuses = list_statuses(group_id)
@@ -321,13 +294,7 @@ class VkSyncApp(App[int]):
         job = RunningJob(key, JobView(key), options=dict(options))
         context = self._job_context()
         self.jobs[key] = job
-        worker = self.in_thread(
-            partial(self._run_job, job, context),
-            name=f"sync-{key.slug}",
-            group=f"sync-{key.slug}",
-            description=f"Syncing {list_name} of community {group}",
-        )
-        self._job_workers[worker] = key
+        self._job_workers[self._run_job(job, context)] = key
         self.render_dashboard()
 
     def _start_problem(self, list_name: str, group: int | None) -> str | None:
@@ -346,6 +313,7 @@ class VkSyncApp(App[int]):
     def _pending_in_view(self, group: int) -> bool:
         return any(status.pending is not None for status in self.statuses.get(group, []))
 
+    @work(thread=True, group="sync", description="Syncing a list", exit_on_error=False)
     def _run_job(self, job: RunningJob, context: SyncContext) -> Any:
         """Runs in the job's thread: the engine talks to the UI only through posted messages."""
 
@@ -440,13 +408,10 @@ class VkSyncApp(App[int]):
             self.open_review(self.current_group)
 
     def open_review(self, group_id: int) -> None:
-        self.in_thread(
-            partial(self._load_pending, group_id),
-            exclusive=True,
-            group="review-load",
-            description="Reading the pending diff",
-        )
+        self._load_pending(group_id)
 
+    @work(thread=True, exclusive=True, group="review-load", description="Reading the pending diff",
+          exit_on_error=False)
     def _load_pending(self, group_id: int) -> None:
         with database_proxy.connection_context():
             pending = pending_diff(group_id)
@@ -468,12 +433,10 @@ class VkSyncApp(App[int]):
     def _review_decided(self, group_id: int, run_id: int | None, decision: Decision | None) -> None:
         if decision is None or run_id is None:
             return
-        self.in_thread(
-            partial(self._decide_diff, group_id, run_id, decision),
-            group=f"diff-{decision}-{group_id}",
-            description=f"{decision.capitalize()} the pending diff",
-        )
+        self._decide_diff(group_id, run_id, decision)
 
+    @work(thread=True, group="diff-decision", description="Applying or discarding the pending diff",
+          exit_on_error=False)
     def _decide_diff(self, group_id: int, run_id: int, decision: Decision) -> None:
         try:
             text = tasks.decide_diff(self.context, group_id, decision)
@@ -502,12 +465,10 @@ class VkSyncApp(App[int]):
         if self.demo is None or self.current_group is None:
             self.notify("churn is simulated only in --demo mode", severity="warning")
             return
-        self.in_thread(
-            partial(self._churn, self.current_group),
-            group="demo-churn",
-            description="Simulating churn in the emulator",
-        )
+        self._churn(self.current_group)
 
+    @work(thread=True, group="demo-churn", description="Simulating churn in the emulator",
+          exit_on_error=False)
     def _churn(self, group_id: int) -> None:
         joined, left = self.demo.churn(group_id)
         self.post_message(
@@ -536,13 +497,10 @@ class VkSyncApp(App[int]):
     def add_token(self, entry: TokenEntry) -> None:
         """Check the new token against VK first; it joins the pool only if VK accepts it."""
         self.token_activity.checks_started([entry.label])
-        self.in_thread(
-            partial(self._check_new_token, entry),
-            group=f"token-add-{entry.label}",
-            description="Checking a new token",
-        )
+        self._check_new_token(entry)
         self.notify(f"checking token {entry.label!r}…")
 
+    @work(thread=True, group="token-add", description="Checking a new token", exit_on_error=False)
     def _check_new_token(self, entry: TokenEntry) -> None:
         check = tasks.check_entry(self.context, self.config, entry, clock=self.clock)
         self.post_message(TokenChecked(entry, check, new=True))
@@ -554,12 +512,9 @@ class VkSyncApp(App[int]):
             return
         self.token_activity.checks_started(entry.label for entry in entries)
         self._refresh_settings()
-        self.in_thread(
-            partial(self._check_tokens, entries),
-            group="token-check",
-            description=f"Checking {len(entries)} token(s)",
-        )
+        self._check_tokens(entries)
 
+    @work(thread=True, group="token-check", description="Checking tokens", exit_on_error=False)
     def _check_tokens(self, entries: list[TokenEntry]) -> None:
         for entry in entries:
             self.post_message(
@@ -620,13 +575,9 @@ class VkSyncApp(App[int]):
             screen.tuning_saved()
 
     def on_settings_screen_add_community(self, message: SettingsScreen.AddCommunity) -> None:
-        query = message.query
-        self.in_thread(
-            partial(self._resolve_community, query),
-            group="community-add",
-            description="Looking up a community",
-        )
+        self._resolve_community(message.query)
 
+    @work(thread=True, group="community-add", description="Looking up a community", exit_on_error=False)
     def _resolve_community(self, query: str) -> None:
         try:
             community = tasks.resolve_community(self.context, self.config, query)

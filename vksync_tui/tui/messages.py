@@ -6,6 +6,8 @@ A `Progress` snapshot is cumulative, so a newer one for the same job may replace
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
+
 from textual.message import Message
 
 from vksync_tui.config import Community, TokenCheck, TokenEntry
@@ -15,13 +17,12 @@ from vksync_tui.tui.lists import ListStatus, PendingInfo
 from vksync_tui.tui.screens.diff_review import ThresholdAbort
 
 
+@dataclass
 class SyncEventPosted(Message):
     """One engine event of one job, forwarded from the job's worker thread."""
 
-    def __init__(self, key: JobKey, event: SyncEvent) -> None:
-        super().__init__()
-        self.key = key
-        self.event = event
+    key: JobKey
+    event: SyncEvent
 
     def can_replace(self, message: Message) -> bool:
         return (
@@ -32,53 +33,55 @@ class SyncEventPosted(Message):
         )
 
 
+@dataclass
 class StatusesLoaded(Message):
-    def __init__(self, group_id: int, statuses: list[ListStatus]) -> None:
-        super().__init__()
-        self.group_id = group_id
-        self.statuses = statuses
+    """The figures of every list of community `group_id`, read from the database."""
+
+    group_id: int
+    statuses: list[ListStatus]
 
 
+@dataclass
 class ReviewReady(Message):
     """A pending diff (or a threshold abort) is ready to be reviewed."""
 
-    def __init__(self, group_id: int, pending: PendingInfo | None, abort: ThresholdAbort | None) -> None:
-        super().__init__()
-        self.group_id = group_id
-        self.pending = pending
-        self.abort = abort
+    group_id: int
+    pending: PendingInfo | None
+    abort: ThresholdAbort | None
 
 
+@dataclass
 class TaskDone(Message):
     """A short background task finished; `refresh` asks for the dashboard figures to be re-read."""
 
-    def __init__(self, text: str, *, error: bool = False, refresh: bool = True) -> None:
-        super().__init__()
-        self.text = text
-        self.error = error
-        self.refresh = refresh
+    text: str
+    _: KW_ONLY
+    error: bool = False
+    refresh: bool = True
 
 
+@dataclass
 class DiffDecided(Message):
     """The pending diff of run `run_id` was applied or discarded (`outcome`); `text` says what happened."""
 
-    def __init__(self, group_id: int, run_id: int, outcome: str, text: str) -> None:
-        super().__init__()
-        self.group_id = group_id
-        self.run_id = run_id
-        self.outcome = outcome
-        self.text = text
+    group_id: int
+    run_id: int
+    outcome: str
+    text: str
 
 
+@dataclass
 class TokenChecked(Message):
-    def __init__(self, entry: TokenEntry, check: TokenCheck, *, new: bool) -> None:
-        super().__init__()
-        self.entry = entry
-        self.check = check
-        self.new = new
+    """What VK said about `entry`; `new` for a token being added (it joins the pool only if VK accepts it)."""
+
+    entry: TokenEntry
+    check: TokenCheck
+    _: KW_ONLY
+    new: bool
 
 
+@dataclass
 class CommunityResolved(Message):
-    def __init__(self, community: Community) -> None:
-        super().__init__()
-        self.community = community
+    """The community a look-up found, to add to the config."""
+
+    community: Community

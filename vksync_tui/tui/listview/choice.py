@@ -7,6 +7,7 @@ A filter with three or four fixed choices reads as well as one focusable line th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import events
@@ -36,12 +37,13 @@ class ChoiceChip(Static, can_focus=True):
         Binding("backspace", "step(-1)", "Previous choice", show=False, id="filter-previous"),
     ]
 
+    @dataclass
     class Changed(Message):
-        def __init__(self, chip: ChoiceChip, name: str, value: str) -> None:
-            super().__init__()
-            self.chip = chip
-            self.name = name
-            self.value = value
+        """The chip's filter `name` now shows `value`."""
+
+        chip: ChoiceChip
+        name: str
+        value: str
 
         @property
         def control(self) -> ChoiceChip:

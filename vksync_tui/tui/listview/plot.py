@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -36,10 +37,11 @@ class HistoryScreen(Screen[None]):
         ),
     ]
 
+    @dataclass
     class Loaded(Message):
-        def __init__(self, history: History) -> None:
-            super().__init__()
-            self.history = history
+        """The community's membership history, read from the database."""
+
+        history: History
 
     def __init__(self, group_id: int, title: str) -> None:
         super().__init__()

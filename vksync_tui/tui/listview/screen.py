@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -56,32 +56,37 @@ POLL_SECONDS = 1.0
 ANCHOR_REFRESH_SECONDS = 10.0
 
 
+@dataclass
 class ReaderMessage(Message):
-    def __init__(self, result: ReaderResult) -> None:
-        super().__init__()
-        self.result = result
+    """A page (or a count) the reader thread read for the table."""
+
+    result: ReaderResult
 
 
+@dataclass
 class AnchorsReady(Message):
-    def __init__(self, generation: int, state: ViewState, anchors: list[Row]) -> None:
-        super().__init__()
-        self.generation = generation
-        self.state = state
-        self.anchors = anchors
+    """The anchor rows for deep jumps of the view `state`, read for table generation `generation`."""
+
+    generation: int
+    state: ViewState
+    anchors: list[Row]
 
 
+@dataclass
 class DetailLoaded(Message):
-    def __init__(self, index: int, sections: list[Section]) -> None:
-        super().__init__()
-        self.index = index
-        self.sections = sections
+    """The detail pane's sections for the row at `index`."""
+
+    index: int
+    sections: list[Section]
 
 
+@dataclass
 class ExportDone(Message):
-    def __init__(self, text: str, *, error: bool = False) -> None:
-        super().__init__()
-        self.text = text
-        self.error = error
+    """An export ended; `text` says where the file went or why it failed."""
+
+    text: str
+    _: KW_ONLY
+    error: bool = False
 
 
 def render_sections(sections: list[Section]) -> Text:
@@ -275,14 +280,9 @@ class ListScreen(Screen[None]):
             return
         self._anchors_building = True
         self._anchors_at = self.clock()
-        self.run_worker(
-            partial(self._read_anchors, self.query_, self.generation),
-            thread=True,
-            group="list-anchors",
-            exit_on_error=False,
-            description="Indexing the list for jumps",
-        )
+        self._read_anchors(self.query_, self.generation)
 
+    @work(thread=True, group="list-anchors", description="Indexing the list for jumps", exit_on_error=False)
     def _read_anchors(self, query: ListQuery, generation: int) -> None:
         anchors: list[Row] = []
         try:
@@ -400,15 +400,10 @@ class ListScreen(Screen[None]):
         if message.row is None:  # its page is on the way: never leave the previous row's details up
             self.query_one("#detail-text", Static).update(Text("…", style="dim"))
             return
-        self.run_worker(
-            partial(self._load_detail, message.index, self._row_id(message.row)),
-            thread=True,
-            exclusive=True,
-            group="list-detail",
-            exit_on_error=False,
-            description="Reading the row's details",
-        )
+        self._load_detail(message.index, self._row_id(message.row))
 
+    @work(thread=True, exclusive=True, group="list-detail", description="Reading the row's details",
+          exit_on_error=False)
     def _load_detail(self, index: int, row_id: int) -> None:
         with database_proxy.connection_context():
             sections = DETAILS[self.spec.detail](self.group_id, row_id)
@@ -459,14 +454,9 @@ class ListScreen(Screen[None]):
         stamp = datetime.fromtimestamp(self.clock(), UTC).strftime("%Y%m%d-%H%M%S")
         path = self.export_dir / f"{self.spec.name}-{self.group_id}-{stamp}.{fmt}"
         self.notify(f"exporting the filtered view to {path}…")
-        self.run_worker(
-            partial(self._export, self.query_, path, fmt),
-            thread=True,
-            group="list-export",
-            exit_on_error=False,
-            description="Exporting the filtered view",
-        )
+        self._export(self.query_, path, fmt)
 
+    @work(thread=True, group="list-export", description="Exporting the filtered view", exit_on_error=False)
     def _export(self, query: ListQuery, path: Path, fmt: str) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

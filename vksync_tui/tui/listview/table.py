@@ -100,13 +100,12 @@ class VirtualTable(ScrollView, can_focus=True):
     cursor_row: reactive[int] = reactive(0, always_update=True)
     cursor_column: reactive[int] = reactive(0)
 
+    @dataclass
     class CursorMoved(Message):
         """The highlighted row changed or its data arrived; `row` is None while its page loads."""
 
-        def __init__(self, index: int, row: Row | None) -> None:
-            super().__init__()
-            self.index = index
-            self.row = row
+        index: int
+        row: Row | None
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, VirtualTable.CursorMoved)

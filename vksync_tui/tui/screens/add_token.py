@@ -7,6 +7,7 @@ it when VK accepts the token, or shows VK's reason in it (`rejected`) so the ope
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -23,12 +24,11 @@ from vksync_tui.secrets import MALFORMED_TOKEN, extract_token
 class AddTokenScreen(ModalScreen[TokenEntry | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="add-token-cancel")]
 
+    @dataclass
     class Submitted(Message):
         """A locally valid entry to check against VK (the dialog waits for `accepted` or `rejected`)."""
 
-        def __init__(self, entry: TokenEntry) -> None:
-            super().__init__()
-            self.entry = entry
+        entry: TokenEntry
 
     def __init__(self, config: Config) -> None:
         super().__init__(classes="modal")

@@ -8,10 +8,10 @@ Pages are read by a thread worker on this screen (reads only; leaving the screen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, ClassVar, Literal
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -57,12 +57,13 @@ class Pager:
         return len(self.starts) - 1
 
 
+@dataclass
 class PageLoaded(Message):
-    def __init__(self, page: DiffPage, search: str, after_user_id: int) -> None:
-        super().__init__()
-        self.page = page
-        self.search = search
-        self.after_user_id = after_user_id
+    """A page of the pending diff, read for the search `search` after `after_user_id`."""
+
+    page: DiffPage
+    search: str
+    after_user_id: int
 
 
 def percent(part: int | None, whole: int | None) -> str:
@@ -265,16 +266,21 @@ class DiffReviewScreen(Screen[Decision | None]):
         return text
 
     def load_page(self, kind: str) -> None:
-        """Read the current page of `kind` in a thread; a newer request for the same list supersedes it."""
+        """Read the current page of `kind` in a thread; a newer request for the same list supersedes it (each
+        list has its own exclusive worker group, so paging one never cancels the other's read)."""
         assert self.pending is not None
-        self.run_worker(
-            partial(self._read_page, self.pending.run_id, kind, self.pagers[kind].starts[-1], self.search),
-            thread=True,
-            exclusive=True,
-            group=f"diff-page-{kind}",
-            exit_on_error=False,
-            description=f"Reading a page of {kind} members",
-        )
+        readers = {"joined": self._read_joined_page, "left": self._read_left_page}
+        readers[kind](self.pending.run_id, self.pagers[kind].starts[-1], self.search)
+
+    @work(thread=True, exclusive=True, group="diff-page-joined", exit_on_error=False,
+          description="Reading a page of joined members")
+    def _read_joined_page(self, run_id: int, after_user_id: int, search: str) -> None:
+        self._read_page(run_id, "joined", after_user_id, search)
+
+    @work(thread=True, exclusive=True, group="diff-page-left", exit_on_error=False,
+          description="Reading a page of left members")
+    def _read_left_page(self, run_id: int, after_user_id: int, search: str) -> None:
+        self._read_page(run_id, "left", after_user_id, search)
 
     def _read_page(self, run_id: int, kind: str, after_user_id: int, search: str) -> None:
         with database_proxy.connection_context():

@@ -7,6 +7,7 @@ written short (`100k`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -43,15 +44,17 @@ class ListCard(Vertical, can_focus=True):
         ),
     ]
 
+    @dataclass
     class StartRequested(Message):
-        def __init__(self, list_name: str) -> None:
-            super().__init__()
-            self.list_name = list_name
+        """Sync the card's list now."""
 
+        list_name: str
+
+    @dataclass
     class ViewRequested(Message):
-        def __init__(self, list_name: str) -> None:
-            super().__init__()
-            self.list_name = list_name
+        """Open the card's list screen."""
+
+        list_name: str
 
     def __init__(self, info: ListDefinition) -> None:
         super().__init__(id=f"card-{info.name}", classes="list-card")

@@ -6,6 +6,7 @@ The panel holds no state of its own beyond its widgets: the App folds engine eve
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -113,10 +114,11 @@ class SyncPanel(Vertical, can_focus=True):
         ),
     ]
 
+    @dataclass
     class CancelRequested(Message):
-        def __init__(self, key: JobKey) -> None:
-            super().__init__()
-            self.key = key
+        """Stop the panel's sync at its next batch boundary."""
+
+        key: JobKey
 
     def __init__(self, key: JobKey, title: str) -> None:
         super().__init__(id=f"panel-{key.slug}", classes="sync-panel")
