@@ -56,6 +56,16 @@ async def settle(app: VkSyncApp, pilot: Pilot[int]) -> None:
     await pilot.pause()
 
 
+async def run_palette_command(pilot: Pilot[int], title: str) -> None:
+    """Open the command palette, type `title` and run the best match, as the operator would."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*title)
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 @pytest.fixture(autouse=True)
 def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     """A blinking cursor makes two screenshots of the same state differ."""

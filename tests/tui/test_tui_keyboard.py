@@ -6,21 +6,12 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from tests.tui.conftest import settle
+from tests.tui.conftest import run_palette_command, settle
 from tests.tui.jobs import feed_job, finished_run
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.screens.help import HelpScreen
 from vksync_tui.tui.widgets.list_card import ListCard
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
-
-
-async def run_palette_command(pilot: Pilot[int], title: str) -> None:
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*title)
-    await pilot.pause()
-    await pilot.press("enter")
-    await pilot.pause()
 
 
 async def finished_panels(app: VkSyncApp, pilot: Pilot[int], *lists: str) -> None:

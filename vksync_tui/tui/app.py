@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -44,6 +44,7 @@ from vksync_tui.tui.listview.export_view import lasting_export_folder
 from vksync_tui.tui.messages import (
     CommunityResolved,
     DiffDecided,
+    LoginChecked,
     ReviewReady,
     StatusesLoaded,
     SyncEventPosted,
@@ -54,13 +55,16 @@ from vksync_tui.tui.screens.add_token import AddTokenScreen
 from vksync_tui.tui.screens.dashboard import DashboardScreen
 from vksync_tui.tui.screens.diff_review import Decision, DiffReviewScreen, ThresholdAbort
 from vksync_tui.tui.screens.help import HelpScreen
+from vksync_tui.tui.screens.login import LoginScreen
 from vksync_tui.tui.screens.settings import SettingsScreen
 from vksync_tui.tui.widgets.list_card import ListCard
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
 from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TALL_HEIGHT
 from vksync_tui.vk.activity import TokenActivity, TokenFigures
+from vksync_tui.vk.oauth import OAuthRedirect
 
 Clock = Callable[[], float]
+TokenDialog = TypeVar("TokenDialog", AddTokenScreen, LoginScreen)
 DECIDED: dict[Decision, str] = {"apply": "applied", "discard": "discarded"}
 
 
@@ -486,13 +490,19 @@ class VkSyncApp(App[int]):
         return self.token_activity.figures(self.config.tokens, live)
 
     def action_add_token(self) -> None:
+        self._in_settings(SettingsScreen.action_add)
+
+    def action_login(self) -> None:
+        """VK's login page for a user token (the settings screen's `l`), from anywhere."""
+        self._in_settings(SettingsScreen.action_login)
+
+    def _in_settings(self, action: Callable[[SettingsScreen], object]) -> None:
+        """Open settings (if not open) and run one of its actions there."""
         self.action_view("settings")
         if isinstance(self.screen, SettingsScreen):
-            self.screen.action_add()
+            action(self.screen)
         else:
-            self.call_after_refresh(
-                lambda: isinstance(self.screen, SettingsScreen) and self.screen.action_add()
-            )
+            self.call_after_refresh(lambda: isinstance(self.screen, SettingsScreen) and action(self.screen))
 
     def add_token(self, entry: TokenEntry) -> None:
         """Check the new token against VK first; it joins the pool only if VK accepts it."""
@@ -529,25 +539,67 @@ class VkSyncApp(App[int]):
         entry, check = message.entry, message.check
         self.token_activity.check_ended(entry.label)
         if message.new:
-            dialog = next((s for s in self.screen_stack if isinstance(s, AddTokenScreen)), None)
+            dialog = self._dialog(AddTokenScreen)
             if check.invalid or check.last_error:
                 reason = f"token {entry.label!r} was not added: {check.last_error or 'rejected by VK'}"
-                if dialog is not None:
-                    dialog.rejected(redact(reason))
-                else:
-                    self.notify(reason, severity="error", title="Token rejected", timeout=10)
-                self._refresh_settings()
+                self._token_refused(dialog, reason)
                 return
             entry.check = check
-            self.config.tokens.append(entry)
-            if dialog is not None:
-                dialog.dismiss(entry)
-            self.notify(f"token {entry.label!r} added")
-        else:
-            current = self.config.token(entry.label)
-            if current is None:
-                return
+            self._token_accepted(entry, dialog)
+            return
+        current = self.config.token(entry.label)
+        if current is not None:
             current.check = check
+            self.save()
+
+    def on_login_screen_app_id_chosen(self, message: LoginScreen.AppIdChosen) -> None:
+        self.config.app_id = message.app_id
+        self.save()
+
+    def on_login_screen_submitted(self, message: LoginScreen.Submitted) -> None:
+        self._check_login(message.redirect, message.label)
+
+    @work(thread=True, group="token-login", description="Checking a token from VK's login page",
+          exit_on_error=False)
+    def _check_login(self, redirect: OAuthRedirect, label: str | None) -> None:
+        try:
+            entry = tasks.login_entry(self.context, self.config, redirect, label, clock=self.clock)
+        except tasks.TaskError as problem:
+            self.post_message(LoginChecked(None, str(problem)))
+            return
+        self.post_message(LoginChecked(entry, None))
+
+    def on_login_checked(self, message: LoginChecked) -> None:
+        dialog = self._dialog(LoginScreen)
+        if message.entry is None:
+            self._token_refused(dialog, message.problem or "VK did not accept the token")
+            return
+        self._token_accepted(message.entry, dialog)
+
+    def _dialog(self, kind: type[TokenDialog]) -> TokenDialog | None:
+        return next((screen for screen in self.screen_stack if isinstance(screen, kind)), None)
+
+    def _token_refused(self, dialog: AddTokenScreen | LoginScreen | None, reason: str) -> None:
+        """Say why a new token was not added: in its dialog (for the operator to correct), else in a toast."""
+        if dialog is not None:
+            dialog.rejected(redact(reason))
+        else:
+            self.notify(reason, severity="error", title="Token rejected", timeout=10)
+        self._refresh_settings()
+
+    def _token_accepted(self, entry: TokenEntry, dialog: AddTokenScreen | LoginScreen | None) -> None:
+        """Add a token VK accepted (unless the same one came in meanwhile), close its dialog and save."""
+        twin = next((t for t in self.config.tokens if entry.label == t.label or entry.secret == t.secret),
+                    None)
+        if twin is not None:
+            reason = f"token {entry.label!r} was not added: it is configured already as {twin.label!r}"
+            self._token_refused(dialog, reason)
+            return
+        self.config.tokens.append(entry)
+        if dialog is not None:
+            dialog.dismiss(entry)
+        expires = "" if entry.expires_at is None else f", expires {fmt.until(entry.expires_at, self.clock())}"
+        self.notify(f"token {entry.label!r} added{expires}")
         self.save()
 
     def on_settings_screen_check_tokens(self, message: SettingsScreen.CheckTokens) -> None:

@@ -22,6 +22,7 @@ from vksync_tui.tui.listview import ListScreen
 from vksync_tui.tui.listview.plot import HistoryScreen
 from vksync_tui.tui.screens.diff_review import DiffReviewScreen
 from vksync_tui.tui.screens.help import HelpScreen
+from vksync_tui.tui.screens.login import LoginScreen
 from vksync_tui.tui.screens.settings import SettingsScreen
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ SCREEN_GROUPS: dict[type[Screen[Any]], str] = {
     SettingsScreen: "settings",
     HistoryScreen: "history",
     HelpScreen: "help",
+    LoginScreen: "login",
 }
 
 
@@ -79,6 +81,11 @@ def palette_commands(app: VkSyncApp, screen: Screen[Any]) -> Iterator[SystemComm
     )
     yield SystemCommand(
         "settings: add token", "Add a token to the pool (checked before it is added)", app.action_add_token
+    )
+    yield SystemCommand(
+        "settings: log in with VK",
+        "Get a user token from VK's login page for your VK app (checked, then added)",
+        app.action_login,
     )
     for community in app.config.communities:
         yield SystemCommand(

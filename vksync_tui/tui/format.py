@@ -40,13 +40,22 @@ def ago(then: float | None, now: float) -> str:
     """How long ago a timestamp was, in the coarsest unit that still says something."""
     if then is None:
         return "never"
-    delta = max(0.0, now - then)
-    if delta < 60:
-        return "just now"
+    span = _coarse_span(now - then)
+    return "just now" if span is None else f"{span} ago"
+
+
+def until(then: float, now: float) -> str:
+    """How long until a timestamp, in the coarsest unit that still says something (`in 2 d`, `in 5 h`)."""
+    span = _coarse_span(then - now)
+    return "in <1 min" if span is None else f"in {span}"
+
+
+def _coarse_span(seconds: float) -> str | None:
+    """`2 d`, `5 h`, `12 min`; None under a minute."""
     for unit_seconds, unit in ((86400, "d"), (3600, "h"), (60, "min")):
-        if delta >= unit_seconds:
-            return f"{int(delta // unit_seconds)} {unit} ago"
-    return "just now"
+        if seconds >= unit_seconds:
+            return f"{int(seconds // unit_seconds)} {unit}"
+    return None
 
 
 def rate(value: float) -> str:

@@ -26,6 +26,7 @@ from vksync_tui.tui.screens.confirm import ConfirmScreen
 from vksync_tui.tui.screens.dashboard import DashboardScreen
 from vksync_tui.tui.screens.diff_review import DiffReviewScreen
 from vksync_tui.tui.screens.help import HelpScreen
+from vksync_tui.tui.screens.login import LoginScreen
 from vksync_tui.tui.screens.settings import SettingsScreen
 from vksync_tui.tui.widgets.list_card import ListCard
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
@@ -34,8 +35,8 @@ QUIT_ID = "app-quit"
 QUIT_KEY = "ctrl+q"
 # Every class whose BINDINGS the operator may remap (the App's own are added by `binding_ids`).
 BOUND: tuple[type[DOMNode], ...] = (
-    DashboardScreen, ListCard, SyncPanel, DiffReviewScreen, SettingsScreen, AddTokenScreen, ConfirmScreen,
-    HelpScreen, ListScreen, VirtualTable, ChoiceChip, HistoryScreen,
+    DashboardScreen, ListCard, SyncPanel, DiffReviewScreen, SettingsScreen, AddTokenScreen, LoginScreen,
+    ConfirmScreen, HelpScreen, ListScreen, VirtualTable, ChoiceChip, HistoryScreen,
 )
 
 

@@ -85,3 +85,11 @@ class CommunityResolved(Message):
     """The community a look-up found, to add to the config."""
 
     community: Community
+
+
+@dataclass
+class LoginChecked(Message):
+    """VK's verdict on the token of a pasted login address: the checked `entry` to add, or the `problem`."""
+
+    entry: TokenEntry | None
+    problem: str | None

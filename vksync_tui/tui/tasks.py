@@ -1,7 +1,7 @@
 """Short background tasks the settings and review screens start: plain functions run in App thread workers.
 
-They call the domain (token check, community look-up, diff apply/discard) and return plain results or raise
-`TaskError` with a one-line, token-free reason; they never import Textual.
+They call the domain (token check, login, community look-up, diff apply/discard) and return plain results or
+raise `TaskError` with a one-line, token-free reason; they never import Textual.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from vksync_tui.sync.diff import NoPendingDiff, apply_pending, discard_pending
 from vksync_tui.vk import communities
 from vksync_tui.vk.check import check_token, checking_token
 from vksync_tui.vk.errors import VkError
+from vksync_tui.vk.oauth import OAuthError, OAuthRedirect, new_token_entry
 
 
 class TaskError(Exception):
@@ -38,6 +39,16 @@ def check_entry(context: SyncContext, config: Config, entry: TokenEntry, *,
     VK trouble: see `last_error`)."""
     token = checking_token(context.vk.pool_for(config), entry)
     return check_token(token, context.client, config.communities, wall_clock=clock)
+
+
+def login_entry(context: SyncContext, config: Config, redirect: OAuthRedirect, label: str | None, *,
+                clock: Callable[[], float]) -> TokenEntry:
+    """The checked entry for the token of a pasted login address (as `tokens login` makes it), asked through
+    the session's budget; raises `TaskError` when VK refuses the token or it is configured already."""
+    try:
+        return new_token_entry(context.vk, redirect, config, label, clock=clock)
+    except OAuthError as problem:
+        raise TaskError(str(problem)) from None
 
 
 def decide_diff(context: SyncContext, group_id: int, decision: Literal["apply", "discard"]) -> str:

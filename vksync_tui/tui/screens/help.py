@@ -48,8 +48,11 @@ One list of the selected community, paged from the database (millions of rows op
   `p` plots the subscribers' history, `f5` re-reads the list, `escape` goes back.
 
 ## Settings (`f2`)
-- **Tokens**: `a` add (checked against VK before it joins the pool), `c` check the selected token, `C` check
-  all, `e` enable/disable, `x` remove (asks first). Tokens are always shown masked.
+- **Tokens**: `a` add (checked against VK before it joins the pool), `l` log in with VK (a user token from
+  VK's login page for your VK app, as `vksync-tui tokens login`: open the address shown, allow access, paste
+  the address VK then shows; `ctrl+y` copies the address), `c` check the selected token, `C` check all,
+  `e` enable/disable, `x` remove (asks first). Tokens are always shown masked; *expires* says when VK said a
+  token stops working.
 - **Tuning**: requests per second per token kind, workers, retry pause and attempts, safety threshold,
   execute batch, timeout and the API URL; `ctrl+s` saves to config.toml.
 - **Communities**: add by id, screen name or link (looked up with groups.getById), `x` removes.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar, cast
 
 from rich.text import Text
@@ -26,6 +27,7 @@ from vksync_tui.secrets import mask
 from vksync_tui.tui import format as fmt
 from vksync_tui.tui.screens.add_token import AddTokenScreen
 from vksync_tui.tui.screens.confirm import ConfirmScreen
+from vksync_tui.tui.screens.login import LoginScreen
 from vksync_tui.tui.tuning import TUNING_FIELDS, TuningProblem, parse_tuning
 from vksync_tui.tui.widgets.key_bar import KeyBar
 from vksync_tui.tui.widgets.too_small import TooSmall
@@ -40,16 +42,18 @@ STATUS_STYLES = {
     "checking": "cyan",
 }
 ADMIN_LEVELS = {1: "moderator", 2: "editor", 3: "admin"}
-# What says whether a token works comes first: at 80 columns the table shows label, status, last error, kind
-# and the masked token; the rest scrolls (and the details under the table say everything about the selected).
+# What says whether a token works comes first: at 80 columns the table shows label, status, last error, kind,
+# the masked token and when it expires; at 120 every column; narrower, the rest scrolls (and the details under
+# the table say everything about the selected token).
 TOKEN_COLUMNS = (
     ("label", 16),
     ("status", 9),
-    ("last error", 20),
+    ("last error", 16),
     ("kind", 6),
     ("token", 11),
-    ("owner", 16),
-    ("admin", 12),
+    ("expires", 9),
+    ("owner", 14),
+    ("admin", 10),
     ("calls today", 11),
 )
 
@@ -59,6 +63,13 @@ class SettingsScreen(Screen[None]):
         Binding("escape", "app.view('dashboard')", "Dashboard", id="settings-back"),
         Binding(
             "a", "add", "Add", tooltip="Add a token or a community (depending on the tab).", id="settings-add"
+        ),
+        Binding(
+            "l",
+            "login",
+            "Log in with VK",
+            tooltip="Get a user token from VK's login page for your VK app, checked and added.",
+            id="settings-login",
         ),
         Binding(
             "c",
@@ -211,7 +222,10 @@ class SettingsScreen(Screen[None]):
         entry = self.config.token(label) if label is not None else None
         details = self.query_one("#token-details", Static)
         if entry is None:
-            details.update("No token yet: press a to add one (it is checked against VK before it is added).")
+            details.update(
+                "No token yet: press a to add one, or l to log in with VK for a user token (every token is "
+                "checked against VK before it is added)."
+            )
             return
         check = entry.check
         text = Text()
@@ -221,6 +235,12 @@ class SettingsScreen(Screen[None]):
         )
         if entry.group_id is not None:
             text.append(f" · community {entry.group_id}")
+        if entry.expires_at is not None:
+            when = datetime.fromtimestamp(entry.expires_at).strftime("%Y-%m-%d %H:%M")
+            if entry.expired(self.clock()):
+                text.append(f" · expired {when}", style="bold red")
+            else:
+                text.append(f" · expires {when} ({fmt.until(entry.expires_at, self.clock())})")
         text.append("\n")
         if check.checked_at is None:
             text.append(
@@ -256,6 +276,7 @@ class SettingsScreen(Screen[None]):
             check.last_error or "",
             entry.kind,
             mask(entry.secret),
+            expiry(entry, self.clock()),
             owner or "—",
             admin or "—",
             fmt.count(figures.calls_today),
@@ -304,6 +325,9 @@ class SettingsScreen(Screen[None]):
             self.query_one("#community-input", Input).focus()
             return
         self.app.push_screen(AddTokenScreen(self.config))
+
+    def action_login(self) -> None:
+        self.app.push_screen(LoginScreen(self.config))
 
     def _add_community(self) -> None:
         field = self.query_one("#community-input", Input)
@@ -357,3 +381,11 @@ class SettingsScreen(Screen[None]):
 
     def tuning_saved(self) -> None:
         self.query_one("#tuning-problem", Label).update(Text("saved to config.toml", style="green"))
+
+
+def expiry(entry: TokenEntry, now: float) -> str:
+    """When the token stops working, as the table says it: `in 5 h`, `expired`, or `—` (it does not, or VK did
+    not say)."""
+    if entry.expires_at is None:
+        return "—"
+    return "expired" if entry.expired(now) else fmt.until(entry.expires_at, now)
