@@ -1,10 +1,12 @@
 """The Textual App: owns the config, the database binding, the running sync jobs and every background worker.
 
-Rules this module keeps (see docs/ARCHITECTURE.md and textual-notes.md):
+Rules this module keeps (see "The TUI" in docs/ARCHITECTURE.md):
 - syncs run on the App, one thread worker per job, so they survive screen switches and several lists may run
-  at once; each worker has its own group, a description and `exit_on_error=False`;
+  at once; every worker is a `@work` method with a group, a description and `exit_on_error=False`, exclusive
+  only where a newer read makes an older one stale;
 - worker threads never touch widgets: they `post_message`, and the handlers here change state and tell the
-  screens what to show (attributes down, messages up);
+  screens what to show; screens never call in here: their messages bubble up to the handlers here
+  (attributes down, messages up);
 - quitting sets every job's cancel event first, so the engine stops at its next batch boundary and the
   process never hangs on a thread.
 """
