@@ -19,6 +19,7 @@ from textual.widgets import Input
 from vksync_tui.config import Community, Config, TokenEntry, save_config
 from vksync_tui.home import Home
 from vksync_tui.tui.app import VkSyncApp
+from vksync_tui.tui.screens.settings import SettingsScreen
 
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 GROUP_ID = 212345678
@@ -54,6 +55,15 @@ async def settle(app: VkSyncApp, pilot: Pilot[int]) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def open_settings(app: VkSyncApp, pilot: Pilot[int]) -> SettingsScreen:
+    """Settle the dashboard, press f2 and return the settings screen."""
+    await settle(app, pilot)
+    await pilot.press("f2")
+    await settle(app, pilot)
+    assert isinstance(app.screen, SettingsScreen)
+    return app.screen
 
 
 async def run_palette_command(pilot: Pilot[int], title: str) -> None:

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Markdown
 
 from tests.conftest import EmulatorHome
-from tests.tui.conftest import NOW, run_palette_command, settle, visible
+from tests.tui.conftest import NOW, open_settings, run_palette_command, settle, visible
 from vksync_tui.config import TokenEntry, load_config, save_config
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.screens.help import HelpScreen
@@ -36,10 +36,7 @@ def emulator_token(world: EmulatorHome, label: str) -> dict[str, Any]:
 
 
 async def open_login(app: VkSyncApp, pilot: Pilot[int]) -> LoginScreen:
-    await settle(app, pilot)
-    await pilot.press("f2")
-    await settle(app, pilot)
-    assert isinstance(app.screen, SettingsScreen)
+    await open_settings(app, pilot)
     await pilot.press("l")
     await settle(app, pilot)
     assert isinstance(app.screen, LoginScreen)

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, TabbedContent
 
-from tests.tui.conftest import GROUP_ID, NOW, settle, visible
+from tests.tui.conftest import GROUP_ID, NOW, open_settings, settle, visible
 from vksync_tui.config import TokenCheck, load_config
 from vksync_tui.home import Home
 from vksync_tui.secrets import MALFORMED_TOKEN
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.screens.add_token import AddTokenScreen
 from vksync_tui.tui.screens.confirm import ConfirmScreen
-from vksync_tui.tui.screens.settings import SettingsScreen
-
-
-async def open_settings(app: VkSyncApp, pilot: Pilot[int]) -> SettingsScreen:
-    await settle(app, pilot)
-    await pilot.press("f2")
-    await settle(app, pilot)
-    assert isinstance(app.screen, SettingsScreen)
-    return app.screen
 
 
 async def test_bad_tuning_is_refused_and_good_tuning_is_saved(

@@ -59,6 +59,7 @@ from vksync_tui.tui.screens.diff_review import Decision, DiffReviewScreen, Thres
 from vksync_tui.tui.screens.help import HelpScreen
 from vksync_tui.tui.screens.login import LoginScreen
 from vksync_tui.tui.screens.settings import SettingsScreen
+from vksync_tui.tui.screens.token_dialog import TokenDialog
 from vksync_tui.tui.widgets.list_card import ListCard
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
 from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TALL_HEIGHT
@@ -66,7 +67,7 @@ from vksync_tui.vk.activity import TokenActivity, TokenFigures
 from vksync_tui.vk.oauth import OAuthRedirect
 
 Clock = Callable[[], float]
-TokenDialog = TypeVar("TokenDialog", AddTokenScreen, LoginScreen)
+Dialog = TypeVar("Dialog", bound=TokenDialog)
 DECIDED: dict[Decision, str] = {"apply": "applied", "discard": "discarded"}
 
 
@@ -578,10 +579,10 @@ class VkSyncApp(App[int]):
             return
         self._token_accepted(message.entry, dialog)
 
-    def _dialog(self, kind: type[TokenDialog]) -> TokenDialog | None:
+    def _dialog(self, kind: type[Dialog]) -> Dialog | None:
         return next((screen for screen in self.screen_stack if isinstance(screen, kind)), None)
 
-    def _token_refused(self, dialog: AddTokenScreen | LoginScreen | None, reason: str) -> None:
+    def _token_refused(self, dialog: TokenDialog | None, reason: str) -> None:
         """Say why a new token was not added: in its dialog (for the operator to correct), else in a toast."""
         if dialog is not None:
             dialog.rejected(redact(reason))
@@ -589,7 +590,7 @@ class VkSyncApp(App[int]):
             self.notify(reason, severity="error", title="Token rejected", timeout=10)
         self._refresh_settings()
 
-    def _token_accepted(self, entry: TokenEntry, dialog: AddTokenScreen | LoginScreen | None) -> None:
+    def _token_accepted(self, entry: TokenEntry, dialog: TokenDialog | None) -> None:
         """Add a token VK accepted (unless the same one came in meanwhile), close its dialog and save."""
         twin = next((t for t in self.config.tokens if entry.label == t.label or entry.secret == t.secret),
                     None)

@@ -1,8 +1,7 @@
 """The add-token dialog: label, secret (masked input), kind and, for community tokens, whose token it is.
 
 The dialog validates what it can see locally (empty fields, duplicate label or secret), then asks the App to
-check the token against VK (`Submitted`) and stays open, its fields as typed, until the answer: the App closes
-it when VK accepts the token, or shows VK's reason in it (`rejected`) so the operator can correct and retry.
+check the token against VK (`Submitted`) and waits for the answer as every `TokenDialog` does.
 """
 
 from __future__ import annotations
@@ -14,25 +13,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from vksync_tui.config import TOKEN_KINDS, Config, TokenEntry, TokenKind
+from vksync_tui.config import TOKEN_KINDS, TokenEntry, TokenKind
 from vksync_tui.secrets import MALFORMED_TOKEN, extract_token
+from vksync_tui.tui.screens.token_dialog import TokenDialog
 
 
-class AddTokenScreen(ModalScreen[TokenEntry | None]):
+class AddTokenScreen(TokenDialog):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="add-token-cancel")]
+    SUBMIT_ID = "add"
+    PROBLEM_ID = "add-token-problem"
+    SECRET_ID = "add-token-secret"
 
     @dataclass
     class Submitted(Message):
         """A locally valid entry to check against VK (the dialog waits for `accepted` or `rejected`)."""
 
         entry: TokenEntry
-
-    def __init__(self, config: Config) -> None:
-        super().__init__(classes="modal")
-        self._config = config
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as dialog:
@@ -53,45 +51,22 @@ class AddTokenScreen(ModalScreen[TokenEntry | None]):
                 yield Input(placeholder="community tokens only", id="add-token-group", type="integer")
             yield Label("", id="add-token-problem")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel (esc)", id="cancel")
-                yield Button("Check and add", id="add", variant="primary")
+                yield Button("Cancel (esc)", id="cancel", action="screen.cancel")
+                yield Button("Check and add", id="add", variant="primary", action="screen.submit")
 
     def on_mount(self) -> None:
         self.query_one("#add-token-label", Input).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "add":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._submit()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def rejected(self, reason: str) -> None:
-        """VK refused the token: say why, keep what was typed, let the operator correct it and retry."""
-        self.query_one("#add-token-problem", Label).update(reason)
-        self.query_one("#add", Button).disabled = False
-        self.query_one("#add-token-secret", Input).focus()
-
-    def _submit(self) -> None:
-        if self.query_one("#add", Button).disabled:
-            return  # a check is under way
+    def submit(self) -> None:
         label = self.query_one("#add-token-label", Input).value.strip()
         secret = self.query_one("#add-token-secret", Input).value.strip()
         kind: TokenKind = self.query_one("#add-token-kind", Select).value  # type: ignore[assignment]
         group_text = self.query_one("#add-token-group", Input).value.strip()
         problem = self._problem(label, secret, kind, group_text)
         if problem is not None:
-            self.query_one("#add-token-problem", Label).update(problem)
+            self.problem(problem)
             return
-        self.query_one("#add-token-problem", Label).update("checking the token with VK…")
-        self.query_one("#add", Button).disabled = True
+        self.checking()
         self.post_message(
             self.Submitted(
                 TokenEntry(

@@ -5,8 +5,8 @@ it, so the next login starts at the address). Then it shows the authorization ad
 scopes every list needs (`oauth.authorize_url`), to open in a browser or copy (`ctrl+y`), and takes the
 address of the page VK shows after the operator allowed access, in a masked field: the token in it is never
 shown. The pasted address is read here (`oauth.parse_redirect`: a refusal or an address without a token is
-said at once); checking the token with VK is the App's, in a worker (`Submitted`), and the dialog stays open,
-its fields as typed, until the App closes it with the new entry or shows VK's reason (`rejected`).
+said at once); checking the token with VK is the App's, in a worker (`Submitted`), and the dialog waits for
+the answer as every `TokenDialog` does.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from vksync_tui.config import Config, TokenEntry
+from vksync_tui.config import Config
+from vksync_tui.tui.screens.token_dialog import TokenDialog
 from vksync_tui.vk.oauth import OAuthError, OAuthRedirect, authorize_url, parse_redirect
 
 STEPS = """\
@@ -32,7 +32,7 @@ A user token comes from your own VK app: create a standalone app on VK (README, 
 its id. It is saved in config.toml for next time."""
 
 
-class LoginScreen(ModalScreen[TokenEntry | None]):
+class LoginScreen(TokenDialog):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="login-cancel"),
         Binding(
@@ -43,6 +43,9 @@ class LoginScreen(ModalScreen[TokenEntry | None]):
             id="login-copy",
         ),
     ]
+    SUBMIT_ID = "login-continue"
+    PROBLEM_ID = "login-problem"
+    SECRET_ID = "login-redirect"
 
     @dataclass
     class AppIdChosen(Message):
@@ -59,9 +62,8 @@ class LoginScreen(ModalScreen[TokenEntry | None]):
         label: str | None
 
     def __init__(self, config: Config) -> None:
-        """`config` is the App's (read, never changed here): its app id, API version and tokens."""
-        super().__init__(classes="modal")
-        self._config = config
+        """`config` is the App's (read, never changed here): its app id and API version."""
+        super().__init__(config)
         self.app_id = config.app_id
 
     def compose(self) -> ComposeResult:
@@ -82,9 +84,9 @@ class LoginScreen(ModalScreen[TokenEntry | None]):
                     yield Input(placeholder="default: user-N", id="login-label")
             yield Label("", id="login-problem")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel (esc)", id="login-cancel")
-                yield Button("Copy address", id="login-copy")
-                yield Button("Continue", id="login-continue", variant="primary")
+                yield Button("Cancel (esc)", id="cancel", action="screen.cancel")
+                yield Button("Copy address", id="login-copy", action="screen.copy_address")
+                yield Button("Continue", id="login-continue", variant="primary", action="screen.submit")
 
     def on_mount(self) -> None:
         self._show_step()
@@ -108,40 +110,13 @@ class LoginScreen(ModalScreen[TokenEntry | None]):
             self.query_one("#login-address", Static).update(address)
             self.query_one("#login-redirect", Input).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "login-continue":
-            self._submit()
-        elif event.button.id == "login-copy":
-            self.action_copy_address()
-        else:
-            self.dismiss(None)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._submit()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def action_copy_address(self) -> None:
         address = self.address
         if address is not None:
             self.app.copy_to_clipboard(address)
             self.notify("authorization address copied")
 
-    def rejected(self, reason: str) -> None:
-        """VK refused the token (or it is configured already): say why, let the operator paste another."""
-        self._problem(reason)
-        self.query_one("#login-continue", Button).disabled = False
-        self.query_one("#login-redirect", Input).focus()
-
-    def _problem(self, text: str) -> None:
-        self.query_one("#login-problem", Label).update(text)
-
-    def _submit(self) -> None:
-        if self.query_one("#login-continue", Button).disabled:
-            return  # a check is under way
+    def submit(self) -> None:
         if self.app_id is None:
             self._choose_app()
         else:
@@ -150,10 +125,10 @@ class LoginScreen(ModalScreen[TokenEntry | None]):
     def _choose_app(self) -> None:
         text = self.query_one("#login-app-id", Input).value.strip()
         if not text.isdigit() or int(text) <= 0:
-            self._problem("the app id is your VK app's positive number (on the app's settings page)")
+            self.problem("the app id is your VK app's positive number (on the app's settings page)")
             return
         self.app_id = int(text)
-        self._problem("")
+        self.problem("")
         self.post_message(self.AppIdChosen(self.app_id))
         self._show_step()
 
@@ -161,9 +136,8 @@ class LoginScreen(ModalScreen[TokenEntry | None]):
         try:
             redirect = parse_redirect(self.query_one("#login-redirect", Input).value)
         except OAuthError as problem:
-            self._problem(str(problem))
+            self.problem(str(problem))
             return
         label = self.query_one("#login-label", Input).value.strip() or None
-        self._problem("checking the token with VK…")
-        self.query_one("#login-continue", Button).disabled = True
+        self.checking()
         self.post_message(self.Submitted(redirect, label))
