@@ -1,6 +1,6 @@
 """Running a list the way the faces do (`registry.run_sync` on a `SyncContext`) and judging the outcome.
 
-VK's cool-downs after error 9 (10 s), 14 and 29 (60 s) are real behaviour, but a matrix of a hundred cases
+VK's cool-downs after error 9 (10 s) and 14 (60 s) are real behaviour, but a matrix of a hundred cases
 cannot wait minutes each; `open_context` swaps in a pool with the same logic and cool-downs of a fraction of a
 second (`SHORT_COOLDOWNS`), so a case still exercises cool, skip, wait and recover in about a second.
 """
@@ -25,7 +25,7 @@ from vksync_tui.sync.registry import run_sync
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.vk.tokens import TokenPool
 
-SHORT_COOLDOWNS = {6: 0.3, 9: 0.3, 14: 0.3, 29: 0.3}
+SHORT_COOLDOWNS = {6: 0.3, 9: 0.3, 14: 0.3}
 # Small timeouts so a `timeout` fault costs a fraction of a second; retries generous enough that transient
 # faults at the matrix's rates are always survivable.
 FAST_TUNING = Tuning(retry_pause=0.05, retry_attempts=6)
@@ -35,8 +35,8 @@ TIMEOUT_DELAY = 0.8
 def open_context(home: Home, *, on_event: EventSink = discard) -> SyncContext:
     """A context as the faces open it, with short cool-downs (see the module docstring)."""
     ctx = SyncContext.open(home, on_event=on_event)
-    ctx.vk.pool = TokenPool(ctx.config.tokens, ctx.config.tuning, budget=ctx.vk.budget, clock=ctx.clock,
-                            on_token_event=ctx._router, cooldowns=SHORT_COOLDOWNS)
+    ctx.vk.pool = TokenPool(ctx.config.tokens, ctx.config.tuning, budget=ctx.vk.budget, quotas=ctx.vk.quotas,
+                            clock=ctx.clock, on_token_event=ctx._router, cooldowns=SHORT_COOLDOWNS)
     return ctx
 
 
