@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
+import pytest
 
 from tests.vk.fake_vk import FakeVk, ok, vk_error
 from vksync_tui.config import Community, TokenCheck, TokenEntry, Tuning
@@ -97,12 +100,64 @@ def test_error_6_is_retried_once() -> None:
     assert result.detected_kind == "user" and result.last_error is None
 
 
-def test_apply_check_records_kind_and_keeps_knowledge_on_flaky_failures() -> None:
+def test_apply_check_records_kind_and_keeps_knowledge_on_any_failure() -> None:
     entry = TokenEntry("t", SECRET, "user")
     apply_check(entry, TokenCheck(detected_kind="group", owner_id=-20, scopes=["messages"], checked_at=1.0))
     assert (entry.kind, entry.group_id, entry.check.scopes) == ("group", 20, ["messages"])
     apply_check(entry, TokenCheck(last_error="HTTP 502", checked_at=2.0))
     kept = entry.check
     assert (kept.scopes, kept.last_error, kept.checked_at) == (["messages"], "HTTP 502", 2.0)
-    apply_check(entry, TokenCheck(last_error="VK error 5", invalid=True, checked_at=3.0))
-    assert entry.check.invalid and entry.check.scopes == [] and entry.kind == "group"
+    apply_check(entry, TokenCheck(last_error="VK error 1117", invalid=True, expired=True, checked_at=3.0))
+    dead = entry.check
+    assert (dead.invalid, dead.expired, dead.last_error) == (True, True, "VK error 1117")
+    assert (entry.kind, entry.group_id, dead.owner_id, dead.scopes) == ("group", 20, -20, ["messages"])
+    assert entry.dead(now=4.0) == "expired"
+    apply_check(entry, TokenCheck(detected_kind="group", owner_id=-20, checked_at=5.0))
+    assert not entry.check.invalid and not entry.check.expired and entry.dead(now=6.0) is None
+
+
+def answers_error(code: int, message: str) -> Callable[[dict[str, str]], httpx.Response]:
+    return lambda form: vk_error(code, message)
+
+
+@pytest.mark.parametrize(("code", "message", "expired"), [
+    (1117, "Access token has expired", True),
+    (5, "User authorization failed: access_token has expired.", True),
+    (5, "User authorization failed: invalid access_token (4).", False),
+    (3610, "User is deactivated", False),
+    (3611, "Service is deactivated for user", False),
+    (17, "Validation required: please open redirect_uri in browser", False),
+])
+@pytest.mark.parametrize("asked", ["users.get", "groups.getById"])
+def test_a_dead_token_is_invalid_with_vks_reason_whichever_question_met_it(
+    code: int, message: str, expired: bool, asked: str
+) -> None:
+    """A dead token answers every method with its error: not "no current user", not "a service key"."""
+    answers: dict[str, object] = {"users.get": [], "groups.getById": {"groups": []}}
+    answers[asked] = answers_error(code, message)
+    result, _ = run_check(answers)
+    assert result.invalid and result.expired is expired
+    assert result.last_error == f"VK error {code} in {asked}: {message}"
+    assert result.detected_kind is None and result.owner_id is None
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    (29, "Rate limit reached"),
+    (10, "Internal server error"),
+    (9, "Flood control"),
+    (36, "Method execution was interrupted due to timeout"),
+])
+def test_a_check_that_fails_for_vks_trouble_says_so_and_names_no_kind(code: int, message: str) -> None:
+    result, _ = run_check({"users.get": answers_error(code, message), "groups.getById": {"groups": []}})
+    assert result.last_error == f"VK error {code} in users.get: {message}"
+    assert not result.invalid and result.detected_kind is None
+
+
+def test_a_question_not_for_this_kind_of_token_is_skipped() -> None:
+    own = ok({"groups": [{"id": 20, "name": "Twenty"}]})
+    result, _ = run_check({
+        "users.get": answers_error(27, "Group authorization failed: method is unavailable with group auth."),
+        "groups.getById": lambda form: vk_error(100) if "group_ids" in form else own,
+        "groups.getTokenPermissions": Fail(15),
+    })
+    assert (result.detected_kind, result.owner_id, result.last_error) == ("group", -20, None)

@@ -192,6 +192,21 @@ def test_a_spent_quota_is_seen_by_every_process_on_the_home(tmp_path: Path) -> N
     assert json.loads(path.read_text())["k"]["wall.get"] > 0
 
 
+@pytest.mark.parametrize(("check", "expires_at", "reason"), [
+    (TokenCheck(invalid=True, expired=True, last_error="VK error 1117: Access token has expired"), None,
+     "expired: VK error 1117: Access token has expired"),
+    (TokenCheck(invalid=True, last_error="VK error 3610: User is deactivated"), None,
+     "invalid: VK error 3610: User is deactivated"),
+    (TokenCheck(), 1.0, "expired: past the expiry VK gave"),
+])
+def test_a_token_its_last_check_or_its_expiry_calls_dead_starts_disabled(
+    check: TokenCheck, expires_at: float | None, reason: str
+) -> None:
+    harness = Harness([entry("a", check=check, expires_at=expires_at), entry("b")])
+    assert harness.pool.tokens[0].state == "disabled" and harness.pool.tokens[0].reason == reason
+    assert harness.run() == {"by": "b"} and harness.called == ["b"]
+
+
 def test_a_request_that_waited_for_its_turn_is_not_sent_once_its_token_died() -> None:
     harness = Harness([entry("a")])
     a = harness.pool.tokens[0]

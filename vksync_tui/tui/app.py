@@ -510,13 +510,15 @@ class VkSyncApp(App[int]):
     # --- tokens and communities (settings) ------------------------------------------------------------
 
     def token_status(self, entry: TokenEntry) -> str:
-        """ok / cooling / invalid / disabled (+ unchecked, checking): config first, then live job states."""
+        """ok / cooling / expired / invalid / disabled (+ unchecked, checking): config first, then live job
+        states."""
         if entry.label in self.checking:
             return "checking"
         if not entry.enabled:
             return "disabled"
-        if entry.check.invalid:
-            return "invalid"
+        dead = entry.dead(self.clock())
+        if dead is not None:
+            return dead
         live = [job.view.tokens.get(entry.label) for job in self.jobs.values() if job.view.running]
         if "disabled" in live:
             return "disabled"

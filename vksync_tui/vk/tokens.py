@@ -6,7 +6,7 @@ real session, so all pools, threads and processes on a home spend one budget per
 What an error answer does to a `PooledToken` follows its code's `Fault` class (`vk/errors.py`):
 - token dead (5, 1117, 3610, 3611, 17, ...): `disabled` for the rest of the run, with VK's reason in a token
   event; the pool never asks it again (a request already waiting for its turn is not sent). A token the last
-  `tokens check` found invalid or expired starts disabled.
+  `tokens check` found invalid or expired, or past the expiry VK gave it, starts disabled.
 - token throttled: 29 (and 601) say the token has spent its daily quota of *that method*: the pool writes it
   in the home's `QuotaBook` (`vk/quotas.py`, shared by every process) and skips the token for that method
   until VK's next day, while its other methods keep working. The others (6 too many requests ~1 s, 9 flood
@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -95,6 +96,7 @@ class PooledToken:
         cooldowns: Mapping[int, float] = DEFAULT_COOLDOWNS,
         on_event: TokenEvent | None = None,
         quotas: QuotaBook | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.entry = entry
         self.label = entry.label
@@ -110,8 +112,9 @@ class PooledToken:
         self._quotas = quotas if quotas is not None else MemoryQuotaBook()
         self._lock = threading.Lock()
         self._quota_lock = threading.Lock()
-        self._state = "disabled" if entry.check.invalid else "ok"
-        self._reason = f"invalid at last check: {entry.check.last_error}" if entry.check.invalid else ""
+        dead = entry.dead(wall_clock())
+        self._state = "disabled" if dead else "ok"
+        self._reason = f"{dead}: {entry.check.last_error or 'past the expiry VK gave'}" if dead else ""
         self._cooling_until = 0.0
         self._answered: set[str] = set()  # methods this token has answered in this run (see `first_answers`)
         self._first_in_flight: set[str] = set()
