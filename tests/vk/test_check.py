@@ -77,6 +77,19 @@ def test_community_token_is_found_by_groups_get_by_id_without_ids() -> None:
     assert result.scopes == ["messages"] and result.last_error is None
 
 
+def test_community_rights_come_from_the_mask_where_the_list_leaves_them_out() -> None:
+    """A real answer: bit 4096 (messages) in the mask, no `messages` entry in the list."""
+    own = ok({"groups": [{"id": 20, "name": "Twenty"}]})
+    result, _ = run_check({
+        "users.get": Fail(27),
+        "groups.getById": lambda form: vk_error(100) if "group_ids" in form else own,
+        "groups.getTokenPermissions": {"mask": 4096 | 262144 | 4,
+                                       "permissions": [{"name": "photos", "setting": 4},
+                                                       {"name": "manage", "setting": 262144}]},
+    })
+    assert result.scopes == ["photos", "messages", "manage"] and result.last_error is None
+
+
 def test_service_key_has_no_owner() -> None:
     result, _ = run_check({"users.get": [], "groups.getById": Fail(100)})
     assert result.detected_kind == "service" and result.owner_id is None and result.last_error is None

@@ -245,6 +245,22 @@ def test_check_reports_an_expired_token_expired_keeps_its_kind_and_syncs_leave_i
         emulator.app.set_faults("")
 
 
+def test_a_community_token_whose_messages_right_is_only_in_the_mask_still_does_the_mailing(
+    cli, emulator: RunningEmulator
+) -> None:
+    """The emulator answers groups.getTokenPermissions as VK did in a real answer (the messages bit in the
+    mask, no `messages` name in the list): the check must still find the right, or mailing has no token."""
+    assert cli("tokens", "add", token(emulator, "group-demo_community"), "--label", "bot")[0] == 0
+    [bot] = load_config(cli.home / "config.toml").tokens
+    assert "messages" in bot.check.scopes and "manage" in bot.check.scopes
+    assert cli("group", "add", str(MAIN_GROUP))[0] == 0
+    emulator.app.stats.reset()
+    code, _, err = cli("sync", "mailing", "--group", str(MAIN_GROUP))
+    assert code == 0, err
+    assert emulator.app.stats.snapshot()["by_token"]["group-demo_community"]["by_method"].get(
+        "messages.getConversations", 0) > 0
+
+
 def test_group_add_by_id_screen_name_and_link(cli, emulator: RunningEmulator) -> None:
     assert cli("tokens", "add", token(emulator, "user-reader"))[0] == 0
     code, out, _ = cli("group", "add", f"club{MAIN_GROUP}")

@@ -11,8 +11,10 @@ Then, per kind: a user token's admin level in each configured community comes fr
 `groups.getById(group_ids=…, fields=is_admin,admin_level)` (`admin_level` 1 moderator, 2 editor,
 3 administrator, only when `is_admin` = 1, and only if the token has the `groups` scope); its scopes from
 `account.getAppPermissions` (a bitmask; user tokens only). A community token's rights come from
-`groups.getTokenPermissions`. Scopes/rights a server does not reveal stay empty, which the pool reads as
-"unknown", not "none".
+`groups.getTokenPermissions`, which answers a `mask` and a list of named settings: the rights are those the
+list names plus those whose bit the mask has, since a real answer's list can leave a right out that its mask
+holds (bit 4096, messages, without a `messages` entry: https://github.com/VKCOM/vk-api-schema/issues/242).
+Scopes/rights a server does not reveal stay empty, which the pool reads as "unknown", not "none".
 
 An error that says the token is dead (`Fault.TOKEN_DEAD`: 5 revoked or mistyped, 1117 expired, 3610/3611 its
 owner deactivated, 17 validation required, ...) marks it invalid with VK's reason — and expired when VK says
@@ -47,6 +49,11 @@ USER_SCOPE_BITS: Mapping[str, int] = {
     "status": 1024, "notes": 2048, "messages": 4096, "wall": 8192, "ads": 32768, "offline": 65536,
     "docs": 131072, "groups": 262144, "notifications": 524288, "stats": 1048576, "email": 4194304,
     "market": 134217728,
+}
+# Bits of a community token's rights mask (groups.getTokenPermissions' `mask`).
+COMMUNITY_RIGHT_BITS: Mapping[str, int] = {
+    "stories": 1, "photos": 4, "app_widget": 64, "messages": 4096, "wall": 8192, "docs": 131072,
+    "manage": 262144,
 }
 # Checking makes a few calls in a row with a token of unknown kind: pace them like the slowest kind.
 CHECK_RPS = 3.0
@@ -155,8 +162,18 @@ def _describe_community(result: TokenCheck, community: Mapping[str, Any], call: 
     result.owner_name = community.get("name") or community.get("screen_name")
     permissions = _optional(lambda: call("groups.getTokenPermissions", {}))
     if isinstance(permissions, dict):
-        result.scopes = [item["name"] for item in permissions.get("permissions", [])
-                         if isinstance(item, dict) and isinstance(item.get("name"), str)]
+        result.scopes = community_rights(permissions)
+
+
+def community_rights(permissions: Mapping[str, Any]) -> list[str]:
+    """The rights a groups.getTokenPermissions answer grants: named in its list or set in its mask (the
+    module docstring says why both), in the mask's bit order, then names the table does not know."""
+    listed = [item["name"] for item in permissions.get("permissions", [])
+              if isinstance(item, dict) and isinstance(item.get("name"), str)]
+    mask = permissions.get("mask")
+    bits = mask if isinstance(mask, int) and not isinstance(mask, bool) else 0
+    known = [name for name, bit in COMMUNITY_RIGHT_BITS.items() if bits & bit or name in listed]
+    return known + [name for name in dict.fromkeys(listed) if name not in COMMUNITY_RIGHT_BITS]
 
 
 def _optional(request: Callable[[], Any]) -> Any:
