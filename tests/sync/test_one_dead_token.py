@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EmulatorHome
+from tests.reliability.lists import check_for
 from vksync_tui.cli import main
 from vksync_tui.config import Tuning
 from vksync_tui.store.models import Membership
@@ -45,3 +46,21 @@ def test_a_subscribers_sync_with_one_dead_token_of_three_exits_0_and_equals_the_
         assert stored_members(setup) == setup.truth_members()
         assert codes <= set(summary["errors_by_code"])  # the dead token was asked, and answered as VK does
         assert setup.stats()["by_token"][DEAD]["requests"] == 1  # once: never again after VK's answer
+
+
+def test_a_posts_sync_whose_first_token_is_dead_exits_0_and_equals_the_truth(
+    emulator_home_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The dead token is asked once (the wall's first page) and then left out, its admin level included: the
+    level of a token that cannot be asked is no part of the run's work."""
+    dead = "user-editor"
+    setup: EmulatorHome = emulator_home_factory(members=500, faults=f"expire={dead}@0")
+    setup.configure(labels=[dead, "user-reader", "user-admin"], communities=[setup.group_id],
+                    tuning=Tuning(retry_pause=0.05))
+    exit_code = main(["sync", "posts", "--full", "--json"])
+    out, err = capsys.readouterr()
+    assert exit_code == 0, err
+    assert json.loads(out.strip().splitlines()[-1])["status"] == "done"
+    check = check_for("posts")
+    assert check.stored(setup) == check.truth(setup)
+    assert setup.stats()["by_token"][dead]["requests"] == 1
