@@ -8,7 +8,7 @@ second (`SHORT_COOLDOWNS`), so a case still exercises cool, skip, wait and recov
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.conftest import EmulatorHome, make_emulator_home
@@ -23,7 +23,7 @@ from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import EventSink, discard
 from vksync_tui.sync.registry import run_sync
 from vksync_tui.sync.runs import RunSummary
-from vksync_tui.vk.tokens import TokenPool
+from vksync_tui.vk.tokens import PooledToken, TokenPool
 
 SHORT_COOLDOWNS = {6: 0.3, 9: 0.3, 14: 0.3}
 # Small timeouts so a `timeout` fault costs a fraction of a second; retries generous enough that transient
@@ -42,10 +42,12 @@ def open_context(home: Home, *, on_event: EventSink = discard) -> SyncContext:
 
 @dataclass
 class Outcome:
-    """A run's end: its summary, or the one-line input error the faces would show (exit code 2)."""
+    """A run's end: its summary, or the one-line input error the faces would show (exit code 2); and the
+    run's tokens, by label, with what they were asked."""
 
     summary: RunSummary | None
     input_error: str | None = None
+    tokens: dict[str, PooledToken] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -61,10 +63,11 @@ def run_list(
     setup: EmulatorHome, list_name: str, *, on_event: EventSink = discard, **options: Any
 ) -> Outcome:
     with open_context(setup.home, on_event=on_event) as ctx:
+        tokens = {token.label: token for token in ctx.pool}
         try:
-            return Outcome(run_sync(list_name, ctx, setup.group_id, **options))
+            return Outcome(run_sync(list_name, ctx, setup.group_id, **options), tokens=tokens)
         except SyncInputError as error:
-            return Outcome(None, str(error))
+            return Outcome(None, str(error), tokens)
 
 
 def prepare(setup: EmulatorHome, check: ListCheck) -> None:

@@ -104,6 +104,11 @@ class PooledToken:
         self.key = fingerprint(entry.secret)
         self.limiter = limiter
         self.calls = 0
+        self.requests_by_method: Counter[str] = Counter()  # requests sent, by each method they called
+        # The counts when VK's verdict came: `calls` when it said the token is dead, `requests_by_method[m]`
+        # when it said the quota of m is spent. Nothing is sent after (`_tracked`): the counts stay these.
+        self.calls_at_death: int | None = None
+        self.asked_at_quota: dict[str, int] = {}
         self.errors_by_code: Counter[str] = Counter()
         self.unsupported_methods: set[str] = set()
         self._clock = clock
@@ -111,7 +116,6 @@ class PooledToken:
         self._on_event = on_event
         self._quotas = quotas if quotas is not None else MemoryQuotaBook()
         self._lock = threading.Lock()
-        self._quota_lock = threading.Lock()
         dead = entry.dead(wall_clock())
         self._state = "disabled" if dead else "ok"
         self._reason = f"{dead}: {entry.check.last_error or 'past the expiry VK gave'}" if dead else ""
@@ -239,10 +243,13 @@ class PooledToken:
         A request that waited for its grant while the token died or spent a quota of `methods` is not sent
         (`TokenUnusable`)."""
         with self.limiter.sending(cancel) as sent:
-            if not self.usable_for(methods):
+            with self._lock:  # the verdicts are taken under this lock too: a request is sent before or not
+                usable = self._state != "disabled" and all(self.supports(name) for name in methods)
+                if usable:
+                    self.calls += 1
+                    self.requests_by_method.update(set(methods))
+            if not usable:
                 raise TokenUnusable(f"token {self.label} is no longer usable for {', '.join(methods)}")
-            with self._lock:
-                self.calls += 1
             try:
                 return request(sent)
             except VkError as exc:
@@ -260,6 +267,7 @@ class PooledToken:
                 return
             if fault is Fault.TOKEN_DEAD:
                 self._state, self._reason = "disabled", f"{error.reason} (left out for the rest of the run)"
+                self.calls_at_death = self.calls
                 event = (self._state, self._reason)
             elif code in WRONG_KIND_CODES and method:
                 self.unsupported_methods.add(method)
@@ -278,10 +286,11 @@ class PooledToken:
 
     def _quota_spent(self, error: VkError, method: str) -> None:
         """Write the spent quota down for every process on the home, once per method and day."""
-        with self._quota_lock:
+        with self._lock:
             if self.quota_spent_until(method) is not None:
                 return
             until = self._quotas.record(self.key, method)
+            self.asked_at_quota[method] = self.requests_by_method[method]
         shown = datetime.fromtimestamp(until).strftime("%Y-%m-%d %H:%M")
         self._emit("ok", f"{error.reason}: its daily quota of {method} is spent; it is left out of {method} "
                          f"until {shown} (its other methods go on)", level=logging.WARNING)
