@@ -10,10 +10,11 @@ import pytest
 from tests.vk.fake_vk import FakeVk, ok, vk_error
 from vksync_tui.config import Community, TokenCheck, TokenEntry, Tuning
 from vksync_tui.secrets import register_secret
-from vksync_tui.vk.budget import MemoryRateBudget
+from vksync_tui.vk.budget import MemoryRateBudget, fingerprint
 from vksync_tui.vk.check import apply_check, check_token, checking_token
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import ManualClock
+from vksync_tui.vk.quotas import MemoryQuotaBook, QuotaBook
 from vksync_tui.vk.tokens import TokenPool
 
 SECRET = "vk1.a.check-test-secret-abcdef123456"
@@ -25,7 +26,8 @@ class Fail(int):
     """An answer that is VK error `code` rather than a response value."""
 
 
-def run_check(answers: dict[str, object]) -> tuple[TokenCheck, FakeVk]:
+def run_check(answers: dict[str, object], entry: TokenEntry | None = None,
+              quotas: QuotaBook | None = None) -> tuple[TokenCheck, FakeVk]:
     """`answers`: method → response value, `Fail(code)`, or a callable(form) → httpx.Response.
 
     Methods not listed answer error 3 (unknown method), as a server without them would.
@@ -39,9 +41,10 @@ def run_check(answers: dict[str, object]) -> tuple[TokenCheck, FakeVk]:
 
     fake = FakeVk(handler)
     client = VkClient("http://vk.test/method/", transport=fake.transport)
-    entry = TokenEntry("t", SECRET, "service")
+    entry = entry or TokenEntry("t", SECRET, "service")
     clock = ManualClock()
-    token = checking_token(TokenPool([], Tuning(), budget=MemoryRateBudget(clock), clock=clock), entry)
+    pool = TokenPool([], Tuning(), budget=MemoryRateBudget(clock), quotas=quotas, clock=clock)
+    token = checking_token(pool, entry)
     return check_token(token, client, COMMUNITIES, clock=clock, wall_clock=lambda: 1234.5), fake
 
 
@@ -164,6 +167,18 @@ def test_a_check_that_fails_for_vks_trouble_says_so_and_names_no_kind(code: int,
     result, _ = run_check({"users.get": answers_error(code, message), "groups.getById": {"groups": []}})
     assert result.last_error == f"VK error {code} in users.get: {message}"
     assert not result.invalid and result.detected_kind is None
+
+
+def test_a_check_asks_vk_itself_whatever_earlier_verdicts_say() -> None:
+    """A token the last check found dead (VK's validation since passed) and past its expiry, whose users.get
+    quota the home saw spent, is asked again; its answers decide."""
+    quotas = MemoryQuotaBook()
+    quotas.record(fingerprint(SECRET), "users.get")
+    dead = TokenEntry("t", SECRET, "user", expires_at=1.0,
+                      check=TokenCheck(invalid=True, last_error="VK error 17: Validation required"))
+    result, fake = run_check({"users.get": [{"id": 7}], "groups.getById": {"groups": []}}, dead, quotas)
+    assert (result.detected_kind, result.owner_id, result.last_error) == ("user", 7, None)
+    assert len(fake.requests) >= 1 and not result.invalid
 
 
 def test_a_question_not_for_this_kind_of_token_is_skipped() -> None:

@@ -32,10 +32,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from vksync_tui.config import TokenEntry, Tuning
+from vksync_tui.config import TokenCheck, TokenEntry, Tuning
 from vksync_tui.secrets import mask, redact
 from vksync_tui.vk.budget import RateBudget, fingerprint
 from vksync_tui.vk.client import ExecuteResult, VkClient
@@ -336,11 +337,19 @@ class TokenPool:
     def rps_for(self, kind: str) -> float:
         return self._tuning.rps_for(kind)
 
-    def pooled(self, entry: TokenEntry, *, rps: float | None = None) -> PooledToken:
+    def pooled(self, entry: TokenEntry, *, rps: float | None = None, afresh: bool = False) -> PooledToken:
         """A `PooledToken` for `entry` on this pool's budget, at its kind's rate (or `rps`), not added to
-        the pool: how a token that is being checked, or added, is asked for anything."""
+        the pool: how a token that is being checked, or added, is asked for anything.
+
+        `afresh`: as if nothing were known of the token — neither its last check's verdict or expiry nor the
+        home's spent quotas — for a check, which is there to ask VK itself (a token whose owner has since
+        passed VK's validation works again)."""
         limiter = RateLimiter(rps or self.rps_for(entry.kind), self.clock, budget=self.budget,
                               key=fingerprint(entry.secret))
+        if afresh:
+            return PooledToken(replace(entry, check=TokenCheck(), expires_at=None), limiter, self.clock,
+                               cooldowns=self._cooldowns, on_event=self._on_token_event,
+                               quotas=MemoryQuotaBook())
         return PooledToken(entry, limiter, self.clock, cooldowns=self._cooldowns,
                            on_event=self._on_token_event, quotas=self.quotas)
 
