@@ -42,7 +42,7 @@ def test_a_subscribers_sync_with_one_dead_token_of_three_exits_0_and_equals_the_
         setup.control("POST", "reset-stats")
         exit_code = main(["sync", "subscribers", "--yes", "--json"])
         summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-        assert exit_code == 0 and summary["status"] == "applied", summary
+        assert exit_code == 0 and summary["status"] in ("applied", "done"), summary  # done: nobody moved
         assert stored_members(setup) == setup.truth_members()
         assert codes <= set(summary["errors_by_code"])  # the dead token was asked, and answered as VK does
         assert setup.stats()["by_token"][DEAD]["requests"] == 1  # once: never again after VK's answer
