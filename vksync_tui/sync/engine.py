@@ -10,15 +10,14 @@ them, and `on_result(unit, value) -> follow-up units`. The engine runs it in two
    (not dead, no spent daily quota of one of them); inner `false` results re-run only those units, on a
    token they have not tried yet. A call VK refused (access denied, a bad parameter) goes on to the job's
    other tokens as well and is rejected only when they refuse it too. A batch every tried token answered
-   with error 6 ("too
-   many requests per second": VK did not run it) goes back to the queue, to go out when a token has cooled
-   down — a rate-limit hiccup is not a failure of the batch, and parking it for the retry phase would cost
-   `retry_pause` per batch (at most `MAX_RATE_REQUEUES` times per unit, then it does count as failed). A
-   unit no token could do is kept in `failed`, never dropped. An answer too big for VK halves the batch
-   size for the rest of the job: error 13 ("response size is too big"), or the HTML page or cut body VK's
-   front end sends instead of it, once a batch's units meet one for the second time (retry-phase attempts
-   are not spent on it, so a batch is split down to one call before its units count as failed). Successes
-   go to `on_result`, whose follow-ups (next pages, deep scans, bridging pages) join the queue.
+   with error 6 ("too many requests per second": VK did not run it) goes back to the queue, to go out when a
+   token has cooled down — a rate-limit hiccup is not a failure of the batch, and parking it for the retry
+   phase would cost `retry_pause` per batch (at most `MAX_RATE_REQUEUES` times per unit, then it does count
+   as failed). A unit no token could do is kept in `failed`, never dropped. An answer too big for VK halves
+   the batch size for the rest of the job: error 13 ("response size is too big"), or the HTML page or cut
+   body VK's front end sends instead of it, once a batch's units meet one for the second time (retry-phase
+   attempts are not spent on it, so a batch is split down to one call before its units count as failed).
+   Successes go to `on_result`, whose follow-ups (next pages, deep scans, bridging pages) join the queue.
 2. **retry**: the units still failing are retried one request at a time, `retry_pause` apart, at most
    `retry_attempts` times each; what still fails is reported by key. Follow-ups found in the retry phase
    start another parallel round, so deep pagination behind a recovered page is not lost.
