@@ -13,7 +13,7 @@ from vksync_tui.emulator.spec import WorldSpec
 from vksync_tui.emulator.vkscript import run_script
 from vksync_tui.emulator.vkscript.values import DeferredAnswer, project
 from vksync_tui.emulator.world import World
-from vksync_tui.sync.posts import POST_PROJECTION, wall_unit
+from vksync_tui.sync.posts import POST_PROJECTION, wall_chunk
 from vksync_tui.vk.execute import build_script
 
 MAIN = 212345678
@@ -82,7 +82,7 @@ def test_the_sync_script_never_builds_the_page_and_answers_as_the_plain_calls() 
     world = _world()
     token = _token(world, "user-admin")
     call_deferred, call, builds = counting_callers(world, token)
-    script = build_script([wall_unit(MAIN, offset).call for offset in (0, 100, 200, 5000)])
+    script = build_script([wall_chunk(MAIN, offset).call for offset in (0, 100, 200, 5000)])
     deferred = run_script(script, {}, call, results_are_fresh=True, call_api_deferred=call_deferred)
     assert builds == []
     plain = run_script(script, {}, call, results_are_fresh=True)

@@ -17,9 +17,9 @@ from vksync_tui.config import TokenEntry, Tuning
 from vksync_tui.sync.engine import (
     ANSWER_MEMORY_BUDGET,
     MAX_RATE_REQUEUES,
+    Chunk,
     FetchJob,
     PhasedFetch,
-    WorkUnit,
     memory_capped_workers,
     workers_for,
 )
@@ -77,8 +77,8 @@ class ScriptedFetcher:
         return outcomes
 
 
-def unit(n: int) -> WorkUnit:
-    return WorkUnit(f"n={n}", ApiCall("test.get", {"n": n}))
+def chunk(n: int) -> Chunk:
+    return Chunk(f"n={n}", ApiCall("test.get", {"n": n}))
 
 
 def make_engine(
@@ -100,11 +100,11 @@ def make_engine(
     return engine, pool, fetcher, events
 
 
-def collect_job(pool: TokenPool, units: list[WorkUnit], results: dict[int, Any], **extra: Any) -> FetchJob:
-    def on_result(work: WorkUnit, value: Any) -> None:
+def collect_job(pool: TokenPool, chunks: list[Chunk], results: dict[int, Any], **extra: Any) -> FetchJob:
+    def on_result(work: Chunk, value: Any) -> None:
         results[int(work.call.params["n"])] = value
 
-    return FetchJob("test", units, pool.eligible(), extra.pop("on_result", on_result), **extra)
+    return FetchJob("test", chunks, pool.eligible(), extra.pop("on_result", on_result), **extra)
 
 
 def echo(label: str, call: ApiCall, size: int) -> Any:
@@ -114,7 +114,7 @@ def echo(label: str, call: ApiCall, size: int) -> Any:
 def test_all_units_go_out_in_execute_sized_batches() -> None:
     engine, pool, fetcher, events = make_engine(echo, workers=2)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(100)], results, total_units=100))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(100)], results, total_chunks=100))
     assert results == {n: n for n in range(100)}
     assert report.requests == 4 and report.calls_ok == 100 and not report.failed
     assert sorted(len(ns) for _, ns in fetcher.requests) == [25, 25, 25, 25]
@@ -127,7 +127,7 @@ def test_a_failing_token_hands_the_whole_batch_to_the_next_one() -> None:
 
     engine, pool, fetcher, _ = make_engine(script, tokens=3)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(10)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(10)], results))
     assert results == {n: n for n in range(10)}
     assert fetcher.requests[:2] == [("t0", list(range(10))), ("t1", list(range(10)))]
     assert report.fell_back == 1 and report.errors_by_code == {"transient": 1}
@@ -144,7 +144,7 @@ def test_inner_false_retries_only_those_calls_on_a_token_they_have_not_tried() -
 
     engine, pool, fetcher, _ = make_engine(script, tokens=3)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(10)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(10)], results))
     assert results == {n: n for n in range(10)}
     assert fetcher.requests == [("t0", list(range(10))), ("t1", [3, 7]), ("t2", [7])]
     assert report.errors_by_code["inner_false"] == 3 and report.retried_ok == 0
@@ -162,7 +162,7 @@ def test_calls_no_token_could_do_go_to_the_sequential_retry_phase() -> None:
 
     engine, pool, fetcher, events = make_engine(script, tokens=2)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(6)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(6)], results))
     assert results == {n: n for n in range(6)}
     assert report.retried_ok == 1 and not report.failed
     # parallel: the batch on t0, the false call on t1; retry phase: t0 (false again), then t1 succeeds
@@ -183,7 +183,7 @@ def test_a_batch_every_token_refused_with_error_6_goes_back_to_the_queue_not_to_
 
     engine, pool, fetcher, events = make_engine(script, tokens=2, batch=3)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(6)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(6)], results))
     assert results == {n: n for n in range(6)}
     assert report.rate_requeued == 3 and report.retried_ok == 0 and not report.failed
     assert [e.phase for e in events if isinstance(e, PhaseFinished)] == ["parallel"]
@@ -204,7 +204,7 @@ def test_a_batch_refused_with_error_6_again_and_again_ends_in_the_retry_phase() 
 
     engine, pool, fetcher, events = make_engine(script, tokens=1, batch=2)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(2)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(2)], results))
     assert results == {0: 0, 1: 1}
     assert report.rate_requeued == 2 * MAX_RATE_REQUEUES
     assert report.retried_ok == 2 and not report.failed
@@ -219,7 +219,7 @@ def test_a_permanently_failing_call_is_reported_by_key_after_bounded_attempts() 
 
     engine, pool, fetcher, _ = make_engine(script, tokens=2, batch=1)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(4)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(4)], results))
     assert results == {0: 0, 1: 1, 3: 3}
     assert report.failed_keys == ["n=2"]
     # 2 tokens in the parallel phase, then 3 retry attempts × 2 tokens
@@ -235,10 +235,10 @@ def test_a_call_every_token_refuses_is_rejected_without_a_retry_phase() -> None:
     rejected: list[str] = []
     results: dict[int, Any] = {}
     job = collect_job(
-        pool, [unit(n) for n in range(3)], results, on_rejected=lambda work, error: rejected.append(work.key)
+        pool, [chunk(n) for n in range(3)], results, on_rejected=lambda work, error: rejected.append(work.key)
     )
     report = engine.run(job)
-    assert rejected == ["n=1"] and [f.unit.key for f in report.rejected] == ["n=1"]
+    assert rejected == ["n=1"] and [f.chunk.key for f in report.rejected] == ["n=1"]
     assert sorted(label for label, ns in fetcher.requests if ns == [1]) == ["t0", "t1"]  # each token once
     assert not report.failed and results == {0: 0, 2: 2}
 
@@ -257,7 +257,7 @@ def test_one_tokens_refusal_goes_on_to_a_token_that_can_make_the_call(inner: boo
 
     engine, pool, fetcher, _ = make_engine(script, tokens=2, batch=25 if inner else 1)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(3)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(3)], results))
     assert results == {0: 0, 1: 1, 2: 2} and not report.rejected and not report.failed
     assert [label for label, ns in fetcher.requests if 1 in ns] == ["t0", "t1"]
 
@@ -267,12 +267,12 @@ def test_follow_ups_returned_by_on_result_are_fetched_too() -> None:
     seen: list[int] = []
     lock = threading.Lock()
 
-    def next_page(work: WorkUnit, value: Any) -> list[WorkUnit]:
+    def next_page(work: Chunk, value: Any) -> list[Chunk]:
         with lock:
             seen.append(value)
-        return [unit(value + 10)] if value + 10 < 100 else []
+        return [chunk(value + 10)] if value + 10 < 100 else []
 
-    report = engine.run(FetchJob("pages", [unit(n) for n in range(10)], pool.eligible(), next_page))
+    report = engine.run(FetchJob("pages", [chunk(n) for n in range(10)], pool.eligible(), next_page))
     assert sorted(seen) == list(range(100))
     assert report.calls_ok == 100 and not report.failed
 
@@ -287,7 +287,7 @@ def test_error_13_halves_the_batch_size_for_the_rest_of_the_job() -> None:
 
     engine, pool, fetcher, _ = make_engine(script, tokens=2, batch=25)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(60)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(60)], results))
     assert results == {n: n for n in range(60)}
     assert report.batch_size == 6 and not report.failed
     sizes = [len(ns) for _, ns in fetcher.requests]
@@ -309,11 +309,11 @@ def html_page_over(limit: int) -> Script:
 def test_an_html_page_repeated_for_a_batch_splits_it_for_the_rest_of_the_job() -> None:
     engine, pool, fetcher, _ = make_engine(html_page_over(6), tokens=2, batch=25)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(60)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(60)], results))
     assert results == {n: n for n in range(60)}
     assert report.batch_size == 6 and not report.failed
     sizes = [len(ns) for _, ns in fetcher.requests]
-    # The first page may be passing trouble: the next token gets the batch; the repeat splits it, and units
+    # The first page may be passing trouble: the next token gets the batch; the repeat splits it, and chunks
     # that already met a page split their batch at the first page again.
     assert sizes[:5] == [25, 25, 12, 6, 6]
     assert max(sizes[4:]) <= 6
@@ -323,7 +323,7 @@ def test_a_lone_token_splits_a_batch_down_to_one_call_before_its_units_count_as_
     """With one token the repeat comes in the retry phase; a split spends none of its attempts."""
     engine, pool, fetcher, _ = make_engine(html_page_over(1), tokens=1, batch=25)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(30)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(30)], results))
     assert results == {n: n for n in range(30)} and not report.failed
     assert report.batch_size == 1
     sizes = [len(ns) for _, ns in fetcher.requests]
@@ -335,7 +335,7 @@ def test_a_lone_token_splits_a_batch_down_to_one_call_before_its_units_count_as_
 def test_a_single_call_answered_with_a_page_fails_after_its_attempts() -> None:
     engine, pool, _, _ = make_engine(html_page_over(0), tokens=2, batch=25)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(3)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(3)], results))
     assert not results and sorted(report.failed_keys) == ["n=0", "n=1", "n=2"]
     assert report.batch_size == 1
 
@@ -345,12 +345,12 @@ def test_cancellation_stops_at_a_batch_boundary() -> None:
     engine, pool, fetcher, _ = make_engine(echo, workers=2, batch=5, cancel=cancel)
     results: dict[int, Any] = {}
 
-    def on_result(work: WorkUnit, value: Any) -> None:
+    def on_result(work: Chunk, value: Any) -> None:
         results[value] = value
         if len(results) == 12:
             cancel.set()
 
-    report = engine.run(collect_job(pool, [unit(n) for n in range(200)], results, on_result=on_result))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(200)], results, on_result=on_result))
     assert report.cancelled
     assert len(results) < 30 and len(fetcher.requests) < 6
 
@@ -358,12 +358,12 @@ def test_cancellation_stops_at_a_batch_boundary() -> None:
 def test_a_crash_in_on_result_stops_the_job_and_is_raised() -> None:
     engine, pool, _, _ = make_engine(echo, workers=2, batch=2)
 
-    def on_result(work: WorkUnit, value: Any) -> None:
+    def on_result(work: Chunk, value: Any) -> None:
         if value == 5:
             raise ValueError("disk full")
 
     with pytest.raises(ValueError, match="disk full"):
-        engine.run(collect_job(pool, [unit(n) for n in range(50)], {}, on_result=on_result))
+        engine.run(collect_job(pool, [chunk(n) for n in range(50)], {}, on_result=on_result))
 
 
 def test_revoked_token_is_disabled_and_the_others_finish() -> None:
@@ -374,7 +374,7 @@ def test_revoked_token_is_disabled_and_the_others_finish() -> None:
 
     engine, pool, fetcher, _ = make_engine(script, tokens=2, workers=1, batch=5)
     results: dict[int, Any] = {}
-    report = engine.run(collect_job(pool, [unit(n) for n in range(100)], results))
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(100)], results))
     assert results == {n: n for n in range(100)} and not report.failed
     revoked = pool.get("t0")
     assert revoked is not None and revoked.state == "disabled"
@@ -392,7 +392,7 @@ def test_a_one_batch_job_starts_on_the_first_token_of_its_list() -> None:
     ordered = sorted(pool.eligible(), key=lambda token: token.next_free)
     assert ordered[0] is second and first.next_free > second.next_free
     results: dict[int, Any] = {}
-    engine.run(FetchJob("test", [unit(1)], ordered, lambda work, value: results.update({1: value})))
+    engine.run(FetchJob("test", [chunk(1)], ordered, lambda work, value: results.update({1: value})))
     assert results == {1: 1} and fetcher.requests == [("t1", [1])]
 
 
@@ -409,7 +409,7 @@ def test_misaligned_projected_columns_are_asked_again_whole_never_delivered() ->
     delivered: list[tuple[str, Any]] = []
     job = FetchJob(
         "test",
-        [WorkUnit("n=1", ApiCall("test.get", {"n": 1}, projection))],
+        [Chunk("n=1", ApiCall("test.get", {"n": 1}, projection))],
         pool.eligible(),
         lambda work, value: delivered.append((work.key, projection.extract(value))),
     )
@@ -444,7 +444,7 @@ def test_answers_held_at_once_cap_the_workers_whatever_the_number_of_tokens() ->
         engine, pool, _, _ = make_engine(echo, tokens=20, workers=0, batch=1)
         engine.latency.record(2.0)  # the rule: 20 tokens × (ceil(3 rps × 2 s) + 1) = 140 workers
         results: dict[int, Any] = {}
-        job = collect_job(pool, [unit(n) for n in range(200)], results, answer_bytes=answer_bytes)
+        job = collect_job(pool, [chunk(n) for n in range(200)], results, answer_bytes=answer_bytes)
         report = engine.run(job)
         assert len(results) == 200 and report.workers <= most
     assert report.workers > 3  # without answer sizes the rule alone decides
@@ -455,7 +455,7 @@ def test_progress_is_throttled_and_counts_requests_and_errors() -> None:
         return TransientError("timeout") if label == "t0" else call.params["n"]
 
     engine, pool, _, _ = make_engine(script, tokens=2, batch=1)
-    engine.run(collect_job(pool, [unit(n) for n in range(20)], {}))
+    engine.run(collect_job(pool, [chunk(n) for n in range(20)], {}))
     snapshot = engine._reporter.phase_snapshot("parallel")
     assert snapshot is not None
     assert snapshot.requests == 40 and snapshot.items == 20

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.conftest import EmulatorHome, make_emulator_home
-from tests.sync.test_engine import ScriptedFetcher, unit
+from tests.sync.test_engine import ScriptedFetcher, chunk
 from tests.sync_posts.test_wall_syncs import FAST, GROUP_ID, wall_world
 from vksync_tui.config import TokenEntry, Tuning
 from vksync_tui.emulator.server import RunningEmulator
@@ -144,9 +144,9 @@ def test_two_jobs_at_once_on_one_reporter_report_their_own_chunks_and_ceilings()
                          threading.Event(), clock)
     tokens = pool.eligible()
     jobs = [
-        FetchJob("wide", [unit(n) for n in range(200)], tokens, lambda u, v: None, total_units=200,
+        FetchJob("wide", [chunk(n) for n in range(200)], tokens, lambda u, v: None, total_chunks=200,
                  phase="wide"),
-        FetchJob("narrow", [unit(n) for n in range(30)], tokens[:1], lambda u, v: None, total_units=30,
+        FetchJob("narrow", [chunk(n) for n in range(30)], tokens[:1], lambda u, v: None, total_chunks=30,
                  phase="narrow"),
     ]
     threads = [threading.Thread(target=engine.run, args=(job,)) for job in jobs]
@@ -174,8 +174,8 @@ def test_the_ceiling_drops_when_a_token_of_the_phase_is_disabled() -> None:
         return AuthError(5, "User authorization failed", call.method) if label == "t0" else 1
 
     engine = PhasedFetch(pool, ScriptedFetcher(script), tuning, reporter, threading.Event(), clock)
-    units = [unit(n) for n in range(6)]
-    engine.run(FetchJob("job", units, pool.eligible(), lambda u, v: None, total_units=6))
+    chunks = [chunk(n) for n in range(6)]
+    engine.run(FetchJob("job", chunks, pool.eligible(), lambda u, v: None, total_chunks=6))
     snapshot = reporter.phase_snapshot("parallel")
     assert snapshot is not None and snapshot.chunks_done == 6
     assert snapshot.errors_by_code == {"5": 1}

@@ -191,7 +191,7 @@ def test_an_unknown_community_is_bad_input(configured_home: EmulatorHome) -> Non
 def test_the_domain_packages_import_no_textual() -> None:
     """Textual only: httpx itself imports rich (for its command line) whenever click is installed."""
     code = (
-        "import sys, vksync_tui.sync.registry, vksync_tui.sync.export, vksync_tui.sync.diff, "
+        "import sys, vksync_tui.sync.registry, vksync_tui.sync.exports.format, vksync_tui.sync.diff, "
         "vksync_tui.sync.context, vksync_tui.vk.tokens, vksync_tui.store.db, vksync_tui.emulator.server; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -21,6 +22,13 @@ from vksync_tui.sync.users_refresh import PROFILE_FIELDS, profile_row
 
 def truth_analysis(setup: EmulatorHome) -> list[list[int]]:
     return setup.control("GET", "truth/mailing-analysis", params={"group_id": setup.group_id})["items"]
+
+
+def unix_time(iso: str) -> int:
+    """An export's time (ISO 8601 UTC, `2025-01-31T12:00:00Z`) as unix seconds."""
+    moment = datetime.fromisoformat(iso)
+    assert moment.tzinfo == UTC
+    return int(moment.timestamp())
 
 
 def stored_analysis(setup: EmulatorHome) -> list[list[int]]:
@@ -149,7 +157,7 @@ def test_cli_sync_options_and_exports(
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == len(truth)
     assert [
-        [int(r["user_id"]), int(r["first_message_date"]), int(r["first_message_from_id"])] for r in rows
+        [int(r["user_id"]), unix_time(r["first_message_date"]), int(r["first_message_from_id"])] for r in rows
     ] == truth
     code, out = run_cli(capsys, "export", "mailing", "--format", "jsonl")
     mailing = [json.loads(line) for line in out.splitlines()]

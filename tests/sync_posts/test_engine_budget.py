@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from tests.sync.test_engine import collect_job, echo, make_engine
-from vksync_tui.sync.engine import WorkUnit
+from vksync_tui.sync.engine import Chunk
 from vksync_tui.vk.errors import InternalError
 from vksync_tui.vk.execute import ApiCall
 
 
-def sized(n: int, cost: float) -> WorkUnit:
-    return WorkUnit(f"n={n}", ApiCall("test.get", {"n": n}), cost)
+def sized(n: int, cost: float) -> Chunk:
+    return Chunk(f"n={n}", ApiCall("test.get", {"n": n}), cost)
 
 
 def test_batches_stay_within_the_budget_and_an_oversized_unit_goes_alone() -> None:

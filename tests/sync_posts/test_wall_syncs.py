@@ -23,8 +23,7 @@ from vksync_tui.store.models import Author, Interaction, Post, SyncRun, User
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.errors import NoUsableToken
 from vksync_tui.sync.events import Notice, Progress, SyncEvent
-from vksync_tui.sync.export import write_export
-from vksync_tui.sync.registry import run_sync
+from vksync_tui.sync.registry import run_sync, write_export
 
 GROUP_ID = 212345678
 FAST = Tuning(user_rps=200.0, group_rps=200.0, retry_pause=0.05)

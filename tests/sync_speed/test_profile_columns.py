@@ -21,7 +21,7 @@ from vksync_tui.sync.users_refresh import (
     profile_rows,
     profile_tokens,
     refresh_users,
-    users_get_units,
+    users_get_chunks,
 )
 from vksync_tui.vk.execute import build_script
 
@@ -45,7 +45,7 @@ def test_rows_from_columns_normalise_like_the_objects_say() -> None:
 
 def test_an_execute_brings_the_city_title_and_last_seen_time_not_their_objects() -> None:
     """Two objects per profile less to send, decode and garbage-collect (11,000 profiles an execute)."""
-    script = build_script([unit.call for unit in users_get_units([7, 8])])
+    script = build_script([chunk.call for chunk in users_get_chunks([7, 8])])
     assert "@.city@.title" in script and "@.last_seen@.time" in script
     columns = PROFILE_PROJECTION.extract([FULL, {**FULL, "city": "not an object", "last_seen": 5}]).columns
     assert (columns[5], columns[8]) == (["Омск", None], [1700, None])
@@ -89,10 +89,10 @@ def test_misaligned_columns_are_fetched_again_whole(tmp_path: Any) -> None:
     ids = list(range(1, 2501))
     with SyncContext.open(Home(tmp_path), transport=fake.transport, config=config) as ctx:
         with ctx.job_reporter() as reporter:
-            report, figures = refresh_users(ctx, reporter, ids, profile_tokens(ctx))
+            report, counts = refresh_users(ctx, reporter, ids, profile_tokens(ctx))
         stored = {row[0]: row for row in User.select(*USER_COLUMNS).tuples()}
     assert not report.failed and not report.rejected
     assert plain_scripts, "the misaligned chunks were never asked for whole"
-    assert figures["stored"] == 2500 and figures["unanswered"] == 0
+    assert counts.stored == 2500 and counts.unanswered == 0
     assert sorted(stored) == ids
     assert all(row[5] == "Омск" and row[7] == f"id{uid}" for uid, row in stored.items())

@@ -14,7 +14,6 @@ from textual.pilot import Pilot
 
 from tests.tui.conftest import GROUP_ID, settle
 from tests.tui.seed import seed_members, seed_pending, seed_run
-from vksync_tui.sync import registry
 from vksync_tui.sync.events import (
     ChunkFailed,
     JobStarted,
@@ -37,7 +36,7 @@ SIZE = (120, 36)
 @pytest.fixture(autouse=True)
 def only_subscribers_registered(monkeypatch: pytest.MonkeyPatch) -> None:
     """The pictures show a fixed set of registered lists, so they stay put whenever another list lands."""
-    monkeypatch.setattr(lists, "SYNC_REGISTRY", {"subscribers": registry.LISTS["subscribers"]})
+    monkeypatch.setattr(lists, "registered_lists", lambda: frozenset({"subscribers"}))
 
 
 TOKENS = {"admin": "ok", "reader": "cooling"}

@@ -9,6 +9,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from tests.tui_lists.bigstore import BASE, DAY, GROUP_ID
 from vksync_tui.store.db import open_database
 from vksync_tui.store.migrations import ON_DEMAND_SORT_INDEXES
 from vksync_tui.store.models import database_proxy
-from vksync_tui.sync.export import write_export
+from vksync_tui.sync import registry
+from vksync_tui.sync.registry import write_export
 from vksync_tui.tui.listview import SPECS
 from vksync_tui.tui.listview.export_view import ExportUnavailable, export_view
 from vksync_tui.tui.listview.query import ANCHOR_STEP, FilterError, ListQuery, ViewState
@@ -194,7 +196,7 @@ def test_every_list_exports_its_view_as_the_headless_export_rows(
     out = io.StringIO()
     written = export_view(query, out, "jsonl")
     headless = io.StringIO()
-    write_export(SPECS[list_name].export_name or "", GROUP_ID, headless, fmt="jsonl", include_all=True)
+    write_export(list_name, GROUP_ID, headless, fmt="jsonl", include_all=True)
     view_keys = set(query.key_rows())
     expected = [
         line
@@ -205,10 +207,37 @@ def test_every_list_exports_its_view_as_the_headless_export_rows(
     assert out.getvalue().splitlines() == expected
 
 
-def test_a_list_without_a_headless_export_says_so(store: sqlite3.Connection) -> None:
-    spec = replace(SPECS["interactions"], export_name=None)
-    with pytest.raises(ExportUnavailable, match="no headless export"):
-        export_view(ListQuery(spec, GROUP_ID), io.StringIO(), "csv")
+# Every time column of every export; the test below finds a value in each.
+EXPORT_TIMES = {
+    "subscribers": ("joined_at", "left_at"),
+    "posts": ("date",),
+    "authors": ("first_post_at", "last_post_at"),
+    "interactions": ("date",),
+    "mailing": ("last_message_date",),
+    "mailing-analysis": ("first_message_date",),
+    "profiles": ("last_seen", "refreshed_at"),
+}
+
+
+@pytest.mark.parametrize("list_name", sorted(EXPORT_TIMES))
+def test_every_export_writes_times_as_iso_8601_utc(store: sqlite3.Connection, list_name: str) -> None:
+    out = io.StringIO()
+    write_export(list_name, GROUP_ID, out, fmt="jsonl", include_all=True)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    for column in EXPORT_TIMES[list_name]:
+        times = [row[column] for row in rows if row[column] is not None]
+        assert times, f"no {column} in the {list_name} export"
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", time) for time in times), column
+        assert all(datetime.fromisoformat(time).tzinfo == UTC for time in times)
+
+
+def test_a_list_without_a_headless_export_says_so(
+    store: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unexported = replace(registry.LISTS["interactions"], export=None)
+    monkeypatch.setitem(registry.LISTS, "interactions", unexported)
+    with pytest.raises(ExportUnavailable, match="Interactions: no headless export"):
+        export_view(ListQuery(SPECS["interactions"], GROUP_ID), io.StringIO(), "csv")
 
 
 def test_the_reader_delivers_the_first_page_before_the_count(store: sqlite3.Connection) -> None:

@@ -1,6 +1,7 @@
 """`vksync-tui export <list> --format csv|jsonl [--out FILE]`: a list as CSV (with header) or JSON Lines.
 
-Rows come from `sync.export.EXPORTS` (shared with the TUI), streamed, so big lists do not load into memory.
+Rows come from each list's export (its `ListDefinition`, shared with the TUI), streamed, so big lists do not
+load into memory.
 Without `--out` the rows go to stdout. The file is written to a temporary name and renamed when complete.
 """
 
@@ -21,23 +22,26 @@ from vksync_tui.store.errors import StoreError
 
 
 def register(subparsers: Any) -> None:
-    from vksync_tui.sync.export import EXPORTS, FORMATS
+    from vksync_tui.sync.exports.format import FORMATS
+    from vksync_tui.sync.registry import LISTS
 
     parser = subparsers.add_parser("export", help="export a list as CSV or JSON Lines")
     lists = parser.add_subparsers(dest="list_name", metavar="LIST", required=True)
-    for list_name in EXPORTS:
-        sub = lists.add_parser(list_name, help=f"export the {list_name} list")
+    for definition in LISTS.values():
+        if definition.export is None:
+            continue
+        sub = lists.add_parser(definition.name, help=f"export the {definition.name} list")
         add_group_argument(sub)
         sub.add_argument("--format", choices=FORMATS, required=True, help="csv (with header) or jsonl")
         sub.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
-        if list_name == "subscribers":
-            sub.add_argument("--all", action="store_true", help="include members who left (status=left)")
+        if definition.export.include_all_help is not None:
+            sub.add_argument("--all", action="store_true", help=definition.export.include_all_help)
         sub.set_defaults(func=export_command)
 
 
 def export_command(args: argparse.Namespace) -> int:
     from vksync_tui.store.db import open_database
-    from vksync_tui.sync.export import write_export
+    from vksync_tui.sync.registry import write_export
 
     home, config = load_home_config(args)
     group_id = resolve_group(config, args.group)

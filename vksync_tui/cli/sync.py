@@ -14,7 +14,7 @@ import json
 import sys
 import threading
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vksync_tui.cli.common import (
     EXIT_BAD_INPUT,
@@ -43,6 +43,9 @@ from vksync_tui.sync.events import (
 )
 from vksync_tui.sync.runs import RunSummary, incidents_line
 
+if TYPE_CHECKING:
+    from vksync_tui.sync.definition import ListOption
+
 EXIT_BY_STATUS = {"applied": EXIT_OK, "pending": EXIT_OK, "done": EXIT_OK, "aborted": EXIT_THRESHOLD_ABORT}
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stderr is not a terminal
 
@@ -54,59 +57,34 @@ def register(subparsers: Any) -> None:
         "sync", help="sync one list of a community now", description="Sync one list of a community now."
     )
     lists = parser.add_subparsers(dest="list_name", metavar="LIST", required=True)
-    for list_name in LISTS:
-        sub = lists.add_parser(list_name, help=f"sync the {list_name} list")
+    for definition in LISTS.values():
+        sub = lists.add_parser(
+            definition.name,
+            help=f"sync the {definition.name} list",
+            description=f"Sync the {definition.title.lower()} list of a community "
+            f"(it runs on {definition.token_kinds_text()}).",
+        )
         add_group_argument(sub)
         sub.add_argument("--json", action="store_true", help="print the final summary as one JSON line")
-        if list_name == "subscribers":
-            sub.add_argument(
-                "--yes", action="store_true", help="apply the diff at once (for cron) instead of saving it"
-            )
-        if list_name in LIST_ARGUMENTS:
-            LIST_ARGUMENTS[list_name](sub)
+        for option in definition.options:
+            add_list_option(sub, option)
         sub.set_defaults(func=run_sync_command)
 
 
-def _analysis_arguments(parser: argparse.ArgumentParser) -> None:
+def add_list_option(parser: argparse.ArgumentParser, option: ListOption) -> None:
+    """A list's sync option as a command-line option whose value goes to the sync as `option.keyword`."""
+    if option.value_type is None:
+        parser.add_argument(option.flag, action="store_true", dest=option.keyword, help=option.help)
+        return
     parser.add_argument(
-        "--all", action="store_true", dest="all_users", help="re-analyse every dialog, not only new ones"
+        option.flag,
+        type=option.value_type,
+        dest=option.keyword,
+        metavar=option.metavar,
+        default=option.default,
+        choices=option.choices or None,
+        help=option.help,
     )
-
-
-def _profile_arguments(parser: argparse.ArgumentParser) -> None:
-    from vksync_tui.sync.profiles import SCOPES
-
-    parser.add_argument("--scope", choices=SCOPES, default="all", help="whose profiles to refresh")
-    parser.add_argument("--max", type=int, dest="max_users", metavar="N", help="refresh at most N users")
-    parser.add_argument(
-        "--older-than", type=float, dest="older_than_days", metavar="DAYS",
-        help="only users not refreshed for DAYS days",
-    )
-
-
-def _posts_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--full", action="store_true", help="a complete pass instead of only the new head")
-    parser.add_argument(
-        "--refresh-days", type=float, dest="refresh_days", metavar="DAYS", default=3.0,
-        help="incremental runs re-read posts of the last DAYS days (their counters still move)",
-    )
-
-
-def _interactions_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--posts", type=int, dest="posts", metavar="N", help="only the N newest stored posts")
-    parser.add_argument("--since", dest="since", metavar="DATE", help="only posts published since DATE")
-
-
-# Per-list options: list name → adds its arguments; their `dest` names go to run_sync as keyword options.
-LIST_ARGUMENTS = {
-    "mailing-analysis": _analysis_arguments,
-    "profiles": _profile_arguments,
-    "posts": _posts_arguments,
-    "interactions": _interactions_arguments,
-}
-LIST_OPTIONS = (
-    "all_users", "scope", "max_users", "older_than_days", "full", "refresh_days", "posts", "since",
-)
 
 
 def add_group_argument(parser: argparse.ArgumentParser) -> None:
@@ -209,7 +187,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
     """Run the sync; with `--json` the last line of stdout is a summary object whatever the exit code."""
     from vksync_tui.sync.context import SyncContext
     from vksync_tui.sync.errors import SyncInputError
-    from vksync_tui.sync.registry import run_sync
+    from vksync_tui.sync.registry import LISTS, run_sync
 
     progress = CliProgress()
     group_id: int | None = None
@@ -218,8 +196,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
         home, config = load_home_config(args)
         group_id = resolve_group(config, args.group)
         require_configured(config, group_id)
-        options = {"apply": bool(getattr(args, "yes", False))} if args.list_name == "subscribers" else {}
-        options.update({name: getattr(args, name) for name in LIST_OPTIONS if hasattr(args, name)})
+        options = {option.keyword: getattr(args, option.keyword) for option in LISTS[args.list_name].options}
         try:
             with (
                 first_ctrl_c_sets(cancel, "Ctrl-C: stopping at the next safe point") as interrupted,

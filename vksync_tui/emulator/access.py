@@ -147,12 +147,3 @@ def profiles_json(world: World, owner_ids: Iterable[int], fields: Iterable[str] 
 
 def _distinct_users(owner_ids: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(owner_id for owner_id in owner_ids if owner_id > 0))
-
-
-def groups_for(world: World, owner_ids: Iterable[int], token: TokenInfo) -> list[dict[str, Any]]:
-    """Group objects for the negative ids among `owner_ids` that are communities of this world."""
-    seen: dict[int, None] = {}
-    for owner_id in owner_ids:
-        if owner_id < 0:
-            seen.setdefault(-owner_id, None)
-    return [group_object(world, c, token) for gid in seen if (c := world.community(gid)) is not None]

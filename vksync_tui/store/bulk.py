@@ -1,9 +1,10 @@
 """Bulk writes at raw-driver speed with SQL that peewee wrote for the bound backend.
 
-Why: peewee's `insert_many` spends ~6× the time of the driver's `executemany` converting every value in Python
-(measured on 1M membership rows), which would make the store the bottleneck of a multi-token sync and starve the HTTP
-threads of the GIL. So the statement is built ONCE by peewee (right placeholder style, upsert syntax and no
-`RETURNING` on PostgreSQL) for a single row of placeholders, and the rows go straight to `cursor.executemany`.
+Why: peewee's `insert_many` spends ~6× the time of the driver's `executemany` converting every value in
+Python (measured on 1M membership rows), which would make the store the bottleneck of a multi-token sync and
+starve the HTTP threads of the GIL. So the statement is built ONCE by peewee (right placeholder style, upsert
+syntax and no `RETURNING` on PostgreSQL) for a single row of placeholders, and the rows go straight to
+`cursor.executemany`.
 
 Consequence for callers: rows are plain tuples in the order of `fields`, already in database form — no field
 `db_value` conversion happens (bools and ints are fine; `JsonTextField` values must be `json.dumps`-ed).
@@ -22,7 +23,7 @@ primary-key order (`in_key_order`) walk the B-tree forward instead of jumping be
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -31,7 +32,7 @@ import peewee as pw
 RowT = TypeVar("RowT", bound=Sequence[Any])
 # A C-level callable that returns None for None (the empty dict's `get`), so the NULL adapter runs no Python
 # frame; never mutated.
-_NULL_AS_NULL = {}.get
+_NULL_AS_NULL: Callable[[object], None] = dict[object, None]().get
 
 
 def _register_direct_adapters() -> None:

@@ -51,7 +51,7 @@ def create_member_staging(db: pw.Database, run_id: int) -> None:
 def stage_member_ids(db: pw.Database, run_id: int, ids: Iterable[int]) -> int:
     """Add fetched ids to the run's staging table; an id staged already (overlapping pages) is kept once."""
     _require_bound(db)
-    return execute_many(db, _staging_insert_sql(run_id, type(db)), ((user_id,) for user_id in ids))
+    return execute_many(db, _staging_insert_sql(run_id, _backend(db)), ((user_id,) for user_id in ids))
 
 
 def stage_member_page(
@@ -129,13 +129,18 @@ def _current_members(community_id: int, spans: Iterable[Span]) -> Iterable[int]:
     db = database_proxy.obj
     for low, high in spans:
         bounds = [bound for bound in (low, high) if not math.isinf(bound)]
-        sql = _current_members_sql(type(db), not math.isinf(low), not math.isinf(high))
+        sql = _current_members_sql(_backend(db), not math.isinf(low), not math.isinf(high))
         cursor = db.execute_sql(sql, [community_id, *(int(bound) for bound in bounds)])
         yield from (user_id for (user_id,) in cursor)
 
 
+def _backend(db: pw.Database) -> str:
+    """What the SQL rendered once per backend is cached by: its database class (its parameter style)."""
+    return type(db).__name__
+
+
 @functools.lru_cache(maxsize=16)
-def _current_members_sql(backend: type[pw.Database], has_low: bool, has_high: bool) -> str:
+def _current_members_sql(backend: str, has_low: bool, has_high: bool) -> str:
     """The range read of the `(community_id, is_current, user_id)` index, rendered once per shape; its
     parameters are the community id and the bounds it has, in that order."""
     placeholder = pw.SQL(database_proxy.obj.param)
@@ -152,7 +157,7 @@ def _current_members_sql(backend: type[pw.Database], has_low: bool, has_high: bo
 def _add_items(db: pw.Database, run_id: int, kind: str, user_ids: Sequence[int]) -> None:
     """`kind` items of the run for `user_ids` (an item the run has already is kept once)."""
     if user_ids:
-        execute_many(db, _item_insert_sql(type(db)), [(run_id, user_id, kind) for user_id in user_ids])
+        execute_many(db, _item_insert_sql(_backend(db)), [(run_id, user_id, kind) for user_id in user_ids])
 
 
 def apply_member_diff(db: pw.Database, run_id: int, community_id: int, at: int, *, baseline: bool) -> int:
@@ -241,14 +246,14 @@ def _is_staging_name(name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=16)
-def _staging_insert_sql(run_id: int, backend: type[pw.Database]) -> str:
+def _staging_insert_sql(run_id: int, backend: str) -> str:
     """Cached per run and backend: a 10M-member fetch stages 10,000 pages."""
     staging = _staging_model(run_id)
     return insert_ignore_sql(staging, [staging.user_id])
 
 
 @functools.lru_cache(maxsize=4)
-def _item_insert_sql(backend: type[pw.Database]) -> str:
+def _item_insert_sql(backend: str) -> str:
     item = PendingDiffItem
     return insert_ignore_sql(item, [item.run_id, item.user_id, item.kind])
 

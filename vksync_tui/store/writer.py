@@ -2,8 +2,9 @@
 
 Why one writer: with many writing threads, any transaction longer than the busy timeout (an index build or a
 10M-member diff apply) makes the others fail with "database is locked"; with one writer they simply queue.
-Throughput is the same either way (measured: one writer thread against several writing threads). The bounded queue is the backpressure
-that slows HTTP worker threads down when the disk cannot keep up, instead of buffering rows in memory.
+Throughput is the same either way (measured: one writer thread against several writing threads). The bounded
+queue is the backpressure that slows HTTP worker threads down when the disk cannot keep up, instead of
+buffering rows in memory.
 
 Transactions and failure semantics:
 - Jobs already waiting in the queue are coalesced into one transaction (small commits of random keys are
@@ -162,7 +163,7 @@ class StoreWriter:
                         following = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                    if following is _STOP:
+                    if not isinstance(following, _Job):  # the stop marker
                         stopping = True
                         break
                     job = following

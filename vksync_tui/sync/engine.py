@@ -1,24 +1,24 @@
 """PhasedFetch: the one fetch mechanism every list sync runs on.
 
-A job is a stream of work units (an `ApiCall` with a key that names it in reports), the tokens allowed to do
-them, and `on_result(unit, value) -> follow-up units`. The engine runs it in two phases:
+A job is a stream of chunks (an `ApiCall` with a key that names it in reports), the tokens allowed to do
+them, and `on_result(chunk, value) -> follow-up chunks`. The engine runs it in two phases:
 
-1. **parallel**: a pool of worker threads takes batches of up to `execute_batch` units and sends each batch
-   as ONE `execute` (a single unit, or a job that cannot be batched, goes out as a plain call). When a token
+1. **parallel**: a pool of worker threads takes batches of up to `execute_batch` chunks and sends each batch
+   as ONE `execute` (a single chunk, or a job that cannot be batched, goes out as a plain call). When a token
    fails the whole batch (a network or HTTP fault, a garbled answer, any error about the token or the
    moment), `TokenPool.with_fallback` moves the batch to the next eligible token that can call its methods
-   (not dead, no spent daily quota of one of them); inner `false` results re-run only those units, on a
+   (not dead, no spent daily quota of one of them); inner `false` results re-run only those chunks, on a
    token they have not tried yet. A call VK refused (access denied, a bad parameter) goes on to the job's
    other tokens as well and is rejected only when they refuse it too. A batch every tried token answered
    with error 6 ("too many requests per second": VK did not run it) goes back to the queue, to go out when a
    token has cooled down — a rate-limit hiccup is not a failure of the batch, and parking it for the retry
-   phase would cost `retry_pause` per batch (at most `MAX_RATE_REQUEUES` times per unit, then it does count
-   as failed). A unit no token could do is kept in `failed`, never dropped. An answer too big for VK halves
+   phase would cost `retry_pause` per batch (at most `MAX_RATE_REQUEUES` times per chunk, then it does count
+   as failed). A chunk no token could do is kept in `failed`, never dropped. An answer too big for VK halves
    the batch size for the rest of the job: error 13 ("response size is too big"), or the HTML page or cut
-   body VK's front end sends instead of it, once a batch's units meet one for the second time (retry-phase
-   attempts are not spent on it, so a batch is split down to one call before its units count as failed).
+   body VK's front end sends instead of it, once a batch's chunks meet one for the second time (retry-phase
+   attempts are not spent on it, so a batch is split down to one call before its chunks count as failed).
    Successes go to `on_result`, whose follow-ups (next pages, deep scans, bridging pages) join the queue.
-2. **retry**: the units still failing are retried one request at a time, `retry_pause` apart, at most
+2. **retry**: the chunks still failing are retried one request at a time, `retry_pause` apart, at most
    `retry_attempts` times each; what still fails is reported by key. Follow-ups found in the retry phase
    start another parallel round, so deep pagination behind a recovered page is not lost.
 
@@ -45,9 +45,11 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
+from vksync_tui.config import Tuning
 from vksync_tui.sync.events import ITEM_UNIT_CALLS, ChunkFailed, ChunkRetried, PhaseProgress, ProgressReporter
+from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import Clock
 from vksync_tui.vk.errors import (
     REQUEST_ERROR_CODES,
@@ -72,21 +74,35 @@ ANSWER_MEMORY_BUDGET = 96 * 2**20
 
 
 @dataclass(frozen=True)
-class WorkUnit:
+class Chunk:
     """One API call of a job, with the key that names it in progress events, failure reports and SyncRun."""
 
     key: str
     call: ApiCall
     cost: float = 1.0  # the answer's estimated size, for jobs with a `batch_budget` (e.g. bytes)
 
+    def int_param(self, name: str) -> int:
+        """A whole-number parameter the call was planned with (an offset, a post or peer id)."""
+        value = self.call.params[name]
+        if not isinstance(value, int):
+            raise TypeError(f"{self.key}: parameter {name} is {value!r}, not a whole number")
+        return value
+
+    def ids_param(self, name: str) -> list[int]:
+        """A list of ids the call was planned with (`user_ids` of groups.isMember)."""
+        value = self.call.params[name]
+        if not isinstance(value, list):
+            raise TypeError(f"{self.key}: parameter {name} is {value!r}, not a list of ids")
+        return [int(item) for item in value]
+
 
 @dataclass(frozen=True)
-class FailedUnit:
-    unit: WorkUnit
+class FailedChunk:
+    chunk: Chunk
     error: str
 
 
-OnResult = Callable[[WorkUnit, Any], Iterable[WorkUnit] | None]
+OnResult = Callable[[Chunk, Any], Iterable[Chunk] | None]
 
 
 @dataclass
@@ -96,18 +112,18 @@ class FetchJob:
     `on_result` runs on a worker thread; it may raise `TransientError` for an answer that is malformed (a
     page without items, ids out of order): the call is then retried like an inner `false`.
 
-    Progress figures (see `events.Progress` for the units): the parallel phase counts `items` in `item_unit`
-    against `expected_items`. `count_items(unit, value)` adds per answered call; `items_done()`, when given,
-    is a gauge the job keeps (e.g. posts whose every call settled) read after each settled call instead.
-    Without either, items are calls answered of calls planned (`calls`). Retry phases and later rounds count
-    calls. `on_rejected` hears
-    calls VK refused for a reason no token can fix (access denied, deleted user, bad parameter); by default
-    they are only counted and listed in the report. `batch_size` caps `tuning.execute_batch` for jobs whose
-    answers are large; `batchable=False` sends every call on its own. `stagger=True` starts the workers one
-    request interval (1 / ceiling rps) apart, for lists whose first wave would otherwise hit error 6 at once.
+    Progress figures (see `events.Progress` for what they count in): the parallel phase counts `items` in
+    `item_unit` against `expected_items`. `count_items(chunk, value)` adds per answered call; `items_done()`,
+    when given, is a gauge the job keeps (e.g. posts whose every call settled) read after each settled call
+    instead. Without either, items are calls answered of calls planned (`calls`). Retry phases and later
+    rounds count calls. `on_rejected` hears calls VK refused for a reason no token can fix (access denied,
+    deleted user, bad parameter); by default they are only counted and listed in the report. `batch_size`
+    caps `tuning.execute_batch` for jobs whose answers are large; `batchable=False` sends every call on its
+    own. `stagger=True` starts the workers one request interval (1 / ceiling rps) apart, for lists whose
+    first wave would otherwise hit error 6 at once.
     `phase` names the job's phases in progress events: `phase` for the parallel one, `phase-retry` after it
     (a sync made of several jobs — recon, fetch, verify — shows each by name).
-    `batch_budget` caps the summed `cost` of a batch (a batch always holds at least one unit): for jobs whose
+    `batch_budget` caps the summed `cost` of a batch (a batch always holds at least one chunk): for jobs whose
     answers differ in size by orders of magnitude (a page of 1000 reposts vs. a page of 1000 like ids), so
     one `execute` stays under VK's response size cap without shrinking every batch to the worst case.
     `answer_bytes`: the memory one call's answer takes once decoded, for jobs whose answers are large (a page
@@ -116,12 +132,12 @@ class FetchJob:
     """
 
     name: str
-    units: Iterable[WorkUnit]
+    chunks: Iterable[Chunk]
     tokens: Sequence[PooledToken]
     on_result: OnResult
-    total_units: int | None = None
-    count_items: Callable[[WorkUnit, Any], int] | None = None
-    on_rejected: Callable[[WorkUnit, VkApiError], None] | None = None
+    total_chunks: int | None = None
+    count_items: Callable[[Chunk, Any], int] | None = None
+    on_rejected: Callable[[Chunk, VkApiError], None] | None = None
     batch_size: int | None = None
     batchable: bool = True
     stagger: bool = False
@@ -133,7 +149,7 @@ class FetchJob:
     items_done: Callable[[], int] | None = None
 
     def unit_of_items(self) -> str:
-        """The unit the parallel phase counts in: the job's own, else what its counting implies."""
+        """The unit the parallel phase counts its items in: the job's own, else what its counting implies."""
         if self.item_unit is not None:
             return self.item_unit
         counted = self.count_items is not None or self.items_done is not None
@@ -166,11 +182,11 @@ class FetchReport:
     items: int = 0
     requests: int = 0
     errors_by_code: Counter[str] = field(default_factory=Counter)
-    failed: list[FailedUnit] = field(default_factory=list)
-    rejected: list[FailedUnit] = field(default_factory=list)
+    failed: list[FailedChunk] = field(default_factory=list)
+    rejected: list[FailedChunk] = field(default_factory=list)
     retried_ok: int = 0
     fell_back: int = 0
-    rate_requeued: int = 0  # units sent back to the queue after error 6 from every token tried
+    rate_requeued: int = 0  # chunks sent back to the queue after error 6 from every token tried
     workers: int = 0
     batch_size: int = 0
     latency: float = 0.0
@@ -179,7 +195,7 @@ class FetchReport:
 
     @property
     def failed_keys(self) -> list[str]:
-        return [failed.unit.key for failed in self.failed]
+        return [failed.chunk.key for failed in self.failed]
 
     def merge(self, other: FetchReport) -> None:
         """Fold a later job's report into this one (a sync made of several jobs reports their sum)."""
@@ -270,10 +286,12 @@ class ApiFetcher:
         self._meter = meter
         self._session_for = session_for
 
-    def _client_for(self, token: PooledToken) -> _TimedClient:
+    def _client_for(self, token: PooledToken) -> VkClient:
+        """The token's client, timed. `PooledToken` types the client it is given as a `VkClient`; the timed
+        wrapper answers `call` and `execute` as one does."""
         if self._session_for is None:
-            return self._client
-        return _TimedClient(self._session_for(token), self._meter)
+            return cast("VkClient", self._client)
+        return cast("VkClient", _TimedClient(self._session_for(token), self._meter))
 
     def fetch(
         self, token: PooledToken, calls: Sequence[ApiCall], batchable: bool, cancel: threading.Event
@@ -334,9 +352,9 @@ def home_tokens(pool: TokenPool, tokens: Sequence[PooledToken], latency: float, 
     return [order[worker % len(order)] for worker in range(workers)]
 
 
-def within_budget(cost: float, unit: WorkUnit, budget: float | None) -> bool:
-    """Whether `unit` may join a batch whose units already cost `cost` (no budget: always)."""
-    return budget is None or cost + unit.cost <= budget
+def within_budget(cost: float, chunk: Chunk, budget: float | None) -> bool:
+    """Whether `chunk` may join a batch whose chunks already cost `cost` (no budget: always)."""
+    return budget is None or cost + chunk.cost <= budget
 
 
 def error_key(error: BaseException) -> str:
@@ -361,25 +379,25 @@ class _ResponseTooBig(Exception):
     """A batch's answer was too big for VK: not the token's fault, so no fallback — split it."""
 
 
-SPLIT = "response size is too big"  # a retry-phase unit's error when its batch was split: not an attempt
+SPLIT = "response size is too big"  # a retry-phase chunk's error when its batch was split: not an attempt
 
 
-class _WorkQueue:
-    """Units waiting to be fetched: follow-ups first, then the (lazy) source, so memory stays bounded."""
+class _ChunkQueue:
+    """Chunks waiting to be fetched: follow-ups first, then the (lazy) source, so memory stays bounded."""
 
     def __init__(
-        self, source: Iterator[WorkUnit], cancel: threading.Event, budget: float | None = None
+        self, source: Iterator[Chunk], cancel: threading.Event, budget: float | None = None
     ) -> None:
         self._budget = budget
         self._cond = threading.Condition()
-        self._ready: deque[WorkUnit] = deque()
+        self._ready: deque[Chunk] = deque()
         self._source = source
         self._cancel = cancel
         self._in_flight = 0
         self._closed = False
 
-    def take(self, limit: int) -> list[WorkUnit] | None:
-        """Up to `limit` units, or None once nothing is queued and nothing in flight can add more."""
+    def take(self, limit: int) -> list[Chunk] | None:
+        """Up to `limit` chunks, or None once nothing is queued and nothing in flight can add more."""
         with self._cond:
             while True:
                 if self._closed or self._cancel.is_set():
@@ -395,8 +413,8 @@ class _WorkQueue:
                 # In-flight batches may still add follow-ups; the timeout bounds how late a cancel is seen.
                 self._cond.wait(timeout=0.1)
 
-    def done(self, requeue: Sequence[WorkUnit], follow_ups: Sequence[WorkUnit]) -> None:
-        """A batch finished: units to try again go first (they are oldest), follow-ups after them."""
+    def done(self, requeue: Sequence[Chunk], follow_ups: Sequence[Chunk]) -> None:
+        """A batch finished: chunks to try again go first (they are oldest), follow-ups after them."""
         with self._cond:
             self._ready.extendleft(reversed(requeue))
             self._ready.extend(follow_ups)
@@ -409,27 +427,27 @@ class _WorkQueue:
             self._cond.notify_all()
 
     def pending(self, lookahead: int) -> int:
-        """Units waiting to be taken, drawing at most `lookahead` of them from the source to count them."""
+        """Chunks waiting to be taken, drawing at most `lookahead` of them from the source to count them."""
         with self._cond:
             while len(self._ready) < lookahead:
-                unit = next(self._source, None)
-                if unit is None:
+                chunk = next(self._source, None)
+                if chunk is None:
                     break
-                self._ready.append(unit)
+                self._ready.append(chunk)
             return len(self._ready)
 
-    def _fill(self, limit: int) -> list[WorkUnit]:
-        batch: list[WorkUnit] = []
+    def _fill(self, limit: int) -> list[Chunk]:
+        batch: list[Chunk] = []
         cost = 0.0
         while len(batch) < limit:
-            unit = self._ready.popleft() if self._ready else next(self._source, None)
-            if unit is None:
+            chunk = self._ready.popleft() if self._ready else next(self._source, None)
+            if chunk is None:
                 break
-            if batch and not within_budget(cost, unit, self._budget):
-                self._ready.appendleft(unit)  # it opens the next batch
+            if batch and not within_budget(cost, chunk, self._budget):
+                self._ready.appendleft(chunk)  # it opens the next batch
                 break
-            batch.append(unit)
-            cost += unit.cost
+            batch.append(chunk)
+            cost += chunk.cost
         return batch
 
 
@@ -440,7 +458,7 @@ class PhasedFetch:
         self,
         pool: TokenPool,
         fetcher: BatchFetcher,
-        tuning: Any,
+        tuning: Tuning,
         reporter: ProgressReporter,
         cancel: threading.Event,
         clock: Clock,
@@ -476,9 +494,9 @@ class _JobRun:
         self.tokens = list(job.tokens)
         self.report = FetchReport()
         self.lock = threading.Lock()
-        self.failed: list[FailedUnit] = []
+        self.failed: list[FailedChunk] = []
         self.rate_requeues: Counter[str] = Counter()
-        self.unreadable: Counter[str] = Counter()  # unreadable answers per unit key (see `_too_big`)
+        self.unreadable: Counter[str] = Counter()  # unreadable answers per chunk key (see `_too_big`)
         self.crash: BaseException | None = None
         self.threads: list[threading.Thread] = []
         self.finished: list[threading.Event] = []  # one per thread, set when its `_worker` returns
@@ -508,15 +526,15 @@ class _JobRun:
             raise
 
     def _phases(self) -> FetchReport:
-        units: Iterator[WorkUnit] = iter(self.job.units)
-        total = self.job.total_units
+        chunks: Iterator[Chunk] = iter(self.job.chunks)
+        total = self.job.total_chunks
         base = self.job.phase
         for round_number in itertools.count():
             suffix = "" if round_number == 0 else f"-{round_number + 1}"
-            self._parallel_phase(f"{base}{suffix}", units, total, first_round=round_number == 0)
+            self._parallel_phase(f"{base}{suffix}", chunks, total, first_round=round_number == 0)
             if self.crash is not None:
                 raise self.crash
-            follow_ups: list[WorkUnit] = []
+            follow_ups: list[Chunk] = []
             if self.failed and not self.cancel.is_set():
                 retry = f"retry{suffix}" if base == "parallel" else f"{base}-retry{suffix}"
                 follow_ups = self._retry_phase(retry)
@@ -526,7 +544,7 @@ class _JobRun:
                 break
             if not follow_ups:
                 break
-            units, total = iter(follow_ups), len(follow_ups)
+            chunks, total = iter(follow_ups), len(follow_ups)
         self.report.batch_size = self.batch_size
         self.report.latency = self.engine._meter.value or 0.0
         return self.report
@@ -539,7 +557,7 @@ class _JobRun:
     # -- parallel phase -----------------------------------------------------------------------------------
 
     def _parallel_phase(
-        self, name: str, units: Iterator[WorkUnit], total: int | None, *, first_round: bool
+        self, name: str, chunks: Iterator[Chunk], total: int | None, *, first_round: bool
     ) -> None:
         self.phase = PhaseFigures(name)
         self.report.phases.append(self.phase)
@@ -552,7 +570,7 @@ class _JobRun:
             item_unit=job.unit_of_items() if first_round else ITEM_UNIT_CALLS,
             ceiling=self.ceiling,
         )
-        queue = _WorkQueue(units, self.cancel, self.job.batch_budget)
+        queue = _ChunkQueue(chunks, self.cancel, self.job.batch_budget)
         if self.engine._meter.value is None:
             first = queue.take(self.batch_size)
             if first is not None:
@@ -579,7 +597,7 @@ class _JobRun:
             for done in pending:
                 done.wait()
 
-    def _grow(self, queue: _WorkQueue) -> None:
+    def _grow(self, queue: _ChunkQueue) -> None:
         """Start workers up to the count the rule gives for the latency measured so far.
 
         Called at the phase start and after every batch: the first estimate comes from a small call (recon),
@@ -591,7 +609,7 @@ class _JobRun:
         wanted = memory_capped_workers(wanted, self.job.answer_bytes, self.batch_size)
         # No more workers than there are batches to take: a short job (7 requests at 20 rps with seconds of
         # latency) would otherwise start a hundred threads that only poll an empty queue.
-        # (A job with an answer-size budget may fill batches with fewer units: count each unit as a batch.)
+        # (A job with an answer-size budget may fill batches with fewer chunks: count each chunk as a batch.)
         per_batch = self.batch_size if self.job.batch_budget is None else 1
         batches = math.ceil(queue.pending(wanted * per_batch) / per_batch)
         wanted = min(wanted, len(self.threads) + batches)
@@ -617,7 +635,7 @@ class _JobRun:
         for thread in started:
             thread.start()
 
-    def _worker(self, queue: _WorkQueue, home: int, delay: float, finished: threading.Event) -> None:
+    def _worker(self, queue: _ChunkQueue, home: int, delay: float, finished: threading.Event) -> None:
         try:
             if delay and self.engine._clock.wait(self.cancel, delay):
                 return
@@ -630,9 +648,9 @@ class _JobRun:
         finally:
             finished.set()
 
-    def _process(self, queue: _WorkQueue, batch: list[WorkUnit], start: int) -> None:
-        follow_ups: list[WorkUnit] = []
-        requeue: list[WorkUnit] = []
+    def _process(self, queue: _ChunkQueue, batch: list[Chunk], start: int) -> None:
+        follow_ups: list[Chunk] = []
+        requeue: list[Chunk] = []
         try:
             follow_ups, requeue = self._fetch_with_fallback(batch, start)
         except BaseException as error:  # a crash in on_result stops the job; re-raised by execute()
@@ -645,17 +663,17 @@ class _JobRun:
             queue.done(requeue, follow_ups)
 
     def _fetch_with_fallback(
-        self, batch: list[WorkUnit], start: int
-    ) -> tuple[list[WorkUnit], list[WorkUnit]]:
-        """Fetch a batch, moving unfinished units across tokens; returns (follow-ups, units to requeue).
+        self, batch: list[Chunk], start: int
+    ) -> tuple[list[Chunk], list[Chunk]]:
+        """Fetch a batch, moving unfinished chunks across tokens; returns (follow-ups, chunks to requeue).
 
         A call VK refused goes on to the job's other tokens too: it is rejected only when the last token that
         answered it refused it as well (the tokens agree), never on one token's missing access."""
         remaining = batch
         tried: set[str] = set()
         throttled: set[str] = set()
-        refusals: dict[str, VkApiError] = {}  # unit key → the refusal it last met
-        follow_ups: list[WorkUnit] = []
+        refusals: dict[str, VkApiError] = {}  # chunk key → the refusal it last met
+        follow_ups: list[Chunk] = []
         while remaining:
             if self.cancel.is_set():
                 return follow_ups, []
@@ -684,23 +702,23 @@ class _JobRun:
             follow_ups.extend(found)
         return follow_ups, []
 
-    def _give_up(self, units: list[WorkUnit], refusals: dict[str, VkApiError], error: str) -> None:
-        """No token is left to try: the units the last answering token refused are rejected, the rest
+    def _give_up(self, chunks: list[Chunk], refusals: dict[str, VkApiError], error: str) -> None:
+        """No token is left to try: the chunks the last answering token refused are rejected, the rest
         failed (for the retry phase)."""
-        refused = [unit for unit in units if unit.key in refusals]
-        for unit in refused:
-            self._reject([unit], refusals[unit.key])
-        self._fail([unit for unit in units if unit.key not in refusals], error)
+        refused = [chunk for chunk in chunks if chunk.key in refusals]
+        for chunk in refused:
+            self._reject([chunk], refusals[chunk.key])
+        self._fail([chunk for chunk in chunks if chunk.key not in refusals], error)
 
     def _attempt(
         self,
-        units: list[WorkUnit],
+        chunks: list[Chunk],
         candidates: list[PooledToken],
         start: int,
         tried: set[str],
         throttled: set[str] | None = None,
     ) -> list[CallOutcome]:
-        calls = [unit.call for unit in units]
+        calls = [chunk.call for chunk in chunks]
 
         def send(token: PooledToken) -> list[CallOutcome]:
             tried.add(token.label)
@@ -713,7 +731,7 @@ class _JobRun:
                 if isinstance(error, TooManyRequests) and throttled is not None:
                     throttled.add(token.label)
                 self._count_error(error_key(error))
-                if len(calls) > 1 and self._too_big(error, units):
+                if len(calls) > 1 and self._too_big(error, chunks):
                     raise _ResponseTooBig() from error
                 raise
             self._count_request()
@@ -730,18 +748,18 @@ class _JobRun:
             self.phase.requests += 1
         self.reporter.add(self.progress, requests=1)
 
-    def _may_requeue(self, units: list[WorkUnit]) -> bool:
-        """Whether units refused with error 6 by every token go back to the queue (counted per unit)."""
+    def _may_requeue(self, chunks: list[Chunk]) -> bool:
+        """Whether chunks refused with error 6 by every token go back to the queue (counted per chunk)."""
         with self.lock:
-            if any(self.rate_requeues[unit.key] >= MAX_RATE_REQUEUES for unit in units):
+            if any(self.rate_requeues[chunk.key] >= MAX_RATE_REQUEUES for chunk in chunks):
                 return False
-            self.rate_requeues.update(unit.key for unit in units)
-            self.report.rate_requeued += len(units)
+            self.rate_requeues.update(chunk.key for chunk in chunks)
+            self.report.rate_requeued += len(chunks)
         return True
 
-    def _too_big(self, error: VkError, units: list[WorkUnit]) -> bool:
+    def _too_big(self, error: VkError, chunks: list[Chunk]) -> bool:
         """Whether a batch's failure says its answer was too big: error 13 "response size is too big", or an
-        unreadable answer (an HTML 404/500 page, a cut body) to units that already had one. VK's front end
+        unreadable answer (an HTML 404/500 page, a cut body) to chunks that already had one. VK's front end
         answers an oversized execute that way (https://github.com/Dementiy/vkR/issues/23,
         https://github.com/negezor/vk-io/issues/436); a first one may be passing trouble, a repeat is not."""
         if isinstance(error, RuntimeError_):
@@ -749,30 +767,30 @@ class _JobRun:
         if not isinstance(error, UnreadableAnswer):
             return False
         with self.lock:
-            repeated = any(self.unreadable[unit.key] for unit in units)
-            self.unreadable.update(unit.key for unit in units)
+            repeated = any(self.unreadable[chunk.key] for chunk in chunks)
+            self.unreadable.update(chunk.key for chunk in chunks)
         return repeated
 
-    def _split(self, units: list[WorkUnit]) -> list[WorkUnit]:
-        """Halve the job's batch size (`_too_big`) and give the units back to the queue, to go out smaller."""
+    def _split(self, chunks: list[Chunk]) -> list[Chunk]:
+        """Halve the job's batch size (`_too_big`); the chunks go back to the queue, to go out smaller."""
         with self.lock:
-            self.batch_size = max(1, min(self.batch_size, len(units)) // 2)
-        return units
+            self.batch_size = max(1, min(self.batch_size, len(chunks)) // 2)
+        return chunks
 
     def _absorb(
-        self, units: list[WorkUnit], outcomes: list[CallOutcome], refusals: dict[str, VkApiError]
-    ) -> tuple[list[WorkUnit], list[WorkUnit]]:
-        """Hand successes to the job; return (units to try on another token, follow-ups). A refused unit is
+        self, chunks: list[Chunk], outcomes: list[CallOutcome], refusals: dict[str, VkApiError]
+    ) -> tuple[list[Chunk], list[Chunk]]:
+        """Hand successes to the job; return (chunks to try on another token, follow-ups). A refused chunk is
         tried on another token too, its refusal kept in `refusals` until another answer replaces it."""
-        retry: list[WorkUnit] = []
-        follow_ups: list[WorkUnit] = []
-        for unit, outcome in zip(units, outcomes, strict=True):
-            refusals.pop(unit.key, None)
-            if self._settle(unit, outcome, follow_ups, refusals) is not None:
-                retry.append(unit)
+        retry: list[Chunk] = []
+        follow_ups: list[Chunk] = []
+        for chunk, outcome in zip(chunks, outcomes, strict=True):
+            refusals.pop(chunk.key, None)
+            if self._settle(chunk, outcome, follow_ups, refusals) is not None:
+                retry.append(chunk)
         return retry, follow_ups
 
-    def _settle(self, unit: WorkUnit, outcome: CallOutcome, follow_ups: list[WorkUnit],
+    def _settle(self, chunk: Chunk, outcome: CallOutcome, follow_ups: list[Chunk],
                 refusals: dict[str, VkApiError] | None = None) -> str | None:
         """Deliver a success or handle a refusal; for a call another token may still do, its error.
 
@@ -783,10 +801,10 @@ class _JobRun:
                 # Columns of different lengths cannot be zipped into rows (VK dropping the elements that lack
                 # a field instead of giving null): the same call asks again for whole objects, for every list.
                 self._count_error("misaligned")
-                follow_ups.append(WorkUnit(f"{unit.key}/whole", unit.call.unprojected(), unit.cost))
+                follow_ups.append(Chunk(f"{chunk.key}/whole", chunk.call.unprojected(), chunk.cost))
                 return None
             try:
-                follow_ups.extend(self._deliver(unit, outcome.value))
+                follow_ups.extend(self._deliver(chunk, outcome.value))
             except TransientError as malformed:
                 self._count_error("malformed")
                 return str(malformed)
@@ -795,16 +813,16 @@ class _JobRun:
         if error is not None and is_request_error(error):
             self._count_error(error_key(error))
             if refusals is not None:
-                refusals[unit.key] = error
+                refusals[chunk.key] = error
                 return str(error)
-            self._reject([unit], error)
+            self._reject([chunk], error)
             return None
         self._count_error(error_key(error) if error is not None else "inner_false")
         return str(error) if error is not None else "inner call returned false"
 
-    def _deliver(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
-        found = list(self.job.on_result(unit, value) or ())
-        items = self.job.count_items(unit, value) if self.job.count_items else 1
+    def _deliver(self, chunk: Chunk, value: Any) -> list[Chunk]:
+        found = list(self.job.on_result(chunk, value) or ())
+        items = self.job.count_items(chunk, value) if self.job.count_items else 1
         with self.lock:
             self.report.calls_ok += 1
             self.report.items += items
@@ -824,34 +842,34 @@ class _JobRun:
         if self.job_counting and self.job.items_done is not None:
             self.reporter.set_items(self.progress, self.job.items_done())
 
-    def _fail(self, units: list[WorkUnit], error: str) -> None:
+    def _fail(self, chunks: list[Chunk], error: str) -> None:
         with self.lock:
-            self.failed.extend(FailedUnit(unit, error) for unit in units)
-            self.phase.calls_failed += len(units)
-        for unit in units:
-            self.reporter.emit(ChunkFailed(self.phase.name, unit.key, error))
-        self.reporter.add(self.progress, chunks_failed=len(units))
+            self.failed.extend(FailedChunk(chunk, error) for chunk in chunks)
+            self.phase.calls_failed += len(chunks)
+        for chunk in chunks:
+            self.reporter.emit(ChunkFailed(self.phase.name, chunk.key, error))
+        self.reporter.add(self.progress, chunks_failed=len(chunks))
 
-    def _reject(self, units: list[WorkUnit], error: VkApiError) -> None:
+    def _reject(self, chunks: list[Chunk], error: VkApiError) -> None:
         with self.lock:
-            self.report.rejected.extend(FailedUnit(unit, str(error)) for unit in units)
-        for unit in units:
+            self.report.rejected.extend(FailedChunk(chunk, str(error)) for chunk in chunks)
+        for chunk in chunks:
             if self.job.on_rejected is not None:
-                self.job.on_rejected(unit, error)
+                self.job.on_rejected(chunk, error)
         self._read_gauge()
 
     # -- retry phase --------------------------------------------------------------------------------------
 
-    def _retry_phase(self, name: str) -> list[WorkUnit]:
+    def _retry_phase(self, name: str) -> list[Chunk]:
         """Sequential: one request at a time, `retry_pause` apart; returns follow-ups of what recovered."""
         tuning = self.engine._tuning
-        waiting: deque[tuple[WorkUnit, int]] = deque((failed.unit, 0) for failed in self.failed)
+        waiting: deque[tuple[Chunk, int]] = deque((failed.chunk, 0) for failed in self.failed)
         self.failed = []
         self.phase = PhaseFigures(name)
         self.report.phases.append(self.phase)
         self.job_counting = False
         self.progress = self.reporter.start_phase(name, chunks_total=len(waiting), ceiling=self.ceiling)
-        follow_ups: list[WorkUnit] = []
+        follow_ups: list[Chunk] = []
         rotation = itertools.count()
         budget = self.job.batch_budget
         while waiting and not self.engine._clock.wait(self.cancel, tuning.retry_pause):
@@ -860,44 +878,44 @@ class _JobRun:
             while waiting and len(batch) < self.batch_size and within_budget(cost, waiting[0][0], budget):
                 cost += waiting[0][0].cost
                 batch.append(waiting.popleft())
-            errors = self._retry_once([unit for unit, _ in batch], next(rotation), follow_ups)
-            for (unit, attempts), error in zip(batch, errors, strict=True):
+            errors = self._retry_once([chunk for chunk, _ in batch], next(rotation), follow_ups)
+            for (chunk, attempts), error in zip(batch, errors, strict=True):
                 if error is None:
                     continue
                 if error == SPLIT:
-                    waiting.append((unit, attempts))
+                    waiting.append((chunk, attempts))
                     continue
                 if attempts + 1 < tuning.retry_attempts:
-                    waiting.append((unit, attempts + 1))
+                    waiting.append((chunk, attempts + 1))
                     continue
-                self.report.failed.append(FailedUnit(unit, error))
+                self.report.failed.append(FailedChunk(chunk, error))
                 self.phase.calls_failed += 1
-                self.reporter.emit(ChunkRetried(unit.key, False, error))
-        self.failed.extend(FailedUnit(unit, "cancelled before retry") for unit, _ in waiting)
+                self.reporter.emit(ChunkRetried(chunk.key, False, error))
+        self.failed.extend(FailedChunk(chunk, "cancelled before retry") for chunk, _ in waiting)
         self.phase.seconds = self.reporter.finish_phase(self.progress, self.phase.as_dict())
         return follow_ups
 
-    def _retry_once(self, units: list[WorkUnit], start: int, follow_ups: list[WorkUnit]) -> list[str | None]:
-        """One request for these units (every token in turn); per unit None (settled) or its error."""
+    def _retry_once(self, chunks: list[Chunk], start: int, follow_ups: list[Chunk]) -> list[str | None]:
+        """One request for these chunks (every token in turn); per chunk None (settled) or its error."""
         try:
-            outcomes = self._attempt(units, list(self.tokens), start, set())
+            outcomes = self._attempt(chunks, list(self.tokens), start, set())
         except _ResponseTooBig:
-            self._split(units)
-            return [SPLIT] * len(units)
+            self._split(chunks)
+            return [SPLIT] * len(chunks)
         except Cancelled:
-            return ["cancelled"] * len(units)
+            return ["cancelled"] * len(chunks)
         except AllTokensFailed as error:
-            return [str(error)] * len(units)
+            return [str(error)] * len(chunks)
         except VkApiError as error:
-            self._reject(units, error)
-            return [None] * len(units)
+            self._reject(chunks, error)
+            return [None] * len(chunks)
         errors: list[str | None] = []
-        for unit, outcome in zip(units, outcomes, strict=True):
-            error = self._settle(unit, outcome, follow_ups)
-            if error is None and outcome.ok:
+        for chunk, outcome in zip(chunks, outcomes, strict=True):
+            unsettled = self._settle(chunk, outcome, follow_ups)
+            if unsettled is None and outcome.ok:
                 with self.lock:
                     self.report.retried_ok += 1
                 self.reporter.add(self.progress, chunks_retried_ok=1)
-                self.reporter.emit(ChunkRetried(unit.key, True))
-            errors.append(error)
+                self.reporter.emit(ChunkRetried(chunk.key, True))
+            errors.append(unsettled)
         return errors

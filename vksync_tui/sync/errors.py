@@ -6,6 +6,8 @@ could not meaningfully start, and both faces show the message as it is (the CLI 
 
 from __future__ import annotations
 
+from vksync_tui.vk.errors import VkError
+
 
 class SyncInputError(Exception):
     """Unknown community or list, or no token that can do the job; `str()` is one line for the operator."""
@@ -18,3 +20,8 @@ class NoUsableToken(SyncInputError):
 class ApiUrlMisconfigured(SyncInputError):
     """The configured API URL does not answer as the VK API (`vk.errors.ApiUrlError`): the run is recorded as
     failed with the reason, and the faces show it as they show any input error (the CLI exits with code 2)."""
+
+
+class ReconFailed(VkError):
+    """No token could read what a run starts from (a community's member count, its dialog count), even in
+    the retry phase: the run ends as failed, as any VK error ends it."""

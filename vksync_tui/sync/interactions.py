@@ -3,7 +3,7 @@
 Which posts: the stored ones (run the posts sync first), newest first — all of them, the newest `posts`, or
 those published `since` a date. Which tokens: user tokens only (community tokens get error 27 on these
 methods); reposts (`wall.getReposts`) only with tokens whose admin level in the community is 3 (see
-`walls.admin_levels`). Without such a token reposts are skipped with a warning (a `Notice` and
+`wall_access.admin_levels`). Without such a token reposts are skipped with a warning (a `Notice` and
 `reposts_skipped` in the summary) and the stored reposts are left as they were.
 
 Two phases in one engine job, as the seed describes:
@@ -44,15 +44,18 @@ import peewee as pw
 from vksync_tui.store.bulk import execute_many, insert_ignore_sql
 from vksync_tui.store.models import Interaction, Post
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import FetchJob, FetchReport, WorkUnit
+from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.figures import RunFigures
+from vksync_tui.sync.paging import page_items
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
 from vksync_tui.sync.together import run_together
-from vksync_tui.sync.walls import RESPONSE_BUDGET, absorb_figures, admin_levels, ensure_users, wall_tokens
+from vksync_tui.sync.users_refresh import ensure_users
+from vksync_tui.sync.wall_access import RESPONSE_BUDGET, admin_levels, wall_tokens
 from vksync_tui.vk.errors import TransientError, VkApiError
-from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projected, Projection, projected
+from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projection, projected
 from vksync_tui.vk.tokens import PooledToken
 
 LIST_NAME = "interactions"
@@ -101,11 +104,22 @@ def sync_interactions(
     if not 1 <= group_posts <= max_group:
         raise SyncInputError(f"posts per execute must be 1..{max_group} (25 calls each), got {group_posts}")
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: InteractionsFigures) -> None:
         run = _InteractionsRun(ctx, reporter, tokens, summary, figures)
         run.execute(select_posts(group_id, posts, since_unix), group_posts)
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, InteractionsFigures())
+
+
+@dataclass
+class InteractionsFigures(RunFigures):
+    """The tokens that scanned reposts (admin level 3; none: reposts were skipped)."""
+
+    repost_tokens: list[str] | None = None
+
+
+def stored_interactions(group_id: int) -> int:
+    return Interaction.select().where(Interaction.community_id == group_id).count()
 
 
 def parse_since(since: str | int | None) -> int | None:
@@ -176,45 +190,45 @@ class InteractionScan:
 
     # -- planning -------------------------------------------------------------------------------------------
 
-    def fast_units(self, posts: Sequence[PostInfo]) -> list[WorkUnit]:
-        units: list[WorkUnit] = []
+    def fast_chunks(self, posts: Sequence[PostInfo]) -> list[Chunk]:
+        chunks: list[Chunk] = []
         for info in posts:
             self.scans[info.post_id] = _PostScan(info, self.kinds)
-            planned = [unit for kind in self.kinds for unit in self._first_units(kind, info)]
+            planned = [chunk for kind in self.kinds for chunk in self._first_chunks(kind, info)]
             scan = self.scans[info.post_id]
             scan.pending = len(planned)
             if len(planned) > len(self.kinds):  # more than a first page planned: a deep scan from the start
                 scan.deep = True
                 self.deep_posts += 1
-            units.extend(planned)
-        return units
+            chunks.extend(planned)
+        return chunks
 
-    def _first_units(self, kind: str, info: PostInfo) -> list[WorkUnit]:
+    def _first_chunks(self, kind: str, info: PostInfo) -> list[Chunk]:
         if kind == "like":
-            return [self.likes_unit(info, 0, min(info.likes, LIKES_PAGE))]
+            return [self.likes_chunk(info, 0, min(info.likes, LIKES_PAGE))]
         if kind == "repost":
             offsets = range(0, max(info.reposts, 1), REPOSTS_PAGE)
             self.scans[info.post_id].reposts_planned = len(offsets) * REPOSTS_PAGE
-            return [self.reposts_unit(info, offset, min(REPOSTS_PAGE, info.reposts - offset))
+            return [self.reposts_chunk(info, offset, min(REPOSTS_PAGE, info.reposts - offset))
                     for offset in offsets]
-        return [self.comments_unit(info, 0, min(info.comments, COMMENTS_PAGE * (1 + THREAD_INLINE)))]
+        return [self.comments_chunk(info, 0, min(info.comments, COMMENTS_PAGE * (1 + THREAD_INLINE)))]
 
-    def likes_unit(self, info: PostInfo, offset: int, expected: int) -> WorkUnit:
+    def likes_chunk(self, info: PostInfo, offset: int, expected: int) -> Chunk:
         params = {"type": "post", "owner_id": -self.group_id, "item_id": info.post_id, "filter": "likes",
                   "offset": offset, "count": LIKES_PAGE}
         cost = ENVELOPE_BYTES + expected * LIKE_BYTES
-        return WorkUnit(f"like:{info.post_id}@{offset}", ApiCall("likes.getList", params), cost)
+        return Chunk(f"like:{info.post_id}@{offset}", ApiCall("likes.getList", params), cost)
 
-    def reposts_unit(self, info: PostInfo, offset: int, expected: int) -> WorkUnit:
+    def reposts_chunk(self, info: PostInfo, offset: int, expected: int) -> Chunk:
         params = {"owner_id": -self.group_id, "post_id": info.post_id, "offset": offset,
                   "count": REPOSTS_PAGE}
         cost = ENVELOPE_BYTES + max(expected, 0) * REPOST_BYTES
         call = ApiCall("wall.getReposts", params, REPOST_PROJECTION)
-        return WorkUnit(f"repost:{info.post_id}@{offset}", call, cost)
+        return Chunk(f"repost:{info.post_id}@{offset}", call, cost)
 
-    def comments_unit(
+    def comments_chunk(
         self, info: PostInfo, offset: int, expected: int, thread: int | None = None
-    ) -> WorkUnit:
+    ) -> Chunk:
         params: dict[str, object] = {"owner_id": -self.group_id, "post_id": info.post_id, "offset": offset,
                                      "count": COMMENTS_PAGE, "sort": "asc", "preview_length": 1}
         if thread is None:
@@ -224,19 +238,19 @@ class InteractionScan:
             params["comment_id"] = thread
             key = f"thread:{info.post_id}/{thread}@{offset}"
         cost = ENVELOPE_BYTES + expected * COMMENT_BYTES
-        return WorkUnit(key, ApiCall("wall.getComments", params), cost)
+        return Chunk(key, ApiCall("wall.getComments", params), cost)
 
     # -- answers --------------------------------------------------------------------------------------------
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
         with self._lock:
-            scan = self.scans[_post_of(unit)]
-        if unit.call.method == "likes.getList":
-            found, follow_ups = self._likes(scan, unit, value)
-        elif unit.call.method == "wall.getReposts":
-            found, follow_ups = self._reposts(scan, unit, value)
+            scan = self.scans[_post_of(chunk)]
+        if chunk.call.method == "likes.getList":
+            found, follow_ups = self._likes(scan, chunk, value)
+        elif chunk.call.method == "wall.getReposts":
+            found, follow_ups = self._reposts(scan, chunk, value)
         else:
-            found, follow_ups = self._comments(scan, unit, value)
+            found, follow_ups = self._comments(scan, chunk, value)
         with self._lock:
             scan.found.update(found)
             scan.pending += len(follow_ups) - 1
@@ -248,17 +262,17 @@ class InteractionScan:
             self._finish(scan)
         return follow_ups
 
-    def on_rejected(self, unit: WorkUnit, error: VkApiError) -> None:
+    def on_rejected(self, chunk: Chunk, error: VkApiError) -> None:
         """VK refused a call for good (e.g. comments closed): that kind of that post is left as stored."""
         with self._lock:
-            scan = self.scans[_post_of(unit)]
-            scan.broken.add(unit.key.split(":", 1)[0].replace("thread", "comment"))
+            scan = self.scans[_post_of(chunk)]
+            scan.broken.add(chunk.key.split(":", 1)[0].replace("thread", "comment"))
             scan.pending -= 1
             finished = scan.pending == 0
         if finished:
             self._finish(scan)
 
-    def _likes(self, scan: _PostScan, unit: WorkUnit, value: Any) -> tuple[dict[Any, Any], list[WorkUnit]]:
+    def _likes(self, scan: _PostScan, chunk: Chunk, value: Any) -> tuple[dict[Any, Any], list[Chunk]]:
         if not isinstance(value, dict) or not isinstance(value.get("items"), list) or not isinstance(
             value.get("count"), int
         ):
@@ -269,12 +283,12 @@ class InteractionScan:
         with self._lock:
             while scan.likes_planned < count:
                 offset = scan.likes_planned
-                follow_ups.append(self.likes_unit(scan.info, offset, min(LIKES_PAGE, count - offset)))
+                follow_ups.append(self.likes_chunk(scan.info, offset, min(LIKES_PAGE, count - offset)))
                 scan.likes_planned += LIKES_PAGE
         return found, follow_ups
 
-    def _reposts(self, scan: _PostScan, unit: WorkUnit, value: Any) -> tuple[dict[Any, Any], list[WorkUnit]]:
-        page = projected(unit.call, value)  # aligned: the engine asks again whole for misaligned columns
+    def _reposts(self, scan: _PostScan, chunk: Chunk, value: Any) -> tuple[dict[Any, Any], list[Chunk]]:
+        page = projected(chunk.call, value)  # aligned: the engine asks again whole for misaligned columns
         owners, dates = page.columns
         found = {
             ("repost", owner, 0): date
@@ -283,20 +297,20 @@ class InteractionScan:
         }
         follow_ups = []
         if page.length >= REPOSTS_PAGE:
-            offset = int(unit.call.params["offset"]) + page.length  # type: ignore[call-overload]
+            offset = chunk.int_param("offset") + page.length
             with self._lock:
                 if offset >= scan.reposts_planned:
                     remaining = max(scan.info.reposts - offset, 1)
-                    follow_ups.append(self.reposts_unit(scan.info, offset, min(REPOSTS_PAGE, remaining)))
+                    follow_ups.append(self.reposts_chunk(scan.info, offset, min(REPOSTS_PAGE, remaining)))
                     scan.reposts_planned = offset + REPOSTS_PAGE
         return found, follow_ups
 
-    def _comments(self, scan: _PostScan, unit: WorkUnit, value: Any) -> tuple[dict[Any, Any], list[WorkUnit]]:
+    def _comments(self, scan: _PostScan, chunk: Chunk, value: Any) -> tuple[dict[Any, Any], list[Chunk]]:
         if not isinstance(value, dict) or not isinstance(value.get("items"), list):
             raise TransientError("wall.getComments answer without items")
         found: dict[Any, Any] = {}
-        follow_ups: list[WorkUnit] = []
-        in_thread = "comment_id" in unit.call.params
+        follow_ups: list[Chunk] = []
+        in_thread = "comment_id" in chunk.call.params
         for comment in value["items"]:
             if not isinstance(comment, dict):
                 raise TransientError("wall.getComments items are not comments")
@@ -310,7 +324,7 @@ class InteractionScan:
                     _add_comment(found, reply)
             total = int(thread.get("count", 0) or 0)
             for start in range(len(inline), total, COMMENTS_PAGE):
-                follow_ups.append(self.comments_unit(scan.info, start, min(COMMENTS_PAGE, total - start),
+                follow_ups.append(self.comments_chunk(scan.info, start, min(COMMENTS_PAGE, total - start),
                                                      thread=int(comment["id"])))
         if in_thread:  # every page of a thread was planned from its top comment's `thread.count`
             return found, follow_ups
@@ -320,7 +334,7 @@ class InteractionScan:
                 while scan.top_planned < top_total:
                     start = scan.top_planned
                     expected = min(COMMENTS_PAGE, top_total - start) * (1 + THREAD_INLINE)
-                    follow_ups.append(self.comments_unit(scan.info, start, expected))
+                    follow_ups.append(self.comments_chunk(scan.info, start, expected))
                     scan.top_planned += COMMENTS_PAGE
         return found, follow_ups
 
@@ -370,9 +384,9 @@ def _delete_kinds_sql(database: pw.Database, kinds: int) -> str:
     return str(sql)
 
 
-def _post_of(unit: WorkUnit) -> int:
+def _post_of(chunk: Chunk) -> int:
     """The post a call is about (likes.getList names it `item_id`, the wall methods `post_id`)."""
-    return int(unit.call.params["item_id" if unit.call.method == "likes.getList" else "post_id"])  # type: ignore[call-overload]
+    return chunk.int_param("item_id" if chunk.call.method == "likes.getList" else "post_id")
 
 
 def _add_comment(found: dict[Any, Any], comment: dict[str, Any]) -> None:
@@ -383,30 +397,13 @@ def _add_comment(found: dict[Any, Any], comment: dict[str, Any]) -> None:
         found[("comment", from_id, comment_id)] = comment.get("date")
 
 
-def _count_interactions(unit: WorkUnit, value: Any) -> int:
-    if isinstance(value, Projected):
-        return value.length
-    return len(value.get("items", ())) if isinstance(value, dict) else 0
-
-
-class _InteractionsRun(ListRun):
-    def __init__(
-        self,
-        ctx: SyncContext,
-        reporter: ProgressReporter,
-        tokens: list[PooledToken],
-        summary: RunSummary,
-        figures: dict[str, Any],
-    ) -> None:
-        super().__init__(ctx, reporter, tokens, summary, figures)
-        self._figures_lock = threading.Lock()
-
+class _InteractionsRun(ListRun[InteractionsFigures]):
     def execute(self, posts: list[PostInfo], group_posts: int) -> None:
         levels = admin_levels(self.ctx, self.engine, self.group_id, self.tokens, self.summary)
         repost_tokens = [token for token in self.tokens if levels.get(token.label, 0) >= REPOST_ADMIN_LEVEL]
         self.summary.expected = len(posts)
         self.summary.extras["reposts_skipped"] = not repost_tokens
-        self.figures["repost_tokens"] = [token.label for token in repost_tokens]
+        self.figures.repost_tokens = [token.label for token in repost_tokens]
         self.reporter.emit(JobStarted(self.summary.run_id, LIST_NAME, self.group_id, len(posts), None))
         if not repost_tokens:
             warning = ("reposts skipped: no user token with admin level 3 in this community "
@@ -422,7 +419,9 @@ class _InteractionsRun(ListRun):
         if repost_tokens and len(repost_tokens) == len(self.tokens):
             scans = [self._scan(KINDS, self.tokens, posts, len(KINDS) * group_posts)]
         else:
-            parts = [(("like", "comment"), self._like_tokens(repost_tokens, len(posts)))]
+            parts: list[tuple[tuple[str, ...], list[PooledToken]]] = [
+                (("like", "comment"), self._like_tokens(repost_tokens, len(posts)))
+            ]
             if repost_tokens:
                 parts.append((("repost",), repost_tokens))
             scans = self._concurrently(parts, posts)
@@ -464,15 +463,15 @@ class _InteractionsRun(ListRun):
         self, kinds: tuple[str, ...], tokens: list[PooledToken], posts: list[PostInfo], calls: int
     ) -> InteractionScan:
         scan = InteractionScan(self.ctx, self.group_id, kinds)
-        units = scan.fast_units(posts)
+        chunks = scan.fast_chunks(posts)
         name = "interactions-" + "+".join(kinds)
         job = FetchJob(
             name,
-            units,
+            chunks,
             tokens,
             scan.on_result,
-            total_units=len(units),
-            count_items=_count_interactions,
+            total_chunks=len(chunks),
+            count_items=page_items,
             on_rejected=scan.on_rejected,
             batch_size=min(MAX_CALLS_PER_EXECUTE, calls),
             phase=name,
@@ -482,6 +481,5 @@ class _InteractionsRun(ListRun):
             items_done=scan.posts_done,
         )
         report: FetchReport = self.ctx.engine(self.reporter).run(job)
-        with self._figures_lock:
-            absorb_figures(self.summary, self.figures, name, report)
+        self.figures.absorb(self.summary, report, name)
         return scan

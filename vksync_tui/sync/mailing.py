@@ -49,11 +49,14 @@ import peewee as pw
 from vksync_tui.store.bulk import execute_many, in_key_order, upsert_sql
 from vksync_tui.store.models import Mailing, SyncRun
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import FetchJob, PhasedFetch, WorkUnit
-from vksync_tui.sync.errors import NoUsableToken, SyncInputError
+from vksync_tui.sync.engine import Chunk, FetchJob, PhasedFetch
+from vksync_tui.sync.errors import NoUsableToken, ReconFailed, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.figures import RunFigures
+from vksync_tui.sync.paging import OffsetPlan
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.single_call import fetch_one
 from vksync_tui.sync.users_refresh import (
     EXECUTE_RESPONSE_LIMIT,
     PROFILE_FIELDS,
@@ -62,7 +65,7 @@ from vksync_tui.sync.users_refresh import (
     store_profiles,
     user_upsert_sql,
 )
-from vksync_tui.vk.errors import TransientError, VkError
+from vksync_tui.vk.errors import TransientError
 from vksync_tui.vk.execute import ApiCall, Projected, Projection
 from vksync_tui.vk.tokens import PooledToken
 
@@ -80,6 +83,7 @@ PAGES_PER_WRITE = 50
 # user id is the `Mailing` key's order.
 DIALOG_KEY_COLUMN = 1
 MESSAGES_RIGHT = "messages"
+DIALOG_TOKEN_KINDS = ("group",)  # a community's inbox is read with its own token (step 1)
 RESUMABLE_STATUSES = ("running", "interrupted", "cancelled", "failed")
 
 # What a page brings back inside execute: the dialog's stored columns (chained `@.` into the conversation and
@@ -114,10 +118,6 @@ MAILING_DIALOG_COLUMNS: tuple[pw.Field, ...] = (
 )
 
 
-class ReconFailed(VkError):
-    """No community token could read the dialog count, even in the retry phase."""
-
-
 @dataclass
 class DialogTokens:
     """The community tokens that can read this community's dialogs, and the dialog count VK reported."""
@@ -133,7 +133,7 @@ def dialog_tokens(
 
     Raises NoUsableToken when no community token of this community can read its dialogs.
     """
-    candidates = ctx.pool.eligible(kinds=("group",), group_id=group_id, right=MESSAGES_RIGHT)
+    candidates = ctx.pool.eligible(kinds=DIALOG_TOKEN_KINDS, group_id=group_id, right=MESSAGES_RIGHT)
     if not candidates:
         raise NoUsableToken(
             f"no usable community token of community {group_id} with the messages right: dialogs are read "
@@ -142,19 +142,11 @@ def dialog_tokens(
     usable: list[PooledToken] = []
     counts: list[int] = []
     failures: list[str] = []
+    call = ApiCall("messages.getConversations", {"group_id": group_id, "count": 1})
     for token in candidates:
-        answers: list[Any] = []
-        probe = ApiCall("messages.getConversations", {"group_id": group_id, "count": 1})
-        job = FetchJob(
-            f"{LIST_NAME}-probe",
-            [WorkUnit(f"probe:{token.label}", probe)],
-            [token],
-            lambda unit, value, answers=answers: answers.append(value),
-            total_units=1,
-            batchable=False,
-            phase="probe",
-        )
-        report = engine.run(job)
+        probe = fetch_one(engine, Chunk(f"probe:{token.label}", call), [token], job=f"{LIST_NAME}-probe",
+                          phase="probe")
+        report, answer = probe.report, probe.value
         if report.cancelled:
             break
         if report.rejected:
@@ -162,9 +154,9 @@ def dialog_tokens(
                 Notice("warning", f"token {token.label} cannot read dialogs: {report.rejected[0].error}")
             )
             continue
-        if answers and isinstance(answers[0], dict) and isinstance(answers[0].get("count"), int):
+        if isinstance(answer, dict) and isinstance(answer.get("count"), int):
             usable.append(token)
-            counts.append(answers[0]["count"])
+            counts.append(answer["count"])
         else:
             failures.append(report.failed[0].error if report.failed else "malformed answer")
     if not usable and failures and not ctx.cancel.is_set():
@@ -179,7 +171,8 @@ def dialog_tokens(
 @dataclass
 class Checkpoint:
     """Where a sweep stands: its id (the run that started it), its page size, the done pages as coalesced
-    [start, end) offset ranges, and the non-user peers skipped on them. Stored as JSON in the SyncRun row."""
+    [start, end) offset ranges, and the non-user peers skipped on them. Stored in the SyncRun row's figures
+    (`MailingFigures.checkpoint`), read back by `from_json`."""
 
     sweep: int
     page_size: int = PAGE_SIZE
@@ -202,14 +195,6 @@ class Checkpoint:
         self.done = merged
         self.skipped += skipped
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "sweep": self.sweep,
-            "page_size": self.page_size,
-            "done": [list(r) for r in self.done],
-            "skipped": self.skipped,
-        }
-
     @classmethod
     def from_json(cls, data: Any) -> Checkpoint | None:
         if not isinstance(data, dict) or not isinstance(data.get("sweep"), int):
@@ -217,6 +202,11 @@ class Checkpoint:
         done = [[int(start), int(end)] for start, end in data.get("done", [])]
         page_size = int(data.get("page_size", PAGE_SIZE))
         return cls(int(data["sweep"]), page_size, done, int(data.get("skipped", 0)))
+
+
+def stored_dialogs(group_id: int) -> int:
+    """Every stored dialog of the community, gone ones (`has_dialog = false`) included."""
+    return Mailing.select().where(Mailing.community_id == group_id).count()
 
 
 def resumable_checkpoint(group_id: int) -> Checkpoint | None:
@@ -242,19 +232,30 @@ def sync_mailing(ctx: SyncContext, group_id: int, *, page_size: int = PAGE_SIZE)
         raise SyncInputError(f"page size must be 1..{PAGE_SIZE}, got {page_size}")
     checkpoint = resumable_checkpoint(group_id)
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: MailingFigures) -> None:
         _MailingRun(ctx, reporter, summary, figures, checkpoint, page_size).execute()
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, MailingFigures())
 
 
-class _MailingRun(ListRun):
+@dataclass
+class MailingFigures(RunFigures):
+    """The sweep's checkpoint (step 4; also written with every page hand-over), the sweep a resumed run
+    continues, pages a resumed run skipped, and the community tokens that read the dialogs."""
+
+    checkpoint: Checkpoint | None = None
+    resumed_from_sweep: int | None = None
+    pages_resumed: int | None = None
+    tokens: list[str] | None = None
+
+
+class _MailingRun(ListRun[MailingFigures]):
     def __init__(
         self,
         ctx: SyncContext,
         reporter: ProgressReporter,
         summary: RunSummary,
-        figures: dict[str, Any],
+        figures: MailingFigures,
         checkpoint: Checkpoint | None,
         page_size: int,
     ) -> None:
@@ -262,8 +263,8 @@ class _MailingRun(ListRun):
         self.resumed = checkpoint is not None
         self.checkpoint = checkpoint or Checkpoint(self.run_id, page_size)
         self.page_size = self.checkpoint.page_size
-        figures["resumed_from_sweep"] = self.checkpoint.sweep if self.resumed else None
-        figures["checkpoint"] = self.checkpoint.as_json()
+        figures.resumed_from_sweep = self.checkpoint.sweep if self.resumed else None
+        figures.checkpoint = self.checkpoint
         self.user_sql = user_upsert_sql()
         self.dialog_sql = upsert_sql(
             Mailing,
@@ -272,7 +273,7 @@ class _MailingRun(ListRun):
             preserve=MAILING_DIALOG_COLUMNS[2:],
         )
         self._lock = threading.Lock()
-        self._planned_end = 0
+        self.offsets = OffsetPlan(self.page_size)
         self.pages_skipped = 0
         self.users_stored = 0
         self._waiting: list[_Page] = []
@@ -283,15 +284,15 @@ class _MailingRun(ListRun):
             self.summary.status = "cancelled"
             return
         self.summary.expected = found.count
-        self.figures["tokens"] = [token.label for token in found.tokens]
-        units = self._plan_until(max(found.count, 1))
-        self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, found.count, len(units)))
+        self.figures.tokens = [token.label for token in found.tokens]
+        chunks = self._plan_until(max(found.count, 1))
+        self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, found.count, len(chunks)))
         job = FetchJob(
             LIST_NAME,
-            units,
+            chunks,
             found.tokens,
             self.on_result,
-            total_units=len(units),
+            total_chunks=len(chunks),
             count_items=_count_items,
             batch_size=CONVERSATIONS_BATCH,
             phase="fetch",
@@ -301,15 +302,8 @@ class _MailingRun(ListRun):
         finally:
             self._hand_over()
         self.ctx.writer.flush()
-        self.summary.absorb(report)
-        self.figures.update(
-            {
-                "workers": report.workers,
-                "batch_size": report.batch_size,
-                "pages_resumed": self.pages_skipped,
-                "phases": [phase.as_dict() for phase in report.phases],
-            }
-        )
+        self.figures.absorb(self.summary, report)
+        self.figures.pages_resumed = self.pages_skipped
         if report.rejected:
             raise SyncInputError(
                 f"VK refused the dialogs of community {self.group_id}: {report.rejected[0].error}"
@@ -339,18 +333,15 @@ class _MailingRun(ListRun):
 
     # -- pages ----------------------------------------------------------------------------------------------
 
-    def _plan_until(self, end_index: int) -> list[WorkUnit]:
-        """Units for pages not planned yet up to `end_index`, leaving out pages the checkpoint has done."""
+    def _plan_until(self, end_index: int) -> list[Chunk]:
+        """Chunks for pages not planned yet up to `end_index`, leaving out pages the checkpoint has done."""
+        offsets = self.offsets.until(end_index)
         with self._lock:
-            offsets: list[int] = []
-            while self._planned_end < end_index:
-                offsets.append(self._planned_end)
-                self._planned_end += self.page_size
-            skipped = [offset for offset in offsets if self.checkpoint.covers(offset, self.page_size)]
-            self.pages_skipped += len(skipped)
-        return [self._unit(offset) for offset in offsets if offset not in skipped]
+            done = [offset for offset in offsets if self.checkpoint.covers(offset, self.page_size)]
+            self.pages_skipped += len(done)
+        return [self._chunk(offset) for offset in offsets if offset not in done]
 
-    def _unit(self, offset: int) -> WorkUnit:
+    def _chunk(self, offset: int) -> Chunk:
         params = {
             "group_id": self.group_id,
             "offset": offset,
@@ -358,16 +349,16 @@ class _MailingRun(ListRun):
             "extended": 1,
             "fields": ",".join(PROFILE_FIELDS),
         }
-        return WorkUnit(
+        return Chunk(
             f"offset={offset}", ApiCall("messages.getConversations", params, CONVERSATIONS_PROJECTION)
         )
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
         answer = CONVERSATIONS_PROJECTION.extract(value, "messages.getConversations")
         count = answer.kept["count"]
         if not isinstance(count, int):
             raise TransientError("messages.getConversations answer without count")
-        offset = int(unit.call.params["offset"])  # type: ignore[call-overload]
+        offset = chunk.int_param("offset")
         now = self.ctx.now()
         dialogs, skipped = dialog_rows(answer, self.group_id, self.checkpoint.sweep, now)
         profiles = profile_rows(answer.more[0], now)
@@ -398,8 +389,7 @@ class _MailingRun(ListRun):
             execute_many(self.ctx.db, self.dialog_sql, dialogs)
         for page in pages:
             self.checkpoint.add(page.offset, self.page_size, page.skipped)
-        self.figures["checkpoint"] = self.checkpoint.as_json()
-        SyncRun.update(figures=self.figures).where(SyncRun.id == self.run_id).execute()
+        SyncRun.update(figures=self.figures.as_json()).where(SyncRun.id == self.run_id).execute()
 
     # -- sweep end ------------------------------------------------------------------------------------------
 
@@ -461,7 +451,7 @@ def dialog_rows(answer: Projected, group_id: int, sweep: int, now: int) -> tuple
     return rows, skipped
 
 
-def _count_items(unit: WorkUnit, value: Any) -> int:
+def _count_items(chunk: Chunk, value: Any) -> int:
     try:
         return CONVERSATIONS_PROJECTION.extract(value).length
     except TransientError:

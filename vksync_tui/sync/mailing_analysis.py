@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from array import array
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -25,9 +26,10 @@ import peewee as pw
 from vksync_tui.store.bulk import execute_many, upsert_sql
 from vksync_tui.store.models import Mailing
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import MAX_EXECUTE_CALLS, FetchJob, WorkUnit
+from vksync_tui.sync.engine import MAX_EXECUTE_CALLS, Chunk, FetchJob
 from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import JobStarted, ProgressReporter
+from vksync_tui.sync.figures import RunFigures
 from vksync_tui.sync.mailing import dialog_tokens
 from vksync_tui.sync.recorded import ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
@@ -57,6 +59,11 @@ def users_to_analyse(group_id: int, all_users: bool) -> array:
     return array("q", (user_id for (user_id,) in query.order_by(Mailing.user_id).tuples().iterator()))
 
 
+def analysed_dialogs(group_id: int) -> int:
+    analysed = (Mailing.community_id == group_id) & Mailing.analysed_at.is_null(False)
+    return Mailing.select().where(analysed).count()
+
+
 def first_message_initiator(message: dict[str, Any], group_id: int) -> int | None:
     """Who wrote the first message: the user's id, or `-group_id` when the community did."""
     from_id = message.get("from_id")
@@ -72,17 +79,25 @@ def sync_mailing_analysis(
     if not 0 < batch <= MAX_EXECUTE_CALLS:
         raise SyncInputError(f"batch must be 1..{MAX_EXECUTE_CALLS} calls per execute, got {batch}")
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: AnalysisFigures) -> None:
         _analyse(ctx, reporter, summary, figures, all_users, batch)
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, AnalysisFigures())
+
+
+@dataclass
+class AnalysisFigures(RunFigures):
+    """The community tokens that asked, and the interval their workers started apart (`FetchJob.stagger`)."""
+
+    tokens: list[str] | None = None
+    stagger_seconds: float | None = None
 
 
 def _analyse(
     ctx: SyncContext,
     reporter: ProgressReporter,
     summary: RunSummary,
-    figures: dict[str, Any],
+    figures: AnalysisFigures,
     all_users: bool,
     batch: int,
 ) -> None:
@@ -94,8 +109,8 @@ def _analyse(
         return
     user_ids = ctx.write(partial(users_to_analyse, group_id, all_users))
     summary.expected = len(user_ids)
-    units = (
-        WorkUnit(
+    chunks = (
+        Chunk(
             f"peer={user_id}",
             ApiCall("messages.getHistory", {"group_id": group_id, "peer_id": user_id, "count": 1, "rev": 1}),
         )
@@ -105,10 +120,10 @@ def _analyse(
     sink = _FirstMessages(ctx, group_id)
     job = FetchJob(
         LIST_NAME,
-        units,
+        chunks,
         found.tokens,
         sink.on_result,
-        total_units=len(user_ids),
+        total_chunks=len(user_ids),
         batch_size=batch,
         stagger=True,
         phase="analyse",
@@ -116,19 +131,12 @@ def _analyse(
     report = engine.run(job)
     sink.flush()
     ctx.writer.flush()
-    summary.absorb(report)
+    figures.absorb(summary, report)
     summary.fetched = sink.analysed
     summary.extras["started_by_community"] = sink.by_community
     summary.extras["empty_dialogs"] = sink.empty
-    figures.update(
-        {
-            "tokens": [token.label for token in found.tokens],
-            "workers": report.workers,
-            "batch_size": report.batch_size,
-            "stagger_seconds": round(1.0 / max(ctx.pool.ceiling_rps(found.tokens), 1e-9), 4),
-            "phases": [phase.as_dict() for phase in report.phases],
-        }
-    )
+    figures.tokens = [token.label for token in found.tokens]
+    figures.stagger_seconds = round(1.0 / max(ctx.pool.ceiling_rps(found.tokens), 1e-9), 4)
     unfinished = len(report.failed) + len(report.rejected)
     ending_status(summary, report.cancelled or ctx.cancel.is_set(), unfinished, "dialog(s)")
 
@@ -148,10 +156,10 @@ class _FirstMessages:
         self._rows: list[tuple[Any, ...]] = []
         self._lock = threading.Lock()
 
-    def on_result(self, unit: WorkUnit, value: Any) -> None:
+    def on_result(self, chunk: Chunk, value: Any) -> None:
         if not isinstance(value, dict) or not isinstance(value.get("items"), list):
             raise TransientError("messages.getHistory answer without items")
-        user_id = int(unit.call.params["peer_id"])  # type: ignore[call-overload]
+        user_id = chunk.int_param("peer_id")
         first = value["items"][0] if value["items"] else None
         if first is not None and not isinstance(first, dict):
             raise TransientError("messages.getHistory item is not a message")

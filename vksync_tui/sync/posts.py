@@ -41,6 +41,7 @@ import threading
 from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -50,20 +51,17 @@ from vksync_tui.store.bulk import InList, chunks, execute_many, upsert_sql
 from vksync_tui.store.models import Author, Interaction, Post, database_proxy
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage
-from vksync_tui.sync.engine import FetchJob, WorkUnit
+from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.paging import BridgedFigures, OffsetPlan, bridge_gaps, page_items
 from vksync_tui.sync.recorded import ListRun, ending_status, run_recorded
-from vksync_tui.sync.row_buffer import RowBuffer
+from vksync_tui.sync.row_buffer import Row, RowBuffer
 from vksync_tui.sync.runs import RunSummary
-from vksync_tui.sync.walls import (
-    RESPONSE_BUDGET,
-    absorb_figures,
-    admin_levels,
-    ensure_users,
-    wall_tokens,
-)
+from vksync_tui.sync.single_call import fetch_one
+from vksync_tui.sync.users_refresh import ensure_users
+from vksync_tui.sync.wall_access import RESPONSE_BUDGET, admin_levels, wall_tokens
 from vksync_tui.vk.errors import TransientError, VkError
-from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projected, Projection, projected
+from vksync_tui.vk.execute import MAX_CALLS_PER_EXECUTE, ApiCall, Projection, projected
 from vksync_tui.vk.tokens import PooledToken
 
 LIST_NAME = "posts"
@@ -72,7 +70,6 @@ PAGE_OVERLAP = 2  # adjacent pages share posts, so the coverage proof sees no ho
 DEFAULT_REFRESH_DAYS = 3.0
 CREATED_BY_SECONDS = 86_400  # VK shows `created_by` to admins for posts younger than a day
 SIZE_MARGIN = 1.3  # pages further down can be larger than page 0 (longer posts)
-MAX_BRIDGE_ROUNDS = 12
 MAX_HEAD_ROUNDS = 4
 ROWS_PER_WRITE = 3200  # posts per writer job: about two executes' worth (see PostStore)
 HEAD_PAGES_PER_EXECUTE = 8  # ~1.4 MB of average pages, inside RESPONSE_BUDGET (error 13 halves it anyway)
@@ -99,6 +96,18 @@ AUTHOR_COLUMN = [field.name for field in POST_FIELDS].index("author_id")  # by n
 TOUCHED_AUTHORS_MAX = 500
 
 
+@dataclass
+class PostsFigures(BridgedFigures):
+    """`mode` full or incremental; a full pass's recon page size in bytes and the pages per execute it
+    sets; new posts each head scan found; posts gone from the wall that a complete pass deleted."""
+
+    mode: str | None = None
+    page_bytes: int | None = None
+    pages_per_execute: int | None = None
+    head_new: list[int] = field(default_factory=list)
+    deleted_posts: int | None = None
+
+
 def sync_posts(
     ctx: SyncContext, group_id: int, *, full: bool = False, refresh_days: float = DEFAULT_REFRESH_DAYS
 ) -> RunSummary:
@@ -107,10 +116,10 @@ def sync_posts(
     if refresh_days < 0:
         raise ValueError("refresh_days must not be negative")
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: PostsFigures) -> None:
         _PostsRun(ctx, reporter, tokens, summary, figures).execute(full, refresh_days)
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, PostsFigures())
 
 
 class PostStore:
@@ -142,9 +151,9 @@ class PostStore:
         }
         self._sql = upsert_sql(Post, POST_FIELDS, [Post.community_id, Post.post_id], preserve, keep_known)
 
-    def take(self, unit: WorkUnit, value: Any) -> WallPage:
+    def take(self, chunk: Chunk, value: Any) -> WallPage:
         """Check and store one page; returns it parsed. TransientError (→ retry) for a malformed answer."""
-        page = WallPage.parse(unit, value)
+        page = WallPage.parse(chunk, value)
         now = self.ctx.now()
         rows = [_post_row(self.group_id, post, now) for post in page.posts]
         with self._lock:
@@ -161,7 +170,7 @@ class PostStore:
         """Hand the writer the rows still held back (then `ctx.writer.flush()` waits for them)."""
         self._rows.flush()
 
-    def _write(self, rows: list[tuple[Any, ...]]) -> None:
+    def _write(self, rows: list[Row]) -> None:
         """A writer job: upsert `rows`, first noting the authors they had and will have when tracking."""
         if self.track_authors:
             authors = [row[AUTHOR_COLUMN] for row in rows]
@@ -186,15 +195,15 @@ class WallPage:
         self.dates = [post[1] for post in posts if not post[2]]
 
     @classmethod
-    def parse(cls, unit: WorkUnit, value: Any) -> WallPage:
-        answer = projected(unit.call, value)
+    def parse(cls, chunk: Chunk, value: Any) -> WallPage:
+        answer = projected(chunk.call, value)
         count = answer.kept.get("count")
         if not isinstance(count, int):  # (misaligned columns never get here: the engine asks again whole)
             raise TransientError("wall.get answer without count")
         posts = list(zip(*answer.columns, strict=True))
         if any(type(post[0]) is not int or type(post[1]) is not int for post in posts):
             raise TransientError("wall.get items are not posts")
-        offset = int(unit.call.params["offset"])  # type: ignore[call-overload]
+        offset = chunk.int_param("offset")
         page = cls(offset, count, posts)
         if any(later >= earlier for earlier, later in itertools.pairwise(page.ordered)):
             raise TransientError("wall.get page is not newest first")
@@ -212,9 +221,9 @@ class WallPage:
         return len(self.posts) >= PAGE_SIZE
 
 
-def wall_unit(group_id: int, offset: int, kind: str = "page") -> WorkUnit:
+def wall_chunk(group_id: int, offset: int, kind: str = "page") -> Chunk:
     params = {"owner_id": -group_id, "offset": offset, "count": PAGE_SIZE}
-    return WorkUnit(f"{kind}@{offset}", ApiCall("wall.get", params, POST_PROJECTION))
+    return Chunk(f"{kind}@{offset}", ApiCall("wall.get", params, POST_PROJECTION))
 
 
 class WallPages:
@@ -222,24 +231,17 @@ class WallPages:
 
     def __init__(self, store: PostStore) -> None:
         self.store = store
-        self.step = PAGE_SIZE - PAGE_OVERLAP
+        self.offsets = OffsetPlan(PAGE_SIZE - PAGE_OVERLAP)
         self.coverage = Coverage(PAGE_OVERLAP)
-        self._planned_end = 0
-        self._lock = threading.Lock()
 
     def add(self, page: WallPage) -> None:
         self.coverage.add_page(page.offset, page.requested, [-post_id for post_id in page.ordered])
 
-    def plan_until(self, end_index: int) -> list[WorkUnit]:
-        with self._lock:
-            offsets = []
-            while self._planned_end < end_index:
-                offsets.append(self._planned_end)
-                self._planned_end += self.step
-        return [wall_unit(self.store.group_id, offset) for offset in offsets]
+    def plan_until(self, end_index: int) -> list[Chunk]:
+        return [wall_chunk(self.store.group_id, offset) for offset in self.offsets.until(end_index)]
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
-        page = self.store.take(unit, value)
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
+        page = self.store.take(chunk, value)
         self.add(page)
         # New posts: VK's count grew past the plan, or the last planned page came back full.
         end = page.count if not page.full else max(page.count, page.offset + len(page.posts) + 1)
@@ -265,9 +267,8 @@ class HeadScan:
         self.horizon: int | None = None
         self.new_posts = 0
         self.counts: set[int] = set()
-        self.step = PAGE_SIZE - PAGE_OVERLAP
+        self.offsets = OffsetPlan(PAGE_SIZE - PAGE_OVERLAP)
         self.group = max(1, expected_pages)
-        self.planned_end = 0
         self.finished = False
         self._lock = threading.Lock()
 
@@ -276,15 +277,12 @@ class HeadScan:
         """The wall's post count changed between the scan's answers: posts came or went meanwhile."""
         return len(self.counts) > 1
 
-    def plan(self) -> list[WorkUnit]:
-        with self._lock:
-            start, self.planned_end = self.planned_end, self.planned_end + self.group * self.step
-        offsets = range(start, self.planned_end, self.step)
-        return [wall_unit(self.store.group_id, offset, "head") for offset in offsets]
+    def plan(self) -> list[Chunk]:
+        return [wall_chunk(self.store.group_id, offset, "head") for offset in self.offsets.more(self.group)]
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
         known = self.known()  # before `take`: no row of this run may reach the store while it is being read
-        page = self.store.take(unit, value)
+        page = self.store.take(chunk, value)
         with self._lock:
             self.counts.add(page.count)
             if page.offset == 0 and self.window > 0 and page.dates:
@@ -294,19 +292,19 @@ class HeadScan:
             past_horizon = self.horizon is None or (bool(page.dates) and min(page.dates) < self.horizon)
             if not page.full or (reached_known and past_horizon):
                 self.finished = True
-            if self.finished or page.offset + self.step < self.planned_end:
+            if self.finished or page.offset + self.offsets.step < self.offsets.end:
                 return []
         return self.plan()
 
 
-class _PostsRun(ListRun):
+class _PostsRun(ListRun[PostsFigures]):
     def __init__(
         self,
         ctx: SyncContext,
         reporter: ProgressReporter,
         tokens: list[PooledToken],
         summary: RunSummary,
-        figures: dict[str, Any],
+        figures: PostsFigures,
     ) -> None:
         super().__init__(ctx, reporter, tokens, summary, figures)
         self.store = PostStore(ctx, self.group_id)
@@ -314,7 +312,7 @@ class _PostsRun(ListRun):
 
     def execute(self, full: bool, refresh_days: float) -> None:
         mode = "incremental" if not full and has_stored_posts(self.group_id) else "full"
-        self.figures["mode"] = mode
+        self.figures.mode = mode
         self.reporter.emit(JobStarted(self.summary.run_id, LIST_NAME, self.group_id, None, None))
         if mode == "full":
             # The admin check (one probe per token whose level is not stored) comes after the pages: only
@@ -343,10 +341,10 @@ class _PostsRun(ListRun):
         authors = self.ctx.write(partial(recompute_authors, self.group_id, touched))
         self.summary.expected = self.store.count
         self.summary.fetched = len(self.store.seen)
-        self.figures["deleted_posts"] = deleted
+        self.figures.deleted_posts = deleted
         self.summary.extras.update({"mode": mode, "authors": authors, "deleted_posts": deleted,
                                     "stored_posts": stored_post_count(self.group_id)})
-        unfinished = len(self.summary.failed_chunks) + self.figures.get("unclosed_gaps", 0)
+        unfinished = len(self.summary.failed_chunks) + self.figures.unclosed_gaps
         ending_status(self.summary, False, unfinished, "wall page(s) or gap(s)")
 
     def admin_tokens(self) -> list[PooledToken]:
@@ -363,23 +361,14 @@ class _PostsRun(ListRun):
         return admins
 
     def recon(self) -> WallPage | None:
-        pages: list[WallPage] = []
-        job = FetchJob(
-            "posts-recon",
-            [wall_unit(self.group_id, 0, "recon")],
-            self.tokens,
-            lambda unit, value: pages.append(self.store.take(unit, value)),
-            total_units=1,
-            batchable=False,
-            phase="posts-recon",
-        )
-        report = self.engine.run(job)
-        absorb_figures(self.summary, self.figures, "recon", report)
-        if report.rejected:
-            raise VkError(f"VK refused the wall of community {self.group_id}: {report.rejected[0].error}")
-        if pages:
-            self.figures["page_bytes"] = len(json.dumps(pages[0].posts, ensure_ascii=False).encode())
-        return pages[0] if pages else None
+        recon = fetch_one(self.engine, wall_chunk(self.group_id, 0, "recon"), self.tokens, job="posts-recon",
+                          phase="posts-recon", parse=self.store.take)
+        self.figures.absorb(self.summary, recon.report, "recon")
+        refused = recon.report.rejected
+        if refused:
+            raise VkError(f"VK refused the wall of community {self.group_id}: {refused[0].error}")
+        page: WallPage | None = recon.value
+        return page
 
     def full_pass(self) -> bool:
         """Recon, every page, bridges; True when the coverage proof is complete and no chunk was lost."""
@@ -389,28 +378,22 @@ class _PostsRun(ListRun):
         pages = WallPages(self.store)
         pages.add(first)
         pages.plan_until(1)  # page 0 is in
-        units = pages.plan_until(first.count)
-        page_bytes = max(1, self.figures["page_bytes"]) * SIZE_MARGIN
+        self.figures.page_bytes = len(json.dumps(first.posts, ensure_ascii=False).encode())
+        page_bytes = max(1, self.figures.page_bytes) * SIZE_MARGIN
         batch = max(1, min(MAX_CALLS_PER_EXECUTE, math.floor(RESPONSE_BUDGET / page_bytes)))
-        self.figures["pages_per_execute"] = batch
-        report = self.engine.run(self._job("posts", units, pages.on_result, batch))
-        absorb_figures(self.summary, self.figures, "fetch", report)
-        rounds = 0
-        while not report.failed and not self.ctx.cancel.is_set():
-            offsets = pages.coverage.bridge_offsets()
-            if not offsets:
-                break
-            rounds += 1
-            if rounds > MAX_BRIDGE_ROUNDS:
-                self.reporter.emit(Notice("warning", f"the wall still has {len(offsets)} unproven gap(s)"))
-                self.figures["unclosed_gaps"] = len(offsets)
-                return False
-            bridge = [wall_unit(self.group_id, offset, "bridge") for offset in offsets]
-            report = self.engine.run(self._job("posts-bridge", bridge, pages.on_result, batch))
-            absorb_figures(self.summary, self.figures, "bridge", report)
-        self.figures["bridge_rounds"] = rounds
-        self.figures["pages"] = pages.coverage.pages
-        return not report.failed and not self.summary.failed_chunks and not self.ctx.cancel.is_set()
+        self.figures.pages_per_execute = batch
+        report = self.engine.run(self._job("posts", pages.plan_until(first.count), pages.on_result, batch))
+        self.figures.absorb(self.summary, report, "fetch")
+
+        def bridge(offsets: list[int]) -> FetchReport:
+            chunks = [wall_chunk(self.group_id, offset, "bridge") for offset in offsets]
+            report = self.engine.run(self._job("posts-bridge", chunks, pages.on_result, batch))
+            self.figures.absorb(self.summary, report, "bridge")
+            return report
+
+        bridging = bridge_gaps(pages.coverage, report, bridge, self.ctx.cancel, self.reporter, "the wall")
+        self.figures.bridged(pages.coverage, bridging)
+        return not bridging.unclosed and not self.summary.failed_chunks and not self.ctx.cancel.is_set()
 
     def head_rounds(self, known: Callable[[], Collection[int]], window: float) -> None:
         """Head scans until one ends with the wall's post count unchanged (nothing published meanwhile).
@@ -429,8 +412,8 @@ class _PostsRun(ListRun):
             job = self._job("posts-head", scan.plan(), scan.on_result, batch, tokens)
             report = self.engine.run(job)
             self.store.flush()
-            absorb_figures(self.summary, self.figures, "head", report)
-            self.figures[f"head_{round_number}_new"] = scan.new_posts
+            self.figures.absorb(self.summary, report, "head")
+            self.figures.head_new.append(scan.new_posts)
             if scan.new_posts == 0 or report.failed or not scan.count_moved:
                 return
             known = _given(set(known()) | self.store.seen)
@@ -449,27 +432,21 @@ class _PostsRun(ListRun):
     def _job(
         self,
         name: str,
-        units: list[WorkUnit],
-        on_result: Callable[[WorkUnit, Any], Iterable[WorkUnit] | None],
+        chunks: list[Chunk],
+        on_result: Callable[[Chunk, Any], Iterable[Chunk] | None],
         batch: int,
         tokens: list[PooledToken] | None = None,
     ) -> FetchJob:
         return FetchJob(
             name,
-            units,
+            chunks,
             tokens or self.tokens,
             on_result,
-            total_units=len(units),
-            count_items=_count_posts,
+            total_chunks=len(chunks),
+            count_items=page_items,
             batch_size=batch,
             phase=name,
         )
-
-
-def _count_posts(unit: WorkUnit, value: Any) -> int:
-    if isinstance(value, Projected):
-        return value.length
-    return len(value.get("items", ())) if isinstance(value, dict) else 0
 
 
 def post_author(author: Any, signer_id: Any, created_by: Any, from_id: Any) -> int | None:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import functools
 import operator
 from array import array
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import peewee as pw
 
@@ -38,7 +38,7 @@ from vksync_tui.sync.errors import NoUsableToken, SyncInputError
 from vksync_tui.sync.events import JobStarted, ProgressReporter
 from vksync_tui.sync.recorded import ending_status, run_recorded
 from vksync_tui.sync.runs import RunSummary
-from vksync_tui.sync.users_refresh import profile_tokens, refresh_users
+from vksync_tui.sync.users_refresh import RefreshFigures, profile_tokens, refresh_users
 
 LIST_NAME = "profiles"
 SCOPES = ("subscribers", "interactions", "authors", "mailing", "all", "pending-diff")
@@ -65,6 +65,11 @@ def scope_sources(scope: str, group_id: int, *, current_only: bool = True) -> li
         items = PendingDiffItem.select(PendingDiffItem.user_id.alias("user_id"))
         return [items.where(PendingDiffItem.run_id.in_(pending))]
     return [sources[scope]]
+
+
+def refreshed_profiles(group_id: int) -> int:
+    """Profiles fetched at least once, of every community: a user's profile is not a community's."""
+    return User.select().where(User.refreshed_at.is_null(False)).count()
 
 
 def users_to_refresh(
@@ -105,28 +110,25 @@ def sync_profiles(
     if not tokens:
         raise NoUsableToken("no usable token for users.get: add an enabled user or community token")
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
-        figures["scope"] = scope
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: ProfilesFigures) -> None:
+        figures.scope = scope
+        figures.tokens = [token.label for token in tokens]
         cutoff = None if older_than_days is None else ctx.now() - int(older_than_days * DAY)
         ids = ctx.write(partial(users_to_refresh, group_id, scope, max_users=max_users, older_than=cutoff))
         summary.expected = len(ids)
         reporter.emit(JobStarted(summary.run_id, LIST_NAME, group_id, len(ids), None))
-        report, refreshed = refresh_users(ctx, reporter, ids, tokens, name=LIST_NAME)
-        summary.absorb(report)
-        summary.fetched = refreshed["stored"]
-        summary.extras["deactivated"] = refreshed["deactivated"]
-        summary.extras["unanswered"] = refreshed["unanswered"]
-        figures.update(refreshed)
-        figures.update(
-            {
-                "workers": report.workers,
-                "batch_size": report.batch_size,
-                "fell_back": report.fell_back,
-                "tokens": [token.label for token in tokens],
-                "phases": [phase.as_dict() for phase in report.phases],
-            }
-        )
+        report, counts = refresh_users(ctx, reporter, ids, tokens, name=LIST_NAME)
+        figures.refreshed(summary, report, counts)
+        summary.extras["unanswered"] = counts.unanswered
         unfinished = len(report.failed) + len(report.rejected)
         ending_status(summary, report.cancelled or ctx.cancel.is_set(), unfinished, "chunk(s) of ids")
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, ProfilesFigures())
+
+
+@dataclass
+class ProfilesFigures(RefreshFigures):
+    """The scope refreshed and the tokens that shared the refresh."""
+
+    scope: str | None = None
+    tokens: list[str] | None = None

@@ -126,18 +126,6 @@ def finish_run(ctx: SyncContext, summary: RunSummary, figures: Mapping[str, Any]
     ctx.write(record)
 
 
-def set_run_status(ctx: SyncContext, run_id: int, status: str) -> None:
-    """Later transitions of a finished run (a pending diff applied or discarded)."""
-    ctx.write(lambda: SyncRun.update(status=status).where(SyncRun.id == run_id).execute())
-
-
-def recent_runs(group_id: int, list_name: str | None = None, limit: int = 20) -> list[SyncRun]:
-    query = SyncRun.select().where(SyncRun.community_id == group_id)
-    if list_name is not None:
-        query = query.where(SyncRun.list_name == list_name)
-    return list(query.order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(limit))
-
-
 def incidents_line(summary: Mapping[str, Any]) -> str:
     """What the run met and worked around (VK errors, token fallbacks, re-sends, retries), from its summary
     (`RunSummary.as_json()`), so an operator sees — in the CLI's summary and the TUI's finished panel — that

@@ -27,12 +27,13 @@ import itertools
 import math
 import threading
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from vksync_tui.store.errors import StoreError
-from vksync_tui.store.models import Community, PendingDiffItem, SyncRun
+from vksync_tui.store.models import Community, Membership, PendingDiffItem, SyncRun
 from vksync_tui.store.staging import (
     Span,
     count_unique_staged,
@@ -45,12 +46,14 @@ from vksync_tui.store.staging import (
 from vksync_tui.sync import diff
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.coverage import Coverage, PageSpan
-from vksync_tui.sync.engine import FetchJob, FetchReport, WorkUnit
-from vksync_tui.sync.errors import NoUsableToken, SyncInputError
+from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
+from vksync_tui.sync.errors import NoUsableToken, ReconFailed, SyncInputError
 from vksync_tui.sync.events import JobStarted, Notice, ProgressReporter
+from vksync_tui.sync.paging import BridgedFigures, OffsetPlan, bridge_gaps
 from vksync_tui.sync.recorded import ListRun, run_recorded
 from vksync_tui.sync.runs import RunSummary
-from vksync_tui.vk.errors import TransientError, VkError
+from vksync_tui.sync.single_call import fetch_one
+from vksync_tui.vk.errors import TransientError
 from vksync_tui.vk.execute import ApiCall
 from vksync_tui.vk.tokens import PooledToken
 
@@ -60,8 +63,13 @@ PAGE_SIZE = 1000  # groups.getMembers' maximum `count`
 # fetches leave no hole (the coverage check bridges bigger drifts); it costs 0.8 % more requests.
 PAGE_OVERLAP = 8
 IS_MEMBER_BATCH = 500  # groups.isMember's maximum number of user_ids
-MAX_BRIDGE_ROUNDS = 12
 MEMBER_TOKEN_KINDS = ("user", "group")  # execute is not documented for service tokens
+
+
+def current_members(group_id: int) -> int:
+    """The community's current members as stored (the dashboard's count)."""
+    current = (Membership.community_id == group_id) & (Membership.is_current == True)  # noqa: E712
+    return Membership.select().where(current).count()
 
 
 def member_tokens(ctx: SyncContext, group_id: int) -> list[PooledToken]:
@@ -80,10 +88,10 @@ def sync_subscribers(ctx: SyncContext, group_id: int, *, apply: bool = False) ->
     tokens = member_tokens(ctx, group_id)
     _drop_leftover_staging(ctx, group_id)
 
-    def body(reporter: ProgressReporter, summary: RunSummary, figures: dict[str, Any]) -> None:
-        run = _SubscribersRun(ctx, reporter, tokens, summary, apply, figures)
+    def body(reporter: ProgressReporter, summary: RunSummary, figures: SubscribersFigures) -> None:
+        run = _SubscribersRun(ctx, reporter, tokens, summary, figures)
         try:
-            run.execute()
+            run.execute(apply)
         except BaseException:
             # The run is already ending (Ctrl-C, cancel, a VK error): a write that lost the race with the
             # teardown must not replace that reason; the staging table is dropped either way.
@@ -92,7 +100,18 @@ def sync_subscribers(ctx: SyncContext, group_id: int, *, apply: bool = False) ->
             raise
         run.cleanup()
 
-    return run_recorded(ctx, LIST_NAME, group_id, body)
+    return run_recorded(ctx, LIST_NAME, group_id, body, SubscribersFigures())
+
+
+@dataclass
+class SubscribersFigures(BridgedFigures):
+    """Bridge pages fetched, the fetch's request latency, and the left candidates re-checked (step 5) with
+    those that could not be verified."""
+
+    bridge_pages: int | None = None
+    latency_ms: float | None = None
+    left_candidates: int | None = None
+    unverified_left: int | None = None
 
 
 def _drop_leftover_staging(ctx: SyncContext, group_id: int) -> None:
@@ -107,29 +126,16 @@ def _drop_leftover_staging(ctx: SyncContext, group_id: int) -> None:
     ctx.write(drop)
 
 
-class ReconFailed(VkError):
-    """No token could read the community's member count, even in the retry phase."""
-
-
-class _SubscribersRun(ListRun):
-    def __init__(
-        self,
-        ctx: SyncContext,
-        reporter: ProgressReporter,
-        tokens: Sequence[PooledToken],
-        summary: RunSummary,
-        apply: bool,
-        figures: dict[str, Any],
-    ) -> None:
-        super().__init__(ctx, reporter, tokens, summary, figures)
-        self.apply = apply
-        self.staging_created = False
-        self.baseline = False
-        self.pages: MemberPages | None = None
+class _SubscribersRun(ListRun[SubscribersFigures]):
+    apply = False  # the diff is applied at once (`sync_subscribers(apply=True)`), set by `execute`
+    staging_created = False
+    baseline = False
+    pages: MemberPages | None = None
 
     # -- the steps ------------------------------------------------------------------------------------------
 
-    def execute(self) -> None:
+    def execute(self, apply: bool) -> None:
+        self.apply = apply
         expected = self.recon()
         if expected is None:
             self.summary.status = "cancelled"
@@ -189,29 +195,21 @@ class _SubscribersRun(ListRun):
         """groups.getById through the engine (fallback and retry phase included): the expected count.
 
         None when the run was cancelled meanwhile."""
-        answers: list[Any] = []
         params = {"group_id": self.group_id, "fields": "members_count"}
-        job = FetchJob(
-            "subscribers-recon",
-            [WorkUnit("recon", ApiCall("groups.getById", params))],
-            self.tokens,
-            lambda unit, value: answers.append(value),
-            total_units=1,
-            batchable=False,
-            phase="recon",
-        )
-        report = self.engine.run(job)
-        self.summary.absorb(report)
+        recon = fetch_one(self.engine, Chunk("recon", ApiCall("groups.getById", params)), self.tokens,
+                          job="subscribers-recon", phase="recon")
+        report = recon.report
+        self.figures.absorb(self.summary, report, "recon")
         if report.rejected:
             raise SyncInputError(
                 f"community {self.group_id} is unknown to VK or not accessible ({report.rejected[0].error})"
             )
         if report.cancelled:
             return None
-        if not answers:
+        if recon.value is None:
             reason = report.failed[0].error if report.failed else "cancelled"
             raise ReconFailed(f"could not read community {self.group_id} from VK: {reason}")
-        group = _first_group(answers[0])
+        group = _first_group(recon.value)
         if group is None or int(group.get("id", 0)) != self.group_id:
             raise SyncInputError(f"community {self.group_id} is unknown to VK")
         count = group.get("members_count")
@@ -228,53 +226,35 @@ class _SubscribersRun(ListRun):
         self.staging_created = True
         self.ctx.write(lambda: create_member_staging(self.ctx.db, self.run_id))
         pages = self.pages = MemberPages(self.group_id, expected, self._stage)
-        initial = pages.initial_units()
+        initial = pages.initial_chunks()
         self.reporter.emit(JobStarted(self.run_id, LIST_NAME, self.group_id, expected, len(initial)))
         job = FetchJob(
             "subscribers",
             initial,
             self.tokens,
             pages.on_result,
-            total_units=len(initial),
+            total_chunks=len(initial),
             count_items=_count_new_ids,
             phase="fetch",
             expected_items=expected,
             item_unit="member ids",
         )
         report = self.engine.run(job)
-        rounds = 0
-        while not report.failed and not report.rejected and not self.ctx.cancel.is_set():
-            offsets = pages.coverage.bridge_offsets()
-            if not offsets:
-                break
-            rounds += 1
-            if rounds > MAX_BRIDGE_ROUNDS:
-                self.reporter.emit(Notice("warning", f"member list still has {len(offsets)} unproven gap(s)"))
-                self.figures["unclosed_gaps"] = len(offsets)
-                break
-            bridge = FetchJob(
-                "subscribers-bridge",
-                [pages.unit(offset, bridge=True) for offset in offsets],
-                self.tokens,
-                pages.on_result,
-                total_units=len(offsets),
-                phase="bridge",
-            )
-            report.merge(self.engine.run(bridge))
+
+        def bridge(offsets: list[int]) -> FetchReport:
+            chunks = [pages.chunk(offset, bridge=True) for offset in offsets]
+            job = FetchJob("subscribers-bridge", chunks, self.tokens, pages.on_result,
+                           total_chunks=len(chunks), phase="bridge")
+            bridged = self.engine.run(job)
+            report.merge(bridged)
+            return bridged
+
+        bridging = bridge_gaps(pages.coverage, report, bridge, self.ctx.cancel, self.reporter, "member list")
         self.ctx.writer.flush()
-        self.summary.absorb(report)
-        self.figures.update(
-            {
-                "pages": pages.coverage.pages,
-                "bridge_rounds": rounds,
-                "bridge_pages": pages.bridges,
-                "workers": report.workers,
-                "batch_size": report.batch_size,
-                "latency_ms": round(report.latency * 1000, 1),
-                "fell_back": report.fell_back,
-                "phases": [phase.as_dict() for phase in report.phases],
-            }
-        )
+        self.figures.absorb(self.summary, report)
+        self.figures.bridged(pages.coverage, bridging)
+        self.figures.bridge_pages = pages.bridges
+        self.figures.latency_ms = round(report.latency * 1000, 1)
         return report
 
     def abort(self, fetched: int, expected: int, threshold: float) -> None:
@@ -291,38 +271,38 @@ class _SubscribersRun(ListRun):
         """Re-check every left candidate with groups.isMember; see the module docstring."""
         left_items = diff.items_of(self.run_id, "left").order_by(PendingDiffItem.user_id).tuples()
         candidates = array("q", (user_id for (user_id,) in left_items))
-        units = [
-            WorkUnit(
+        chunks = [
+            Chunk(
                 f"isMember[{start}]",
-                ApiCall("groups.isMember", {"group_id": self.group_id, "user_ids": list(chunk)}),
+                ApiCall("groups.isMember", {"group_id": self.group_id, "user_ids": list(ids)}),
             )
             for start in range(0, len(candidates), IS_MEMBER_BATCH)
-            for chunk in (candidates[start : start + IS_MEMBER_BATCH],)
+            for ids in (candidates[start : start + IS_MEMBER_BATCH],)
         ]
         verifier = _LeftVerifier(self.ctx, self.run_id)
         job = FetchJob(
             "subscribers-verify",
-            units,
+            chunks,
             self.tokens,
             verifier.on_result,
-            total_units=len(units),
-            count_items=lambda unit, value: len(value),
+            total_chunks=len(chunks),
+            count_items=lambda chunk, value: len(value),
             phase="verify",
             expected_items=len(candidates),
             item_unit="left candidates",
         )
         report = self.engine.run(job)
         unverified = [
-            int(user_id)
+            user_id
             for failed in (*report.failed, *report.rejected)
-            for user_id in failed.unit.call.params["user_ids"]  # type: ignore[attr-defined]
+            for user_id in failed.chunk.ids_param("user_ids")
         ]
         unverified.extend(verifier.unanswered)
         self.ctx.write(partial(diff.drop_unverified, self.run_id, unverified))
         self.ctx.writer.flush()
-        self.summary.absorb(report)
-        self.figures["left_candidates"] = left
-        self.figures["unverified_left"] = len(unverified)
+        self.figures.absorb(self.summary, report, "verify")
+        self.figures.left_candidates = left
+        self.figures.unverified_left = len(unverified)
         if unverified:
             self.reporter.emit(
                 Notice("warning", f"{len(unverified)} left candidate(s) not verified, so not marked left")
@@ -368,34 +348,26 @@ class MemberPages:
 
     def __init__(self, group_id: int, expected: int, stage: Callable[[list[int], PageSpan], None]) -> None:
         self.group_id = group_id
-        self.step = PAGE_SIZE - PAGE_OVERLAP
+        self.offsets = OffsetPlan(PAGE_SIZE - PAGE_OVERLAP)
         self.coverage = Coverage(PAGE_OVERLAP)
         self._stage = stage
-        self._planned_end = 0
         self._expected = expected
         self.bridges = 0
-        self._lock = threading.Lock()
 
-    def unit(self, offset: int, *, bridge: bool = False) -> WorkUnit:
+    def chunk(self, offset: int, *, bridge: bool = False) -> Chunk:
         if bridge:
             self.bridges += 1
         params = {"group_id": self.group_id, "offset": offset, "count": PAGE_SIZE, "sort": "id_asc"}
-        return WorkUnit(f"offset={offset}", ApiCall("groups.getMembers", params))
+        return Chunk(f"offset={offset}", ApiCall("groups.getMembers", params))
 
-    def initial_units(self) -> list[WorkUnit]:
+    def initial_chunks(self) -> list[Chunk]:
         return self._plan_until(max(self._expected, 1))
 
-    def _plan_until(self, end_index: int) -> list[WorkUnit]:
-        """Plan pages (offsets step apart) until one starts at or past `end_index`'s reach."""
-        with self._lock:
-            offsets = []
-            while self._planned_end < end_index:
-                offsets.append(self._planned_end)
-                self._planned_end += self.step
-        return [self.unit(offset) for offset in offsets]
+    def _plan_until(self, end_index: int) -> list[Chunk]:
+        return [self.chunk(offset) for offset in self.offsets.until(end_index)]
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
-        offset = int(unit.call.params["offset"])
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
+        offset = chunk.int_param("offset")
         ids, count = _page_ids(value)
         span = self.coverage.add_page(offset, PAGE_SIZE, ids)
         if span is not None:
@@ -414,10 +386,10 @@ class _LeftVerifier:
         self.unanswered: list[int] = []
         self._lock = threading.Lock()
 
-    def on_result(self, unit: WorkUnit, value: Any) -> None:
+    def on_result(self, chunk: Chunk, value: Any) -> None:
         if not isinstance(value, list):
             raise TransientError(f"groups.isMember returned {type(value).__name__}, not a list")
-        asked = [int(user_id) for user_id in unit.call.params["user_ids"]]
+        asked = chunk.ids_param("user_ids")
         answered: dict[int, int] = {}
         for item in value:
             if isinstance(item, dict) and "user_id" in item:
@@ -445,11 +417,11 @@ def _page_ids(value: Any) -> tuple[list[int], int]:
     return ids, value["count"]
 
 
-def _count_new_ids(unit: WorkUnit, value: Any) -> int:
+def _count_new_ids(chunk: Chunk, value: Any) -> int:
     """A page's ids less the `PAGE_OVERLAP` it shares with the page before by design, so the fetch phase's
     items add up to the member count (not 0.8 % past it) when nobody joins or leaves meanwhile."""
     ids = len(value.get("items", ())) if isinstance(value, dict) else 0
-    return ids if int(unit.call.params["offset"]) == 0 else max(ids - PAGE_OVERLAP, 0)  # type: ignore[call-overload]
+    return ids if chunk.int_param("offset") == 0 else max(ids - PAGE_OVERLAP, 0)
 
 
 def _first_group(answer: Any) -> dict[str, Any] | None:

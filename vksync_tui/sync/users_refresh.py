@@ -1,7 +1,8 @@
 """Stored users' profiles: the one way a sync writes `User` rows, and the users.get refresh built on it.
 
 Shared by every list that learns about users: the profiles list refreshes users already stored, the mailing
-sync stores the profiles that come with the dialogs (`extended=1`), the authors list refreshes its authors.
+sync stores the profiles that come with the dialogs (`extended=1`), the authors list refreshes its authors,
+and the wall lists note every author, liker and commenter they meet as an empty row (`ensure_users`).
 Only profile columns are ever written here, so a subscriber's membership, an author's post counts or a
 dialog's analysis are never touched by a profile update (the "smart upsert").
 
@@ -21,18 +22,21 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
-from functools import partial
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Any
 
 import peewee as pw
 
-from vksync_tui.store.bulk import execute_many, upsert_sql
-from vksync_tui.store.models import User
+from vksync_tui.store.bulk import execute_many, insert_ignore_sql, upsert_sql
+from vksync_tui.store.models import User, database_proxy
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import FetchJob, FetchReport, WorkUnit
+from vksync_tui.sync.engine import Chunk, FetchJob, FetchReport
 from vksync_tui.sync.events import ProgressReporter
+from vksync_tui.sync.figures import RunFigures
 from vksync_tui.sync.row_buffer import RowBuffer
+from vksync_tui.sync.runs import RunSummary
 from vksync_tui.vk.errors import TransientError
 from vksync_tui.vk.execute import ApiCall, Projected, Projection
 from vksync_tui.vk.tokens import PooledToken
@@ -91,7 +95,7 @@ def profile_rows(answer: Projected, now: int) -> list[tuple[Any, ...]]:
 
     `is_closed` and `can_access_closed` come as 0/1 (None when VK left them out): the database form of a
     boolean, which sqlite3 binds directly, where a `bool` takes its slow adapter path (see `store.bulk`)."""
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     append = rows.append
     for uid, first, last, photo, sex, city, bdate, domain, seen, deactivated, closed, can_access in zip(
         *answer.columns, strict=True
@@ -135,12 +139,24 @@ def store_profiles(db: pw.Database, sql: str, rows: Sequence[tuple[Any, ...]]) -
     return execute_many(db, sql, rows) if rows else 0
 
 
+def ensure_users(user_ids: Iterable[Sequence[int]]) -> None:
+    """A writer-job step: a `User` row (profile still empty) for every id met, so the profile refresh
+    knows whom to fetch; existing rows are left alone. `user_ids` yields 1-tuples (a query's `.tuples()`)."""
+    execute_many(database_proxy, _ensure_users_sql(database_proxy.obj), user_ids)
+
+
+@lru_cache(maxsize=4)
+def _ensure_users_sql(database: pw.Database) -> str:
+    """Rendered once per database (peewee takes ~0.1 ms to build it; interactions call this per post)."""
+    return insert_ignore_sql(User, [User.id])
+
+
 def profile_tokens(ctx: SyncContext) -> list[PooledToken]:
     """Tokens that may call users.get through execute: every enabled user and community token."""
     return ctx.pool.eligible(kinds=USER_TOKEN_KINDS)
 
 
-def users_get_units(ids: Sequence[int]) -> list[WorkUnit]:
+def users_get_chunks(ids: Sequence[int]) -> list[Chunk]:
     """users.get calls of up to 1000 ids each, keyed by their position in `ids`, projected to the columns.
 
     The ids go in already joined (VK's comma-separated form): encoding them once here is ~10x cheaper than
@@ -148,7 +164,7 @@ def users_get_units(ids: Sequence[int]) -> list[WorkUnit]:
     """
     fields = ",".join(PROFILE_FIELDS)
     return [
-        WorkUnit(
+        Chunk(
             f"users[{start}]",
             ApiCall(
                 "users.get",
@@ -160,12 +176,12 @@ def users_get_units(ids: Sequence[int]) -> list[WorkUnit]:
     ]
 
 
-def _asked(unit: WorkUnit) -> int:
-    """How many ids a users.get unit asked for."""
-    return str(unit.call.params["user_ids"]).count(",") + 1
+def _asked(chunk: Chunk) -> int:
+    """How many ids a users.get chunk asked for."""
+    return str(chunk.call.params["user_ids"]).count(",") + 1
 
 
-def _count_profiles(unit: WorkUnit, value: Any) -> int:
+def _count_profiles(chunk: Chunk, value: Any) -> int:
     try:
         return PROFILE_PROJECTION.extract(value).length
     except TransientError:
@@ -186,10 +202,10 @@ class _ProfileSink:
         self._rows = RowBuffer(ctx.writer, partial(store_profiles, ctx.db, self.sql), ROWS_PER_WRITE,
                                key_column=0, max_waiting=WRITES_WAITING_MAX)
 
-    def on_result(self, unit: WorkUnit, value: Any) -> list[WorkUnit]:
+    def on_result(self, chunk: Chunk, value: Any) -> list[Chunk]:
         answer = PROFILE_PROJECTION.extract(value, "users.get")
         rows = profile_rows(answer, self.ctx.now())
-        asked = _asked(unit)
+        asked = _asked(chunk)
         with self._lock:
             self.stored += len(rows)
             self.deactivated += sum(1 for row in rows if row[9] is not None)
@@ -201,6 +217,34 @@ class _ProfileSink:
         self._rows.flush()
 
 
+@dataclass(frozen=True)
+class RefreshCounts:
+    """What a users.get refresh stored: profiles `stored` (of them `deactivated`), ids VK did not answer
+    for (`unanswered`), users.get `calls`, and `requests_floor`, the requests those calls need at least."""
+
+    stored: int
+    deactivated: int
+    unanswered: int
+    calls: int
+    requests_floor: int
+
+
+@dataclass
+class RefreshFigures(RunFigures):
+    """The figures of a list that is one users.get refresh (authors, profiles): what it stored."""
+
+    refresh: RefreshCounts | None = None
+
+    def refreshed(
+        self, summary: RunSummary, report: FetchReport, counts: RefreshCounts, job: str = ""
+    ) -> None:
+        """The refresh's report and counts into the summary (fetched = profiles stored) and the figures."""
+        self.absorb(summary, report, job)
+        self.refresh = counts
+        summary.fetched = counts.stored
+        summary.extras["deactivated"] = counts.deactivated
+
+
 def refresh_users(
     ctx: SyncContext,
     reporter: ProgressReporter,
@@ -209,20 +253,20 @@ def refresh_users(
     *,
     name: str = "users",
     batch_size: int = USERS_GET_BATCH,
-) -> tuple[FetchReport, dict[str, int]]:
+) -> tuple[FetchReport, RefreshCounts]:
     """users.get for `ids` (in the given order) on the engine with split sessions; stores every profile.
 
-    Returns the engine's report (failed/rejected chunks by key) and figures: `stored`, `deactivated`,
-    `unanswered` (ids VK returned nothing for) and `calls`. Everything is committed when this returns.
+    Returns the engine's report (failed/rejected chunks by key) and what was stored. Everything is committed
+    when this returns.
     """
-    units = users_get_units(ids)
+    chunks = users_get_chunks(ids)
     sink = _ProfileSink(ctx)
     job = FetchJob(
         name,
-        units,
+        chunks,
         tokens,
         sink.on_result,
-        total_units=len(units),
+        total_chunks=len(chunks),
         count_items=_count_profiles,
         batch_size=batch_size,
         answer_bytes=USERS_PER_CALL * PROFILE_MEMORY_BYTES,
@@ -233,11 +277,11 @@ def refresh_users(
     finally:
         sink.flush()
     ctx.writer.flush()
-    figures = {
-        "stored": sink.stored,
-        "deactivated": sink.deactivated,
-        "unanswered": sink.unanswered,
-        "calls": len(units),
-        "requests_floor": math.ceil(len(units) / max(1, batch_size)),
-    }
-    return report, figures
+    counts = RefreshCounts(
+        stored=sink.stored,
+        deactivated=sink.deactivated,
+        unanswered=sink.unanswered,
+        calls=len(chunks),
+        requests_floor=math.ceil(len(chunks) / max(1, batch_size)),
+    )
+    return report, counts

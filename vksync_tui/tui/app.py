@@ -33,12 +33,12 @@ from vksync_tui.secrets import redact
 from vksync_tui.store.models import database_proxy
 from vksync_tui.sync.context import SyncContext
 from vksync_tui.sync.events import SyncEvent
-from vksync_tui.sync.registry import run_sync
+from vksync_tui.sync.registry import LISTS, run_sync
 from vksync_tui.tui import commands, tasks
 from vksync_tui.tui.diff_pages import profiles_missing
 from vksync_tui.tui.jobs import JobKey, JobView, RunningJob
 from vksync_tui.tui.keymap import effective_keymap
-from vksync_tui.tui.lists import LISTS_BY_NAME, ListStatus, PendingInfo, list_statuses, pending_diff
+from vksync_tui.tui.lists import ListStatus, PendingInfo, list_statuses, pending_diff
 from vksync_tui.tui.listview import list_commands, open_list_screen
 from vksync_tui.tui.listview.export_view import lasting_export_folder
 from vksync_tui.tui.messages import (
@@ -285,7 +285,7 @@ class VkSyncApp(App[int]):
         return community.title or community.screen_name or f"club{group_id}"
 
     def job_title(self, key: JobKey) -> str:
-        return f"{LISTS_BY_NAME[key.list_name].title} · {self.community_title(key.group_id)}"
+        return f"{LISTS[key.list_name].title} · {self.community_title(key.group_id)}"
 
     # --- syncs ------------------------------------------------------------------------------------------
 
@@ -322,14 +322,14 @@ class VkSyncApp(App[int]):
     def _start_problem(self, list_name: str, group: int | None) -> str | None:
         if group is None:
             return "no community configured: add one in settings (f2)"
-        if list_name not in LISTS_BY_NAME:
+        if list_name not in LISTS:
             return f"unknown list {list_name!r}"
         status = next((s for s in self.statuses.get(group, []) if s.info.name == list_name), None)
         if status is not None and not status.available:
-            return f"{LISTS_BY_NAME[list_name].title}: sync not available yet"
+            return f"{LISTS[list_name].title}: sync not available yet"
         job = self.jobs.get(JobKey(list_name, group))
         if job is not None and job.view.running:
-            return f"{LISTS_BY_NAME[list_name].title} is already syncing"
+            return f"{LISTS[list_name].title} is already syncing"
         return None
 
     def _pending_in_view(self, group: int) -> bool:

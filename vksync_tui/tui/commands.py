@@ -17,7 +17,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from vksync_tui.tui.lists import LISTS
+from vksync_tui.sync.registry import LISTS
 from vksync_tui.tui.listview import ListScreen
 from vksync_tui.tui.listview.plot import HistoryScreen
 from vksync_tui.tui.screens.diff_review import DiffReviewScreen
@@ -36,7 +36,7 @@ SCREEN_GROUPS: dict[type[Screen[Any]], str] = {
 
 
 def palette_commands(app: VkSyncApp, screen: Screen[Any]) -> Iterator[SystemCommand]:
-    for info in LISTS:
+    for info in LISTS.values():
         yield SystemCommand(
             f"sync: {info.name.replace('-', ' ')}",
             f"Start syncing {info.title.lower()} of the selected community",

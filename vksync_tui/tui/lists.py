@@ -1,4 +1,5 @@
-"""The seven lists the dashboard shows, and the read-only queries behind their cards.
+"""The lists the dashboard shows (every list of `sync.registry.LISTS`, in its order), and the read-only
+queries behind their cards.
 
 Everything here runs in worker threads (a COUNT over a 10M-member community takes a moment), never on the UI
 loop; the results are plain dataclasses the cards render.
@@ -6,73 +7,17 @@ loop; the results are plain dataclasses the cards render.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vksync_tui.store import models
+from vksync_tui.sync.definition import ListDefinition
 from vksync_tui.sync.diff import is_baseline
-from vksync_tui.sync.registry import LISTS as SYNC_REGISTRY
-
-
-@dataclass(frozen=True)
-class ListInfo:
-    name: str
-    title: str
-    rows_label: str
-    rows: Callable[[int], int]
-
-
-def _subscribers(group_id: int) -> int:
-    return (
-        models.Membership.select()
-        .where((models.Membership.community_id == group_id) & (models.Membership.is_current == True))  # noqa: E712
-        .count()
-    )
-
-
-def _posts(group_id: int) -> int:
-    return models.Post.select().where(models.Post.community_id == group_id).count()
-
-
-def _authors(group_id: int) -> int:
-    return models.Author.select().where(models.Author.community_id == group_id).count()
-
-
-def _interactions(group_id: int) -> int:
-    return models.Interaction.select().where(models.Interaction.community_id == group_id).count()
-
-
-def _mailing(group_id: int) -> int:
-    return models.Mailing.select().where(models.Mailing.community_id == group_id).count()
-
-
-def _mailing_analysed(group_id: int) -> int:
-    return (
-        models.Mailing.select()
-        .where((models.Mailing.community_id == group_id) & models.Mailing.analysed_at.is_null(False))
-        .count()
-    )
-
-
-def _profiles(_group_id: int) -> int:
-    return models.User.select().where(models.User.refreshed_at.is_null(False)).count()
-
-
-LISTS: tuple[ListInfo, ...] = (
-    ListInfo("subscribers", "Subscribers", "members", _subscribers),
-    ListInfo("posts", "Posts", "posts", _posts),
-    ListInfo("authors", "Authors", "authors", _authors),
-    ListInfo("interactions", "Interactions", "interactions", _interactions),
-    ListInfo("mailing", "Mailing", "dialogs", _mailing),
-    ListInfo("mailing-analysis", "Mailing analysis", "dialogs analysed", _mailing_analysed),
-    ListInfo("profiles", "Profiles", "profiles", _profiles),
-)
-LISTS_BY_NAME = {info.name: info for info in LISTS}
+from vksync_tui.sync.registry import LISTS
 
 
 def registered_lists() -> frozenset[str]:
-    """Lists whose sync is registered with the engine; the others show "not available yet"."""
-    return frozenset(SYNC_REGISTRY)
+    """The lists a card may start: every defined list (the card of any other says "not available yet")."""
+    return frozenset(LISTS)
 
 
 @dataclass(frozen=True)
@@ -108,7 +53,7 @@ class PendingInfo:
 
 @dataclass(frozen=True)
 class ListStatus:
-    info: ListInfo
+    info: ListDefinition
     available: bool
     rows: int
     last_run: RunInfo | None
@@ -168,9 +113,9 @@ def list_statuses(group_id: int) -> list[ListStatus]:
         ListStatus(
             info,
             info.name in available,
-            info.rows(group_id),
+            info.stored_rows(group_id),
             last_run(info.name, group_id),
             pending_diff(group_id) if info.name == "subscribers" else None,
         )
-        for info in LISTS
+        for info in LISTS.values()
     ]

@@ -34,7 +34,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from vksync_tui.config import Community, TokenCheck, TokenEntry
 from vksync_tui.vk.client import VkClient
@@ -111,7 +111,7 @@ def check_token(
     return result
 
 
-def is_dead_token_error(error: VkError) -> bool:
+def is_dead_token_error(error: VkError) -> TypeGuard[VkApiError]:
     """VK's answer says the token itself will not work again (until its owner acts)."""
     return isinstance(error, VkApiError) and fault_of(error.code) is Fault.TOKEN_DEAD
 

@@ -1,11 +1,11 @@
 """Export of what a list screen shows (its filters and search), in the headless `export` format.
 
-Not a second exporter: the rows and their format come from `sync.export.EXPORTS`, and the CSV / JSONL writers
-are the headless ones. The view only decides *which* rows: its keys (ascending, streamed) are merged with the
-export's rows (also ascending by the same key, read from each row by the spec's `export_key`), so a
-million-row export holds neither list in memory. Rows come out in the export's order (by key), not in the
-screen's sort order, exactly as `export` writes them. A row the view shows but the headless export never
-writes (e.g. a profile outside the community's scope) is not exported.
+Not a second exporter: the rows and their format come from the list's export (its `ListDefinition`), and the
+CSV / JSONL writer is the headless one. The view only decides *which* rows: its keys (ascending, streamed)
+are merged with the export's rows (also ascending by the same key, read from each row by the spec's
+`export_key`), so a million-row export holds neither list in memory. Rows come out in the export's order (by
+key), not in the screen's sort order, exactly as `export` writes them. A row the view shows but the headless
+export never writes (e.g. a profile outside the community's scope) is not exported.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from typing import Any, TextIO
 
 import platformdirs
 
-from vksync_tui.sync import export
+from vksync_tui.sync.exports.format import ExportSpec, write_rows
 from vksync_tui.tui.listview.query import ListQuery
-
-WRITERS = {"csv": export.write_csv, "jsonl": export.write_jsonl}
 
 
 class ExportUnavailable(Exception):
@@ -33,11 +31,12 @@ def lasting_export_folder() -> Path:
     return downloads if downloads.is_dir() else Path.cwd()
 
 
-def export_name(query: ListQuery) -> str:
-    name = query.spec.export_name
-    if name is None or name not in export.EXPORTS:
+def list_export(query: ListQuery) -> ExportSpec:
+    """The headless export of the view's list; ExportUnavailable when the list has none."""
+    spec = query.spec.definition.export
+    if spec is None:
         raise ExportUnavailable(f"{query.spec.title}: no headless export for this list")
-    return name
+    return spec
 
 
 def rows_in_view(query: ListQuery, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
@@ -61,7 +60,5 @@ def rows_in_view(query: ListQuery, rows: Iterable[tuple[Any, ...]]) -> Iterator[
 
 def export_view(query: ListQuery, out: TextIO, fmt: str) -> int:
     """Write the view's rows to `out` as `fmt` (csv | jsonl); returns how many rows were written."""
-    if fmt not in WRITERS:
-        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(WRITERS)})")
-    spec = export.EXPORTS[export_name(query)]
-    return WRITERS[fmt](spec.columns, rows_in_view(query, spec.rows(query.group_id, True)), out)
+    spec = list_export(query)
+    return write_rows(spec.columns, rows_in_view(query, spec.rows(query.group_id, True)), out, fmt)

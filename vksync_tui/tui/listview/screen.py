@@ -34,7 +34,7 @@ from textual.widgets import Input, Label, Static
 from vksync_tui.store.models import database_proxy
 from vksync_tui.tui.listview.choice import ChoiceChip
 from vksync_tui.tui.listview.details import DETAILS, Section
-from vksync_tui.tui.listview.export_view import ExportUnavailable, export_name, export_view
+from vksync_tui.tui.listview.export_view import ExportUnavailable, export_view, list_export
 from vksync_tui.tui.listview.plot import HistoryScreen
 from vksync_tui.tui.listview.query import ANCHOR_STEP, FilterError, ListQuery, Row, ViewState
 from vksync_tui.tui.listview.reader import (
@@ -452,7 +452,7 @@ class ListScreen(Screen[None]):
         if self.query_ is None:
             return
         try:
-            export_name(self.query_)
+            list_export(self.query_)
         except ExportUnavailable as problem:
             self.notify(str(problem), severity="warning", title="Export")
             return

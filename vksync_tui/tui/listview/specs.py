@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vksync_tui.store.text_match import contains_any_case, contains_sql
+from vksync_tui.sync.definition import ListDefinition
 from vksync_tui.sync.names import NO_PROFILE
+from vksync_tui.sync.registry import LISTS
 
 DAY = 86_400
 ExportKey = Callable[[tuple[Any, ...]], tuple[Any, ...]]
@@ -81,10 +83,12 @@ class ValueFilter:
 
 @dataclass(frozen=True)
 class ListSpec:
-    """`key` is the list's unique order tail (its primary key after the community); `detail` names the pane.
+    """What only the list screen of the list `name` (a key of `sync.registry.LISTS`, whose definition gives
+    its title and export) needs. `key` is the list's unique order tail (its primary key after the community);
+    `detail` names the pane.
 
-    `export_name` is the list's entry in `sync.export.EXPORTS`; `export_key` turns one of its rows into the
-    values of `key`, in `key`'s order (that export streams its rows ascending by exactly that key).
+    `export_key` turns one of the list's export rows into the values of `key`, in `key`'s order (the export
+    streams its rows ascending by exactly that key).
 
     `join` (the profile columns) is added to a count, anchor or key query only when the filter needs a name:
     SQLite keeps a LEFT JOIN it could drop, and a million primary-key lookups make a count ten times slower.
@@ -93,7 +97,6 @@ class ListSpec:
     """
 
     name: str
-    title: str
     table: str
     join: str
     scope: str | None
@@ -105,11 +108,18 @@ class ListSpec:
     default_descending: bool = False
     choice_filters: tuple[ChoiceFilter, ...] = ()
     value_filters: tuple[ValueFilter, ...] = ()
-    export_name: str | None = None
     export_key: ExportKey = first_column_key
     user_key_index: int | None = 0
     scope_column: str | None = "community_id"
     search_hint: str = "name or id"  # what the free text of the search box matches, for its placeholder
+
+    @property
+    def definition(self) -> ListDefinition:
+        return LISTS[self.name]
+
+    @property
+    def title(self) -> str:
+        return self.definition.title
 
     @property
     def sortable(self) -> tuple[Column, ...]:
@@ -194,7 +204,6 @@ INITIATOR = (
 
 SUBSCRIBERS = ListSpec(
     name="subscribers",
-    title="Subscribers",
     table="membership m",
     join='LEFT JOIN "user" u ON u.id = m.user_id',
     scope="m.community_id = ?",
@@ -225,12 +234,10 @@ SUBSCRIBERS = ListSpec(
         ValueFilter("joined", "joined:YYYY-MM-DD joined on or after", "m.joined_at >= ?", parse_day),
         ValueFilter("left", "left:YYYY-MM-DD left on or after", "m.left_at >= ?", parse_day),
     ),
-    export_name="subscribers",
 )
 
 POSTS = ListSpec(
     name="posts",
-    title="Posts",
     table="post p",
     join='LEFT JOIN "user" u ON u.id = p.author_id',
     scope="p.community_id = ?",
@@ -255,14 +262,12 @@ POSTS = ListSpec(
         ValueFilter("to", "to:YYYY-MM-DD posted on or before", "p.date < ?", parse_day_end),
         ValueFilter("author", "author:ID posts by this author", "p.author_id = ?", parse_id),
     ),
-    export_name="posts",
     user_key_index=None,
     search_hint="text, author or post id",
 )
 
 AUTHORS = ListSpec(
     name="authors",
-    title="Authors",
     table="author a",
     join='LEFT JOIN "user" u ON u.id = a.user_id',
     scope="a.community_id = ?",
@@ -280,12 +285,10 @@ AUTHORS = ListSpec(
     value_filters=(
         ValueFilter("since", "since:YYYY-MM-DD posted on or after", "a.last_post_at >= ?", parse_day),
     ),
-    export_name="authors",
 )
 
 INTERACTIONS = ListSpec(
     name="interactions",
-    title="Interactions",
     table="interaction i",
     join='LEFT JOIN "user" u ON u.id = i.user_id',
     scope="i.community_id = ?",
@@ -315,7 +318,6 @@ INTERACTIONS = ListSpec(
         ),
     ),
     value_filters=(ValueFilter("post", "post:ID interactions on this post", "i.post_id = ?", parse_id),),
-    export_name="interactions",
     export_key=interaction_export_key,
     user_key_index=2,
 )
@@ -324,7 +326,6 @@ _MAILING_USER = _user_columns("g.user_id")
 
 MAILING = ListSpec(
     name="mailing",
-    title="Mailing",
     table="mailing g",
     join='LEFT JOIN "user" u ON u.id = g.user_id',
     scope="g.community_id = ?",
@@ -366,12 +367,10 @@ MAILING = ListSpec(
             ),
         ),
     ),
-    export_name="mailing",
 )
 
 MAILING_ANALYSIS = ListSpec(
     name="mailing-analysis",
-    title="Mailing analysis",
     table="mailing g",
     join='LEFT JOIN "user" u ON u.id = g.user_id',
     scope="g.community_id = ?",
@@ -406,12 +405,10 @@ MAILING_ANALYSIS = ListSpec(
             ),
         ),
     ),
-    export_name="mailing-analysis",
 )
 
 PROFILES = ListSpec(
     name="profiles",
-    title="Profiles",
     table='"user" u',
     join="",
     scope=None,
@@ -447,7 +444,6 @@ PROFILES = ListSpec(
             ),
         ),
     ),
-    export_name="profiles",
 )
 
 SPECS: dict[str, ListSpec] = {

@@ -16,8 +16,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Label, Select
 
+from vksync_tui.sync.registry import LISTS
 from vksync_tui.tui.jobs import JobKey, JobView
-from vksync_tui.tui.lists import LISTS, ListStatus
+from vksync_tui.tui.lists import ListStatus
 from vksync_tui.tui.widgets.key_bar import KeyBar
 from vksync_tui.tui.widgets.list_card import ListCard
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
@@ -73,7 +74,7 @@ class DashboardScreen(Screen[None]):
         with VerticalScroll(id="dashboard-body", can_focus=False):
             yield Label("", id="no-community", classes="hint")
             with Grid(id="cards"):
-                for info in LISTS:
+                for info in LISTS.values():
                     yield ListCard(info)
             yield Label("Syncs", id="panels-title", classes="section-title")
             yield Vertical(id="panels")

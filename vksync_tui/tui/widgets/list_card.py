@@ -16,8 +16,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from vksync_tui.sync.definition import ListDefinition
 from vksync_tui.tui import format as fmt
-from vksync_tui.tui.lists import ListInfo, ListStatus
+from vksync_tui.tui.lists import ListStatus
 
 OUTCOME_STYLES = {
     "applied": "green",
@@ -52,7 +53,7 @@ class ListCard(Vertical, can_focus=True):
             super().__init__()
             self.list_name = list_name
 
-    def __init__(self, info: ListInfo) -> None:
+    def __init__(self, info: ListDefinition) -> None:
         super().__init__(id=f"card-{info.name}", classes="list-card")
         self.info = info
         self.border_title = info.title

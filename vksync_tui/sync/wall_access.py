@@ -1,4 +1,5 @@
-"""What the wall lists (posts, authors, interactions) share: their tokens, the admin check, the run frame.
+"""Who may read a community's wall: the tokens the wall lists (posts, interactions) run on, and their admin
+levels in the community.
 
 Tokens: `wall.*` and `likes.getList` refuse community tokens (error 27) and these lists batch through
 `execute`, which is undocumented for service keys — so they run on user tokens only. Admin levels decide
@@ -13,19 +14,15 @@ failed, and a dead token does no more work in the run anyway.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
-import peewee as pw
-
-from vksync_tui.store.bulk import execute_many, insert_ignore_sql
-from vksync_tui.store.models import User, database_proxy
 from vksync_tui.sync.context import SyncContext
-from vksync_tui.sync.engine import FetchJob, FetchReport, PhasedFetch, WorkUnit
+from vksync_tui.sync.engine import Chunk, FetchReport, PhasedFetch
 from vksync_tui.sync.errors import NoUsableToken
 from vksync_tui.sync.runs import RunSummary
+from vksync_tui.sync.single_call import fetch_one
 from vksync_tui.sync.together import run_together
 from vksync_tui.vk.execute import ApiCall
 from vksync_tui.vk.tokens import PooledToken
@@ -68,19 +65,10 @@ def admin_levels(
 def _probe_admin_level(
     engine: PhasedFetch, group_id: int, token: PooledToken
 ) -> tuple[FetchReport, int | None]:
-    answers: list[Any] = []
     params = {"group_id": group_id, "fields": "is_admin,admin_level"}
-    job = FetchJob(
-        f"admin-check-{token.label}",
-        [WorkUnit(f"groups.getById@{token.label}", ApiCall(PROBE_METHOD, params))],
-        [token],
-        lambda unit, value: answers.append(value),
-        total_units=1,
-        batchable=False,
-        phase="admin-check",
-    )
-    report = engine.run(job)
-    return report, _admin_level(answers[0], group_id) if answers else None
+    chunk = Chunk(f"groups.getById@{token.label}", ApiCall(PROBE_METHOD, params))
+    probe = fetch_one(engine, chunk, [token], job=f"admin-check-{token.label}", phase="admin-check")
+    return probe.report, None if probe.value is None else _admin_level(probe.value, group_id)
 
 
 def _admin_level(answer: Any, group_id: int) -> int | None:
@@ -91,23 +79,3 @@ def _admin_level(answer: Any, group_id: int) -> int | None:
         if isinstance(group, dict) and group.get("id") == group_id:
             return int(group.get("admin_level", 0)) if group.get("is_admin") else 0
     return None
-
-
-def ensure_users(user_ids: Iterable[Sequence[int]]) -> None:
-    """A writer-job step: a `User` row (profile still empty) for every id met, so the profile refresh
-    knows whom to fetch; existing rows are left alone. `user_ids` yields 1-tuples (a query's `.tuples()`)."""
-    execute_many(database_proxy, _ensure_users_sql(database_proxy.obj), user_ids)
-
-
-@lru_cache(maxsize=4)
-def _ensure_users_sql(database: pw.Database) -> str:
-    """Rendered once per database (peewee takes ~0.1 ms to build it; interactions call this per post)."""
-    return insert_ignore_sql(User, [User.id])
-
-
-def absorb_figures(summary: RunSummary, figures: dict[str, Any], name: str, report: FetchReport) -> None:
-    """A job's report into the summary (requests, errors, failed keys) and its phases into the figures."""
-    summary.absorb(report)
-    figures.setdefault("phases", []).extend(phase.as_dict() for phase in report.phases)
-    figures[f"{name}_workers"] = report.workers
-    figures[f"{name}_batch_size"] = report.batch_size

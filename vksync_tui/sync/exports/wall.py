@@ -1,22 +1,16 @@
-"""Export rows of the wall lists (posts, authors, interactions) for `sync.export.EXPORTS`.
+"""The exports of the wall lists (posts, authors, interactions), streamed in a stable order.
 
-Streamed from the database in a stable order; times are ISO 8601 UTC strings like every export.
 `include_all` has no meaning for these lists (nothing is kept that left the list) and is ignored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import peewee as pw
 
 from vksync_tui.store.models import Author, Interaction, Post, User
-from vksync_tui.sync import export  # the module, not its names: export.py imports this module first
-
-
-def iso_time(unix: int | None) -> str | None:
-    return export.iso_time(unix)
+from vksync_tui.sync.exports.format import ExportRow, ExportSpec, iso_time
 
 POST_COLUMNS = ("post_id", "date", "author_id", "from_id", "signer_id", "is_pinned", "likes", "comments",
                 "reposts", "views", "text")
@@ -24,7 +18,7 @@ AUTHOR_COLUMNS = ("user_id", "posts_count", "first_post_at", "last_post_at", "fi
 INTERACTION_COLUMNS = ("post_id", "user_id", "kind", "comment_id", "date")
 
 
-def post_rows(group_id: int, include_all: bool) -> Iterator[tuple[Any, ...]]:
+def post_rows(group_id: int, include_all: bool) -> Iterator[ExportRow]:
     query = (
         Post.select(Post.post_id, Post.date, Post.author_id, Post.from_id, Post.signer_id, Post.is_pinned,
                     Post.likes, Post.comments, Post.reposts, Post.views, Post.text)
@@ -36,7 +30,7 @@ def post_rows(group_id: int, include_all: bool) -> Iterator[tuple[Any, ...]]:
         yield (post_id, iso_time(date), author_id, from_id, signer_id, int(bool(is_pinned)), *rest)
 
 
-def author_rows(group_id: int, include_all: bool) -> Iterator[tuple[Any, ...]]:
+def author_rows(group_id: int, include_all: bool) -> Iterator[ExportRow]:
     query = (
         Author.select(Author.user_id, Author.posts_count, Author.first_post_at, Author.last_post_at,
                       User.first_name, User.last_name)
@@ -48,7 +42,7 @@ def author_rows(group_id: int, include_all: bool) -> Iterator[tuple[Any, ...]]:
         yield user_id, posts_count, iso_time(first_at), iso_time(last_at), first_name, last_name
 
 
-def interaction_rows(group_id: int, include_all: bool) -> Iterator[tuple[Any, ...]]:
+def interaction_rows(group_id: int, include_all: bool) -> Iterator[ExportRow]:
     query = (
         Interaction.select(Interaction.post_id, Interaction.user_id, Interaction.kind, Interaction.comment_id,
                            Interaction.date)
@@ -57,3 +51,8 @@ def interaction_rows(group_id: int, include_all: bool) -> Iterator[tuple[Any, ..
     )
     for post_id, user_id, kind, comment_id, date in query.tuples().iterator():
         yield post_id, user_id, kind, comment_id or None, iso_time(date)
+
+
+POSTS = ExportSpec(POST_COLUMNS, post_rows)
+AUTHORS = ExportSpec(AUTHOR_COLUMNS, author_rows)
+INTERACTIONS = ExportSpec(INTERACTION_COLUMNS, interaction_rows)
