@@ -51,7 +51,8 @@ class Community:
 
 @dataclass
 class TokenCheck:
-    """What the last `tokens check` learned. `invalid` marks a token VK rejected (revoked / wrong).
+    """What the last `tokens check` learned. `invalid` marks a token VK said is dead (revoked, mistyped, its
+    owner deactivated, expired); `expired` says it died of old age (VK said so), and is set with `invalid`.
 
     `owner_id` follows VK's owner convention: the user id for a user token, `-group_id` for a community token.
     `scopes` holds a user token's scopes or a community token's rights; empty means "not known".
@@ -65,6 +66,7 @@ class TokenCheck:
     last_error: str | None = None
     checked_at: float | None = None
     invalid: bool = False
+    expired: bool = False
 
 
 @dataclass
@@ -81,7 +83,15 @@ class TokenEntry:
     expires_at: float | None = None
 
     def expired(self, now: float) -> bool:
-        return self.expires_at is not None and self.expires_at <= now
+        """Past the `expires_at` VK gave, or found expired by the last check."""
+        return self.check.expired or (self.expires_at is not None and self.expires_at <= now)
+
+    def dead(self, now: float) -> str | None:
+        """"expired" or "invalid" when the token will not work (its check or its expiry says so), else None:
+        the one verdict `tokens list`, the settings screen and the token pool all go by."""
+        if self.expired(now):
+            return "expired"
+        return "invalid" if self.check.invalid else None
 
     def __repr__(self) -> str:
         from vksync_tui.secrets import mask
@@ -343,6 +353,7 @@ def _parse_check(reader: _Reader, data: Mapping[str, Any], key: str) -> TokenChe
         last_error=reader.value(data, key, "last_error", str, None),
         checked_at=reader.value(data, key, "checked_at", float, None, _non_negative),
         invalid=reader.value(data, key, "invalid", bool, False),
+        expired=reader.value(data, key, "expired", bool, False),
     )
 
 

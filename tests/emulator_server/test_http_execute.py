@@ -91,6 +91,8 @@ def test_execute_counts_once_per_second_and_inner_calls_count_in_stats(emu: Emu)
     token = stats["by_token"]["user-admin"]
     assert token["requests"] == 4 and token["max_rps"] == 4
     assert token["by_method"] == {"execute": 4, "groups.getMembers": 15}
+    # every request asked for groups.getMembers, the one refused with error 6 included
+    assert token["requests_by_method"] == {"execute": 4, "groups.getMembers": 4}
 
 
 def test_inner_calls_count_against_daily_quotas(emu_factory: Callable[..., Emu]) -> None:

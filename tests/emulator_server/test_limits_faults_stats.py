@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vksync_tui.emulator.faults import FaultInjector, FaultSpec, Quota, TokenEnd
+from vksync_tui.emulator.faults import FaultInjector, FaultSpec, Quota, TokenPhase
 from vksync_tui.emulator.limits import RateLimits
 from vksync_tui.emulator.stats import EmulatorStats
 
@@ -56,12 +56,13 @@ def test_fault_spec_parses_every_key_and_prints_canonically() -> None:
         "error6=0.05, error9=0.01,error10=0.02,error29=0.01,http500=0.02,timeout=0.01,reset=0.01,"
         "truncate=0.01,empty=0.01,inner_false=0.05,captcha=0.001,sticky=0.1,revoke=main@40,"
         "revoke=vk1.abc@3,delay=0.05,timeout_delay=2,oversize_html=300000,error36=0.02,error43=0.03,"
-        "expire=a@4,deactivate=a@9,quota=b:wall.get@100,quota=vk1.c:users.get@7"
+        "expire=a@4,deactivate=a@9,quota=b:wall.get@100,quota=vk1.c:users.get@7,error36=b@2,error43=b@5"
     )
     assert spec.request_faults["captcha"] == 0.001
     assert spec.inner_false == 0.05 and spec.sticky == 0.1 and spec.delay == 0.05 and spec.timeout_delay == 2
-    assert spec.token_ends == (TokenEnd("revoke", "main", 40), TokenEnd("revoke", "vk1.abc", 3),
-                               TokenEnd("expire", "a", 4), TokenEnd("deactivate", "a", 9))
+    assert spec.token_phases == (TokenPhase("revoke", "main", 40), TokenPhase("revoke", "vk1.abc", 3),
+                                 TokenPhase("expire", "a", 4), TokenPhase("deactivate", "a", 9),
+                                 TokenPhase("error36", "b", 2), TokenPhase("error43", "b", 5))
     assert spec.quotas == (Quota("b", "wall.get", 100), Quota("vk1.c", "users.get", 7))
     assert spec.request_faults["error36"] == 0.02 and spec.request_faults["error43"] == 0.03
     assert spec.oversize_html == 300_000
@@ -73,6 +74,8 @@ def test_fault_spec_parses_every_key_and_prints_canonically() -> None:
     ("text", "message"),
     [
         ("error6", "not key=value"),
+        ("error36=b", "not a number"),
+        ("error36=b@", "error36=LABEL@N"),
         ("error7=0.1", "unknown fault spec key 'error7'"),
         ("error6=x", "not a number"),
         ("error6=1.5", "between 0 and 1"),
@@ -116,20 +119,28 @@ def test_sticky_is_a_stable_function_of_method_and_params_without_token() -> Non
 
 
 def _ends(injector: FaultInjector, label: str, token: str, requests: int) -> list[str | None]:
-    return [end.key if end else None for end in (injector.token_end(label, token) for _ in range(requests))]
+    return [phase.key if phase else None
+            for phase in (injector.token_phase(label, token) for _ in range(requests))]
 
 
 def test_revoke_counts_requests_per_label_or_token_string() -> None:
     injector = FaultInjector(FaultSpec.parse("revoke=main@2,revoke=tok-b@1"), 0)
     assert _ends(injector, "main", "tok-a", 4) == [None, None, "revoke", "revoke"]
     assert _ends(injector, "b", "tok-b", 2) == [None, "revoke"]
-    assert injector.token_end("other", "tok-c") is None
+    assert injector.token_phase("other", "tok-c") is None
 
 
 def test_a_token_answers_the_latest_end_it_has_outlived() -> None:
     injector = FaultInjector(FaultSpec.parse("expire=a@0,deactivate=a@2,revoke=b@1"), 0)
     assert _ends(injector, "a", "tok-a", 4) == ["expire", "expire", "deactivate", "deactivate"]
     assert _ends(injector, "b", "tok-b", 2) == [None, "revoke"]
+
+
+def test_a_token_can_answer_one_error_code_to_every_request_from_its_nth_on() -> None:
+    injector = FaultInjector(FaultSpec.parse("error36=b@1,error43=b@3,error36=0.0"), 0)
+    assert _ends(injector, "b", "tok-b", 5) == [None, "error36", "error36", "error43", "error43"]
+    assert _ends(injector, "c", "tok-c", 2) == [None, None]
+    assert injector.spec.request_faults == {"error36": 0.0}
 
 
 def test_a_method_quota_is_per_token_and_method_and_lasts_until_the_next_day() -> None:

@@ -1,6 +1,6 @@
 """Running a list the way the faces do (`registry.run_sync` on a `SyncContext`) and judging the outcome.
 
-VK's cool-downs after error 9 (10 s), 14 and 29 (60 s) are real behaviour, but a matrix of a hundred cases
+VK's cool-downs after error 9 (10 s) and 14 (60 s) are real behaviour, but a matrix of a hundred cases
 cannot wait minutes each; `open_context` swaps in a pool with the same logic and cool-downs of a fraction of a
 second (`SHORT_COOLDOWNS`), so a case still exercises cool, skip, wait and recover in about a second.
 """
@@ -8,7 +8,7 @@ second (`SHORT_COOLDOWNS`), so a case still exercises cool, skip, wait and recov
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.conftest import EmulatorHome, make_emulator_home
@@ -23,9 +23,9 @@ from vksync_tui.sync.errors import SyncInputError
 from vksync_tui.sync.events import EventSink, discard
 from vksync_tui.sync.registry import run_sync
 from vksync_tui.sync.runs import RunSummary
-from vksync_tui.vk.tokens import TokenPool
+from vksync_tui.vk.tokens import PooledToken, TokenPool
 
-SHORT_COOLDOWNS = {6: 0.3, 9: 0.3, 14: 0.3, 29: 0.3}
+SHORT_COOLDOWNS = {6: 0.3, 9: 0.3, 14: 0.3}
 # Small timeouts so a `timeout` fault costs a fraction of a second; retries generous enough that transient
 # faults at the matrix's rates are always survivable.
 FAST_TUNING = Tuning(retry_pause=0.05, retry_attempts=6)
@@ -35,17 +35,19 @@ TIMEOUT_DELAY = 0.8
 def open_context(home: Home, *, on_event: EventSink = discard) -> SyncContext:
     """A context as the faces open it, with short cool-downs (see the module docstring)."""
     ctx = SyncContext.open(home, on_event=on_event)
-    ctx.vk.pool = TokenPool(ctx.config.tokens, ctx.config.tuning, budget=ctx.vk.budget, clock=ctx.clock,
-                            on_token_event=ctx._router, cooldowns=SHORT_COOLDOWNS)
+    ctx.vk.pool = TokenPool(ctx.config.tokens, ctx.config.tuning, budget=ctx.vk.budget, quotas=ctx.vk.quotas,
+                            clock=ctx.clock, on_token_event=ctx._router, cooldowns=SHORT_COOLDOWNS)
     return ctx
 
 
 @dataclass
 class Outcome:
-    """A run's end: its summary, or the one-line input error the faces would show (exit code 2)."""
+    """A run's end: its summary, or the one-line input error the faces would show (exit code 2); and the
+    run's tokens, by label, with what they were asked."""
 
     summary: RunSummary | None
     input_error: str | None = None
+    tokens: dict[str, PooledToken] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -61,10 +63,11 @@ def run_list(
     setup: EmulatorHome, list_name: str, *, on_event: EventSink = discard, **options: Any
 ) -> Outcome:
     with open_context(setup.home, on_event=on_event) as ctx:
+        tokens = {token.label: token for token in ctx.pool}
         try:
-            return Outcome(run_sync(list_name, ctx, setup.group_id, **options))
+            return Outcome(run_sync(list_name, ctx, setup.group_id, **options), tokens=tokens)
         except SyncInputError as error:
-            return Outcome(None, str(error))
+            return Outcome(None, str(error), tokens)
 
 
 def prepare(setup: EmulatorHome, check: ListCheck) -> None:

@@ -2,8 +2,10 @@
 
 Each case syncs the list's prerequisites fault-free on a small world, turns one fault on, runs the list once
 and judges it (`harness.assert_correct_or_cleanly_failed`): equal to the emulator's truth, or ended with a
-recorded reason and no invented or silently dropped rows (subscribers: nothing changed at all). The
-default run covers every list once (`DEFAULT_CASES`); the full cross product is `slow` (`make test-all`).
+recorded reason and no invented or silently dropped rows (subscribers: nothing changed at all). Where one
+token dies or spends a method's quota mid-run, the case also checks that it costs no more than its share
+(`assert_not_asked_after_the_verdict`). The default run covers every list once (`DEFAULT_CASES`); the full
+cross product is `slow` (`make test-all`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ KINDS = list(FAULT_KINDS)
 # The quick default run: every list once, each with a different kind of fault (a cheap one for the slow
 # lists); the remaining cells of the matrix are `slow`.
 DEFAULT_CASES = {
-    ("subscribers", "reset"), ("posts", "truncated_json"), ("authors", "error29"),
+    ("subscribers", QUOTA_KIND), ("posts", "truncated_json"), ("authors", "error29"),
     ("interactions", "inner_false"), ("mailing", "captcha14"), ("mailing-analysis", "token_revoked_mid_run"),
     ("profiles", "all_tokens_of_kind_dead"),
 }
@@ -60,6 +62,29 @@ def fault_fired(setup: EmulatorHome, kind: str, outcome: Outcome) -> bool:
     if outcome.summary is not None:
         seen |= set(outcome.summary.errors_by_code)
     return bool(seen & set(evidence))
+
+
+def assert_not_asked_after_the_verdict(setup: EmulatorHome, kind: str, check: ListCheck,
+                                      outcome: Outcome) -> None:
+    """A token VK said is dead is asked nothing more after that answer (requests already on their way when it
+    came are all the emulator may see after it); a token VK said has spent its quota of the list's method is
+    asked that method no more. The client's counts at the verdict equal its final counts and the
+    emulator's."""
+    label = revoked_label(setup, check)
+    token = outcome.tokens[label]
+    seen = setup.stats()["by_token"].get(label, {})
+    if kind == QUOTA_KIND:
+        method = check.quota_method
+        assert method in token.asked_at_quota, f"{label} met 29 for {method} but the pool did not take it in"
+        assert token.requests_by_method[method] == token.asked_at_quota[method], (
+            f"{label} was asked {method} {token.requests_by_method[method]} time(s), "
+            f"{token.asked_at_quota[method]} when its quota was spent")
+        assert seen.get("requests_by_method", {}).get(method, 0) == token.requests_by_method[method]
+        return
+    assert token.calls_at_death is not None, f"{label} died at VK but the pool did not take it in"
+    assert token.calls == token.calls_at_death, (
+        f"{label} was sent {token.calls} request(s), {token.calls_at_death} when VK said it is dead")
+    assert seen.get("requests", 0) == token.calls
 
 
 def why_it_could_not_fire(setup: EmulatorHome, kind: str, check: ListCheck) -> str | None:
@@ -97,6 +122,8 @@ def test_list_under_fault_is_exact_or_fails_cleanly(
             pytest.skip(reason)
         raise AssertionError(f"the {kind} fault never fired during {list_name} ({outcome.describe()})")
     assert_correct_or_cleanly_failed(setup, check, before, outcome)
+    if kind in TOKEN_ENDING_KINDS:
+        assert_not_asked_after_the_verdict(setup, kind, check, outcome)
 
 
 def test_every_registered_list_has_a_truth_mapping() -> None:

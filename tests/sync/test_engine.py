@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -33,14 +34,20 @@ from vksync_tui.vk.errors import (
     TooManyRequests,
     TransientError,
     UnreadableAnswer,
+    VkApiError,
     VkError,
 )
 from vksync_tui.vk.execute import ApiCall, CallOutcome, Projected, Projection
 from vksync_tui.vk.tokens import PooledToken, TokenPool
 
-# What the script answers for one call: a value, an Exception to fail the whole request with, or
-# INNER_FALSE for an execute slot that came back `false`.
+# What the script answers for one call: a value, an Exception to fail the whole request with,
+# INNER_FALSE for an execute slot that came back `false`, or Inner(error) for a `false` with its error.
 INNER_FALSE = object()
+
+
+@dataclass(frozen=True)
+class Inner:
+    error: VkApiError
 Script = Callable[[str, ApiCall, int], Any]  # (token label, call, batch length) -> answer
 
 
@@ -63,6 +70,8 @@ class ScriptedFetcher:
                 raise answer
             if answer is INNER_FALSE:
                 outcomes.append(CallOutcome(call, ok=False))
+            elif isinstance(answer, Inner):
+                outcomes.append(CallOutcome(call, ok=False, error=answer.error))
             else:
                 outcomes.append(CallOutcome(call, ok=True, value=answer))
         return outcomes
@@ -217,7 +226,7 @@ def test_a_permanently_failing_call_is_reported_by_key_after_bounded_attempts() 
     assert sum(1 for _, ns in fetcher.requests if ns == [2]) == 2 + 3 * 2
 
 
-def test_request_errors_are_rejected_without_retrying() -> None:
+def test_a_call_every_token_refuses_is_rejected_without_a_retry_phase() -> None:
     def script(label: str, call: ApiCall, size: int) -> Any:
         n = call.params["n"]
         return AccessDenied(15, "Access denied") if n == 1 else n
@@ -230,8 +239,27 @@ def test_request_errors_are_rejected_without_retrying() -> None:
     )
     report = engine.run(job)
     assert rejected == ["n=1"] and [f.chunk.key for f in report.rejected] == ["n=1"]
-    assert sum(1 for _, ns in fetcher.requests if ns == [1]) == 1
+    assert sorted(label for label, ns in fetcher.requests if ns == [1]) == ["t0", "t1"]  # each token once
     assert not report.failed and results == {0: 0, 2: 2}
+
+
+@pytest.mark.parametrize("inner", [False, True], ids=["whole-request", "inner-call"])
+def test_one_tokens_refusal_goes_on_to_a_token_that_can_make_the_call(inner: bool) -> None:
+    """A closed wall, a hidden member list: a token whose owner lacks access is refused; another token may
+    not be, and the job must not drop the call (or end the run) on the first token's word."""
+
+    def script(label: str, call: ApiCall, size: int) -> Any:
+        n = call.params["n"]
+        if label == "t0" and n == 1:
+            refusal = AccessDenied(15, "Access denied: this wall available only for community members")
+            return Inner(refusal) if inner else refusal
+        return n
+
+    engine, pool, fetcher, _ = make_engine(script, tokens=2, batch=25 if inner else 1)
+    results: dict[int, Any] = {}
+    report = engine.run(collect_job(pool, [chunk(n) for n in range(3)], results))
+    assert results == {0: 0, 1: 1, 2: 2} and not report.rejected and not report.failed
+    assert [label for label, ns in fetcher.requests if 1 in ns] == ["t0", "t1"]
 
 
 def test_follow_ups_returned_by_on_result_are_fetched_too() -> None:

@@ -87,6 +87,10 @@ def test_status_puts_checks_first_then_the_config_then_the_running_syncs() -> No
 
     entry.check = TokenCheck(checked_at=NOON, invalid=True)
     assert activity.status(entry, [{"a": "cooling"}]) == "invalid"
+    entry.check = TokenCheck(checked_at=NOON, invalid=True, expired=True)
+    assert activity.status(entry, [{"a": "cooling"}]) == "expired"
+    entry.check, entry.expires_at = checked, NOON - 1  # the expiry the login recorded has passed
+    assert activity.status(entry, []) == "expired"
     entry.enabled = False
     assert activity.status(entry, []) == "disabled"
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
+import pytest
 
 from tests.vk.fake_vk import FakeVk, ok, vk_error
 from vksync_tui.config import Community, TokenCheck, TokenEntry, Tuning
 from vksync_tui.secrets import register_secret
-from vksync_tui.vk.budget import MemoryRateBudget
+from vksync_tui.vk.budget import MemoryRateBudget, fingerprint
 from vksync_tui.vk.check import apply_check, check_token, checking_token
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import ManualClock
+from vksync_tui.vk.quotas import MemoryQuotaBook, QuotaBook
 from vksync_tui.vk.tokens import TokenPool
 
 SECRET = "vk1.a.check-test-secret-abcdef123456"
@@ -22,7 +26,8 @@ class Fail(int):
     """An answer that is VK error `code` rather than a response value."""
 
 
-def run_check(answers: dict[str, object]) -> tuple[TokenCheck, FakeVk]:
+def run_check(answers: dict[str, object], entry: TokenEntry | None = None,
+              quotas: QuotaBook | None = None) -> tuple[TokenCheck, FakeVk]:
     """`answers`: method → response value, `Fail(code)`, or a callable(form) → httpx.Response.
 
     Methods not listed answer error 3 (unknown method), as a server without them would.
@@ -36,9 +41,10 @@ def run_check(answers: dict[str, object]) -> tuple[TokenCheck, FakeVk]:
 
     fake = FakeVk(handler)
     client = VkClient("http://vk.test/method/", transport=fake.transport)
-    entry = TokenEntry("t", SECRET, "service")
+    entry = entry or TokenEntry("t", SECRET, "service")
     clock = ManualClock()
-    token = checking_token(TokenPool([], Tuning(), budget=MemoryRateBudget(clock), clock=clock), entry)
+    pool = TokenPool([], Tuning(), budget=MemoryRateBudget(clock), quotas=quotas, clock=clock)
+    token = checking_token(pool, entry)
     return check_token(token, client, COMMUNITIES, clock=clock, wall_clock=lambda: 1234.5), fake
 
 
@@ -74,6 +80,19 @@ def test_community_token_is_found_by_groups_get_by_id_without_ids() -> None:
     assert result.scopes == ["messages"] and result.last_error is None
 
 
+def test_community_rights_come_from_the_mask_where_the_list_leaves_them_out() -> None:
+    """A real answer: bit 4096 (messages) in the mask, no `messages` entry in the list."""
+    own = ok({"groups": [{"id": 20, "name": "Twenty"}]})
+    result, _ = run_check({
+        "users.get": Fail(27),
+        "groups.getById": lambda form: vk_error(100) if "group_ids" in form else own,
+        "groups.getTokenPermissions": {"mask": 4096 | 262144 | 4,
+                                       "permissions": [{"name": "photos", "setting": 4},
+                                                       {"name": "manage", "setting": 262144}]},
+    })
+    assert result.scopes == ["photos", "messages", "manage"] and result.last_error is None
+
+
 def test_service_key_has_no_owner() -> None:
     result, _ = run_check({"users.get": [], "groups.getById": Fail(100)})
     assert result.detected_kind == "service" and result.owner_id is None and result.last_error is None
@@ -97,12 +116,76 @@ def test_error_6_is_retried_once() -> None:
     assert result.detected_kind == "user" and result.last_error is None
 
 
-def test_apply_check_records_kind_and_keeps_knowledge_on_flaky_failures() -> None:
+def test_apply_check_records_kind_and_keeps_knowledge_on_any_failure() -> None:
     entry = TokenEntry("t", SECRET, "user")
     apply_check(entry, TokenCheck(detected_kind="group", owner_id=-20, scopes=["messages"], checked_at=1.0))
     assert (entry.kind, entry.group_id, entry.check.scopes) == ("group", 20, ["messages"])
     apply_check(entry, TokenCheck(last_error="HTTP 502", checked_at=2.0))
     kept = entry.check
     assert (kept.scopes, kept.last_error, kept.checked_at) == (["messages"], "HTTP 502", 2.0)
-    apply_check(entry, TokenCheck(last_error="VK error 5", invalid=True, checked_at=3.0))
-    assert entry.check.invalid and entry.check.scopes == [] and entry.kind == "group"
+    apply_check(entry, TokenCheck(last_error="VK error 1117", invalid=True, expired=True, checked_at=3.0))
+    dead = entry.check
+    assert (dead.invalid, dead.expired, dead.last_error) == (True, True, "VK error 1117")
+    assert (entry.kind, entry.group_id, dead.owner_id, dead.scopes) == ("group", 20, -20, ["messages"])
+    assert entry.dead(now=4.0) == "expired"
+    apply_check(entry, TokenCheck(detected_kind="group", owner_id=-20, checked_at=5.0))
+    assert not entry.check.invalid and not entry.check.expired and entry.dead(now=6.0) is None
+
+
+def answers_error(code: int, message: str) -> Callable[[dict[str, str]], httpx.Response]:
+    return lambda form: vk_error(code, message)
+
+
+@pytest.mark.parametrize(("code", "message", "expired"), [
+    (1117, "Access token has expired", True),
+    (5, "User authorization failed: access_token has expired.", True),
+    (5, "User authorization failed: invalid access_token (4).", False),
+    (3610, "User is deactivated", False),
+    (3611, "Service is deactivated for user", False),
+    (17, "Validation required: please open redirect_uri in browser", False),
+])
+@pytest.mark.parametrize("asked", ["users.get", "groups.getById"])
+def test_a_dead_token_is_invalid_with_vks_reason_whichever_question_met_it(
+    code: int, message: str, expired: bool, asked: str
+) -> None:
+    """A dead token answers every method with its error: not "no current user", not "a service key"."""
+    answers: dict[str, object] = {"users.get": [], "groups.getById": {"groups": []}}
+    answers[asked] = answers_error(code, message)
+    result, _ = run_check(answers)
+    assert result.invalid and result.expired is expired
+    assert result.last_error == f"VK error {code} in {asked}: {message}"
+    assert result.detected_kind is None and result.owner_id is None
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    (29, "Rate limit reached"),
+    (10, "Internal server error"),
+    (9, "Flood control"),
+    (36, "Method execution was interrupted due to timeout"),
+])
+def test_a_check_that_fails_for_vks_trouble_says_so_and_names_no_kind(code: int, message: str) -> None:
+    result, _ = run_check({"users.get": answers_error(code, message), "groups.getById": {"groups": []}})
+    assert result.last_error == f"VK error {code} in users.get: {message}"
+    assert not result.invalid and result.detected_kind is None
+
+
+def test_a_check_asks_vk_itself_whatever_earlier_verdicts_say() -> None:
+    """A token the last check found dead (VK's validation since passed) and past its expiry, whose users.get
+    quota the home saw spent, is asked again; its answers decide."""
+    quotas = MemoryQuotaBook()
+    quotas.record(fingerprint(SECRET), "users.get")
+    dead = TokenEntry("t", SECRET, "user", expires_at=1.0,
+                      check=TokenCheck(invalid=True, last_error="VK error 17: Validation required"))
+    result, fake = run_check({"users.get": [{"id": 7}], "groups.getById": {"groups": []}}, dead, quotas)
+    assert (result.detected_kind, result.owner_id, result.last_error) == ("user", 7, None)
+    assert len(fake.requests) >= 1 and not result.invalid
+
+
+def test_a_question_not_for_this_kind_of_token_is_skipped() -> None:
+    own = ok({"groups": [{"id": 20, "name": "Twenty"}]})
+    result, _ = run_check({
+        "users.get": answers_error(27, "Group authorization failed: method is unavailable with group auth."),
+        "groups.getById": lambda form: vk_error(100) if "group_ids" in form else own,
+        "groups.getTokenPermissions": Fail(15),
+    })
+    assert (result.detected_kind, result.owner_id, result.last_error) == ("group", -20, None)

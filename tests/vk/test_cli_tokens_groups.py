@@ -183,7 +183,7 @@ def test_check_learns_kind_owner_admin_levels_and_marks_invalid(cli, emulator: R
     assert cli("group", "add", str(MAIN_GROUP))[0] == 0
     code, out, err = cli("tokens", "check")
     assert code == 1 and "1 of 6 token check(s) failed" in err and err.count("\n") == 1
-    assert "revoked: FAILED" in out
+    assert "revoked: INVALID: VK error 5" in out
     assert_no_secret(emulator, out, err)
     assert revoked not in out + err
 
@@ -207,6 +207,58 @@ def test_check_learns_kind_owner_admin_levels_and_marks_invalid(cli, emulator: R
     assert "invalid" in revoked_row and "authorization failed" in revoked_row
     assert "club212345679" in out
     assert cli("tokens", "check", "nope")[0] == 2
+
+
+def test_check_reports_an_expired_token_expired_keeps_its_kind_and_syncs_leave_it_out(
+    cli, emulator: RunningEmulator
+) -> None:
+    """VK answers 1117 to every method of an expired token: `tokens check` says expired with VK's reason
+    (exit 1), the kind stays what it was (a community token is not taken for a service key), `tokens list`
+    shows it, and the next sync does not ask it at all."""
+    dying = ("user-reader", "group-closed_club")
+    for label in (*dying, "user-admin"):
+        assert cli("tokens", "add", token(emulator, label), "--label", label)[0] == 0
+    assert cli("group", "add", str(MAIN_GROUP))[0] == 0
+    emulator.app.set_faults(",".join(f"expire={label}@0" for label in dying))
+    try:
+        code, out, err = cli("tokens", "check")
+        assert code == 1 and "2 of 3 token check(s) failed" in err
+        for label in dying:
+            line = next(line for line in out.splitlines() if line.startswith(f"{label}:"))
+            assert "EXPIRED: VK error 1117" in line and "Access token has expired" in line, line
+        assert "user-admin: ok, user token" in out
+        assert_no_secret(emulator, out, err)
+        tokens = {entry.label: entry for entry in load_config(cli.home / "config.toml").tokens}
+        assert (tokens["user-reader"].kind, tokens["group-closed_club"].kind) == ("user", "group")
+        assert tokens["group-closed_club"].group_id == 212345679
+        assert all(tokens[label].check.invalid and tokens[label].check.expired for label in dying)
+        code, out, _ = cli("tokens", "list")
+        for label, kind in zip(dying, ("user", "group"), strict=True):
+            row = next(line for line in out.splitlines() if line.startswith(label)).split()
+            assert (row[1], row[3]) == (kind, "expired") and "Access token has expired" in " ".join(row)
+        emulator.app.stats.reset()
+        code, out, err = cli("sync", "subscribers", "--group", str(MAIN_GROUP), "--yes")
+        assert code == 0, err
+        asked = emulator.app.stats.snapshot()["by_token"]
+        assert all(asked.get(label, {}).get("requests", 0) == 0 for label in dying), asked
+    finally:
+        emulator.app.set_faults("")
+
+
+def test_a_community_token_whose_messages_right_is_only_in_the_mask_still_does_the_mailing(
+    cli, emulator: RunningEmulator
+) -> None:
+    """The emulator answers groups.getTokenPermissions as VK did in a real answer (the messages bit in the
+    mask, no `messages` name in the list): the check must still find the right, or mailing has no token."""
+    assert cli("tokens", "add", token(emulator, "group-demo_community"), "--label", "bot")[0] == 0
+    [bot] = load_config(cli.home / "config.toml").tokens
+    assert "messages" in bot.check.scopes and "manage" in bot.check.scopes
+    assert cli("group", "add", str(MAIN_GROUP))[0] == 0
+    emulator.app.stats.reset()
+    code, _, err = cli("sync", "mailing", "--group", str(MAIN_GROUP))
+    assert code == 0, err
+    assert emulator.app.stats.snapshot()["by_token"]["group-demo_community"]["by_method"].get(
+        "messages.getConversations", 0) > 0
 
 
 def test_group_add_by_id_screen_name_and_link(cli, emulator: RunningEmulator) -> None:

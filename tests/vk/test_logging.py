@@ -38,5 +38,5 @@ def test_token_health_changes_are_logged_masked(tmp_path: object, monkeypatch: p
         handler.flush()
     text = (home.logs_dir / LOG_FILE_NAME).read_text()
     assert path.name == LOG_FILE_NAME
-    assert "token a: disabled (error 5" in text
+    assert "token a: disabled (VK error 5" in text
     assert harness.pool.tokens[0].entry.secret not in text

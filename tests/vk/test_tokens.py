@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.vk.fake_vk import FakeVk, ok, vk_error
+from tests.vk.fake_vk import FakeVk, envelope, ok, vk_error
 from vksync_tui.config import TokenCheck, TokenEntry, Tuning
 from vksync_tui.secrets import mask, register_secret
-from vksync_tui.vk.budget import MemoryRateBudget
+from vksync_tui.vk.budget import MemoryRateBudget, fingerprint
 from vksync_tui.vk.client import VkClient
-from vksync_tui.vk.clock import ManualClock, VirtualClock
-from vksync_tui.vk.errors import AccessDenied, Cancelled, ParamError
-from vksync_tui.vk.tokens import AllTokensFailed, PooledToken, TokenPool
+from vksync_tui.vk.clock import Clock, ManualClock, SystemClock, VirtualClock
+from vksync_tui.vk.errors import AccessDenied, Cancelled, ParamError, VkApiError
+from vksync_tui.vk.quotas import QUOTA_DAY_SECONDS, FileQuotaBook, MemoryQuotaBook, QuotaBook
+from vksync_tui.vk.tokens import AllTokensFailed, PooledToken, TokenPool, TokenUnusable
 
 
 def secret(label: str) -> str:
@@ -34,11 +37,12 @@ Behaviour = Callable[[str], httpx.Response]  # label → response
 class Harness:
     """A pool on a manual clock, a client on a fake VK whose answer depends on which token called."""
 
-    def __init__(self, entries: list[TokenEntry], behaviour: dict[str, Behaviour] | None = None) -> None:
-        self.clock = ManualClock()
+    def __init__(self, entries: list[TokenEntry], behaviour: dict[str, Behaviour] | None = None, *,
+                 quotas: QuotaBook | None = None, clock: Clock | None = None) -> None:
+        self.clock = clock or ManualClock()
         self.events: list[tuple[str, str, str]] = []
         self.pool = TokenPool(entries, Tuning(), clock=self.clock, budget=MemoryRateBudget(self.clock),
-                              on_token_event=lambda *event: self.events.append(event))
+                              quotas=quotas, on_token_event=lambda *event: self.events.append(event))
         self.behaviour = behaviour or {}
         self.labels_by_secret = {item.secret: item.label for item in entries}
         self.called: list[str] = []
@@ -52,7 +56,7 @@ class Harness:
 
     def run(self, method: str = "groups.getMembers", **kwargs: object) -> object:
         return self.pool.with_fallback(lambda token: token.call(self.client, method, {"group_id": 1}),
-                                       self.pool.tokens, method=method, **kwargs)  # type: ignore[arg-type]
+                                       self.pool.tokens, methods=(method,), **kwargs)  # type: ignore[arg-type]
 
 
 def fails(code: int) -> Behaviour:
@@ -84,12 +88,160 @@ def test_fallback_through_token_faults_with_health_updates() -> None:
 
 
 @pytest.mark.parametrize(("code", "error_type"), [(15, AccessDenied), (100, ParamError)])
-def test_request_errors_propagate_without_trying_others(code: int, error_type: type) -> None:
-    harness = Harness([entry("a"), entry("b")], {"a": fails(code)})
+def test_a_refusal_ends_the_call_only_when_the_tokens_agree(code: int, error_type: type) -> None:
+    """One token's refusal (its owner may lack access) goes on to the others; only theirs too ends it."""
+    harness = Harness([entry("a"), entry("b"), entry("c")], {"a": fails(code)})
+    assert harness.run() == {"by": "b"}
+    assert harness.called == ["a", "b"]
+    harness.behaviour.update({"b": fails(code), "c": lambda _label: vk_error(5)})
+    harness.called.clear()
     with pytest.raises(error_type):
-        harness.run()
-    assert harness.called == ["a"]
-    assert harness.pool.tokens[0].state == "ok"
+        harness.run()  # a and b refuse, c is dead: the tokens that could answer agree
+    assert harness.called == ["a", "b", "c"]
+    assert [token.state for token in harness.pool.tokens] == ["ok", "ok", "disabled"]
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    (5, "User authorization failed: invalid access_token (4)."),
+    (1117, "Access token has expired"),
+    (3610, "User is deactivated"),
+    (3611, "Service is deactivated for user"),
+    (17, "Validation required: please open redirect_uri in browser"),
+])
+def test_a_dead_token_is_disabled_with_vks_reason_and_never_asked_again(code: int, message: str) -> None:
+    harness = Harness([entry("a"), entry("b")], {"a": lambda _label: vk_error(code, message)})
+    assert harness.run() == {"by": "b"}
+    a = harness.pool.tokens[0]
+    assert a.state == "disabled" and message in a.reason
+    [(label, state, reason)] = harness.events
+    assert (label, state) == ("a", "disabled") and f"VK error {code}" in reason and message in reason
+    harness.called.clear()
+    for method in ("groups.getMembers", "wall.get", "users.get"):
+        assert harness.run(method) == {"by": "b"}
+    assert harness.called == ["b", "b", "b"] and a.calls == 1
+    assert a.kind == "user"
+
+
+@pytest.mark.parametrize("code", [1, 10, 13, 36, 43])
+def test_a_try_again_code_falls_back_and_leaves_the_token_as_it_was(code: int) -> None:
+    harness = Harness([entry("a"), entry("b")], {"a": fails(code)})
+    assert harness.run() == {"by": "b"}
+    assert harness.pool.tokens[0].state == "ok" and not harness.events
+    harness.behaviour.clear()
+    harness.called.clear()
+    assert harness.run() == {"by": "a"}
+
+
+class WallClock:
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_spent_quota_leaves_the_token_out_of_that_method_until_the_next_day() -> None:
+    """Error 29 is a per-method daily quota: that method is skipped for 24 hours, not re-asked after a
+    minute's cool-down, and the token's other methods keep working."""
+    wall = WallClock()
+    harness = Harness([entry("a"), entry("b")], {"a": fails(29)}, quotas=MemoryQuotaBook(wall))
+    assert harness.run("wall.get") == {"by": "b"}
+    a = harness.pool.tokens[0]
+    assert a.state == "ok" and a.quota_spent_until("wall.get") == wall.now + QUOTA_DAY_SECONDS
+    [(label, state, reason)] = harness.events
+    assert (label, state) == ("a", "ok") and "quota of wall.get" in reason
+    harness.behaviour.clear()
+    harness.called.clear()
+    harness.clock.advance(3600)
+    wall.now += 3600
+    assert harness.run("wall.get") == {"by": "b"}
+    assert harness.run("groups.getMembers") == {"by": "a"}
+    assert harness.called == ["b", "a"]
+    wall.now += QUOTA_DAY_SECONDS
+    assert harness.run("wall.get") == {"by": "a"}
+
+
+def test_a_spent_quota_inside_an_execute_is_that_inner_methods() -> None:
+    """VK counts an execute's inner calls against their methods' quotas and answers 29 in `execute_errors`."""
+    answer = {"response": [False, 7], "execute_errors": [
+        {"method": "wall.get", "error_code": 29, "error_msg": "Rate limit reached"}]}
+    harness = Harness([entry("a")], {"a": lambda _label: envelope(answer)})
+    a = harness.pool.tokens[0]
+    result = a.execute(harness.client, "return [API.wall.get(), API.users.get()];",
+                       methods=["wall.get", "users.get"])
+    assert result.response == [False, 7]
+    assert a.quota_spent_until("wall.get") is not None and a.quota_spent_until("users.get") is None
+    assert not a.usable_for(["execute", "wall.get"]) and a.usable_for(["execute", "users.get"])
+
+
+def test_a_spent_quota_is_seen_by_every_process_on_the_home(tmp_path: Path) -> None:
+    """The record lives in one 0600 file of the home: a second pool (another process) skips the method at
+    once, and a garbled file is read as empty and rewritten."""
+    path = tmp_path / "method-quotas.json"
+    entries = [entry("a"), entry("b")]
+    first = Harness(entries, {"a": fails(29)}, quotas=FileQuotaBook(path))
+    first.run("wall.get")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert entries[0].secret not in path.read_text() and fingerprint(entries[0].secret) in path.read_text()
+    second = Harness(entries, quotas=FileQuotaBook(path))
+    assert second.run("wall.get") == {"by": "b"} and second.run("users.get") == {"by": "a"}
+    assert second.called == ["b", "a"]
+    path.write_text("{not json")
+    assert FileQuotaBook(path).spent_until(fingerprint(entries[0].secret), "wall.get") is None
+    FileQuotaBook(path).record("k", "wall.get")
+    assert json.loads(path.read_text())["k"]["wall.get"] > 0
+
+
+@pytest.mark.parametrize(("check", "expires_at", "reason"), [
+    (TokenCheck(invalid=True, expired=True, last_error="VK error 1117: Access token has expired"), None,
+     "expired: VK error 1117: Access token has expired"),
+    (TokenCheck(invalid=True, last_error="VK error 3610: User is deactivated"), None,
+     "invalid: VK error 3610: User is deactivated"),
+    (TokenCheck(), 1.0, "expired: past the expiry VK gave"),
+])
+def test_a_token_its_last_check_or_its_expiry_calls_dead_starts_disabled(
+    check: TokenCheck, expires_at: float | None, reason: str
+) -> None:
+    harness = Harness([entry("a", check=check, expires_at=expires_at), entry("b")])
+    assert harness.pool.tokens[0].state == "disabled" and harness.pool.tokens[0].reason == reason
+    assert harness.run() == {"by": "b"} and harness.called == ["b"]
+
+
+def test_a_request_that_waited_for_its_turn_is_not_sent_once_its_token_died() -> None:
+    harness = Harness([entry("a")])
+    a = harness.pool.tokens[0]
+    a.record_failure(VkApiError(1117, "Access token has expired", "users.get"), "users.get")
+    with pytest.raises(TokenUnusable):
+        a.call(harness.client, "users.get", {})
+    assert harness.called == [] and a.calls == 0
+
+
+def test_a_tokens_first_request_of_a_method_goes_alone() -> None:
+    """Two workers pick the same token at once: the second waits for the first answer, finds the token dead
+    and goes to the next one, so the dead token is asked once. (Real threads and real time: the second
+    worker is given half a second to reach the dead token, which it never may.)"""
+    first_in = threading.Event()
+    second_in = threading.Event()
+    release = threading.Event()
+    arrivals: list[str] = []
+
+    def dead(_label: str) -> httpx.Response:
+        arrivals.append("a")
+        (second_in if first_in.is_set() else first_in).set()
+        release.wait(5)
+        return vk_error(1117, "Access token has expired")
+
+    harness = Harness([entry("a"), entry("b")], {"a": dead}, clock=SystemClock())
+    results: list[object] = []
+    workers = [threading.Thread(target=lambda: results.append(harness.run())) for _ in range(2)]
+    workers[0].start()
+    assert first_in.wait(5)
+    workers[1].start()
+    second_in.wait(0.5)
+    release.set()
+    for worker in workers:
+        worker.join(10)
+    assert arrivals == ["a"] and results == [{"by": "b"}, {"by": "b"}]
 
 
 def test_all_failed_lists_every_token_masked() -> None:
@@ -155,7 +307,7 @@ def test_wrong_kind_skips_the_token_for_that_method_only() -> None:
 def test_cancel_while_all_tokens_cool() -> None:
     clock = VirtualClock()
     pool = TokenPool([entry("a")], Tuning(), clock=clock, budget=MemoryRateBudget(clock))
-    fake = FakeVk(lambda method, form: vk_error(29))
+    fake = FakeVk(lambda method, form: vk_error(9))
     client = VkClient("http://vk.test/method/", transport=fake.transport)
     cancel = threading.Event()
     token = pool.tokens[0]

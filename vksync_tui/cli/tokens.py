@@ -72,8 +72,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check",
         help="ask VK about each token (owner, kind, admin levels, scopes); exit 1 if any check fails",
         description="Call VK with each token (or just LABEL) and record what it is: its kind, owner, admin "
-        "level in each configured community and its scopes/rights. Revoked or invalid tokens are marked "
-        "invalid (they stay enabled; remove or disable them yourself). Exit 1 if any check failed.",
+        "level in each configured community and its scopes/rights. A token VK says is dead is marked "
+        "expired or invalid with VK's reason and left out of syncs (it stays in config.toml; remove it "
+        "yourself). A failed check never changes a token's kind. Exit 1 if any check failed.",
     )
     check.add_argument("label", nargs="?", metavar="LABEL", help="check only this token")
     check.set_defaults(func=check_tokens)
@@ -172,10 +173,10 @@ def _read_secret_line(prompt: str) -> str:
 
 def _expiry(entry: TokenEntry) -> str:
     """When the token stops working: a local time, `expired`, or `-` (it does not, or nobody said)."""
-    if entry.expires_at is None:
-        return "-"
     if entry.expired(time.time()):
         return "expired"
+    if entry.expires_at is None:
+        return "-"
     return datetime.fromtimestamp(entry.expires_at).strftime("%Y-%m-%d %H:%M")
 
 
@@ -199,10 +200,9 @@ def list_tokens(args: argparse.Namespace) -> int:
 def token_status(entry: TokenEntry) -> str:
     if not entry.enabled:
         return "disabled"
-    if entry.check.invalid:
-        return "invalid"
-    if entry.expired(time.time()):
-        return "expired"
+    dead = entry.dead(time.time())
+    if dead is not None:
+        return dead
     if entry.check.checked_at is None:
         return "unchecked"
     return "error" if entry.check.last_error else "ok"
@@ -232,12 +232,23 @@ def check_tokens(args: argparse.Namespace) -> int:
             result = _check(vk, entry, config)
             apply_check(entry, result)
             failed += result.last_error is not None
-            outcome = f"FAILED: {result.last_error}" if result.last_error else _describe(entry)
-            print(f"{entry.label}: {outcome}")
+            print(f"{entry.label}: {_outcome(entry, result)}")
     store_config(home, config)
     if failed:
         raise CliError(f"{failed} of {len(targets)} token check(s) failed")
     return 0
+
+
+def _outcome(entry: TokenEntry, result: TokenCheck) -> str:
+    """One line per checked token: what it is, or why the check failed (VK's reason, and for a dead token
+    that it is left out of syncs)."""
+    if result.last_error is None:
+        return _describe(entry)
+    if result.invalid:
+        verdict = "EXPIRED" if result.expired else "INVALID"
+        return (f"{verdict}: {result.last_error} (left out of syncs; add a new token with vksync-tui "
+                "tokens login or tokens add)")
+    return f"FAILED: {result.last_error}"
 
 
 def _describe(entry: TokenEntry) -> str:

@@ -2,9 +2,10 @@
 
 A request goes through the same stages, in the same order, as it would at VK's front:
 arrival (stamped when the request's first bytes reach the server — see `server.py` — or, without a server,
-when the app is called; stats, scheduled churn, counting a token's requests for `revoke`/`expire`/
-`deactivate`) → fixed `delay` → per-request fault draw (transport faults and injected error codes replace the
-answer) → `v` check (error 8) → token check (error 5; a dead token's 5, 1117 or 3610) → per-second window
+when the app is called; stats, scheduled churn, counting a token's requests for its phases: `revoke`/
+`expire`/`deactivate`, `errorN=LABEL@N`) → fixed `delay` → per-request fault draw (transport faults and
+injected error codes replace the answer) → `v` check (error 8) → token check (error 5; a dead token's 5, 1117
+or 3610; the error of the phase a token is in) → per-second window
 (error 6, judged at the arrival stamp; `execute` counts once) → sticky faults and daily quotas (10 / 29, per
 call) → the method itself.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
@@ -32,7 +34,7 @@ from urllib.parse import parse_qsl
 
 from vksync_tui.emulator.control import ControlEndpoints
 from vksync_tui.emulator.errors import EmuApiError
-from vksync_tui.emulator.faults import API_ERROR_FAULTS, TOKEN_ENDS, FaultInjector, FaultSpec, TokenEnd
+from vksync_tui.emulator.faults import API_ERROR_FAULTS, TOKEN_PHASES, FaultInjector, FaultSpec, TokenPhase
 from vksync_tui.emulator.jsontext import json_bytes
 from vksync_tui.emulator.limits import Clock, RateLimits, SystemClock
 from vksync_tui.emulator.methods import call_method, call_method_deferred, call_method_json
@@ -47,6 +49,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 METHOD_PREFIX = "/method/"
 CONTROL_PREFIX = "/_emu/"
 EXECUTE = "execute"
+_SCRIPT_METHOD = re.compile(r"\bAPI\.([a-z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*)\s*\(")
 ARRIVAL_KEY = "vksync.arrival"  # environ key: when the request reached the server, on the app's clock
 
 
@@ -88,6 +91,11 @@ class ApiFailure(EmuApiError):
         self.extra = dict(extra or {})
         if error_msg is not None:
             self.error_msg = error_msg
+
+
+def _script_methods(method: str, params: Mapping[str, str]) -> set[str]:
+    """The API methods an `execute` script names (for the statistics: what the request asked for)."""
+    return set(_SCRIPT_METHOD.findall(params.get("code", ""))) if method == EXECUTE else set()
 
 
 def read_params(environ: Mapping[str, Any]) -> dict[str, str]:
@@ -199,9 +207,9 @@ class EmulatorApp:
         token_text = params.get("access_token") or bearer_token(environ)
         token = self.world.token_info(token_text) if token_text else None
         label = token.label if token is not None else None
-        self.stats.record_request(method, label, arrived)
+        self.stats.record_request(method, label, arrived, asked=_script_methods(method, params))
         self._on_arrival()
-        ended = faults.token_end(token.label, token.token) if token is not None else None
+        phase = faults.token_phase(token.label, token.token) if token is not None else None
         if faults.spec.delay:
             self.clock.sleep(faults.spec.delay)
         fault = faults.draw_request_fault()
@@ -216,7 +224,7 @@ class EmulatorApp:
         try:
             if fault in API_ERROR_FAULTS:
                 raise self._injected_error(API_ERROR_FAULTS[fault], faults, environ)
-            envelope = self._answer(method, params, token_text, token, ended, faults, arrived)
+            envelope = self._answer(method, params, token_text, token, phase, faults, arrived)
         except EmuApiError as failure:
             self.stats.record_error(failure.code, label)
             envelope = {
@@ -239,18 +247,18 @@ class EmulatorApp:
         params: dict[str, str],
         token_text: str | None,
         token: TokenInfo | None,
-        ended: TokenEnd | None,
+        phase: TokenPhase | None,
         faults: FaultInjector,
         arrived: float,
     ) -> dict[str, Any] | bytes:
-        """The envelope to send: a dict, or bytes already encoded (execute answers). `ended`: the end the
-        token has reached (revoked, expired, its owner deactivated), answered as VK answers a dead token."""
+        """The envelope to send: a dict, or bytes already encoded (execute answers). `phase`: the phase the
+        token has reached (revoked, expired, its owner deactivated, answering one error to every request)."""
         if not params.get("v"):
             raise ApiFailure(8, "v (version) is required")
         if token is None:
             raise ApiFailure(5, "invalid access_token (4)." if token_text else "no access_token passed.")
-        if ended is not None:
-            raise ApiFailure(*TOKEN_ENDS[ended.key])
+        if phase is not None:
+            raise ApiFailure(*TOKEN_PHASES[phase.key])
         if not self.limits.admit(token.token, token.kind, arrived):
             raise ApiFailure(6)
         if method == EXECUTE:

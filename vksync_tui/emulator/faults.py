@@ -12,6 +12,7 @@ Per-request faults (probabilities in [0, 1]; at most one fires per `/method/` re
 - `error29=P`   answer VK error 29 "Rate limit reached".
 - `error36=P`   answer VK error 36 "Method execution was interrupted due to timeout".
 - `error43=P`   answer VK error 43 "This section is temporary unavailable".
+  Each `errorN` key also takes `LABEL@N` instead of P (below): that token's requests, not a random share.
 - `captcha=P`   answer VK error 14 "Captcha needed" with `captcha_sid` and `captcha_img`.
 - `http500=P`   HTTP 500 with an HTML body, as VK's front-end does when a backend fails.
 - `timeout=P`   the answer is held back `timeout_delay` seconds (then sent normally) so the client times out.
@@ -31,8 +32,11 @@ Other keys:
 - `expire=LABEL@N`   the same, with error 1117 "Access token has expired" (a token without `offline`, seen
                      on real VK: https://github.com/jieggii/vktoken/issues/3).
 - `deactivate=LABEL@N`  the same, with error 3610 "User is deactivated" (the token's owner was deactivated).
-                     One token may have several of these: it answers the code of the one with the largest
-                     N it has outlived (`expire=a@0,deactivate=a@5`: 1117, then 3610 from its 6th request).
+- `errorN=LABEL@N`   the same with that error code (6, 9, 10, 29, 36, 43): every request of the token from its
+                     (N+1)th on answers it, e.g. `error36=b@3` for a token whose calls all time out.
+                     One token may have several of these phases: it answers the code of the one with the
+                     largest N it has outlived (`expire=a@0,deactivate=a@5`: 1117, then 3610 from its 6th
+                     request; `error36=b@2,error43=b@4`: 36 to its 3rd and 4th requests, 43 after).
 - `quota=LABEL:METHOD@N`  the token's daily quota of METHOD is N calls (inner calls of an execute count, as
                      VK counts them): further calls get error 29 "Rate limit reached" until the emulator's
                      next day (its clock's next multiple of 86,400 s), as VK's per-method quotas last
@@ -68,6 +72,10 @@ TOKEN_ENDS: Mapping[str, tuple[int, str | None]] = {
     "expire": (1117, None),
     "deactivate": (3610, None),
 }
+# Every key that can put one token in a phase of answering one error (`KEY=LABEL@N`).
+TOKEN_PHASES: Mapping[str, tuple[int, str | None]] = {
+    **TOKEN_ENDS, **{key: (code, None) for key, code in API_ERROR_FAULTS.items() if key != "captcha"},
+}
 QUOTA_DAY_SECONDS = 86_400.0
 OTHER_KEYS: tuple[str, ...] = (
     "inner_false", "sticky", *TOKEN_ENDS, "quota", "delay", "timeout_delay", "oversize_html",
@@ -75,7 +83,7 @@ OTHER_KEYS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class TokenEnd:
+class TokenPhase:
     """`KEY=TARGET@AFTER`: the token TARGET (label or token string) answers KEY's error after AFTER
     requests."""
 
@@ -106,7 +114,7 @@ class FaultSpec:
     request_faults: Mapping[str, float] = field(default_factory=dict)
     inner_false: float = 0.0
     sticky: float = 0.0
-    token_ends: tuple[TokenEnd, ...] = ()
+    token_phases: tuple[TokenPhase, ...] = ()
     quotas: tuple[Quota, ...] = ()
     delay: float = 0.0
     timeout_delay: float = DEFAULT_TIMEOUT_DELAY
@@ -116,7 +124,7 @@ class FaultSpec:
     def parse(cls, text: str | None) -> FaultSpec:
         """Parse a spec string; raises ValueError naming the offending item."""
         request_faults: dict[str, float] = {}
-        token_ends: list[TokenEnd] = []
+        token_phases: list[TokenPhase] = []
         quotas: list[Quota] = []
         scalars: dict[str, float] = {}
         for item in (part.strip() for part in (text or "").split(",")):
@@ -125,9 +133,9 @@ class FaultSpec:
             key, sep, value = (piece.strip() for piece in item.partition("="))
             if not sep or not value:
                 raise ValueError(f"fault spec item {item!r} is not key=value")
-            if key in TOKEN_ENDS:
+            if key in TOKEN_ENDS or (key in TOKEN_PHASES and "@" in value):
                 target, count = _parse_target_at(key, value, "LABEL")
-                token_ends.append(TokenEnd(key, target, count))
+                token_phases.append(TokenPhase(key, target, count))
                 continue
             if key == "quota":
                 target_method, count = _parse_target_at(key, value, "LABEL:METHOD")
@@ -156,7 +164,7 @@ class FaultSpec:
             request_faults=request_faults,
             inner_false=scalars.get("inner_false", 0.0),
             sticky=scalars.get("sticky", 0.0),
-            token_ends=tuple(token_ends),
+            token_phases=tuple(token_phases),
             quotas=tuple(quotas),
             delay=scalars.get("delay", 0.0),
             timeout_delay=scalars.get("timeout_delay", DEFAULT_TIMEOUT_DELAY),
@@ -174,7 +182,7 @@ class FaultSpec:
             items.append(f"timeout_delay={self.timeout_delay:g}")
         if self.oversize_html:
             items.append(f"oversize_html={self.oversize_html}")
-        items.extend(str(end) for end in self.token_ends)
+        items.extend(str(phase) for phase in self.token_phases)
         items.extend(str(quota) for quota in self.quotas)
         return ",".join(items)
 
@@ -259,16 +267,16 @@ class FaultInjector:
         digest = hashlib.sha256(key.encode()).digest()
         return int.from_bytes(digest[:8], "big") / 2**64 < self.spec.sticky
 
-    def token_end(self, label: str, token: str) -> TokenEnd | None:
-        """Count a request made with this token; the end it has reached (the latest outlived), if any."""
-        ends = [end for end in self.spec.token_ends if end.target in (label, token)]
-        if not ends:
+    def token_phase(self, label: str, token: str) -> TokenPhase | None:
+        """Count a request made with this token; the phase it has reached (the latest outlived), if any."""
+        phases = [phase for phase in self.spec.token_phases if phase.target in (label, token)]
+        if not phases:
             return None
         with self._lock:
             seen = self._token_requests.get(label, 0) + 1
             self._token_requests[label] = seen
-        outlived = [end for end in ends if seen > end.after]
-        return max(outlived, key=lambda end: end.after) if outlived else None
+        outlived = [phase for phase in phases if seen > phase.after]
+        return max(outlived, key=lambda phase: phase.after) if outlived else None
 
     def charge_quota(self, label: str, token: str, method: str, now: float) -> bool:
         """Count one call of `method` against the token's `quota=` for it; False once that day's are spent."""

@@ -1,7 +1,8 @@
 """Request statistics of the VK emulator, served at `/_emu/stats` : what a client really did.
 
 Shape of `snapshot()`: `{"requests", "by_method": {name: n}, "by_token": {label: {"requests", "by_method",
-"errors_by_code", "max_rps"}}, "errors_by_code": {"<code>": n}, "inner_calls", "oversized_pages"}`.
+"requests_by_method", "errors_by_code", "max_rps"}}, "errors_by_code": {"<code>": n}, "inner_calls",
+"oversized_pages"}`.
 
 - `requests` counts every `/method/` HTTP request that arrived, whatever happened to it (rate-limited,
   faulted, unauthorised); `by_method` counts those requests under their method name **plus** every inner call
@@ -10,7 +11,10 @@ Shape of `snapshot()`: `{"requests", "by_method": {name: n}, "by_token": {label:
 - `errors_by_code` counts error envelopes sent (including injected `errorN`/`captcha` faults) and inner-call
   errors reported in `execute_errors`. Transport faults (HTTP 500, reset, empty...) are not VK errors and are
   not counted there; `oversized_pages` counts the answers the `oversize_html` fault replaced with a page.
-- `by_token` is keyed by token label and only holds known tokens. Its `max_rps` is the largest number of
+- `by_token` is keyed by token label and only holds known tokens. Its `requests_by_method` counts the
+  requests that asked for a method, directly or in an `execute` script (each request once per method it
+  names, whatever became of it: faulted, refused or answered): how often a client asked a token for it.
+  Its `max_rps` is the largest number of
   requests that token sent within any one-second window, counting requests on *arrival* (accepted or
   rejected): it measures the client's pacing, which is what a rate-limit test wants, not what got through.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import threading
 from bisect import insort
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +35,7 @@ from vksync_tui.emulator.limits import Clock, busiest_second_with
 class _TokenStats:
     requests: int = 0
     by_method: Counter[str] = field(default_factory=Counter)
+    requests_by_method: Counter[str] = field(default_factory=Counter)
     errors_by_code: Counter[str] = field(default_factory=Counter)
     max_rps: int = 0
     recent: list[float] = field(default_factory=list)  # arrival stamps, ascending
@@ -38,6 +44,7 @@ class _TokenStats:
         return {
             "requests": self.requests,
             "by_method": dict(self.by_method),
+            "requests_by_method": dict(self.requests_by_method),
             "errors_by_code": dict(self.errors_by_code),
             "max_rps": self.max_rps,
         }
@@ -60,8 +67,10 @@ class EmulatorStats:
             self._by_token: dict[str, _TokenStats] = {}
             self._oversized_pages = 0
 
-    def record_request(self, method: str, label: str | None, arrived: float | None = None) -> None:
-        """A `/method/` request arrived (label None = no or unknown token) at `arrived` (default: now)."""
+    def record_request(self, method: str, label: str | None, arrived: float | None = None,
+                       asked: Collection[str] = ()) -> None:
+        """A `/method/` request arrived (label None = no or unknown token) at `arrived` (default: now), asking
+        for `asked` (its method, and for an execute the methods its script names)."""
         with self._lock:
             self._requests += 1
             self._by_method[method] += 1
@@ -70,6 +79,7 @@ class EmulatorStats:
             token = self._by_token.setdefault(label, _TokenStats())
             token.requests += 1
             token.by_method[method] += 1
+            token.requests_by_method.update(set(asked) | {method})
             at = self._clock.now() if arrived is None else arrived
             token.max_rps = max(token.max_rps, busiest_second_with(token.recent, at))
             insort(token.recent, at)

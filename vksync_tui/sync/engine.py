@@ -5,17 +5,19 @@ them, and `on_result(chunk, value) -> follow-up chunks`. The engine runs it in t
 
 1. **parallel**: a pool of worker threads takes batches of up to `execute_batch` chunks and sends each batch
    as ONE `execute` (a single chunk, or a job that cannot be batched, goes out as a plain call). When a token
-   fails the whole batch (transient/HTTP error, error 5/6/9/10/29, a garbled answer),
-   `TokenPool.with_fallback` moves the batch to the next eligible token; inner `false` results re-run only
-   those chunks, on a token they have not tried yet. A batch every tried token answered with error 6 ("too
-   many requests per second": VK did not run it) goes back to the queue, to go out when a token has cooled
-   down — a rate-limit hiccup is not a failure of the batch, and parking it for the retry phase would cost
-   `retry_pause` per batch (at most `MAX_RATE_REQUEUES` times per chunk, then it does count as failed). A
-   chunk no token could do is kept in `failed`, never dropped. An answer too big for VK halves the batch
-   size for the rest of the job: error 13 ("response size is too big"), or the HTML page or cut body VK's
-   front end sends instead of it, once a batch's chunks meet one for the second time (retry-phase attempts
-   are not spent on it, so a batch is split down to one call before its chunks count as failed). Successes
-   go to `on_result`, whose follow-ups (next pages, deep scans, bridging pages) join the queue.
+   fails the whole batch (a network or HTTP fault, a garbled answer, any error about the token or the
+   moment), `TokenPool.with_fallback` moves the batch to the next eligible token that can call its methods
+   (not dead, no spent daily quota of one of them); inner `false` results re-run only those chunks, on a
+   token they have not tried yet. A call VK refused (access denied, a bad parameter) goes on to the job's
+   other tokens as well and is rejected only when they refuse it too. A batch every tried token answered
+   with error 6 ("too many requests per second": VK did not run it) goes back to the queue, to go out when a
+   token has cooled down — a rate-limit hiccup is not a failure of the batch, and parking it for the retry
+   phase would cost `retry_pause` per batch (at most `MAX_RATE_REQUEUES` times per chunk, then it does count
+   as failed). A chunk no token could do is kept in `failed`, never dropped. An answer too big for VK halves
+   the batch size for the rest of the job: error 13 ("response size is too big"), or the HTML page or cut
+   body VK's front end sends instead of it, once a batch's chunks meet one for the second time (retry-phase
+   attempts are not spent on it, so a batch is split down to one call before its chunks count as failed).
+   Successes go to `on_result`, whose follow-ups (next pages, deep scans, bridging pages) join the queue.
 2. **retry**: the chunks still failing are retried one request at a time, `retry_pause` apart, at most
    `retry_attempts` times each; what still fails is reported by key. Follow-ups found in the retry phase
    start another parallel round, so deep pagination behind a recovered page is not lost.
@@ -60,7 +62,7 @@ from vksync_tui.vk.errors import (
     VkError,
 )
 from vksync_tui.vk.execute import ApiCall, CallOutcome, Projected, build_script, map_results
-from vksync_tui.vk.tokens import AllTokensFailed, PooledToken, TokenPool
+from vksync_tui.vk.tokens import EXECUTE, AllTokensFailed, PooledToken, TokenPool, TokenUnusable
 
 MAX_EXECUTE_CALLS = 25
 MAX_RATE_REQUEUES = 3
@@ -304,13 +306,20 @@ class ApiFetcher:
                     raise
                 return [CallOutcome(call, False, None, error)]
             return [CallOutcome(call, True, value, None)]
-        result = token.execute(client, build_script(calls), cancel=cancel)
+        result = token.execute(client, build_script(calls), cancel=cancel, methods=[c.method for c in calls])
         return map_results(result, calls)
 
 
 def is_batch(calls: Sequence[ApiCall], batchable: bool) -> bool:
     """Whether these calls go out as one `execute` (else: a plain call of the single call)."""
     return batchable and len(calls) > 1
+
+
+def request_methods(calls: Sequence[ApiCall], batchable: bool) -> frozenset[str]:
+    """The methods the request for these calls calls: the one method, or "execute" and its inner ones."""
+    if not is_batch(calls, batchable):
+        return frozenset({calls[0].method})
+    return frozenset({EXECUTE, *(call.method for call in calls)})
 
 
 def workers_for(pool: TokenPool, tokens: Sequence[PooledToken], latency: float, override: int = 0) -> int:
@@ -656,17 +665,21 @@ class _JobRun:
     def _fetch_with_fallback(
         self, batch: list[Chunk], start: int
     ) -> tuple[list[Chunk], list[Chunk]]:
-        """Fetch a batch, moving unfinished chunks across tokens; returns (follow-ups, chunks to requeue)."""
+        """Fetch a batch, moving unfinished chunks across tokens; returns (follow-ups, chunks to requeue).
+
+        A call VK refused goes on to the job's other tokens too: it is rejected only when the last token that
+        answered it refused it as well (the tokens agree), never on one token's missing access."""
         remaining = batch
         tried: set[str] = set()
         throttled: set[str] = set()
+        refusals: dict[str, VkApiError] = {}  # chunk key → the refusal it last met
         follow_ups: list[Chunk] = []
         while remaining:
             if self.cancel.is_set():
                 return follow_ups, []
             candidates = [token for token in self.tokens if token.label not in tried]
             if not candidates:
-                self._fail(remaining, "every eligible token failed these calls")
+                self._give_up(remaining, refusals, "every eligible token failed these calls")
                 return follow_ups, []
             try:
                 outcomes = self._attempt(remaining, candidates, start, tried, throttled)
@@ -675,9 +688,9 @@ class _JobRun:
             except Cancelled:
                 return follow_ups, []
             except AllTokensFailed as error:
-                if tried <= throttled and self._may_requeue(remaining):
+                if not refusals and tried <= throttled and self._may_requeue(remaining):
                     return follow_ups, remaining
-                self._fail(remaining, str(error))
+                self._give_up(remaining, refusals, str(error))
                 return follow_ups, []
             except VkApiError as error:
                 self._reject(remaining, error)
@@ -685,9 +698,17 @@ class _JobRun:
             if len(tried) > 1:
                 with self.lock:
                     self.report.fell_back += 1
-            remaining, found = self._absorb(remaining, outcomes)
+            remaining, found = self._absorb(remaining, outcomes, refusals)
             follow_ups.extend(found)
         return follow_ups, []
+
+    def _give_up(self, chunks: list[Chunk], refusals: dict[str, VkApiError], error: str) -> None:
+        """No token is left to try: the chunks the last answering token refused are rejected, the rest
+        failed (for the retry phase)."""
+        refused = [chunk for chunk in chunks if chunk.key in refusals]
+        for chunk in refused:
+            self._reject([chunk], refusals[chunk.key])
+        self._fail([chunk for chunk in chunks if chunk.key not in refusals], error)
 
     def _attempt(
         self,
@@ -701,24 +722,31 @@ class _JobRun:
 
         def send(token: PooledToken) -> list[CallOutcome]:
             tried.add(token.label)
-            with self.lock:
-                self.report.requests += 1
-                self.phase.requests += 1
-            self.reporter.add(self.progress, requests=1)
             try:
-                return self.engine._fetcher.fetch(token, calls, self.job.batchable, self.cancel)
+                outcomes = self.engine._fetcher.fetch(token, calls, self.job.batchable, self.cancel)
+            except TokenUnusable:
+                raise  # nothing was sent
             except VkError as error:
+                self._count_request()
                 if isinstance(error, TooManyRequests) and throttled is not None:
                     throttled.add(token.label)
                 self._count_error(error_key(error))
                 if len(calls) > 1 and self._too_big(error, chunks):
                     raise _ResponseTooBig() from error
                 raise
+            self._count_request()
+            return outcomes
 
-        method = "execute" if is_batch(calls, self.job.batchable) else calls[0].method
         return self.pool.with_fallback(
-            send, candidates, start=start % len(candidates), cancel=self.cancel, method=method
+            send, candidates, start=start % len(candidates), cancel=self.cancel,
+            methods=request_methods(calls, self.job.batchable),
         )
+
+    def _count_request(self) -> None:
+        with self.lock:
+            self.report.requests += 1
+            self.phase.requests += 1
+        self.reporter.add(self.progress, requests=1)
 
     def _may_requeue(self, chunks: list[Chunk]) -> bool:
         """Whether chunks refused with error 6 by every token go back to the queue (counted per chunk)."""
@@ -750,18 +778,24 @@ class _JobRun:
         return chunks
 
     def _absorb(
-        self, chunks: list[Chunk], outcomes: list[CallOutcome]
+        self, chunks: list[Chunk], outcomes: list[CallOutcome], refusals: dict[str, VkApiError]
     ) -> tuple[list[Chunk], list[Chunk]]:
-        """Hand successes to the job; return (chunks to try on another token, follow-ups)."""
+        """Hand successes to the job; return (chunks to try on another token, follow-ups). A refused chunk is
+        tried on another token too, its refusal kept in `refusals` until another answer replaces it."""
         retry: list[Chunk] = []
         follow_ups: list[Chunk] = []
         for chunk, outcome in zip(chunks, outcomes, strict=True):
-            if self._settle(chunk, outcome, follow_ups) is not None:
+            refusals.pop(chunk.key, None)
+            if self._settle(chunk, outcome, follow_ups, refusals) is not None:
                 retry.append(chunk)
         return retry, follow_ups
 
-    def _settle(self, chunk: Chunk, outcome: CallOutcome, follow_ups: list[Chunk]) -> str | None:
-        """Deliver a success or record a rejection; for a call another token may still do, its error."""
+    def _settle(self, chunk: Chunk, outcome: CallOutcome, follow_ups: list[Chunk],
+                refusals: dict[str, VkApiError] | None = None) -> str | None:
+        """Deliver a success or handle a refusal; for a call another token may still do, its error.
+
+        A refusal is kept in `refusals` (when given) for the caller to ask another token; without it (the
+        retry phase, where every token has had its say) the call is rejected at once."""
         if outcome.ok:
             if isinstance(outcome.value, Projected) and not outcome.value.aligned:
                 # Columns of different lengths cannot be zipped into rows (VK dropping the elements that lack
@@ -778,6 +812,9 @@ class _JobRun:
         error = outcome.error
         if error is not None and is_request_error(error):
             self._count_error(error_key(error))
+            if refusals is not None:
+                refusals[chunk.key] = error
+                return str(error)
             self._reject([chunk], error)
             return None
         self._count_error(error_key(error) if error is not None else "inner_false")

@@ -77,8 +77,9 @@ class TokenActivity:
             return "checking"
         if not entry.enabled:
             return "disabled"
-        if entry.check.invalid:
-            return "invalid"
+        dead = entry.dead(self._wall_clock())
+        if dead is not None:
+            return dead
         reported = {states.get(entry.label) for states in live}
         if "disabled" in reported:
             return "disabled"

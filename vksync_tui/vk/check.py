@@ -11,11 +11,18 @@ Then, per kind: a user token's admin level in each configured community comes fr
 `groups.getById(group_ids=…, fields=is_admin,admin_level)` (`admin_level` 1 moderator, 2 editor,
 3 administrator, only when `is_admin` = 1, and only if the token has the `groups` scope); its scopes from
 `account.getAppPermissions` (a bitmask; user tokens only). A community token's rights come from
-`groups.getTokenPermissions`. Scopes/rights a server does not reveal stay empty, which the pool reads as
-"unknown", not "none".
+`groups.getTokenPermissions`, which answers a `mask` and a list of named settings: the rights are those the
+list names plus those whose bit the mask has, since a real answer's list can leave a right out that its mask
+holds (bit 4096, messages, without a `messages` entry: https://github.com/VKCOM/vk-api-schema/issues/242).
+Scopes/rights a server does not reveal stay empty, which the pool reads as "unknown", not "none".
 
-Error 5 (authorization failed) marks the token invalid: revoked, expired or mistyped. Other failures (network,
-VK trouble) only record `last_error`; the token is not condemned for them.
+An error that says the token is dead (`Fault.TOKEN_DEAD`: 5 revoked or mistyped, 1117 expired, 3610/3611 its
+owner deactivated, 17 validation required, ...) marks it invalid with VK's reason — and expired when VK says
+so (1117, or 5 whose message says "expired": https://github.com/python273/vk_api/issues/503) — whichever
+question met it: a dead token answers every method alike, so it is never read as "not a user token" and its
+kind is never rewritten. Other failures (network, VK trouble, a throttled token) only record `last_error`;
+the token is not condemned for them, and what earlier checks learned stays. A question is skipped as "not
+for this kind of token" only for a refusal or a wrong-kind answer (27, 28, 7).
 
 The token asks through its `PooledToken` (`TokenPool.pooled`), so a check spends the token's shared budget
 like any sync: a check typed while the dashboard syncs with the same token waits its turn instead of drawing
@@ -27,13 +34,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from vksync_tui.config import Community, TokenCheck, TokenEntry
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.communities import groups_in
-from vksync_tui.vk.errors import AuthError, TooManyRequests, TransientError, VkApiError, VkError
+from vksync_tui.vk.errors import Fault, TooManyRequests, TransientError, VkApiError, VkError, fault_of
 from vksync_tui.vk.tokens import PooledToken, TokenPool
 
 # Bits of a user token's permission mask (VK's documented user scopes).
@@ -43,16 +50,27 @@ USER_SCOPE_BITS: Mapping[str, int] = {
     "docs": 131072, "groups": 262144, "notifications": 524288, "stats": 1048576, "email": 4194304,
     "market": 134217728,
 }
+# Bits of a community token's rights mask (groups.getTokenPermissions' `mask`).
+COMMUNITY_RIGHT_BITS: Mapping[str, int] = {
+    "stories": 1, "photos": 4, "app_widget": 64, "messages": 4096, "wall": 8192, "docs": 131072,
+    "manage": 262144,
+}
 # Checking makes a few calls in a row with a token of unknown kind: pace them like the slowest kind.
 CHECK_RPS = 3.0
 # The token may have been used a moment ago (another command, a sync): one pause and retry on error 6 or a
 # network hiccup keeps a healthy token from being reported as failed.
 RETRY_PAUSE = 1.1
+# Answers to an optional question that mean "not a question for this kind of token" (a refusal of the request
+# itself is one too): permission denied, method unavailable with group auth / with a service token.
+NOT_FOR_THIS_TOKEN = frozenset({7, 27, 28})
+EXPIRED_CODES = frozenset({1114, 1117})
 
 
 def checking_token(pool: TokenPool, entry: TokenEntry) -> PooledToken:
-    """`entry` on the pool's budget at the checking pace (its kind is what the check is about to learn)."""
-    return pool.pooled(entry, rps=min(CHECK_RPS, pool.rps_for(entry.kind)))
+    """`entry` on the pool's budget at the checking pace (its kind is what the check is about to learn), with
+    nothing it is about to learn taken for known: a token the last check found dead is asked again, and so
+    is a method whose daily quota the home saw spent (VK answers 29 if it still is)."""
+    return pool.pooled(entry, rps=min(CHECK_RPS, pool.rps_for(entry.kind)), afresh=True)
 
 
 def check_token(
@@ -86,21 +104,34 @@ def check_token(
                 _describe_community(result, community, call)
             else:
                 result.detected_kind = "service"
-    except AuthError as exc:
-        result.invalid, result.last_error = True, exc.reason
     except VkError as exc:
         result.last_error = exc.reason
+        if is_dead_token_error(exc):
+            result.invalid, result.expired = True, is_expiry(exc)
     return result
+
+
+def is_dead_token_error(error: VkError) -> TypeGuard[VkApiError]:
+    """VK's answer says the token itself will not work again (until its owner acts)."""
+    return isinstance(error, VkApiError) and fault_of(error.code) is Fault.TOKEN_DEAD
+
+
+def is_expiry(error: VkApiError) -> bool:
+    """The token died of old age: 1117 (1114 for an anonymous one), or 5 saying "has expired"."""
+    return error.code in EXPIRED_CODES or (error.code == 5 and "expired" in error.message.lower())
 
 
 def apply_check(entry: TokenEntry, result: TokenCheck) -> None:
     """Record a check on its entry (kind and community id included, when VK revealed them).
 
-    A failure that is not VK rejecting the token (network, error 6, …) keeps what earlier checks learned and
-    only updates `last_error` / `checked_at`: a flaky moment must not erase a token's known admin levels.
+    A check that failed, for whatever reason, keeps the kind and what earlier checks learned (owner, admin
+    levels, scopes) and records only its verdict: `last_error`, `checked_at`, and whether VK said the token is
+    dead (`invalid`, `expired`). A flaky moment must not erase a token's known admin levels, and a dead token
+    is still the user or community token it was.
     """
-    if result.last_error is not None and not result.invalid:
-        entry.check = replace(entry.check, last_error=result.last_error, checked_at=result.checked_at)
+    if result.last_error is not None:
+        entry.check = replace(entry.check, last_error=result.last_error, checked_at=result.checked_at,
+                              invalid=result.invalid, expired=result.expired)
         return
     entry.check = result
     if result.detected_kind is not None:
@@ -133,18 +164,29 @@ def _describe_community(result: TokenCheck, community: Mapping[str, Any], call: 
     result.owner_name = community.get("name") or community.get("screen_name")
     permissions = _optional(lambda: call("groups.getTokenPermissions", {}))
     if isinstance(permissions, dict):
-        result.scopes = [item["name"] for item in permissions.get("permissions", [])
-                         if isinstance(item, dict) and isinstance(item.get("name"), str)]
+        result.scopes = community_rights(permissions)
+
+
+def community_rights(permissions: Mapping[str, Any]) -> list[str]:
+    """The rights a groups.getTokenPermissions answer grants: named in its list or set in its mask (the
+    module docstring says why both), in the mask's bit order, then names the table does not know."""
+    listed = [item["name"] for item in permissions.get("permissions", [])
+              if isinstance(item, dict) and isinstance(item.get("name"), str)]
+    mask = permissions.get("mask")
+    bits = mask if isinstance(mask, int) and not isinstance(mask, bool) else 0
+    known = [name for name, bit in COMMUNITY_RIGHT_BITS.items() if bits & bit or name in listed]
+    return known + [name for name in dict.fromkeys(listed) if name not in COMMUNITY_RIGHT_BITS]
 
 
 def _optional(request: Callable[[], Any]) -> Any:
-    """The answer, or None when VK refuses this particular question (auth failures still propagate)."""
+    """The answer, or None when VK says this question is not for this token (a refusal, a wrong kind); any
+    other error (a dead token, a throttled one, VK's trouble) fails the check."""
     try:
         return request()
-    except AuthError:
+    except VkApiError as exc:
+        if fault_of(exc.code) is Fault.REFUSED or exc.code in NOT_FOR_THIS_TOKEN:
+            return None
         raise
-    except VkApiError:
-        return None
 
 
 def _first(response: Any) -> dict[str, Any] | None:

@@ -1,13 +1,14 @@
 """VkSession: the one way anything on a home talks to VK.
 
-A session holds the config's tokens in a `TokenPool` whose limiters count in the home's shared `RateBudget`,
-and the HTTP clients. The CLI's token and community commands open one on their own; a `SyncContext` holds
-one for every sync of its process; the TUI's token checks and community look-ups use its context's. So every
-request — a sync's, a token check's, a look-up's — waits for its token's budget, and two processes on one home
-(the dashboard and a cron job) never send more than VK allows a token.
+A session holds the config's tokens in a `TokenPool` whose limiters count in the home's shared `RateBudget`
+and whose spent daily quotas are written in the home's `QuotaBook`, and the HTTP clients. The CLI's token
+and community commands open one on their own; a `SyncContext` holds one for every sync of its process; the
+TUI's token checks and community look-ups use its context's. So every request — a sync's, a token check's, a
+look-up's — waits for its token's budget, two processes on one home (the dashboard and a cron job) never
+send more than VK allows a token, and neither asks a token for a method whose quota the other saw spent.
 
-With a test clock (virtual or manual time) the budget is one of this process only: stamps on a made-up clock
-mean nothing to another process.
+With a test clock (virtual or manual time) the budget and the quota book are this process's only: stamps on a
+made-up clock mean nothing to another process.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from vksync_tui.home import Home
 from vksync_tui.vk.budget import FileRateBudget, MemoryRateBudget, RateBudget
 from vksync_tui.vk.client import VkClient
 from vksync_tui.vk.clock import Clock, SystemClock
+from vksync_tui.vk.quotas import QUOTA_FILE, FileQuotaBook, MemoryQuotaBook, QuotaBook
 from vksync_tui.vk.tokens import PooledToken, TokenEvent, TokenPool
 
 BUDGET_FOLDER = "rate-budget"
@@ -35,6 +37,14 @@ def home_budget(home: Home, clock: Clock | None = None) -> RateBudget:
     return FileRateBudget(home.root / BUDGET_FOLDER)
 
 
+def home_quotas(home: Home, clock: Clock | None = None) -> QuotaBook:
+    """The home's record of spent daily quotas (`method-quotas.json` beside `rate-budget/`), or this
+    process's own under a test clock."""
+    if clock is not None and not isinstance(clock, SystemClock):
+        return MemoryQuotaBook()
+    return FileQuotaBook(home.root / QUOTA_FILE)
+
+
 @dataclass
 class VkSession:
     config: Config
@@ -44,6 +54,7 @@ class VkSession:
     clock: Clock
     transport: httpx.BaseTransport | None = None
     on_token_event: TokenEvent | None = None
+    quotas: QuotaBook = field(default_factory=MemoryQuotaBook)
     _token_clients: dict[str, VkClient] = field(default_factory=dict)
     _token_clients_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -58,10 +69,12 @@ class VkSession:
         on_token_event: TokenEvent | None = None,
     ) -> VkSession:
         budget = home_budget(home, clock)
+        quotas = home_quotas(home, clock)
         clock = clock or SystemClock()
-        pool = TokenPool(config.tokens, config.tuning, budget=budget, clock=clock,
+        pool = TokenPool(config.tokens, config.tuning, budget=budget, quotas=quotas, clock=clock,
                          on_token_event=on_token_event)
-        return cls(config, budget, pool, make_client(config, transport), clock, transport, on_token_event)
+        return cls(config, budget, pool, make_client(config, transport), clock, transport, on_token_event,
+                   quotas)
 
     def pooled(self, entry: TokenEntry, *, rps: float | None = None) -> PooledToken:
         """A token on this session's budget, whether or not it is in the pool (a token being checked)."""
@@ -69,8 +82,8 @@ class VkSession:
 
     def pool_for(self, config: Config) -> TokenPool:
         """A pool of `config`'s tokens on the same budget (settings changed since this session opened)."""
-        return TokenPool(config.tokens, config.tuning, budget=self.budget, clock=self.clock,
-                         on_token_event=self.on_token_event)
+        return TokenPool(config.tokens, config.tuning, budget=self.budget, quotas=self.quotas,
+                         clock=self.clock, on_token_event=self.on_token_event)
 
     def reload(self, config: Config) -> None:
         """Adopt `config`: a fresh pool (health and counters start over; the budget carries the rates), and

@@ -37,6 +37,7 @@ STATUS_STYLES = {
     "ok": "green",
     "cooling": "yellow",
     "invalid": "bold red",
+    "expired": "bold red",
     "disabled": "dim",
     "unchecked": "italic",
     "checking": "cyan",
