@@ -25,7 +25,7 @@ from vksync_tui.sync.engine import (
 )
 from vksync_tui.sync.events import ChunkFailed, ChunkRetried, PhaseFinished, ProgressReporter, SyncEvent
 from vksync_tui.vk.budget import MemoryRateBudget
-from vksync_tui.vk.clock import ManualClock
+from vksync_tui.clock import ManualClock
 from vksync_tui.vk.errors import (
     AccessDenied,
     AuthError,

@@ -27,7 +27,7 @@ from vksync_tui.sync.events import (
 )
 from vksync_tui.sync.registry import run_sync
 from vksync_tui.vk.budget import MemoryRateBudget
-from vksync_tui.vk.clock import ManualClock
+from vksync_tui.clock import ManualClock
 from vksync_tui.vk.errors import AuthError
 from vksync_tui.vk.execute import ApiCall
 from vksync_tui.vk.tokens import TokenPool

@@ -24,7 +24,7 @@ from vksync_tui.vk.budget import (
     MemoryRateBudget,
     fingerprint,
 )
-from vksync_tui.vk.clock import ManualClock
+from vksync_tui.clock import ManualClock
 from vksync_tui.vk.ratelimit import RateLimiter
 from vksync_tui.vk.tokens import TokenPool
 

@@ -13,7 +13,7 @@ from vksync_tui.secrets import register_secret
 from vksync_tui.vk.budget import MemoryRateBudget, fingerprint
 from vksync_tui.vk.check import apply_check, check_token, checking_token
 from vksync_tui.vk.client import VkClient
-from vksync_tui.vk.clock import ManualClock
+from vksync_tui.clock import ManualClock
 from vksync_tui.vk.quotas import MemoryQuotaBook, QuotaBook
 from vksync_tui.vk.tokens import TokenPool
 

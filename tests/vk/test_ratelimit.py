@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from vksync_tui.vk.clock import ManualClock, VirtualClock
+from vksync_tui.clock import ManualClock, VirtualClock
 from vksync_tui.vk.errors import Cancelled
 from vksync_tui.vk.ratelimit import RateLimiter
 

@@ -15,7 +15,7 @@ from vksync_tui.config import TokenCheck, TokenEntry, Tuning
 from vksync_tui.secrets import mask, register_secret
 from vksync_tui.vk.budget import MemoryRateBudget, fingerprint
 from vksync_tui.vk.client import VkClient
-from vksync_tui.vk.clock import Clock, ManualClock, SystemClock, VirtualClock
+from vksync_tui.clock import Clock, ManualClock, SystemClock, VirtualClock
 from vksync_tui.vk.errors import AccessDenied, Cancelled, ParamError, VkApiError
 from vksync_tui.vk.quotas import QUOTA_DAY_SECONDS, FileQuotaBook, MemoryQuotaBook, QuotaBook
 from vksync_tui.vk.tokens import AllTokensFailed, PooledToken, TokenPool, TokenUnusable

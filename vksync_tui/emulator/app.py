@@ -32,11 +32,12 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
+from vksync_tui.clock import Clock, SystemClock
 from vksync_tui.emulator.control import ControlEndpoints
 from vksync_tui.emulator.errors import EmuApiError
 from vksync_tui.emulator.faults import API_ERROR_FAULTS, TOKEN_PHASES, FaultInjector, FaultSpec, TokenPhase
 from vksync_tui.emulator.jsontext import json_bytes
-from vksync_tui.emulator.limits import Clock, RateLimits, SystemClock
+from vksync_tui.emulator.limits import RateLimits
 from vksync_tui.emulator.methods import call_method, call_method_deferred, call_method_json
 from vksync_tui.emulator.stats import EmulatorStats
 from vksync_tui.emulator.tokens import TokenInfo

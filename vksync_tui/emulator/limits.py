@@ -15,34 +15,16 @@ the real API, while one tuned against 60 would.
 from __future__ import annotations
 
 import threading
-import time
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Mapping
-from typing import Protocol
+
+from vksync_tui.clock import Clock
 
 WINDOW_SECONDS = 1.0
 _KEEP_SECONDS = 2 * WINDOW_SECONDS  # stamps kept: a late-handled request still sees its whole window
 QUOTA_PERIOD_SECONDS = 86_400.0
 DEFAULT_RPS: Mapping[str, int] = {"user": 3, "group": 20, "service": 3}
 
-
-class Clock(Protocol):
-    """Time source of the emulator; tests inject a fake one so windows and delays are exact."""
-
-    def now(self) -> float: ...
-
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """Monotonic wall time: immune to clock adjustments, which matter for one-second windows."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
 
 
 def busiest_second_with(stamps: list[float], at: float) -> int:

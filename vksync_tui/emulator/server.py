@@ -22,8 +22,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote
 
+from vksync_tui.clock import SystemClock
 from vksync_tui.emulator.app import ARRIVAL_KEY, DropConnection, EmulatorApp, make_app
-from vksync_tui.emulator.limits import SystemClock
 
 LOOPBACK_NAMES = frozenset({"localhost"})
 

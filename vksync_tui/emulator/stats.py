@@ -28,7 +28,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from vksync_tui.emulator.limits import Clock, busiest_second_with
+from vksync_tui.clock import Clock
+from vksync_tui.emulator.limits import busiest_second_with
 
 
 @dataclass

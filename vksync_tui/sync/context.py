@@ -21,6 +21,7 @@ from typing import TypeVar
 import httpx
 import peewee as pw
 
+from vksync_tui.clock import Clock
 from vksync_tui.config import Config, load_config
 from vksync_tui.home import Home
 from vksync_tui.store.db import open_database
@@ -28,7 +29,6 @@ from vksync_tui.store.writer import StoreWriter
 from vksync_tui.sync.engine import ApiFetcher, LatencyMeter, PhasedFetch
 from vksync_tui.sync.events import EventSink, ProgressReporter, SyncEvent, TokenState, discard
 from vksync_tui.vk.client import VkClient
-from vksync_tui.vk.clock import Clock
 from vksync_tui.vk.session import VkSession
 from vksync_tui.vk.tokens import TokenPool
 

@@ -47,10 +47,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
+from vksync_tui.clock import Clock
 from vksync_tui.config import Tuning
 from vksync_tui.sync.events import ITEM_UNIT_CALLS, ChunkFailed, ChunkRetried, PhaseProgress, ProgressReporter
 from vksync_tui.vk.client import VkClient
-from vksync_tui.vk.clock import Clock
 from vksync_tui.vk.errors import (
     REQUEST_ERROR_CODES,
     Cancelled,

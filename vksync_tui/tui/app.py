@@ -27,6 +27,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from vksync_tui.clock import WallClock
 from vksync_tui.config import Config, TokenEntry, load_config, save_config
 from vksync_tui.heap import freeze_startup_heap, thaw_heap
 from vksync_tui.home import Home
@@ -66,7 +67,6 @@ from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TALL_HEIGHT
 from vksync_tui.vk.activity import TokenActivity, TokenFigures
 from vksync_tui.vk.oauth import OAuthRedirect
 
-Clock = Callable[[], float]
 Dialog = TypeVar("Dialog", bound=TokenDialog)
 DECIDED: dict[Decision, str] = {"apply": "applied", "discard": "discarded"}
 
@@ -115,7 +115,7 @@ class VkSyncApp(App[int]):
         self,
         home: Home,
         *,
-        clock: Clock = time.time,
+        clock: WallClock = time.time,
         demo: Any | None = None,
     ) -> None:
         """Loads the config and opens the session's sync context (database, writer, token pool, client).

@@ -6,9 +6,9 @@ raise `TaskError` with a one-line, token-free reason; they never import Textual.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
+from vksync_tui.clock import WallClock
 from vksync_tui.config import Community, Config, TokenCheck, TokenEntry
 from vksync_tui.secrets import redact
 from vksync_tui.sync.context import SyncContext
@@ -34,7 +34,7 @@ def resolve_community(context: SyncContext, config: Config, text: str) -> Commun
 
 
 def check_entry(context: SyncContext, config: Config, entry: TokenEntry, *,
-                clock: Callable[[], float]) -> TokenCheck:
+                clock: WallClock) -> TokenCheck:
     """What VK says about the token now, asked through the session's budget (check_token never raises for
     VK trouble: see `last_error`)."""
     token = checking_token(context.vk.pool_for(config), entry)
@@ -42,7 +42,7 @@ def check_entry(context: SyncContext, config: Config, entry: TokenEntry, *,
 
 
 def login_entry(context: SyncContext, config: Config, redirect: OAuthRedirect, label: str | None, *,
-                clock: Callable[[], float]) -> TokenEntry:
+                clock: WallClock) -> TokenEntry:
     """The checked entry for the token of a pasted login address (as `tokens login` makes it), asked through
     the session's budget; raises `TaskError` when VK refuses the token or it is configured already."""
     try:

@@ -11,10 +11,11 @@ precedence. Plain Python: the TUI's App holds one; nothing here knows about scre
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from vksync_tui.clock import WallClock
 from vksync_tui.config import TokenEntry
 from vksync_tui.vk.tokens import PooledToken
 
@@ -29,7 +30,7 @@ class TokenFigures:
 
 
 class TokenActivity:
-    def __init__(self, wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, wall_clock: WallClock = time.time) -> None:
         """`wall_clock` decides which day a request counts for (local calendar days, as the operator reads
         "today")."""
         self._wall_clock = wall_clock

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from vksync_tui.vk.clock import Clock, SystemClock
+from vksync_tui.clock import Clock, SystemClock
 from vksync_tui.vk.errors import VkError
 
 KEEP_SECONDS = 1.5  # more than any window at 1 rps or more (1.1 s, 1.2 s widened); a longer window keeps more

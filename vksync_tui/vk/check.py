@@ -36,9 +36,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypeGuard
 
+from vksync_tui.clock import Clock, SystemClock, WallClock
 from vksync_tui.config import Community, TokenCheck, TokenEntry
 from vksync_tui.vk.client import VkClient
-from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.communities import groups_in
 from vksync_tui.vk.errors import Fault, TooManyRequests, TransientError, VkApiError, VkError, fault_of
 from vksync_tui.vk.tokens import PooledToken, TokenPool
@@ -79,7 +79,7 @@ def check_token(
     communities: Sequence[Community],
     *,
     clock: Clock | None = None,
-    wall_clock: Callable[[], float] = time.time,
+    wall_clock: WallClock = time.time,
 ) -> TokenCheck:
     """What VK says about `token` now. Never raises for VK or network trouble: that goes into `last_error`.
 

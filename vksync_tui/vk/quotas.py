@@ -30,10 +30,11 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from vksync_tui.clock import WallClock
 from vksync_tui.vk.budget import BudgetUnavailable
 
 QUOTA_FILE = "method-quotas.json"
@@ -58,7 +59,7 @@ class QuotaBook(Protocol):
 class MemoryQuotaBook:
     """Spent quotas of this process only (tests; a session without a home)."""
 
-    def __init__(self, wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, wall_clock: WallClock = time.time) -> None:
         self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._book: _Book = {}
@@ -80,7 +81,7 @@ class FileQuotaBook:
     that is not a quota record (garbled) counts as empty and is rewritten by the next `record`.
     """
 
-    def __init__(self, path: Path, wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, path: Path, wall_clock: WallClock = time.time) -> None:
         self.path = path
         self._wall_clock = wall_clock
         self._lock = threading.Lock()

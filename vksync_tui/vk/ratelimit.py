@@ -38,8 +38,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 
+from vksync_tui.clock import Clock, SystemClock
 from vksync_tui.vk.budget import Grant, MemoryRateBudget, RateBudget
-from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.errors import Cancelled
 
 DEFAULT_SLACK = 0.10  # 1.1 s per rps-window: the margin VK clients settled on (1100/3 ms)

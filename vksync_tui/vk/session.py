@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from vksync_tui.clock import Clock, SystemClock
 from vksync_tui.config import Config, TokenEntry
 from vksync_tui.home import Home
 from vksync_tui.vk.budget import FileRateBudget, MemoryRateBudget, RateBudget
 from vksync_tui.vk.client import VkClient
-from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.quotas import QUOTA_FILE, FileQuotaBook, MemoryQuotaBook, QuotaBook
 from vksync_tui.vk.tokens import PooledToken, TokenEvent, TokenPool
 

@@ -36,11 +36,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from vksync_tui.clock import Clock, SystemClock, WallClock
 from vksync_tui.config import TokenCheck, TokenEntry, Tuning
 from vksync_tui.secrets import mask, redact
 from vksync_tui.vk.budget import RateBudget, fingerprint
 from vksync_tui.vk.client import ExecuteResult, VkClient
-from vksync_tui.vk.clock import Clock, SystemClock
 from vksync_tui.vk.errors import Cancelled, Fault, VkApiError, VkError, fault_of, is_token_fault
 from vksync_tui.vk.quotas import MemoryQuotaBook, QuotaBook
 from vksync_tui.vk.ratelimit import RateLimiter
@@ -97,7 +97,7 @@ class PooledToken:
         cooldowns: Mapping[int, float] = DEFAULT_COOLDOWNS,
         on_event: TokenEvent | None = None,
         quotas: QuotaBook | None = None,
-        wall_clock: Callable[[], float] = time.time,
+        wall_clock: WallClock = time.time,
     ) -> None:
         self.entry = entry
         self.label = entry.label

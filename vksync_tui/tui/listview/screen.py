@@ -16,7 +16,6 @@ ordered scan) runs only when the operator goes deep into the list, not on every 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +30,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from vksync_tui.clock import WallClock
 from vksync_tui.store.models import database_proxy
 from vksync_tui.tui.listview.choice import ChoiceChip
 from vksync_tui.tui.listview.details import DETAILS, Section
@@ -149,7 +149,7 @@ class ListScreen(Screen[None]):
         group_id: int,
         *,
         export_dir: Path,
-        clock: Callable[[], float] = time.time,
+        clock: WallClock = time.time,
         community_title: str | None = None,
     ) -> None:
         super().__init__()

@@ -9,7 +9,7 @@ arrive. Secrets are only ever shown masked.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, cast
@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Static, TabbedContent, TabPane
 
+from vksync_tui.clock import WallClock
 from vksync_tui.config import Config, TokenEntry, Tuning
 from vksync_tui.secrets import mask
 from vksync_tui.tui import format as fmt
@@ -135,7 +136,7 @@ class SettingsScreen(Screen[None]):
         api_url: str
 
     def __init__(
-        self, config: Config, figures: Mapping[str, TokenFigures], clock: Callable[[], float]
+        self, config: Config, figures: Mapping[str, TokenFigures], clock: WallClock
     ) -> None:
         """`config` is the App's (read, never changed here); `figures` each token's status and requests today;
         `clock` the wall clock for "checked … ago"."""

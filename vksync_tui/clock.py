@@ -1,6 +1,8 @@
-"""Clocks for everything that waits: the rate limiter, token cool-downs, retry pauses.
+"""Clocks for everything that waits: the rate limiter, token cool-downs, retry pauses, the emulator's windows.
 
-Time-dependent code takes a `Clock` so tests can drive time instead of sleeping. Three implementations:
+Time-dependent code takes a `Clock` so tests can drive time instead of sleeping. The client and the emulator
+share this one protocol (it sits outside both, so the emulator still imports nothing of the client).
+Three implementations:
 
 - `SystemClock`: monotonic time, real sleeps, cancellable waits (production).
 - `ManualClock`: single-threaded tests; `sleep()` just moves time forward.
@@ -8,6 +10,9 @@ Time-dependent code takes a `Clock` so tests can drive time instead of sleeping.
   participating thread is running and jumps to the earliest wake-up only when every participant is asleep.
   So N threads hammering a limiter see exactly the interleaving the timestamps dictate, never wall-clock
   flakiness.
+
+Calendar questions (which day a request counts for, whether a token has expired) are a different clock: a
+`WallClock` returns Unix seconds (`time.time` in production), because a monotonic scale knows no dates.
 """
 
 from __future__ import annotations
@@ -19,8 +24,13 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
+WallClock = Callable[[], float]
+"""Unix seconds now; injected where the calendar matters (token expiry, daily counts)."""
+
 
 class Clock(Protocol):
+    """Monotonic time plus the two ways to wait on it."""
+
     def now(self) -> float:
         """Seconds on a monotonic scale (only differences matter)."""
         ...
@@ -33,6 +43,8 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    """Monotonic time with real sleeps: immune to clock adjustments, which matter for one-second windows."""
+
     def now(self) -> float:
         return time.monotonic()
 
