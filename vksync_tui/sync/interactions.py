@@ -6,7 +6,7 @@ methods); reposts (`wall.getReposts`) only with tokens whose admin level in the 
 `wall_access.admin_levels`). Without such a token reposts are skipped with a warning (a `Notice` and
 `reposts_skipped` in the summary) and the stored reposts are left as they were.
 
-Two phases in one engine job, as the seed describes:
+Two phases in one engine job:
 - fast scan: per post `likes.getList(count=1000)`, `wall.getReposts(count=1000)` and
   `wall.getComments(count=100, thread_items_count=10)`; the engine puts the calls of `group_posts` posts
   (default 5) into one `execute`.

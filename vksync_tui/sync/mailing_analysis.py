@@ -6,9 +6,9 @@ For every mailing user of the community without an analysis (every one with `all
 when the community wrote first (`out = 1` or a negative `from_id`). A dialog with no messages left is marked
 analysed with both fields empty. Community tokens only (those `mailing.dialog_tokens` finds).
 
-Batching and pacing (the seed's "staggered parallel execute"): 20 calls per `execute` (configurable up to
+Batching and pacing ("staggered parallel execute"): 20 calls per `execute` (configurable up to
 25); the engine's workers start one request interval apart (`FetchJob.stagger`, interval = 1 / Σ rps of the
-tokens — the seed's fixed 0.35 s derived from the real limits), so the first wave does not arrive at once and
+tokens: derived from their real limits, not a fixed pause), so the first wave does not arrive at once and
 draw error 6; failed packets go to the engine's sequential retry phase. Results are committed in small
 groups as they arrive, so a cancelled run keeps what it analysed and the next run continues with the rest.
 """
@@ -37,7 +37,7 @@ from vksync_tui.vk.errors import TransientError
 from vksync_tui.vk.execute import ApiCall
 
 LIST_NAME = "mailing-analysis"
-DEFAULT_BATCH = 20  # the seed's packet size: 20 getHistory calls per execute
+DEFAULT_BATCH = 20  # packet size: 20 getHistory calls per execute
 WRITE_EVERY = 200  # analysed dialogs per writer job
 
 ANALYSIS_COLUMNS: tuple[pw.Field, ...] = (

@@ -5,7 +5,7 @@ hands it to its `PageReader` thread with a new generation number; the reader pos
 count, then the pages the table asks for (`ReaderMessage`). Anchors for deep jumps, the detail pane and
 exports run in thread workers. No database call ever runs on the UI loop.
 
-What keeps opening a million-row list quick (issue 8): the first rows are shown as soon as they are read,
+What keeps opening a million-row list quick: the first rows are shown as soon as they are read,
 before the COUNT; the search box is a stand-in until the operator first searches (`IdleSearchBox`: an
 `Input` is the costliest widget to build); the filter bar is one line per filter (`ChoiceChip`, not `Select`),
 the keys one line of text (`KeyBar`, not `Footer`, which builds a widget per key and rebuilds them on
