@@ -65,6 +65,7 @@ from vksync_tui.tui.widgets.list_card import ListCard
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
 from vksync_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TALL_HEIGHT
 from vksync_tui.vk.activity import TokenActivity, TokenFigures
+from vksync_tui.vk.check import apply_check
 from vksync_tui.vk.oauth import OAuthRedirect
 
 Dialog = TypeVar("Dialog", bound=TokenDialog)
@@ -547,12 +548,12 @@ class VkSyncApp(App[int]):
                 reason = f"token {entry.label!r} was not added: {check.last_error or 'rejected by VK'}"
                 self._token_refused(dialog, reason)
                 return
-            entry.check = check
+            apply_check(entry, check)
             self._token_accepted(entry, dialog)
             return
         current = self.config.token(entry.label)
         if current is not None:
-            current.check = check
+            apply_check(current, check)
             self.save()
 
     def on_login_screen_app_id_chosen(self, message: LoginScreen.AppIdChosen) -> None:
