@@ -32,6 +32,7 @@ named by a fingerprint of the token (the first 16 hex digits of its SHA-256), ne
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import errno
 import fcntl
@@ -168,20 +169,12 @@ class _Record:
 _tickets = itertools.count(1)
 
 
-class MemoryRateBudget:
-    """Every token's record in this process (tests with virtual clocks; a session that has no home)."""
+class _RecordKeeper(abc.ABC):
+    """The three budget questions, each asked of one token's record while the budget holds it alone."""
 
-    def __init__(self, clock: Clock | None = None) -> None:
-        self._clock = clock or SystemClock()
-        self._lock = threading.Lock()
-        self._entries: dict[str, list[_Entry]] = {}
-
-    @contextlib.contextmanager
-    def _record(self, key: str) -> Iterator[_Record]:
-        with self._lock:
-            record = _Record(self._entries.get(key, []), self._clock.now(), process_alive)
-            yield record
-            self._entries[key] = record.entries
+    @abc.abstractmethod
+    def _record(self, key: str) -> contextlib.AbstractContextManager[_Record]:
+        """The token's record, read under the budget's lock and written back when the block ends."""
 
     def try_grant(self, key: str, capacity: int, window: float, *, in_flight: bool) -> Grant | float:
         with self._record(key) as record:
@@ -196,7 +189,23 @@ class MemoryRateBudget:
             record.stamp_sent(grant)
 
 
-class FileRateBudget:
+class MemoryRateBudget(_RecordKeeper):
+    """Every token's record in this process (tests with virtual clocks; a session that has no home)."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
+        self._lock = threading.Lock()
+        self._entries: dict[str, list[_Entry]] = {}
+
+    @contextlib.contextmanager
+    def _record(self, key: str) -> Iterator[_Record]:
+        with self._lock:
+            record = _Record(self._entries.get(key, []), self._clock.now(), process_alive)
+            yield record
+            self._entries[key] = record.entries
+
+
+class FileRateBudget(_RecordKeeper):
     """Every token's record in `folder`, one file per token, shared by every process that opens the folder.
 
     Raises `BudgetUnavailable` (one line naming the folder) when the folder cannot be made, a token's file
@@ -222,18 +231,6 @@ class FileRateBudget:
             for descriptor in self._files.values():
                 os.close(descriptor)
             self._files.clear()
-
-    def try_grant(self, key: str, capacity: int, window: float, *, in_flight: bool) -> Grant | float:
-        with self._record(key) as record:
-            return record.grant(key, capacity, window, in_flight, next(_tickets))
-
-    def wait_hint(self, key: str, capacity: int, window: float) -> float:
-        with self._record(key) as record:
-            return record.wait(capacity, window)
-
-    def sent(self, grant: Grant) -> None:
-        with self._record(grant.key) as record:
-            record.stamp_sent(grant)
 
     @contextlib.contextmanager
     def _record(self, key: str) -> Iterator[_Record]:
