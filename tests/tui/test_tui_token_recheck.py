@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.conftest import EmulatorHome
-from tests.tui.conftest import settle
+from tests.tui.conftest import open_settings, settle
 from vksync_tui.config import load_config
 from vksync_tui.tui.app import VkSyncApp
 
@@ -14,18 +14,15 @@ async def test_a_failed_recheck_keeps_the_tokens_kind_owner_and_admin_levels(
     emulator_home_factory: Callable[..., EmulatorHome], make_app: Callable[..., VkSyncApp]
 ) -> None:
     world = emulator_home_factory(members=2000)
-    world.configure(labels=["user-admin", "user-reader"], communities=[world.group_id])
+    world.configure(labels=["user-admin"], communities=[world.group_id])
     app = make_app(world.home)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("f2")
-        await settle(app, pilot)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_settings(app, pilot)
         await pilot.press("C")
         await settle(app, pilot)
-        admin = app.config.token("user-admin")
-        assert admin is not None and admin.check.admin_levels[world.group_id] == 3
-        owner = admin.check.owner_name
-        assert owner
+        first = app.config.token("user-admin")
+        assert first is not None and first.check.admin_levels[world.group_id] == 3 and first.check.owner_name
+        owner = first.check.owner_name
 
         world.set_faults("revoke=user-admin@0")
         await pilot.press("C")
