@@ -32,8 +32,8 @@ from textual.pilot import Pilot
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.tui_lists.bigstore import GROUP_ID, StoreSize, build_store
-from tests.tui_lists.conftest import SIZE, ListHost
+from tests.helpers.bigstore import GROUP_ID, StoreSize, build_store
+from tests.helpers.list_screens import SIZE, ListHost
 from vksync_tui.home import Home
 from vksync_tui.tui.listview import SPECS, open_list_screen
 from vksync_tui.tui.listview.query import ListQuery

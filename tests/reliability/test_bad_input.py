@@ -28,8 +28,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EmulatorHome, make_emulator_home
-from tests.reliability.harness import run_list
+from tests.helpers.emulator_home import EmulatorHome, make_emulator_home
+from tests.helpers.list_runs import run_list
+from tests.helpers.paths import REPO_ROOT
 from vksync_tui.cli import main
 from vksync_tui.config import Tuning
 from vksync_tui.emulator.server import RunningEmulator, start_emulator
@@ -40,7 +41,6 @@ from vksync_tui.sync import context as sync_context
 MAIN_GROUP = 212345678
 CLOSED_GROUP = 212345679
 UNKNOWN_TOKEN = "vk1.a." + "Q" * 80  # well-formed, but no VK account has it: VK answers error 5
-REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCK_HOLD_SECONDS = 1.0
 QUICK_RETRIES = Tuning(retry_pause=0.1)
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.conftest import EmulatorHome, EmulatorSubprocess, make_emulator_home
-from tests.reliability.harness import FAST_TUNING
-from tests.reliability.lists import OK_STATUSES, check_for, registered_lists, small_world_spec
+from tests.helpers.emulator_home import EmulatorHome, EmulatorSubprocess, make_emulator_home
+from tests.helpers.list_checks import OK_STATUSES, check_for, registered_lists, small_world_spec
+from tests.helpers.list_runs import FAST_TUNING
 from vksync_tui.emulator.limits import DEFAULT_RPS
 from vksync_tui.home import Home
 from vksync_tui.sync.context import SyncContext

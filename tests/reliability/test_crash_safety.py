@@ -22,8 +22,8 @@ from typing import Any
 import peewee as pw
 import pytest
 
-from tests.conftest import EmulatorHome
-from tests.reliability.harness import latest_run, run_list
+from tests.helpers.emulator_home import EmulatorHome
+from tests.helpers.list_runs import latest_run, run_list
 from vksync_tui.config import Tuning
 from vksync_tui.store.models import Membership, MembershipEvent, PendingDiff, PendingDiffItem, SyncRun
 from vksync_tui.sync.context import SyncContext

@@ -1,7 +1,7 @@
 """Fault matrix: every registered list × every fault kind the emulator injects, over real loopback HTTP.
 
 Each case syncs the list's prerequisites fault-free on a small world, turns one fault on, runs the list once
-and judges it (`harness.assert_correct_or_cleanly_failed`): equal to the emulator's truth, or ended with a
+and judges it (`list_runs.assert_correct_or_cleanly_failed`): equal to the emulator's truth, or ended with a
 recorded reason and no invented or silently dropped rows (subscribers: nothing changed at all). Where one
 token dies or spends a method's quota mid-run, the case also checks that it costs no more than its share
 (`assert_not_asked_after_the_verdict`). The default run covers every list once (`DEFAULT_CASES`); the full
@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import EmulatorHome
-from tests.reliability.faults import (
+from tests.helpers.emulator_home import EmulatorHome
+from tests.helpers.fault_kinds import (
     FAULT_KINDS,
     QUOTA_KIND,
     REVOKE_AFTER,
@@ -23,14 +23,14 @@ from tests.reliability.faults import (
     TRANSIENT,
     revoked_label,
 )
-from tests.reliability.harness import (
+from tests.helpers.list_checks import ListCheck, check_for, registered_lists
+from tests.helpers.list_runs import (
     Outcome,
     assert_correct_or_cleanly_failed,
     prepare,
     run_list,
     start_small_world,
 )
-from tests.reliability.lists import ListCheck, check_for, registered_lists
 from vksync_tui.emulator.server import RunningEmulator
 from vksync_tui.home import Home
 
@@ -53,7 +53,7 @@ MATRIX = [
 
 def fault_fired(setup: EmulatorHome, kind: str, outcome: Outcome) -> bool:
     """Whether the run met its fault. Transport faults leave no error code anywhere, but the seeded stream
-    fails requests 1 and 2 of every faulted run (see `faults.py`), so two requests are proof enough."""
+    fails requests 1 and 2 of every faulted run (see `fault_kinds.py`), so two requests are proof enough."""
     stats = setup.stats()
     evidence = FAULT_KINDS[kind].evidence
     if evidence == TRANSIENT:

@@ -14,8 +14,8 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 
-from tests.conftest import EmulatorHome, EmulatorSubprocess, make_emulator_home
-from tests.reliability.lists import check_for, small_world_spec
+from tests.helpers.emulator_home import EmulatorHome, EmulatorSubprocess, make_emulator_home
+from tests.helpers.list_checks import check_for, small_world_spec
 from vksync_tui.config import Tuning
 from vksync_tui.emulator.limits import DEFAULT_RPS
 from vksync_tui.emulator.spec import CommunitySpec

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EmulatorHome
-from tests.reliability.harness import start_small_world
-from tests.reliability.lists import check_for, registered_lists
+from tests.helpers.emulator_home import EmulatorHome
+from tests.helpers.list_checks import check_for, registered_lists
+from tests.helpers.list_runs import start_small_world
 from vksync_tui import logs
 from vksync_tui.cli import homeconfig, main
 from vksync_tui.emulator.server import RunningEmulator

@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EmulatorHome, EmulatorSubprocess, make_emulator_home
-from tests.reliability.lists import check_for, small_world_spec
+from tests.helpers.emulator_home import EmulatorHome, EmulatorSubprocess, make_emulator_home
+from tests.helpers.list_checks import check_for, small_world_spec
 from vksync_tui.cli import main
 from vksync_tui.config import Tuning
 from vksync_tui.home import Home

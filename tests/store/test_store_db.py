@@ -9,7 +9,7 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from tests.store.schema_steps import STEP_2
+from tests.helpers.schema_steps import STEP_2
 from vksync_tui.store.db import StoreError, open_database
 from vksync_tui.store.migrations import MIGRATIONS, current_version
 from vksync_tui.store.models import ALL_MODELS, Community, Membership

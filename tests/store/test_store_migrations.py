@@ -8,7 +8,7 @@ import peewee as pw
 import pytest
 from playhouse.migrate import SchemaMigrator
 
-from tests.store.schema_steps import STEP_2, add_nickname_column
+from tests.helpers.schema_steps import STEP_2, add_nickname_column
 from vksync_tui.store import models
 from vksync_tui.store.db import StoreError, open_database
 from vksync_tui.store.migrations import (

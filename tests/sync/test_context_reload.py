@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import pytest
 
+from vksync_tui.clock import ManualClock
 from vksync_tui.config import Config, TokenEntry, Tuning
 from vksync_tui.home import Home
 from vksync_tui.store.models import SyncRun
 from vksync_tui.sync.context import JobsRunning, SyncContext
 from vksync_tui.sync.events import JobFinished, SyncEvent
 from vksync_tui.sync.registry import run_sync
-from vksync_tui.clock import ManualClock
 
 API_URL = "http://127.0.0.1:9/method/"
 

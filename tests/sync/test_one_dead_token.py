@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EmulatorHome
-from tests.reliability.lists import check_for
+from tests.helpers.emulator_home import EmulatorHome
+from tests.helpers.list_checks import check_for
 from vksync_tui.cli import main
 from vksync_tui.config import Tuning
 from vksync_tui.store.models import Membership

@@ -19,8 +19,8 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, TabbedContent, TabPane
 
-from tests.tui.conftest import GROUP_ID, settle
-from tests.tui.seed import seed_pending
+from tests.helpers.tui import GROUP_ID, settle
+from tests.helpers.tui_seed import seed_pending
 from vksync_tui.store.models import database_proxy
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.lists import pending_diff

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from textual.widgets import Input, TabbedContent
 
-from tests.conftest import EmulatorHome
-from tests.tui.conftest import settle
+from tests.helpers.emulator_home import EmulatorHome
+from tests.helpers.tui import settle
 from vksync_tui.config import Tuning, load_config
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.demo import demo_environment

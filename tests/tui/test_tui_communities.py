@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 from textual.widgets import Select
 
-from tests.tui.conftest import GROUP_ID, settle, visible
-from tests.tui.seed import seed_members
-from tests.tui.test_tui_keyboard import run_palette_command
+from tests.helpers.tui import GROUP_ID, run_palette_command, settle, visible
+from tests.helpers.tui_seed import seed_members
 from vksync_tui.config import Community, load_config, save_config
 from vksync_tui.home import Home
 from vksync_tui.tui.app import VkSyncApp

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.tui.conftest import SECRETS, screen_text, settle
-from tests.tui.seed import seed_members, seed_pending, seed_run
+from tests.helpers.tui import SECRETS, screen_text, settle
+from tests.helpers.tui_seed import seed_members, seed_pending, seed_run
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.lists import registered_lists
 from vksync_tui.tui.widgets.list_card import ListCard

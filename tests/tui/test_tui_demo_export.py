@@ -10,7 +10,7 @@ import pytest
 from textual.message import Message
 from textual.notifications import Notify
 
-from tests.tui.conftest import settle
+from tests.helpers.tui import settle
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.demo import demo_environment
 from vksync_tui.tui.listview import ListScreen

@@ -6,11 +6,10 @@ from collections.abc import Callable
 
 from textual.message import Message
 from textual.notifications import Notify
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label
 
-from tests.tui.conftest import screen_text, settle, visible
-from tests.tui.seed import seed_pending
+from tests.helpers.tui import open_review, screen_text, settle, visible
+from tests.helpers.tui_seed import seed_pending
 from vksync_tui.store.models import PendingDiff, User, database_proxy
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.diff_pages import diff_page
@@ -20,16 +19,6 @@ from vksync_tui.tui.screens.diff_review import DiffReviewScreen, ThresholdAbort
 def table_ids(screen: DiffReviewScreen, kind: str) -> list[int]:
     table = screen.query_one(f"#table-{kind}", DataTable)
     return [int(table.get_row_at(row)[0]) for row in range(table.row_count)]
-
-
-async def open_review(app: VkSyncApp, pilot: Pilot[int]) -> DiffReviewScreen:
-    """The dashboard's `r`: the review of the seeded pending diff."""
-    await settle(app, pilot)
-    await pilot.press("r")
-    await settle(app, pilot)
-    screen = app.screen
-    assert isinstance(screen, DiffReviewScreen)
-    return screen
 
 
 async def test_pages_come_from_sql_and_escape_leaves_the_diff_pending(

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from tests.tui.conftest import run_palette_command, settle
-from tests.tui.jobs import feed_job, finished_run
+from tests.helpers.tui import run_palette_command, settle
+from tests.helpers.tui_jobs import feed_job, finished_run
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.screens.help import HelpScreen
 from vksync_tui.tui.widgets.list_card import ListCard

@@ -5,11 +5,11 @@ from __future__ import annotations
 import textwrap
 import tomllib
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests.tui.conftest import settle
+from tests.helpers.paths import REPO_ROOT
+from tests.helpers.tui import settle
 from vksync_tui.cli import main
 from vksync_tui.config import ConfigError, load_config, save_config
 from vksync_tui.home import Home
@@ -80,7 +80,7 @@ def test_every_binding_has_an_id_and_ids_are_unique() -> None:
 
 
 def test_the_readme_example_keymap_is_valid() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("```toml\n  [keymap]") + len("```toml\n")
     example = readme[start : readme.index("```", start)]
     keymap = tomllib.loads(textwrap.dedent(example))["keymap"]

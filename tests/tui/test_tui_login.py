@@ -13,8 +13,8 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Markdown
 
-from tests.conftest import EmulatorHome
-from tests.tui.conftest import NOW, open_settings, run_palette_command, settle, visible
+from tests.helpers.emulator_home import EmulatorHome
+from tests.helpers.tui import NOW, open_settings, run_palette_command, settle, visible
 from vksync_tui.config import TokenEntry, load_config, save_config
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.screens.help import HelpScreen

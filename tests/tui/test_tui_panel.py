@@ -7,10 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.tui.conftest import GROUP_ID, settle, visible
-from tests.tui.jobs import feed_job, subscribers_fetching
-from tests.tui.seed import seed_pending
-from tests.tui.test_tui_diff_review import open_review
+from tests.helpers.tui import GROUP_ID, open_review, settle, visible
+from tests.helpers.tui_jobs import feed_job, subscribers_fetching
+from tests.helpers.tui_seed import seed_pending
 from vksync_tui.sync.events import (
     JobFinished,
     JobStarted,

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from textual.widgets import DataTable, Static
 
-from tests.tui.conftest import GROUP_ID, settle
-from tests.tui.seed import seed_members, seed_pending
+from tests.helpers.tui import GROUP_ID, settle
+from tests.helpers.tui_seed import seed_members, seed_pending
 from vksync_tui.cli import main
 from vksync_tui.home import Home
 from vksync_tui.store.models import User, database_proxy

@@ -11,8 +11,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Markdown
 
-from tests.tui.conftest import run_palette_command, settle, visible
-from tests.tui.seed import seed_members, seed_pending
+from tests.helpers.tui import run_palette_command, settle, visible
+from tests.helpers.tui_seed import seed_members, seed_pending
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.listview import ListScreen
 from vksync_tui.tui.listview.plot import HistoryScreen

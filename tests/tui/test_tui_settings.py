@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from textual.widgets import DataTable, Input, Label, TabbedContent
 
-from tests.tui.conftest import GROUP_ID, NOW, open_settings, settle, visible
+from tests.helpers.tui import GROUP_ID, NOW, open_settings, settle, visible
 from vksync_tui.config import TokenCheck, load_config
 from vksync_tui.home import Home
 from vksync_tui.secrets import MALFORMED_TOKEN

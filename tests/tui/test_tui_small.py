@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.tui.conftest import settle, visible
-from tests.tui.jobs import feed_job, finished_run, subscribers_fetching
-from tests.tui.seed import seed_run
-from tests.tui.test_tui_settings import open_settings
+from tests.helpers.tui import open_settings, settle, visible
+from tests.helpers.tui_jobs import feed_job, finished_run, subscribers_fetching
+from tests.helpers.tui_seed import seed_run
 from vksync_tui.sync.events import RunTotals, SyncEvent
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.widgets.sync_panel import SyncPanel

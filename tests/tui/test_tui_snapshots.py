@@ -12,8 +12,8 @@ from collections.abc import Callable
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.conftest import GROUP_ID, settle
-from tests.tui.seed import seed_members, seed_pending, seed_run
+from tests.helpers.tui import GROUP_ID, settle
+from tests.helpers.tui_seed import seed_members, seed_pending, seed_run
 from vksync_tui.sync.events import (
     ChunkFailed,
     JobStarted,

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label
 
-from tests.conftest import EmulatorHome
-from tests.tui.conftest import screen_text, settle, visible
+from tests.helpers.emulator_home import EmulatorHome
+from tests.helpers.tui import screen_text, settle, visible
 from vksync_tui.config import Tuning, load_config
 from vksync_tui.store.models import (
     Membership,

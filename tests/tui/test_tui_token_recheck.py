@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.conftest import EmulatorHome
-from tests.tui.conftest import open_settings, settle
+from tests.helpers.emulator_home import EmulatorHome
+from tests.helpers.tui import open_settings, settle
 from vksync_tui.config import load_config
 from vksync_tui.tui.app import VkSyncApp
 

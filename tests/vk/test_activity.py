@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 import pytest
 
+from vksync_tui.clock import ManualClock
 from vksync_tui.config import TokenCheck, TokenEntry, Tuning
 from vksync_tui.emulator.server import RunningEmulator
 from vksync_tui.vk.activity import TokenActivity, TokenFigures
 from vksync_tui.vk.budget import MemoryRateBudget
 from vksync_tui.vk.client import VkClient
-from vksync_tui.clock import ManualClock
 from vksync_tui.vk.tokens import TokenPool
 
 NOON = 1_767_268_800.0  # 2026-01-01 12:00 UTC: the same calendar day in every time zone from UTC-11 to UTC+11

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.paths import REPO_ROOT
+from vksync_tui.clock import ManualClock
 from vksync_tui.config import TokenEntry, Tuning
 from vksync_tui.vk.budget import (
     BudgetUnavailable,
@@ -24,7 +26,6 @@ from vksync_tui.vk.budget import (
     MemoryRateBudget,
     fingerprint,
 )
-from vksync_tui.clock import ManualClock
 from vksync_tui.vk.ratelimit import RateLimiter
 from vksync_tui.vk.tokens import TokenPool
 
@@ -159,7 +160,7 @@ def test_a_lock_held_too_long_is_a_clear_error(tmp_path: Path) -> None:
         waiting.try_grant(KEY, 3, WINDOW, in_flight=False)
 
 
-PACKAGE = Path(__file__).resolve().parents[2] / "vksync_tui"
+PACKAGE = REPO_ROOT / "vksync_tui"
 
 
 def _calls(tree: ast.AST) -> list[ast.Call]:

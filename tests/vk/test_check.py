@@ -7,13 +7,13 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.vk.fake_vk import FakeVk, ok, vk_error
+from tests.helpers.fake_vk import FakeVk, ok, vk_error
+from vksync_tui.clock import ManualClock
 from vksync_tui.config import Community, TokenCheck, TokenEntry, Tuning
 from vksync_tui.secrets import register_secret
 from vksync_tui.vk.budget import MemoryRateBudget, fingerprint
 from vksync_tui.vk.check import apply_check, check_token, checking_token
 from vksync_tui.vk.client import VkClient
-from vksync_tui.clock import ManualClock
 from vksync_tui.vk.quotas import MemoryQuotaBook, QuotaBook
 from vksync_tui.vk.tokens import TokenPool
 

@@ -10,7 +10,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.vk.fake_vk import FakeVk, Handler, envelope, ok, vk_error
+from tests.helpers.fake_vk import FakeVk, Handler, envelope, ok, vk_error
 from vksync_tui.emulator.server import RunningEmulator
 from vksync_tui.secrets import register_secret
 from vksync_tui.vk import client as client_module

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import VK_API_SCHEMA
+from tests.helpers.paths import VK_API_SCHEMA
 from vksync_tui.vk.errors import (
     FAULTS,
     REQUEST_ERROR_CODES,

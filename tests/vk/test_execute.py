@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from tests.vk.fake_vk import FakeVk, envelope
+from tests.helpers.fake_vk import FakeVk, envelope
 from vksync_tui.vk.client import ExecuteError, ExecuteResult, VkClient
 from vksync_tui.vk.errors import AccessDenied, ParamError, TransientError, VkApiError
 from vksync_tui.vk.execute import ApiCall, build_script, map_results

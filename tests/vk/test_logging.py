@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from tests.vk.test_tokens import Harness, entry, fails
+from tests.helpers.token_pool import Harness, entry, fails
 from vksync_tui.home import Home
 from vksync_tui.logs import LOG_FILE_NAME, level_from_environment, setup_logging
 
