@@ -296,7 +296,7 @@ class EmulatorApp:
                 raise
 
         try:
-            # Every method builds its answer anew (see tests/emulator_world/test_fresh_results.py).
+            # Every method builds its answer anew (see tests/emulator/world/test_fresh_results.py).
             result = run_script(code, args, partial(inner_call, method_call=call_method),
                                 results_are_fresh=True,
                                 call_api_json=partial(inner_call, method_call=call_method_json),

@@ -75,7 +75,7 @@ def rng_for(*parts: int) -> random.Random:
 def below(getrandbits: Callable[[int], int], n: int) -> int:
     """`random.Random._randbelow(n)` spelled out, for hot loops that call `randrange`/`randint`/`choice`
     thousands of times: the same draws from the same stream (so the same world), without their argument
-    checks. `tests/emulator_speed` pins the equivalence against `random.Random` itself."""
+    checks. `tests/emulator/test_fast_paths.py` pins the equivalence against `random.Random` itself."""
     k = n.bit_length()
     r = getrandbits(k)
     while r >= n:
