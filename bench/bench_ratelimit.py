@@ -21,11 +21,11 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from vksync_tui.clock import ManualClock, SystemClock
 from vksync_tui.config import TokenEntry, Tuning
 from vksync_tui.emulator.server import start_emulator
 from vksync_tui.vk.budget import FileRateBudget, Grant, MemoryRateBudget
 from vksync_tui.vk.client import VkClient
-from vksync_tui.clock import ManualClock, SystemClock
 from vksync_tui.vk.errors import VkError
 from vksync_tui.vk.ratelimit import RateLimiter
 from vksync_tui.vk.tokens import TokenPool
