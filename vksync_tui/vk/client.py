@@ -43,7 +43,7 @@ import httpx
 
 from vksync_tui.config import DEFAULT_API_URL, DEFAULT_API_VERSION
 from vksync_tui.vk.errors import ApiUrlError, TransientError, UnreadableAnswer, VkApiError, make_api_error
-from vksync_tui.vk.params import normalize_params
+from vksync_tui.vk.params import form_body, normalize_params
 
 try:
     import orjson as _orjson
@@ -59,6 +59,8 @@ _ENVELOPE_STARTS = (b'{"response"', b'{"error"')
 PROBE_METHOD = "users.get"
 
 SentHook = Callable[[], None] | None
+# What httpx sends beside a `data=` form, which `form_body` replaces (httpx adds the Content-Length).
+_FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 _tls_lock = threading.Lock()
 _tls_context: ssl.SSLContext | None = None
@@ -171,7 +173,9 @@ class VkClient:
         extensions = {"trace": _sent_tracer(on_sent)} if on_sent is not None else None
         started = time.monotonic()
         try:
-            reply = self._http.post(self.api_url + method, data=form, extensions=extensions)
+            reply = self._http.post(
+                self.api_url + method, content=form_body(form), headers=_FORM_HEADERS, extensions=extensions
+            )
         except httpx.TimeoutException as exc:
             raise TransientError(f"{method}: timed out ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
