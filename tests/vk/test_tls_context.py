@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.self_signed import needs_openssl, self_signed_server_context
 from vksync_tui.vk.client import VkClient, shared_tls_context
 from vksync_tui.vk.errors import TransientError
 
@@ -22,13 +21,9 @@ def test_every_client_gets_the_same_verifying_context() -> None:
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl tool to make a certificate")
+@needs_openssl
 def test_a_self_signed_server_is_refused(tmp_path: Path) -> None:
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
-    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_context.load_cert_chain(cert, key)
+    server_context = self_signed_server_context(tmp_path)
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
 
