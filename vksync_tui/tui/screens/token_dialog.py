@@ -7,6 +7,7 @@ fields as typed and its submit button disabled, until the answer: the App closes
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import ClassVar
 
 from textual.screen import ModalScreen
@@ -38,9 +39,10 @@ class TokenDialog(ModalScreen[TokenEntry | None]):
         if not self._submit_button.disabled:  # disabled: a check is under way
             self.submit()
 
+    @abstractmethod
     def submit(self) -> None:
-        """Check the fields; if they hold a token, post it to the App and call `checking()`."""
-        raise NotImplementedError
+        """Check the fields; if they hold a token, post it to the App and call `checking()` (each dialog knows
+        its own fields)."""
 
     def rejected(self, reason: str) -> None:
         """VK refused the token: say why, keep what was typed, let the operator correct it and retry."""
