@@ -11,6 +11,7 @@ is how `DiffReviewScreen.on_mount`'s former `query_one("#table-joined")` found n
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Literal
 
@@ -88,3 +89,24 @@ async def test_diff_review_going_while_mounting_does_not_crash(
     # run_test re-raises what the app caught; on_mount did run, on a screen whose tables never mounted.
     assert screen.sub_title == "pending diff"
     assert not screen.tables["joined"].is_mounted
+
+
+@pytest.mark.parametrize("joined", [5, 0])
+async def test_diff_review_survives_an_exit_at_any_step_of_its_mount(
+    make_app: Callable[..., VkSyncApp], joined: int
+) -> None:
+    # An exit lands between two steps of the event loop: after the tab bar is composed and before its tabs
+    # mount, a tab bar told which tab starts active finds none and raises (ctrl+q as the review opens).
+    app = make_app()
+    seed_pending(joined=joined, left=2)
+    with database_proxy.connection_context():
+        pending = pending_diff(GROUP_ID)
+    for steps in range(16):
+        app = app if steps == 0 else make_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            app.push_review(GROUP_ID, pending, None)
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            app.exit()
+            await pilot.pause()

@@ -15,6 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
@@ -134,9 +135,13 @@ class DiffReviewScreen(Screen[Decision | None]):
         self.pagers = {kind: Pager() for kind in KINDS}
         self.tables: dict[str, DataTable[Any]] = {}
         # Open where the rows are: a mass exodus with nobody joining must not open on an empty Joined list.
-        first = "left" if pending is not None and pending.joined == 0 and pending.left > 0 else "joined"
-        self.AUTO_FOCUS = f"#table-{first}"
-        self.tabs = TabbedContent(id="diff-tabs", initial=f"tab-{first}")
+        leavers_only = pending is not None and pending.joined == 0 and pending.left > 0
+        self.first_kind = "left" if leavers_only else "joined"
+        self.AUTO_FOCUS = f"#table-{self.first_kind}"
+        # No `initial=`: a tab bar told its first tab checks on mount that the tab exists, and after
+        # app.exit() its tabs are never mounted, so ctrl+q as the review opens would raise "No Tab with id";
+        # on_mount picks the tab when it is there.
+        self.tabs = TabbedContent(id="diff-tabs")
         self.pager_label = Label("", id="diff-pager")
         self.search_input = Input(placeholder="name, screen name or id", id="diff-search-input")
         self.profiles_hint = Label(PROFILES_HINT, id="diff-profiles-hint")
@@ -191,8 +196,17 @@ class DiffReviewScreen(Screen[Decision | None]):
             self.sub_title = "threshold abort"
             return
         self.sub_title = "pending diff"
+        if self._has_tab(self.first_kind):  # else the screen is going before its tabs mounted
+            self.tabs.active = f"tab-{self.first_kind}"
         for kind in KINDS:
             self.load_page(kind)
+
+    def _has_tab(self, kind: str) -> bool:
+        try:
+            self.tabs.get_tab(f"tab-{kind}")
+        except NoMatches:
+            return False
+        return True
 
     async def action_fetch_profiles(self) -> None:
         """Ask the App for the profiles sync of this diff's people (`profiles_fetched` follows it)."""
