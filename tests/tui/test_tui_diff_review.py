@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
+import pytest
 from textual.message import Message
 from textual.notifications import Notify
 from textual.widgets import DataTable, Input, Label
 
-from tests.helpers.tui import open_review, screen_text, settle, visible
+from tests.helpers.tui import GROUP_ID, open_review, screen_text, settle, visible
 from tests.helpers.tui_seed import seed_pending
 from vksync_tui.store.models import PendingDiff, User, database_proxy
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.diff_pages import diff_page
-from vksync_tui.tui.screens.diff_review import DiffReviewScreen, ThresholdAbort
+from vksync_tui.tui.lists import pending_diff
+from vksync_tui.tui.screens.diff_review import PROFILES_HINT, DiffReviewScreen, ThresholdAbort
 
 
 def table_ids(screen: DiffReviewScreen, kind: str) -> list[int]:
@@ -155,3 +158,19 @@ async def test_a_threshold_abort_offers_no_key_to_confirm(make_app: Callable[...
         assert "Leave pending" in footer
         for offered in ("Apply", "Discard", "Next page", "Search"):
             assert offered not in footer
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_the_missing_profiles_hint_is_read_whole(
+    make_app: Callable[..., VkSyncApp], size: tuple[int, int]
+) -> None:
+    app = make_app()
+    seed_pending(joined=5, left=2)
+    with database_proxy.connection_context():
+        pending = replace(pending_diff(GROUP_ID), profiles_missing=True)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        app.push_review(GROUP_ID, pending, None)
+        await settle(app, pilot)
+        words = " ".join(visible(app).split())
+        assert PROFILES_HINT in words

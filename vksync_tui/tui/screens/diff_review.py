@@ -30,8 +30,7 @@ from vksync_tui.tui.widgets.too_small import TooSmall
 
 Decision = Literal["apply", "discard"]
 PROFILES_HINT = (
-    "Some people here have no profile yet: press f to fetch their profiles (a profiles sync of this diff's "
-    "people) and see their names."
+    "Some people here have no profile yet: f fetches their profiles (a profiles sync of this diff's people)."
 )
 KINDS = ("joined", "left")
 
