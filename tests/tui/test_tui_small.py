@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.widgets import Button, TabbedContent
+
 from tests.helpers.tui import open_settings, settle, visible
 from tests.helpers.tui_jobs import feed_job, finished_run, subscribers_fetching
 from tests.helpers.tui_seed import seed_run
@@ -62,3 +64,14 @@ async def test_the_token_table_keeps_status_and_last_error_at_80_columns(
         await open_settings(app, pilot)
         header = next(line for line in visible(app).splitlines() if " label " in line)
         assert "status" in header and "last error" in header
+
+
+async def test_every_settings_button_is_whole_at_80_columns(make_app: Callable[..., VkSyncApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        settings = await open_settings(app, pilot)
+        for tab in ("tab-tokens", "tab-communities"):
+            settings.query_one("#settings-tabs", TabbedContent).active = tab
+            await settle(app, pilot)
+            for button in settings.query_one(f"#{tab}").query(Button):
+                assert str(button.label) in visible(app), f"{button.id} is cut at 80 columns"

@@ -156,7 +156,7 @@ class SettingsScreen(Screen[None]):
                     yield Button("Add (a)", id="token-add")
                     yield Button("Check (c)", id="token-check")
                     yield Button("Check all (C)", id="token-check-all")
-                    yield Button("Enable/disable (e)", id="token-toggle")
+                    yield Button("On/off (e)", id="token-toggle")
                     yield Button("Remove (x)", id="token-remove", variant="error")
             with TabPane("Tuning", id="tab-tuning"), Vertical(id="tuning-form"):
                 with Grid(id="tuning-grid"):
