@@ -9,10 +9,12 @@
 - `configured_home`: `home` + `emulator` + a config.toml with the emulator's URL, its communities and tokens;
   an `EmulatorHome` that also drives the emulator's `/_emu/` control endpoints (truth, churn, faults, stats).
   `configure(...)` rewrites the config with chosen token labels or tuning (`tests/helpers/emulator_home.py`).
+- `ctrl_c_means_ctrl_c` (automatic): SIGINT interrupts the tests' process and the CLI processes it starts.
 """
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,16 @@ from tests.helpers.emulator_home import (
 from vksync_tui.emulator.server import RunningEmulator, start_emulator
 from vksync_tui.emulator.spec import WorldSpec
 from vksync_tui.home import Home
+
+
+@pytest.fixture(autouse=True, scope="session")
+def ctrl_c_means_ctrl_c() -> None:
+    """A suite started in the background (`make test &`, nohup) inherits an ignored SIGINT, and so would
+    every CLI it starts (an ignored signal stays ignored across exec, and the CLI honours it, as it must for
+    `nohup vksync-tui sync … &`). The Ctrl-C tests need SIGINT to mean Ctrl-C: a handler here is reset to
+    the default in every child."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
