@@ -74,6 +74,11 @@ class ManualClock:
         with self._lock:
             self._now += max(seconds, 0.0)
 
+    def advance_to(self, instant: float) -> None:
+        """Move time to `instant` exactly (never back): for tests that name the moments they mean."""
+        with self._lock:
+            self._now = max(self._now, instant)
+
     def sleep(self, seconds: float) -> None:
         self.advance(seconds)
 

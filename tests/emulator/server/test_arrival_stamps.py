@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from vksync_tui.clock import ManualClock
 from vksync_tui.emulator.limits import RateLimits
 from vksync_tui.emulator.server import start_emulator
 from vksync_tui.emulator.spec import WorldSpec
@@ -84,21 +85,10 @@ def test_arrival_is_the_kernels_receive_time_even_while_the_gil_is_held() -> Non
     assert arrived is not None and sent - 0.005 <= arrived < sent + 0.15
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.t = 100.0
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.t += seconds
-
-
 def test_a_request_handled_late_is_judged_by_the_second_before_its_arrival() -> None:
-    clock = _Clock()
+    clock = ManualClock(100.0)
     limits = RateLimits(clock)
-    clock.t = 105.0
+    clock.advance_to(105.0)
     assert [limits.admit("u", "user", at) for at in (104.00, 104.10, 104.20)] == [True, True, True]
     assert limits.admit("u", "user", 104.30) is False  # 3 in (103.3, 104.3]
     # Requests that arrived before the three but are handled after them:
@@ -109,8 +99,8 @@ def test_a_request_handled_late_is_judged_by_the_second_before_its_arrival() -> 
 
 
 def test_without_an_arrival_stamp_the_window_uses_the_clock() -> None:
-    clock = _Clock()
+    clock = ManualClock(100.0)
     limits = RateLimits(clock)
     assert sum(limits.admit("g", "group") for _ in range(25)) == 20
-    clock.t += 1.0
+    clock.advance(1.0)
     assert limits.admit("g", "group") is True

@@ -4,37 +4,27 @@ from __future__ import annotations
 
 import pytest
 
+from vksync_tui.clock import ManualClock
 from vksync_tui.emulator.faults import FaultInjector, FaultSpec, Quota, TokenPhase
 from vksync_tui.emulator.limits import RateLimits
 from vksync_tui.emulator.stats import EmulatorStats
 
 
-class FakeClock:
-    def __init__(self, start: float = 1000.0) -> None:
-        self.t = start
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.t += seconds
-
-
 def test_window_admits_three_per_second_for_a_user_token_and_rejections_do_not_count() -> None:
-    clock = FakeClock()
+    clock = ManualClock(1000.0)
     limits = RateLimits(clock)
     outcomes = []
     for _ in range(10):
         outcomes.append(limits.admit("u", "user"))
-        clock.t += 0.01
+        clock.advance(0.01)
     assert outcomes == [True] * 3 + [False] * 7
-    clock.t = 1000.0 + 1.0  # the first accepted request (at 1000.00) leaves the window exactly now
+    clock.advance_to(1000.0 + 1.0)  # the first accepted request (at 1000.00) leaves the window exactly now
     assert limits.admit("u", "user") is True
     assert limits.admit("u", "user") is False
 
 
 def test_group_tokens_get_twenty_and_service_rate_is_configurable() -> None:
-    clock = FakeClock()
+    clock = ManualClock(1000.0)
     limits = RateLimits(clock, rps={"service": 5})
     assert sum(limits.admit("g", "group") for _ in range(25)) == 20
     assert sum(limits.admit("s", "service") for _ in range(25)) == 5
@@ -42,12 +32,12 @@ def test_group_tokens_get_twenty_and_service_rate_is_configurable() -> None:
 
 
 def test_daily_quota_per_token_and_method_resets_after_a_day() -> None:
-    clock = FakeClock()
+    clock = ManualClock(1000.0)
     limits = RateLimits(clock, daily_quotas={"wall.get": 2})
     assert [limits.charge_daily("a", "wall.get") for _ in range(3)] == [True, True, False]
     assert limits.charge_daily("b", "wall.get") is True
     assert limits.charge_daily("a", "users.get") is True
-    clock.t += 86_400
+    clock.advance(86_400)
     assert limits.charge_daily("a", "wall.get") is True
 
 
@@ -155,10 +145,10 @@ def test_a_method_quota_is_per_token_and_method_and_lasts_until_the_next_day() -
 
 
 def test_stats_max_rps_counts_arrivals_in_any_one_second_window() -> None:
-    clock = FakeClock()
+    clock = ManualClock(1000.0)
     stats = EmulatorStats(clock)
     for step in (0.0, 0.1, 0.2, 0.3, 1.5, 1.6, 3.0):
-        clock.t = 1000.0 + step
+        clock.advance_to(1000.0 + step)
         stats.record_request("groups.getMembers", "main")
     stats.record_request("execute", None)
     stats.record_inner_call("users.get", "main")
