@@ -10,7 +10,7 @@ from textual.widgets import Button, TabbedContent
 from tests.helpers.tui import open_settings, settle, visible
 from tests.helpers.tui_jobs import feed_job, finished_run, subscribers_fetching
 from tests.helpers.tui_seed import seed_run
-from vksync_tui.sync.events import RunTotals, SyncEvent
+from vksync_tui.sync.events import Notice, RunTotals, SyncEvent
 from vksync_tui.tui.app import VkSyncApp
 from vksync_tui.tui.widgets.sync_panel import SyncPanel
 
@@ -75,3 +75,17 @@ async def test_every_settings_button_is_whole_at_80_columns(make_app: Callable[.
             await settle(app, pilot)
             for button in settings.query_one(f"#{tab}").query(Button):
                 assert str(button.label) in visible(app), f"{button.id} is cut at 80 columns"
+
+
+async def test_a_narrow_panel_keeps_the_runs_warning_after_it_finished(
+    make_app: Callable[..., VkSyncApp],
+) -> None:
+    warning = "no stored posts to scan: run the posts sync first"
+    started, *rest = finished_run("interactions")
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await feed_job(app, pilot, "interactions", [started, Notice("warning", warning), *rest])
+        await settle(app, pilot)
+        shown = " ".join(visible(app).split())
+        assert "status done" in shown and warning in shown

@@ -231,7 +231,7 @@ async def test_f_in_the_first_review_fetches_the_profiles_of_the_people_in_the_d
         await sync_subscribers(app, pilot)
         screen = app.screen
         assert isinstance(screen, DiffReviewScreen)
-        assert "press f to fetch their profiles" in visible(app)
+        assert "f fetches their profiles" in visible(app)
         table = screen.tables["joined"]
         assert {table.get_row_at(row)[1] for row in range(table.row_count)} == {NO_PROFILE}
         await pilot.press("f")

@@ -138,6 +138,9 @@ class JobView:
     crashed: str | None = None
     # What the operator did with the pending diff this run saved ("applied" / "discarded"), once decided.
     decided: str | None = None
+    # The run's latest warning or error of its own (a `Notice`: reposts skipped, no posts to scan), which a
+    # panel too narrow for the log keeps in view after later lines.
+    notice: tuple[str, str] | None = None
 
     @property
     def running(self) -> bool:
@@ -183,6 +186,8 @@ class JobView:
                 )
             case Notice():
                 self._note(event.level, event.text)
+                if event.level in ("warning", "error"):
+                    self.notice = self.log[-1]
             case Progress():
                 self.progress = event
                 self.tokens.update(event.tokens)

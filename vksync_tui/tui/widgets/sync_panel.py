@@ -182,7 +182,8 @@ def figures_text(view: JobView, *, last_note: bool = False) -> Text:
 
     Each phase's own items are on its row; these lines belong to the whole run. A finished run's totals come
     from its summary (what was recorded), a running one's from the reporter's running totals. Every line
-    stays within an 80-column panel; `last_note` adds the log's latest line (a panel too narrow for the log).
+    stays within an 80-column panel; `last_note` adds the log's latest line (a panel too narrow for the log),
+    after the run's latest warning of its own if it has one.
     """
     summary = view.finished.summary if view.finished is not None else None
     text = Text()
@@ -219,9 +220,11 @@ def figures_text(view: JobView, *, last_note: bool = False) -> Text:
     incidents = incidents_line(summary) if summary is not None else ""
     if incidents:
         text.append(f"\n{incidents}", style="yellow")
-    if last_note and view.log:
-        level, line = view.log[-1]
-        text.append(f"\n› {line}", style=LEVEL_STYLES.get(level, ""))
+    if last_note:
+        notes = [view.notice] if view.notice is not None else []
+        notes += [note for note in list(view.log)[-1:] if note not in notes]
+        for level, line in notes:
+            text.append(f"\n› {line}", style=LEVEL_STYLES.get(level, ""))
     return text
 
 
